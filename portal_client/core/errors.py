@@ -1,0 +1,45 @@
+"""What can go wrong talking to the pharmacy, in words the GUI can show.
+
+The distinction that matters for never losing or duplicating a prescription:
+``OutcomeUnknown`` (the request may or may not have reached the server: a
+timeout or a reset after sending) is not the same as ``ServerUnreachable``
+(nothing was sent: connection refused, DNS failure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class PortalError(Exception):
+    """Base of every error the client core raises; ``str()`` is a user-facing message."""
+
+
+class ServerUnreachable(PortalError):
+    """The request never reached the server; sending it again is safe."""
+
+
+class OutcomeUnknown(PortalError):
+    """The request may have reached the server (timeout, reset mid-response)."""
+
+
+class NotSignedIn(PortalError):
+    """The session is missing, expired or revoked: the user must sign in again."""
+
+
+@dataclass
+class ApiError(PortalError):
+    """The server answered with an error status."""
+
+    status: int
+    message: str
+    field_errors: list[dict[str, str]] = field(default_factory=list)
+    body: Any = None
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        if self.field_errors:
+            details = "; ".join(f"{e.get('field')}: {e.get('reason')}" for e in self.field_errors)
+            return f"{self.message} ({details})"
+        return self.message
