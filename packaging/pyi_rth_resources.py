@@ -3,4 +3,4 @@
 import os
 import sys
 
-os.environ.setdefault("PORTAL_RESOURCES_DIR", os.path.join(sys._MEIPASS, "resources"))  # type: ignore[attr-defined]  # noqa: SLF001
+os.environ.setdefault("PORTAL_RESOURCES_DIR", os.path.join(sys._MEIPASS, "resources"))
