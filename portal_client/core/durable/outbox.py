@@ -1,0 +1,743 @@
+"""The outbox: a signed prescription is never lost and never duplicated.
+
+Signing writes the body, its SHA-256 and a fresh Idempotency-Key (uuid4) in one
+local transaction (WAL, synchronous=FULL) *before* a byte goes out, and removes
+the draft in the same transaction. Every send of that row, including after
+crashes and restarts, reuses the same key, so the server (unique per user and
+key) creates at most one prescription; the client resends until the server
+confirms one, so none is lost.
+
+States::
+
+    queued ──send──> sending ──201 + hash matches──> submitted   (finished)
+      ^                 │ ──201, hash differs──────> mismatch    (needs attention)
+      │                 │ ──400/422/403…───────────> rejected    (needs attention;
+      │                 │                                         body kept, reopen as draft)
+      └──nothing sent───┤ (offline, 429, signed out)
+                        └──may have arrived──────> unknown  (timeout, reset, 5xx, 409)
+    unknown ──find(key)──> found: submitted/mismatch; absent: send again (same key)
+
+A row left in ``sending`` by a crash is ``unknown`` when the store is opened again.
+
+Blocking: ``sign``, ``items``, ``get``, ``body``, ``pending_summary``,
+``next_wakeup``, ``reopen_rejected`` and ``prune_submitted`` only touch the local
+file (milliseconds). ``send``, ``send_interactive``, ``process_due`` and
+``reconcile`` call the transport: they block on the network (``send_interactive``
+also waits between quick retries) and belong on a worker thread, e.g.
+``OutboxWorker``. Every method is thread-safe; one row is never sent by two
+threads at once. Listeners are called on the thread that changed the row.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from portal_client.core.durable.backoff import (
+    BACKGROUND,
+    QUICK,
+    BackoffPolicy,
+    honour_retry_after,
+)
+from portal_client.core.durable.drafts import default_title, seal_draft, write_draft
+from portal_client.core.durable.store import LocalStore
+from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
+
+log = logging.getLogger(__name__)
+
+OUTBOX_KIND = "outbox"
+DETAIL_KIND = "outbox-detail"
+
+
+def default_content_hash(body: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON, computed exactly as the server does."""
+    from pharmacy_domain.canonical import canonical_sha256
+
+    return canonical_sha256(body)
+
+
+class Transport(Protocol):
+    """What the outbox needs from the network (``ApiClientTransport`` adapts ApiClient).
+
+    ``submit`` returns the server's 201 JSON (``id``, ``reference``, ``status``,
+    ``content_sha256``); ``find`` returns the caller's record made with that key or
+    None. Both raise ``core.errors``: ServerUnreachable, OutcomeUnknown, NotSignedIn,
+    ApiError.
+    """
+
+    def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+
+    def find(self, idempotency_key: str) -> dict[str, Any] | None: ...
+
+
+class _PrescriptionApi(Protocol):
+    def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+
+    def find_by_idempotency_key(self, key: str) -> dict[str, Any] | None: ...
+
+
+class ApiClientTransport:
+    """Adapts ``portal_client.core.api_client.ApiClient`` to ``Transport``."""
+
+    def __init__(self, client: _PrescriptionApi) -> None:
+        self._client = client
+
+    def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return self._client.submit_prescription(body, idempotency_key)
+
+    def find(self, idempotency_key: str) -> dict[str, Any] | None:
+        return self._client.find_by_idempotency_key(idempotency_key)
+
+
+class State(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+    MISMATCH = "mismatch"
+
+
+class Why(enum.StrEnum):
+    """Why a row is in its state; the GUI shows ``Why.text``."""
+
+    NONE = ""
+    WAITING = "waiting"
+    OFFLINE = "offline"
+    SERVER_BUSY = "server_busy"
+    SERVER_UNAVAILABLE = "server_unavailable"
+    NO_ANSWER = "no_answer"
+    INTERRUPTED = "interrupted"
+    IN_PROGRESS = "in_progress"
+    SIGNED_OUT = "signed_out"
+    INVALID = "invalid"
+    REFUSED = "refused"
+    HASH_MISMATCH = "hash_mismatch"
+    UNEXPECTED = "unexpected"
+
+    @property
+    def text(self) -> str:
+        return _WHY_TEXT[self]
+
+
+_WHY_TEXT = {
+    Why.NONE: "",
+    Why.WAITING: "Waiting to be sent.",
+    Why.OFFLINE: "Not sent yet: the pharmacy server cannot be reached. It will be sent "
+    "automatically.",
+    Why.SERVER_BUSY: "Not sent yet: the pharmacy server asked us to wait. It will be sent "
+    "automatically.",
+    Why.SERVER_UNAVAILABLE: "The pharmacy server had a problem. The prescription will be "
+    "checked and sent again automatically.",
+    Why.NO_ANSWER: "Sent, but the pharmacy did not confirm receipt. It will be checked "
+    "automatically; it will not be duplicated.",
+    Why.INTERRUPTED: "Sending was interrupted. It will be checked automatically; it will "
+    "not be duplicated.",
+    Why.IN_PROGRESS: "The pharmacy is still processing it. It will be checked again shortly.",
+    Why.SIGNED_OUT: "Waiting for you to sign in again. Nothing is lost.",
+    Why.INVALID: "The pharmacy refused it. Open it as a draft, correct it and sign again.",
+    Why.REFUSED: "The pharmacy refused it. Open it as a draft to review it.",
+    Why.HASH_MISMATCH: "The pharmacy's copy does not match what you signed. Contact the "
+    "pharmacy before sending it again.",
+    Why.UNEXPECTED: "Something unexpected happened while sending. It will be checked and "
+    "sent again automatically.",
+}
+
+_SENDABLE = (State.QUEUED, State.UNKNOWN)
+_UNSENT = (State.QUEUED, State.SENDING, State.UNKNOWN)
+_NEEDS_ATTENTION = (State.REJECTED, State.MISMATCH)
+
+
+class AlreadySigned(Exception):
+    """This draft was already signed; ``item`` is the existing outbox row."""
+
+    def __init__(self, item: OutboxItem) -> None:
+        super().__init__("This draft has already been signed.")
+        self.item = item
+
+
+class NotRejected(Exception):
+    """Only a rejected prescription can be reopened as a draft."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One signed prescription as the GUI shows it. ``title`` may hold PHI: never log it."""
+
+    idempotency_key: str
+    draft_id: str | None
+    title: str
+    state: State
+    why: Why
+    attempts: int
+    signed_at: float
+    next_attempt_at: float
+    updated_at: float
+    server_id: str | None
+    server_reference: str | None
+    server_status: str | None
+    detail: str | None
+    field_errors: tuple[tuple[str, str], ...]
+
+    @property
+    def finished(self) -> bool:
+        """Submitted and the server's hash matched what was signed."""
+        return self.state is State.SUBMITTED
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state in _NEEDS_ATTENTION
+
+    @property
+    def status_text(self) -> str:
+        if self.state is State.SUBMITTED:
+            return f"Received by the pharmacy as {self.server_reference or self.server_id}."
+        return self.why.text or "Waiting to be sent."
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    unsent: int  # queued, sending or unknown: not yet confirmed by the pharmacy
+    needs_attention: int  # rejected or mismatched: the prescriber must act
+
+    @property
+    def anything_pending(self) -> bool:
+        return bool(self.unsent or self.needs_attention)
+
+    @property
+    def sentence(self) -> str:
+        """E.g. "2 prescriptions not yet sent." for the quit dialog; "" when all is done."""
+        parts = []
+        if self.unsent:
+            noun = "prescription" if self.unsent == 1 else "prescriptions"
+            parts.append(f"{self.unsent} {noun} not yet sent.")
+        if self.needs_attention:
+            noun = "prescription needs" if self.needs_attention == 1 else "prescriptions need"
+            parts.append(f"{self.needs_attention} {noun} your attention.")
+        return " ".join(parts)
+
+
+_COLUMNS = (
+    "idempotency_key, draft_id, signed_at, state, why, attempts, next_attempt_at, updated_at, "
+    "server_id, server_reference, server_status, sealed, sealed_detail"
+)
+
+
+class Outbox:
+    """The signed-prescription queue of one user's ``LocalStore``."""
+
+    def __init__(
+        self,
+        store: LocalStore,
+        transport: Transport | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        content_hash: Callable[[Mapping[str, Any]], str] = default_content_hash,
+        background: BackoffPolicy = BACKGROUND,
+        quick: BackoffPolicy = QUICK,
+    ) -> None:
+        self._store = store
+        self._transport = transport
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
+        self._content_hash = content_hash
+        self._background = background
+        self._quick = quick
+        self._paused = False
+        self._listeners: list[Callable[[OutboxItem], None]] = []
+        self._listeners_lock = threading.Lock()
+        self._recover_interrupted()
+
+    # ------------------------------------------------------------ wiring
+
+    def set_transport(self, transport: Transport | None) -> None:
+        """Use ``transport`` from now on (after sign-in); None detaches it (sign-out)."""
+        self._transport = transport
+
+    @property
+    def paused(self) -> bool:
+        """True after the server said the session ended, until ``resume``."""
+        return self._paused
+
+    def resume(self, transport: Transport | None = None) -> None:
+        """After a new sign-in: rows waiting for it become due now."""
+        if transport is not None:
+            self._transport = transport
+        self._paused = False
+        now = self._clock()
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE why = ? AND state IN (?, ?)",
+                (now, Why.SIGNED_OUT.value, *_SENDABLE),
+            )
+
+    def subscribe(self, listener: Callable[[OutboxItem], None]) -> Callable[[], None]:
+        """Call ``listener(item)`` after every change of a row; returns an unsubscribe."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _notify(self, key: str) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        if not listeners:
+            return
+        item = self.get(key)
+        if item is None:
+            return
+        for listener in listeners:
+            try:
+                listener(item)
+            except Exception:  # a broken listener must not stop the outbox
+                log.exception("Outbox listener failed")
+
+    def _recover_interrupted(self) -> None:
+        # A row still "sending" was cut off by a crash: it may have arrived.
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET state = ?, why = ?, next_attempt_at = ?, updated_at = ? "
+                "WHERE state = ?",
+                (State.UNKNOWN, Why.INTERRUPTED, self._clock(), self._clock(), State.SENDING),
+            )
+
+    # ------------------------------------------------------------ local only
+
+    def sign(
+        self,
+        body: Mapping[str, Any],
+        *,
+        draft_id: str | None = None,
+        title: str | None = None,
+    ) -> OutboxItem:
+        """Queue a signed prescription; returns its row. Local disk only, no network.
+
+        The body, its hash and a new Idempotency-Key are committed (fsync) before
+        this returns, and the draft ``draft_id`` is removed in the same transaction.
+        Raises ``AlreadySigned`` if that draft already has a live row.
+        """
+        plain_body = dict(body)
+        content_sha256 = self._content_hash(plain_body)  # refuses NaN before anything is written
+        key = str(uuid.uuid4())
+        shown = title if title is not None else default_title(plain_body)
+        sealed = self._store.cipher.seal_json(
+            OUTBOX_KIND,
+            key,
+            {"body": plain_body, "content_sha256": content_sha256, "title": shown},
+        )
+        now = self._clock()
+        with self._store.transaction() as db:
+            if draft_id is not None:
+                existing = db.execute(
+                    "SELECT idempotency_key FROM outbox WHERE draft_id = ? AND state <> ?",
+                    (draft_id, State.REJECTED),
+                ).fetchone()
+                if existing is not None:
+                    existing_key = str(existing[0])
+                else:
+                    existing_key = None
+                    db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+            else:
+                existing_key = None
+            if existing_key is None:
+                db.execute(
+                    f"INSERT INTO outbox ({_COLUMNS}) "  # noqa: S608 - constant column list
+                    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, ?, NULL)",
+                    (key, draft_id, now, State.QUEUED, Why.WAITING, now, now, sealed),
+                )
+        if existing_key is not None:
+            item = self.get(existing_key)
+            assert item is not None
+            raise AlreadySigned(item)
+        self._notify(key)
+        item = self.get(key)
+        assert item is not None
+        return item
+
+    def _row_to_item(self, row: tuple[Any, ...]) -> OutboxItem:
+        (key, draft_id, signed_at, state, why, attempts, next_at, updated_at) = row[:8]
+        server_id, reference, server_status, sealed, sealed_detail = row[8:]
+        record = self._store.cipher.open_json(OUTBOX_KIND, key, bytes(sealed))
+        detail: dict[str, Any] = {}
+        if sealed_detail is not None:
+            detail = self._store.cipher.open_json(DETAIL_KIND, key, bytes(sealed_detail))
+        return OutboxItem(
+            idempotency_key=key,
+            draft_id=draft_id,
+            title=str(record.get("title", "")),
+            state=State(state),
+            why=Why(why),
+            attempts=int(attempts),
+            signed_at=float(signed_at),
+            next_attempt_at=float(next_at),
+            updated_at=float(updated_at),
+            server_id=server_id,
+            server_reference=reference,
+            server_status=server_status,
+            detail=detail.get("message"),
+            field_errors=tuple(
+                (str(e.get("field", "")), str(e.get("reason", "")))
+                for e in detail.get("field_errors", [])
+            ),
+        )
+
+    def get(self, idempotency_key: str) -> OutboxItem | None:
+        with self._store.transaction() as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE idempotency_key = ?",  # noqa: S608
+                (idempotency_key,),
+            ).fetchone()
+        return None if row is None else self._row_to_item(tuple(row))
+
+    def items(self) -> list[OutboxItem]:
+        """Every row, newest signature first (decrypts each for its title)."""
+        with self._store.transaction() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM outbox ORDER BY signed_at DESC, idempotency_key"  # noqa: S608
+            ).fetchall()
+        return [self._row_to_item(tuple(row)) for row in rows]
+
+    def body(self, idempotency_key: str) -> dict[str, Any]:
+        """The signed body exactly as it is (and will be) sent. KeyError if unknown."""
+        return dict(self._sealed_record(idempotency_key)["body"])
+
+    def _sealed_record(self, key: str) -> dict[str, Any]:
+        with self._store.transaction() as db:
+            row = db.execute(
+                "SELECT sealed FROM outbox WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(key)
+        record: dict[str, Any] = self._store.cipher.open_json(OUTBOX_KIND, key, bytes(row[0]))
+        return record
+
+    def pending_summary(self) -> PendingSummary:
+        with self._store.transaction() as db:
+            counts = dict(
+                db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
+            )
+        return PendingSummary(
+            unsent=sum(counts.get(state.value, 0) for state in _UNSENT),
+            needs_attention=sum(counts.get(state.value, 0) for state in _NEEDS_ATTENTION),
+        )
+
+    def next_wakeup(self) -> float | None:
+        """When (clock time) the next row is due, or None if nothing waits to be sent."""
+        if self._paused:
+            return None
+        with self._store.transaction() as db:
+            row = db.execute(
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)", _SENDABLE
+            ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def reopen_rejected(self, idempotency_key: str) -> str:
+        """Turn a rejected row back into a draft (same draft id if it had one); returns the id.
+
+        One transaction: the body is never in neither place. Signing the corrected
+        draft makes a new row with a new key.
+        """
+        record = self._sealed_record(idempotency_key)
+        with self._store.transaction() as db:
+            row = db.execute(
+                "SELECT state, draft_id FROM outbox WHERE idempotency_key = ?", (idempotency_key,)
+            ).fetchone()
+            if row is None or row[0] != State.REJECTED:
+                raise NotRejected("Only a prescription the pharmacy refused can be reopened.")
+            draft_id = str(row[1] or uuid.uuid4())
+            sealed = seal_draft(self._store.cipher, draft_id, record["body"], record.get("title"))
+            write_draft(db, draft_id, sealed, self._clock())
+            db.execute("DELETE FROM outbox WHERE idempotency_key = ?", (idempotency_key,))
+        return draft_id
+
+    def prune_submitted(self, older_than: float) -> int:
+        """Forget finished rows last changed before ``older_than``; returns how many."""
+        with self._store.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM outbox WHERE state = ? AND updated_at < ?",
+                (State.SUBMITTED, older_than),
+            )
+            return cursor.rowcount
+
+    # ------------------------------------------------------------ network
+
+    def send(self, idempotency_key: str) -> OutboxItem | None:
+        """One attempt for one row, if it is sendable and not taken by another thread.
+
+        Blocks on the network. Returns the row afterwards (None if it does not exist).
+        """
+        self._attempt(idempotency_key)
+        return self.get(idempotency_key)
+
+    def send_interactive(
+        self, idempotency_key: str, *, wait: Callable[[float], object] = time.sleep
+    ) -> OutboxItem | None:
+        """Up to ``quick.max_attempts`` tries with short jittered pauses, while the user waits.
+
+        Blocks on the network and in ``wait`` (pass e.g. ``threading.Event().wait`` to
+        make it cancellable). Whatever is still unsent is left to background retries.
+        """
+        item = self.get(idempotency_key)
+        tries = 0
+        while item is not None and item.state in _SENDABLE and not self._paused:
+            retry_after = self._attempt(idempotency_key)
+            tries += 1
+            item = self.get(idempotency_key)
+            if item is None or item.state not in _SENDABLE or self._paused:
+                break
+            if self._quick.gives_up_after(tries):
+                break
+            wait(honour_retry_after(self._quick.delay(tries - 1, self._rng), retry_after))
+        return item
+
+    def process_due(self, now: float | None = None) -> list[OutboxItem]:
+        """Try every row whose time has come, oldest signature first. Blocks on the network.
+
+        Stops early when the network is down, the server asks to wait, or the
+        session ended: the other rows keep their schedule.
+        """
+        if self._paused or self._transport is None:
+            return []
+        moment = self._clock() if now is None else now
+        with self._store.transaction() as db:
+            keys = [
+                str(row[0])
+                for row in db.execute(
+                    "SELECT idempotency_key FROM outbox WHERE state IN (?, ?) "
+                    "AND next_attempt_at <= ? ORDER BY signed_at, idempotency_key",
+                    (*_SENDABLE, moment),
+                ).fetchall()
+            ]
+        results = []
+        for key in keys:
+            self._attempt(key)
+            item = self.get(key)
+            if item is not None:
+                results.append(item)
+                # SIGNED_OUT also paused the outbox: nothing more can go out.
+                if item.why in (Why.OFFLINE, Why.SERVER_BUSY, Why.SIGNED_OUT):
+                    break
+        return results
+
+    def reconcile(self) -> list[OutboxItem]:
+        """At start-up or after reconnecting: check and send every unfinished row now.
+
+        Blocks on the network.
+        """
+        now = self._clock()
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE state IN (?, ?)", (now, *_SENDABLE)
+            )
+        return self.process_due(now)
+
+    def _claim(self, key: str) -> tuple[dict[str, Any], bool, int] | None:
+        """Mark a sendable row ``sending`` (durably, before any I/O). Returns
+        (sealed record, whether it may already be on the server, attempts) or None."""
+        with self._store.transaction() as db:
+            row = db.execute(
+                "SELECT state, attempts, sealed FROM outbox WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+            if row is None or row[0] not in _SENDABLE:
+                return None
+            attempts = int(row[1]) + 1
+            db.execute(
+                "UPDATE outbox SET state = ?, attempts = ?, updated_at = ? "
+                "WHERE idempotency_key = ?",
+                (State.SENDING, attempts, self._clock(), key),
+            )
+        record = self._store.cipher.open_json(OUTBOX_KIND, key, bytes(row[2]))
+        return record, row[0] == State.UNKNOWN, attempts
+
+    def _attempt(self, key: str) -> float | None:
+        """Claim, talk to the server, record the outcome. Returns the server's Retry-After."""
+        transport = self._transport
+        if transport is None or self._paused:
+            return None
+        claimed = self._claim(key)
+        if claimed is None:
+            return None
+        record, maybe_on_server, attempts = claimed
+        retry_after: float | None = None
+        try:
+            if maybe_on_server:
+                found = transport.find(key)
+                if found is not None:
+                    self._record_server_copy(key, record, found)
+                    return None
+                maybe_on_server = False  # the server has no record of it: send it
+            answer = transport.submit(dict(record["body"]), key)
+        except NotSignedIn:
+            self._paused = True
+            self._reschedule(key, maybe_on_server, Why.SIGNED_OUT, attempts, None)
+        except ServerUnreachable:
+            self._reschedule(key, maybe_on_server, Why.OFFLINE, attempts, None)
+        except OutcomeUnknown:
+            self._reschedule(key, True, Why.NO_ANSWER, attempts, None)
+        except ApiError as error:
+            retry_after = error.retry_after
+            self._record_api_error(key, maybe_on_server, error, attempts)
+        except Exception as error:
+            # A bug or an unforeseen library error: the request may have gone out.
+            log.exception("Unexpected error while sending a prescription (%s)", type(error))
+            self._reschedule(key, True, Why.UNEXPECTED, attempts, None)
+        else:
+            self._record_server_copy(key, record, answer)
+        return retry_after
+
+    def _record_api_error(
+        self, key: str, maybe_on_server: bool, error: ApiError, attempts: int
+    ) -> None:
+        status = error.status
+        if status == 429:
+            self._reschedule(key, maybe_on_server, Why.SERVER_BUSY, attempts, error.retry_after)
+        elif status == 409:  # another request with this key is being processed
+            self._reschedule(key, True, Why.IN_PROGRESS, attempts, error.retry_after)
+        elif status >= 500 or status < 400:
+            # 5xx may come after the commit; <400 here means an unreadable answer.
+            self._reschedule(key, True, Why.SERVER_UNAVAILABLE, attempts, error.retry_after)
+        else:
+            why = Why.INVALID if status in (400, 422) else Why.REFUSED
+            detail = {"message": str(error), "field_errors": list(error.field_errors)}
+            self._finish(key, State.REJECTED, why, detail=detail)
+
+    def _reschedule(
+        self,
+        key: str,
+        maybe_on_server: bool,
+        why: Why,
+        attempts: int,
+        retry_after: float | None,
+    ) -> None:
+        delay = honour_retry_after(self._background.delay(attempts - 1, self._rng), retry_after)
+        now = self._clock()
+        state = State.UNKNOWN if maybe_on_server else State.QUEUED
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET state = ?, why = ?, next_attempt_at = ?, updated_at = ? "
+                "WHERE idempotency_key = ? AND state = ?",
+                (state, why, now + delay, now, key, State.SENDING),
+            )
+        self._notify(key)
+
+    def _record_server_copy(
+        self, key: str, record: Mapping[str, Any], server: Mapping[str, Any]
+    ) -> None:
+        expected = str(record["content_sha256"])
+        echoed = server.get("content_sha256")
+        server_id, reference, status = (
+            None if server.get(name) is None else str(server.get(name))
+            for name in ("id", "reference", "status")
+        )
+        identity: dict[str, Any] = {
+            "server_id": server_id,
+            "server_reference": reference,
+            "server_status": status,
+        }
+        if echoed == expected:
+            self._finish(key, State.SUBMITTED, Why.NONE, **identity)
+        else:
+            log.error("Server content hash differs from the signed prescription's")
+            detail = {
+                "message": "The pharmacy's copy does not match the signed prescription "
+                f"(expected {expected[:12]}…, pharmacy has {str(echoed)[:12]}…).",
+                "field_errors": [],
+            }
+            self._finish(key, State.MISMATCH, Why.HASH_MISMATCH, detail=detail, **identity)
+
+    def _finish(
+        self,
+        key: str,
+        state: State,
+        why: Why,
+        *,
+        detail: Mapping[str, Any] | None = None,
+        server_id: str | None = None,
+        server_reference: str | None = None,
+        server_status: str | None = None,
+    ) -> None:
+        sealed_detail = (
+            None if detail is None else self._store.cipher.seal_json(DETAIL_KIND, key, detail)
+        )
+        now = self._clock()
+        with self._store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET state = ?, why = ?, updated_at = ?, server_id = ?, "
+                "server_reference = ?, server_status = ?, sealed_detail = ? "
+                "WHERE idempotency_key = ? AND state = ?",
+                (
+                    state,
+                    why,
+                    now,
+                    server_id,
+                    server_reference,
+                    server_status,
+                    sealed_detail,
+                    key,
+                    State.SENDING,
+                ),
+            )
+        self._notify(key)
+
+
+class OutboxWorker:
+    """A daemon thread that reconciles at start, then sends rows as they fall due.
+
+    ``poke()`` after signing, after sign-in (``outbox.resume``) or when the network
+    comes back; ``stop()`` on sign-out or quit (returns once the thread ended, or
+    after ``timeout`` if a request is still in flight — the row then stays
+    ``sending`` and is reconciled at the next start).
+    """
+
+    def __init__(self, outbox: Outbox, *, max_idle: float = 60.0) -> None:
+        self._outbox = outbox
+        self._max_idle = max_idle
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self.rounds = 0  # completed send rounds, for tests and diagnostics
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        first = True
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                if first:
+                    self._outbox.reconcile()
+                    first = False
+                else:
+                    self._outbox.process_due()
+            except Exception:
+                # Local store trouble (disk full, locked): try again on the next wake-up.
+                log.exception("Outbox round failed")
+            self.rounds += 1
+            due = self._outbox.next_wakeup()
+            idle = self._max_idle
+            if due is not None:
+                idle = min(idle, max(0.0, due - time.time()))
+            self._wake.wait(idle)

@@ -1,0 +1,180 @@
+"""One user's encrypted local database: drafts and the outbox share it.
+
+Sharing one file lets signing move a draft into the outbox in a single SQLite
+transaction: after a crash there is either the draft or the signed row, never
+both (a leftover draft could be signed twice) and never neither.
+
+Durability: ``journal_mode=WAL`` and ``synchronous=FULL`` (NORMAL may drop the
+last commits on power loss). The file belongs in the local, non-roaming data
+folder: WAL does not work on network filesystems.
+
+Everything identifying a patient is inside AES-GCM ciphertext (see crypto.py);
+the clear columns are ids, states, counters and times.
+
+Thread-safety: one connection guarded by a re-entrant lock. Each operation holds
+it for a few milliseconds of disk work (including fsync), never across network I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from portal_client.core.durable.crypto import DecryptionFailed, RecordCipher
+
+SCHEMA_VERSION = 1
+_KEY_CHECK_PLAINTEXT = b"iv-prescriber-portal local store"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id TEXT PRIMARY KEY,
+    updated_at REAL NOT NULL,
+    sealed BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    idempotency_key TEXT PRIMARY KEY,
+    draft_id TEXT,
+    signed_at REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN
+        ('queued', 'sending', 'submitted', 'rejected', 'unknown', 'mismatch')),
+    why TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    server_id TEXT,
+    server_reference TEXT,
+    server_status TEXT,
+    sealed BLOB NOT NULL,
+    sealed_detail BLOB
+);
+-- One live signed row per draft: a double click on Sign cannot create two.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_live_row_per_draft
+    ON outbox (draft_id) WHERE draft_id IS NOT NULL AND state <> 'rejected';
+"""
+
+
+class StoreKeyMismatch(Exception):
+    """The store was written with another data key (e.g. the keyring was reset)."""
+
+
+def store_path(data_dir: Path, server_url: str, username: str) -> Path:
+    """Where one user's store lives: a name derived from server and user, no PHI."""
+    digest = hashlib.sha256(f"{server_url.rstrip('/')}\n{username}".encode()).hexdigest()
+    return data_dir / "local-store" / f"user-{digest[:24]}.sqlite3"
+
+
+class LocalStore:
+    """The SQLite file (or in-memory database) plus the cipher for its sealed columns."""
+
+    def __init__(self, connection: sqlite3.Connection, cipher: RecordCipher, path: Path | None):
+        self._connection = connection
+        self.cipher = cipher
+        self.path = path
+        self.lock = threading.RLock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path, cipher: RecordCipher) -> LocalStore:
+        """Open or create the store at ``path``. Blocks for a few ms of disk I/O.
+
+        Raises ``StoreKeyMismatch`` if the file was sealed with another key; the
+        file is left untouched so nothing is destroyed.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=5.0
+        )
+        try:
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"could not switch {path.name} to WAL ({mode})")
+            connection.execute("PRAGMA synchronous=FULL")
+            store = cls(connection, cipher, path)
+            store._initialise()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    @classmethod
+    def in_memory(cls, cipher: RecordCipher) -> LocalStore:
+        """The same store with nothing on disk: used when there is no keyring."""
+        connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        store = cls(connection, cipher, None)
+        store._initialise()
+        return store
+
+    @property
+    def persistent(self) -> bool:
+        return self.path is not None
+
+    def _initialise(self) -> None:
+        with self.transaction() as db:
+            db.executescript_in_transaction(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO meta (name, value) VALUES ('key_check', ?)",
+                    (self.cipher.seal("meta", "key_check", _KEY_CHECK_PLAINTEXT),),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)",
+                    (SCHEMA_VERSION,),
+                )
+            else:
+                try:
+                    self.cipher.open("meta", "key_check", bytes(row[0]))
+                except DecryptionFailed as error:
+                    raise StoreKeyMismatch(
+                        "The local drafts and outbox were saved with a different key "
+                        "and cannot be opened."
+                    ) from error
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the store lock; rolls back on error."""
+        with self.lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the local store is closed")
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
+
+    def integrity_ok(self) -> bool:
+        with self.lock:
+            row = self._connection.execute("PRAGMA integrity_check").fetchone()
+            return row is not None and row[0] == "ok"
+
+
+class Transaction:
+    """The connection as seen inside one transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, parameters: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        return self._connection.execute(sql, parameters)
+
+    def executescript_in_transaction(self, script: str) -> None:
+        # executescript() would COMMIT first; run the statements one by one instead.
+        for statement in script.split(";"):
+            if statement.strip():
+                self._connection.execute(statement)
