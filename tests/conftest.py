@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.helpers.live_server"]
+
 # Set before anything imports platformdirs or keyring, and inherited by every
 # subprocess a test starts (servers, the client under test).
 _SANDBOX = Path(tempfile.mkdtemp(prefix="portal-tests-home-"))

@@ -1,0 +1,5 @@
+"""``python -m pharmacy_server``."""
+
+from pharmacy_server.cli import main
+
+raise SystemExit(main())

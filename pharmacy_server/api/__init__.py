@@ -1,0 +1,1 @@
+"""HTTP layer: routes, dependencies, error handling. Business rules live in the services."""

@@ -1,0 +1,85 @@
+"""Request dependencies as ``Annotated`` aliases: routes read ``user: CurrentUser``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pharmacy_domain.prescription import FieldError
+from pharmacy_domain.templates import TemplateCatalog
+from pharmacy_server.auth import AuthenticatedUser, AuthService
+from pharmacy_server.config import ServerSettings
+from pharmacy_server.db import Database
+from pharmacy_server.errors import ApiError, invalid
+from pharmacy_server.prescriptions import PrescriptionService
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Everything a request needs, built once at start-up."""
+
+    settings: ServerSettings
+    database: Database
+    catalog: TemplateCatalog
+    auth: AuthService
+    prescriptions: PrescriptionService
+
+
+def get_context(request: Request) -> AppContext:
+    context = request.app.state.context
+    assert isinstance(context, AppContext)
+    return context
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/auth/login")
+
+
+def _not_authenticated() -> ApiError:
+    return ApiError(
+        401,
+        "Not signed in, or the session has expired. Sign in again.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or not credentials.credentials:
+        raise _not_authenticated()
+    return credentials.credentials
+
+
+BearerToken = Annotated[str, Depends(get_bearer_token)]
+
+
+def get_current_user(context: Context, token: BearerToken) -> AuthenticatedUser:
+    user = context.auth.authenticate(token)
+    if user is None:
+        raise _not_authenticated()
+    return user
+
+
+CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+
+
+async def read_json_body(request: Request) -> Any:
+    """The raw JSON body: the submit route validates it itself, with field paths."""
+    raw = await request.body()
+    if not raw:
+        raise invalid("The request body is empty.", [FieldError("body", "is required")])
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise invalid(
+            "The request body is not valid JSON.", [FieldError("body", "is not valid JSON")]
+        ) from None
+
+
+JsonBody = Annotated[Any, Depends(read_json_body)]

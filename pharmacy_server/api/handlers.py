@@ -1,0 +1,89 @@
+"""Every error leaves as JSON ``{"detail", "errors"?}``; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pharmacy_domain.prescription import FieldError
+from pharmacy_server.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+_LOCATIONS = {"body", "query", "path", "header", "cookie"}
+_REASONS = {
+    "missing": "is required",
+    "extra_forbidden": "is not a recognised field",
+    "json_invalid": "is not valid JSON",
+}
+
+
+def error_response(
+    status_code: int,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"detail": detail}
+    if errors or status_code == 422:
+        body["errors"] = [error.to_wire() for error in errors]
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def dotted_path(location: Sequence[str | int]) -> str:
+    """``("body", "patient", "allergies", 2)`` → ``patient.allergies[2]``."""
+    parts = list(location)
+    if parts and parts[0] in _LOCATIONS and len(parts) > 1:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def _validation_reason(error: dict[str, Any]) -> str:
+    reason = _REASONS.get(str(error.get("type")))
+    if reason is not None:
+        return reason
+    message = str(error.get("msg", "is not valid"))
+    return message[:1].lower() + message[1:]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        return error_response(error.status_code, error.detail, error.errors, error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(dotted_path(item.get("loc", ())), _validation_reason(item))
+            for item in error.errors()
+        ]
+        return error_response(422, "The request is not valid.", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else "Request failed"
+        return error_response(error.status_code, detail, headers=dict(error.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # The exception and the route only: request bodies may carry patient data.
+        log.error(
+            "unhandled %s on %s %s",
+            type(error).__name__,
+            request.method,
+            request.url.path,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)

@@ -1,0 +1,82 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
+from pharmacy_server.api.body_limit import BodyLimitMiddleware
+from pharmacy_server.api.deps import AppContext
+from pharmacy_server.api.handlers import install_error_handlers
+from pharmacy_server.api.routes import router
+from pharmacy_server.api.schemas import ErrorBody, HealthOut, PrescriptionSubmission
+from pharmacy_server.auth import AuthService
+from pharmacy_server.clock import Clock, utc_now
+from pharmacy_server.config import ServerSettings
+from pharmacy_server.db import Database
+from pharmacy_server.prescriptions import PrescriptionService
+from pharmacy_server.security import Passwords
+
+API_VERSION = "1.0.0"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(
+    settings: ServerSettings,
+    *,
+    database: Database | None = None,
+    catalog: TemplateCatalog | None = None,
+    passwords: Passwords | None = None,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    """Build the app. The template catalog is read once here, not per request."""
+    database = database or Database.from_url(settings.resolved_database_url())
+    catalog = catalog or load_template_catalog()
+    passwords = passwords or Passwords(settings.max_concurrent_password_checks)
+    passwords.verify_dummy("")  # compute the dummy hash now, not on the first unknown login
+    context = AppContext(
+        settings=settings,
+        database=database,
+        catalog=catalog,
+        auth=AuthService(database, settings, passwords, clock),
+        prescriptions=PrescriptionService(database, catalog, clock),
+    )
+
+    app = FastAPI(
+        title="Pharmacy prescription server",
+        version=API_VERSION,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.context = context
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(router)
+
+    @app.get("/healthz", tags=["health"], response_model=HealthOut)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            # The submit route reads its body itself (for exact error paths and the
+            # request fingerprint), so FastAPI does not see this model on its own.
+            submission = PrescriptionSubmission.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            components.update(submission.pop("$defs", {}))
+            components["PrescriptionSubmission"] = submission
+            components.setdefault("ErrorBody", ErrorBody.model_json_schema())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

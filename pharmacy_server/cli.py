@@ -1,0 +1,141 @@
+"""``pharmacy-server``: serve, migrate, or run the demo server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+log = logging.getLogger("pharmacy_server")
+
+
+def _write_ready_file(path: Path, url: str) -> None:
+    """Atomically: a reader sees either no file or the whole JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps({"url": url, "pid": os.getpid()}).encode()
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".ready-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before serving, so ``--port 0`` gives a port we can report."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(database_url: str, host: str, port: int, ready_file: Path | None, seed: bool) -> int:
+    import uvicorn
+
+    from pharmacy_server.app import create_app
+    from pharmacy_server.config import ServerSettings
+    from pharmacy_server.db import Database
+    from pharmacy_server.security import Passwords
+
+    settings = ServerSettings(database_url=database_url)
+    database = Database.from_url(database_url)
+    passwords = Passwords(settings.max_concurrent_password_checks)
+    if seed:
+        from pharmacy_server.seed import seed_demo
+
+        seed_demo(database, passwords)
+    app = create_app(settings, database=database, passwords=passwords)
+    sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    url = f"http://{url_host}:{bound_port}"
+
+    class _ReadyServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                log.info("listening on %s", url)
+                if ready_file is not None:
+                    _write_ready_file(ready_file, url)
+
+    config = uvicorn.Config(app, log_config=None, access_log=True, timeout_graceful_shutdown=5)
+    server = _ReadyServer(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        database.dispose()
+    return 0 if server.started else 1
+
+
+def _database_url(value: str | None) -> str:
+    from pharmacy_server.config import ServerSettings
+
+    return value or ServerSettings().resolved_database_url()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pharmacy-server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--database",
+        help="SQLAlchemy URL (default: $PHARMACY_DATABASE_URL "
+        "or a SQLite file in the user data folder)",
+    )
+    serve.add_argument("--ready-file", type=Path, help="write {url, pid} here once accepting")
+    serve.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="add the demo clinics and accounts (never in production)",
+    )
+
+    migrate = commands.add_parser("migrate", help="upgrade the database schema to the newest")
+    migrate.add_argument("--database")
+
+    demo = commands.add_parser("demo", help="migrate, seed demo accounts and serve on loopback")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", type=Path, required=True)
+    demo.add_argument("--ready-file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from pharmacy_server.migrate import upgrade_to_head
+
+    if args.command == "migrate":
+        upgrade_to_head(_database_url(args.database))
+        return 0
+    if args.command == "serve":
+        url = _database_url(args.database)
+        return _serve(url, args.host, args.port, args.ready_file, args.seed_demo)
+    from pharmacy_server.config import sqlite_url_for
+
+    data_dir: Path = args.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = sqlite_url_for(data_dir / "pharmacy.sqlite3")
+    upgrade_to_head(url)
+    # Demo accounts have a published password: loopback only, whatever the caller asks.
+    return _serve(url, "127.0.0.1", args.port, args.ready_file, seed=True)

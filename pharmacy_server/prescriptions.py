@@ -1,0 +1,470 @@
+"""Submitting, listing and reviewing prescriptions.
+
+"Never lost, never duplicated" rests on one rule: the idempotency key is claimed and
+the prescription inserted in the same transaction, guarded by the unique constraint
+on ``(prescriber_id, idempotency_key)``. ``INSERT ... ON CONFLICT DO NOTHING`` reports
+a lost race without an error on both PostgreSQL and SQLite; the winner's row is then
+read back and its stored 201 body replayed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from pharmacy_domain.canonical import canonical_json, canonical_sha256
+from pharmacy_domain.prescription import FieldError, InvalidPrescription, parse_prescription
+from pharmacy_domain.status import REVIEW_ACTIONS, PrescriptionStatus, can_transition
+from pharmacy_domain.templates import TemplateCatalog
+from pharmacy_server.auth import AuthenticatedUser
+from pharmacy_server.clock import Clock, wire_time
+from pharmacy_server.db import Database
+from pharmacy_server.errors import ApiError, forbidden, invalid, not_found
+from pharmacy_server.models import Prescription, ReferenceCounter
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+MAX_REVIEW_REASON_LENGTH = 2000
+# On PostgreSQL a second request with the same key waits on the first one's row
+# lock; past this it is told to retry (409) rather than hang.
+LOCK_WAIT = "5s"
+
+SUBMITTABLE_FIELDS = frozenset(
+    {
+        "template_id",
+        "template_version",
+        "patient",
+        "ingredients",
+        "access",
+        "vehicle",
+        "infusion_minutes",
+        "notes",
+    }
+)
+SERVER_OWNED_FIELDS = frozenset(
+    {
+        "id",
+        "reference",
+        "status",
+        "created_at",
+        "updated_at",
+        "template_name",
+        "prescriber",
+        "prescriber_id",
+        "clinic",
+        "clinic_id",
+        "content_sha256",
+        "review",
+        "reviewed_by",
+        "reviewed_at",
+        "idempotency_key",
+    }
+)
+_NESTED_FIELDS: dict[str, frozenset[str]] = {
+    "patient": frozenset(
+        {"given_name", "family_name", "birth_date", "sex", "weight_kg", "height_cm", "allergies"}
+    ),
+    "vehicle": frozenset({"code", "volume_ml"}),
+    "ingredients": frozenset({"code", "amount", "unit"}),
+}
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """The 201 body exactly as first sent (canonical JSON), so a replay is byte-identical."""
+
+    body_json: str
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    next_cursor: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
+
+
+class _KeyAlreadyClaimed(Exception):
+    """Rolls the transaction back (undoing the reference number) after a lost race."""
+
+
+def normalise_idempotency_key(raw: str | None) -> str:
+    """The key as stored; accepts the RFC 8941 quoted-string form the IETF draft uses."""
+    if raw is None or not raw.strip():
+        raise ApiError(
+            400,
+            "The Idempotency-Key header is required: send a new UUID with each new "
+            "prescription and the same one when retrying it.",
+        )
+    key = raw.strip()
+    if len(key) >= 2 and key.startswith('"') and key.endswith('"'):
+        key = key[1:-1]
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise ApiError(
+            400,
+            f"The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} "
+            "printable characters (a UUID).",
+        )
+    return key
+
+
+def check_submitted_fields(body: Any) -> None:
+    """Refuse unknown and server-owned fields instead of silently dropping them."""
+    if not isinstance(body, Mapping):
+        raise invalid(
+            "The prescription must be a JSON object.", [FieldError("body", "must be a JSON object")]
+        )
+    errors: list[FieldError] = []
+    for name in body:
+        if name in SERVER_OWNED_FIELDS:
+            errors.append(FieldError(str(name), "is set by the server and cannot be submitted"))
+        elif name not in SUBMITTABLE_FIELDS:
+            errors.append(FieldError(str(name), "is not a field of a prescription"))
+    for name, allowed in _NESTED_FIELDS.items():
+        value = body.get(name)
+        objects = (
+            [(f"{name}[{i}]", item) for i, item in enumerate(value)]
+            if isinstance(value, list)
+            else [(name, value)]
+        )
+        for path, item in objects:
+            if isinstance(item, Mapping):
+                errors.extend(
+                    FieldError(f"{path}.{key}", "is not a recognised field")
+                    for key in item
+                    if key not in allowed
+                )
+    if errors:
+        raise invalid("The prescription contains fields the server does not accept.", errors)
+
+
+def _encode_cursor(created_at: dt.datetime, row_id: uuid.UUID) -> str:
+    raw = json.dumps({"t": wire_time(created_at), "id": str(row_id)}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        created_at = dt.datetime.fromisoformat(data["t"])
+        if created_at.tzinfo is None:
+            raise ValueError("naive time")
+        return created_at, uuid.UUID(data["id"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise invalid(
+            "The cursor is not valid.", [FieldError("cursor", "is not a cursor this server issued")]
+        ) from None
+
+
+def prescription_to_wire(row: Prescription) -> dict[str, Any]:
+    content = json.loads(row.content_json)
+    review = None
+    if row.review_action is not None and row.reviewed_at is not None:
+        review = {
+            "action": row.review_action,
+            "reason": row.review_reason,
+            "reviewer": row.reviewer.display_name if row.reviewer is not None else None,
+            "reviewed_at": wire_time(row.reviewed_at),
+        }
+    return {
+        **content,
+        "id": str(row.id),
+        "reference": row.reference,
+        "status": row.status,
+        "created_at": wire_time(row.created_at),
+        "updated_at": wire_time(row.updated_at),
+        "template_id": row.template_id,
+        "template_version": row.template_version,
+        "template_name": row.template_name,
+        "prescriber": {
+            "id": str(row.prescriber_id),
+            "display_name": row.prescriber.display_name,
+            "clinic": row.prescriber.clinic.name,
+        },
+        "content_sha256": row.content_sha256,
+        "review": review,
+    }
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    return "database is locked" in str(original)
+
+
+class PrescriptionService:
+    def __init__(self, database: Database, catalog: TemplateCatalog, clock: Clock) -> None:
+        self._db = database
+        self._catalog = catalog
+        self._clock = clock
+
+    # ------------------------------------------------------------------ submit
+
+    def submit(
+        self, *, prescriber: AuthenticatedUser, idempotency_key: str, body: Any
+    ) -> SubmitOutcome:
+        if prescriber.role != "prescriber":
+            raise forbidden("Only prescribers can submit prescriptions.")
+        check_submitted_fields(body)
+        fingerprint = canonical_sha256(body)
+        earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+
+        now = self._clock()
+        try:
+            prescription = parse_prescription(body, self._catalog, today=now.date())
+        except InvalidPrescription as error:
+            raise invalid("The prescription is not valid.", error.errors) from None
+        template = self._catalog.get(prescription.template_id, prescription.template_version)
+        assert template is not None  # parse_prescription found it
+        content = prescription.to_wire()
+        content_bytes = canonical_json(content)
+        row_id = uuid.uuid4()
+
+        try:
+            with self._db.writing() as session:
+                if not self._db.is_sqlite:
+                    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+                reference = self._next_reference(session, now)
+                response = {
+                    **content,
+                    "id": str(row_id),
+                    "reference": reference,
+                    "status": PrescriptionStatus.SUBMITTED.value,
+                    "created_at": wire_time(now),
+                    "updated_at": wire_time(now),
+                    "template_id": template.id,
+                    "template_version": template.version,
+                    "template_name": template.name,
+                    "prescriber": {
+                        "id": str(prescriber.id),
+                        "display_name": prescriber.display_name,
+                        "clinic": prescriber.clinic_name,
+                    },
+                    "content_sha256": canonical_sha256(content),
+                    "review": None,
+                }
+                values: dict[str, Any] = {
+                    "id": row_id,
+                    "reference": reference,
+                    "prescriber_id": prescriber.id,
+                    "clinic_id": prescriber.clinic_id,
+                    "idempotency_key": idempotency_key,
+                    "request_sha256": fingerprint,
+                    "status": PrescriptionStatus.SUBMITTED.value,
+                    "template_id": template.id,
+                    "template_version": template.version,
+                    "template_name": template.name,
+                    "content_json": content_bytes.decode("utf-8"),
+                    "content_sha256": response["content_sha256"],
+                    "created_response_json": canonical_json(response).decode("utf-8"),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                insert = postgresql.insert if not self._db.is_sqlite else sqlite.insert
+                claimed = session.scalar(
+                    insert(Prescription)
+                    .values(**values)
+                    .on_conflict_do_nothing(index_elements=["prescriber_id", "idempotency_key"])
+                    .returning(Prescription.id)
+                )
+                if claimed is None:
+                    raise _KeyAlreadyClaimed
+        except _KeyAlreadyClaimed:
+            pass
+        except OperationalError as error:
+            if not _is_lock_timeout(error):
+                raise
+            log.warning("submit waited too long for a lock; asking the client to retry")
+        else:
+            log.info("prescription %s submitted by account %s", row_id, prescriber.id)
+            return SubmitOutcome(values["created_response_json"], replayed=False)
+
+        # Another request with this key got there first (or still holds the lock).
+        earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+        raise ApiError(
+            409,
+            "A request with this Idempotency-Key is still being processed; retry shortly "
+            "with the same key.",
+            headers={"Retry-After": "1"},
+        )
+
+    def _replay(self, prescriber_id: uuid.UUID, key: str, fingerprint: str) -> SubmitOutcome | None:
+        with self._db.reading() as session:
+            row = session.execute(
+                select(Prescription.request_sha256, Prescription.created_response_json).where(
+                    Prescription.prescriber_id == prescriber_id,
+                    Prescription.idempotency_key == key,
+                )
+            ).first()
+        if row is None:
+            return None
+        if row.request_sha256 != fingerprint:
+            raise invalid(
+                "This Idempotency-Key was already used for a different prescription. "
+                "Use a new key for a new prescription.",
+                [FieldError("Idempotency-Key", "was already used with a different body")],
+            )
+        return SubmitOutcome(row.created_response_json, replayed=True)
+
+    def _next_reference(self, session: Session, now: dt.datetime) -> str:
+        """``RX-YYMMDD-NNNN``: a per-day counter bumped atomically in this transaction,
+        so a rolled-back submit gives its number back and two servers never clash."""
+        day = now.astimezone(dt.UTC).strftime("%y%m%d")
+        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
+        statement = insert(ReferenceCounter).values(day=day, last_value=1)
+        number = session.scalar(
+            statement.on_conflict_do_update(
+                index_elements=["day"],
+                set_={"last_value": ReferenceCounter.last_value + 1},
+            ).returning(ReferenceCounter.last_value)
+        )
+        assert number is not None
+        return f"RX-{day}-{number:04d}"
+
+    # ------------------------------------------------------------------ read
+
+    def _visible_to(self, user: AuthenticatedUser) -> ColumnElement[bool] | None:
+        """The rows ``user`` may see; None means all of them."""
+        if user.role == "prescriber":
+            return Prescription.prescriber_id == user.id
+        if user.role in ("pharmacist", "admin"):
+            return None
+        return false()  # clinic staff: nothing yet
+
+    def get(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> dict[str, Any]:
+        query = select(Prescription).where(Prescription.id == prescription_id)
+        scope = self._visible_to(user)
+        if scope is not None:
+            query = query.where(scope)
+        with self._db.reading() as session:
+            row = session.scalar(query)
+            if row is None:  # someone else's looks exactly like a missing one
+                raise not_found("Prescription")
+            return prescription_to_wire(row)
+
+    def list(
+        self,
+        user: AuthenticatedUser,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        status: PrescriptionStatus | None = None,
+        idempotency_key: str | None = None,
+    ) -> Page:
+        limit = max(1, min(limit, MAX_PAGE_SIZE))
+        conditions: list[ColumnElement[bool]] = []
+        scope = self._visible_to(user)
+        if scope is not None:
+            conditions.append(scope)
+        if status is not None:
+            conditions.append(Prescription.status == status.value)
+        if idempotency_key is not None:
+            # Keys are a per-prescriber namespace: only the caller's own.
+            conditions.append(Prescription.prescriber_id == user.id)
+            conditions.append(Prescription.idempotency_key == idempotency_key)
+        page_conditions = list(conditions)
+        if cursor is not None:
+            created_at, row_id = _decode_cursor(cursor)
+            page_conditions.append(
+                or_(
+                    Prescription.created_at < created_at,
+                    and_(Prescription.created_at == created_at, Prescription.id < row_id),
+                )
+            )
+        with self._db.reading() as session:
+            total = session.scalar(
+                select(func.count()).select_from(Prescription).where(*conditions)
+            )
+            rows = list(
+                session.scalars(
+                    select(Prescription)
+                    .where(*page_conditions)
+                    .order_by(Prescription.created_at.desc(), Prescription.id.desc())
+                    .limit(limit + 1)
+                )
+            )
+            more = len(rows) > limit
+            rows = rows[:limit]
+            items = [prescription_to_wire(row) for row in rows]
+            next_cursor = _encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+        return Page(items=items, total=total or 0, next_cursor=next_cursor)
+
+    # ------------------------------------------------------------------ review
+
+    def review(
+        self,
+        user: AuthenticatedUser,
+        prescription_id: uuid.UUID,
+        *,
+        action: str,
+        reason: str | None,
+    ) -> dict[str, Any]:
+        if user.role != "pharmacist":
+            raise forbidden("Only pharmacists can review prescriptions.")
+        target = REVIEW_ACTIONS.get(action)
+        if target is None:
+            raise invalid(
+                "The review action is not valid.",
+                [FieldError("action", f"must be one of {', '.join(REVIEW_ACTIONS)}")],
+            )
+        reason = (reason or "").strip() or None
+        if target is PrescriptionStatus.REJECTED and reason is None:
+            raise invalid(
+                "A rejection needs a reason the prescriber can act on.",
+                [FieldError("reason", "is required when rejecting")],
+            )
+        if reason is not None and len(reason) > MAX_REVIEW_REASON_LENGTH:
+            raise invalid(
+                "The review reason is too long.",
+                [FieldError("reason", f"must be at most {MAX_REVIEW_REASON_LENGTH} characters")],
+            )
+        now = self._clock()
+        with self._db.writing() as session:
+            row = session.scalar(
+                select(Prescription)
+                .where(Prescription.id == prescription_id)
+                .with_for_update(of=Prescription)
+            )
+            if row is None:
+                raise not_found("Prescription")
+            current = PrescriptionStatus(row.status)
+            if not can_transition(current, target):
+                raise ApiError(
+                    409,
+                    f"This prescription is already {current.value} and cannot be reviewed again.",
+                )
+            row.status = target.value
+            row.review_action = action
+            row.review_reason = reason
+            row.reviewed_by_id = user.id
+            row.reviewed_at = now
+            row.updated_at = now
+            session.flush()
+            session.refresh(row)
+            wire = prescription_to_wire(row)
+        log.info("prescription %s %s by account %s", prescription_id, target.value, user.id)
+        return wire

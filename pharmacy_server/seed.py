@@ -1,0 +1,123 @@
+"""Demo clinics and accounts (demo mode only). Safe to run any number of times."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pharmacy_server.clock import Clock, utc_now
+from pharmacy_server.db import Database
+from pharmacy_server.models import Clinic, User
+from pharmacy_server.security import Passwords
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, demo mode only
+PHARMACY_NAME = "Northside Compounding Pharmacy"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    clinic: str
+    npi: str | None = None
+
+
+def npi_check_digit(first_nine: str) -> str:
+    """The NPI check digit: Luhn over the digits prefixed with the 80840 health-industry code."""
+    total = 24  # the Luhn contribution of the "80840" prefix
+    for position, char in enumerate(reversed(first_nine)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_npi(npi: str) -> bool:
+    return len(npi) == 10 and npi.isdigit() and npi_check_digit(npi[:9]) == npi[9]
+
+
+DEMO_CLINICS = {
+    "Riverside Integrative Health": "clinic",
+    "Lakeside Wellness Clinic": "clinic",
+    PHARMACY_NAME: "pharmacy",
+}
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        "prescriber1",
+        "Dr. Maya Chen",
+        "prescriber",
+        "Riverside Integrative Health",
+        "123456789" + npi_check_digit("123456789"),
+    ),
+    DemoAccount(
+        "prescriber2",
+        "Dr. Samuel Ortiz",
+        "prescriber",
+        "Lakeside Wellness Clinic",
+        "198765432" + npi_check_digit("198765432"),
+    ),
+    DemoAccount("pharmacist1", "Priya Nair, PharmD", "pharmacist", PHARMACY_NAME),
+    DemoAccount("admin1", "Alex Morgan", "admin", PHARMACY_NAME),
+)
+
+
+def seed_demo(
+    database: Database,
+    passwords: Passwords,
+    *,
+    password_hash: str | None = None,
+    clock: Clock = utc_now,
+) -> int:
+    """Create whatever demo clinics and accounts are missing; return how many accounts
+    were added. ``password_hash`` lets tests reuse one argon2 hash of the demo password."""
+    try:
+        return _seed(database, passwords, password_hash, clock)
+    except IntegrityError:
+        # Another process seeded at the same moment; its rows are the same rows.
+        log.info("demo seed raced another process; re-checking")
+        return _seed(database, passwords, password_hash, clock)
+
+
+def _seed(database: Database, passwords: Passwords, password_hash: str | None, clock: Clock) -> int:
+    with database.reading() as session:
+        existing = set(session.scalars(select(User.username)))
+    missing = [account for account in DEMO_ACCOUNTS if account.username not in existing]
+    if not missing:
+        return 0
+    hashed = password_hash or passwords.hash(DEMO_PASSWORD)
+    with database.writing() as session:
+        clinics = {clinic.name: clinic for clinic in session.scalars(select(Clinic))}
+        for name, kind in DEMO_CLINICS.items():
+            if name not in clinics:
+                clinics[name] = Clinic(name=name, kind=kind)
+                session.add(clinics[name])
+        session.flush()
+        taken = set(session.scalars(select(User.username)))
+        added = 0
+        for account in missing:
+            if account.username in taken:
+                continue
+            session.add(
+                User(
+                    username=account.username,
+                    display_name=account.display_name,
+                    role=account.role,
+                    clinic_id=clinics[account.clinic].id,
+                    npi=account.npi,
+                    password_hash=hashed,
+                    failed_login_count=0,
+                    is_active=True,
+                    created_at=clock(),
+                )
+            )
+            added += 1
+    log.info("demo seed: %d account(s) added", added)
+    return added
