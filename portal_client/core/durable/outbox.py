@@ -406,7 +406,7 @@ class Outbox:
         """Every row, newest signature first (decrypts each for its title)."""
         with self._store.transaction() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM outbox ORDER BY signed_at DESC, idempotency_key"  # noqa: S608
+                f"SELECT {_COLUMNS} FROM outbox ORDER BY signed_at DESC, rowid DESC"  # noqa: S608
             ).fetchall()
         return [self._row_to_item(tuple(row)) for row in rows]
 
@@ -517,7 +517,7 @@ class Outbox:
                 str(row[0])
                 for row in db.execute(
                     "SELECT idempotency_key FROM outbox WHERE state IN (?, ?) "
-                    "AND next_attempt_at <= ? ORDER BY signed_at, idempotency_key",
+                    "AND next_attempt_at <= ? ORDER BY signed_at, rowid",
                     (*_SENDABLE, moment),
                 ).fetchall()
             ]

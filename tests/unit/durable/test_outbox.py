@@ -1,0 +1,462 @@
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from portal_client.core.durable.crypto import RecordCipher
+from portal_client.core.durable.drafts import DraftStore
+from portal_client.core.durable.outbox import (
+    AlreadySigned,
+    NotRejected,
+    Outbox,
+    OutboxItem,
+    OutboxWorker,
+    State,
+    Why,
+)
+from portal_client.core.durable.store import LocalStore
+from portal_client.core.errors import ApiError
+from tests.unit.durable.fakes import (
+    BAD_HASH,
+    COMMIT_THEN_DROP,
+    LOST_REQUEST,
+    SIGNED_OUT,
+    UNREACHABLE,
+    FakeClock,
+    FakePharmacy,
+    ScriptedTransport,
+    prescription_body,
+)
+
+
+def make_outbox(store: LocalStore, transport: ScriptedTransport | None, clock: FakeClock) -> Outbox:
+    return Outbox(store, transport, clock=clock, rng=random.Random(1))
+
+
+def test_key_and_body_are_committed_before_the_transport_is_called(
+    store_file: Path, cipher: RecordCipher, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def inspect_from_another_connection(operation: str, key: str) -> None:
+        # A separate connection sees only committed data.
+        with sqlite3.connect(store_file) as other:
+            row = other.execute(
+                "SELECT state FROM outbox WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+        seen.append((operation, None if row is None else row[0]))
+
+    transport.before_call = inspect_from_another_connection
+    store = LocalStore.open(store_file, cipher)
+    outbox = make_outbox(store, transport, clock)
+    item = outbox.sign(prescription_body())
+    outbox.send(item.idempotency_key)
+    assert seen == [("submit", "sending")]
+    store.close()
+
+
+def test_happy_path(store: LocalStore, transport: ScriptedTransport, clock: FakeClock) -> None:
+    outbox = make_outbox(store, transport, clock)
+    item = outbox.sign(prescription_body())
+    assert (item.state, item.why, item.attempts) == (State.QUEUED, Why.WAITING, 0)
+    assert outbox.pending_summary().sentence == "1 prescription not yet sent."
+    sent = outbox.send(item.idempotency_key)
+    assert sent is not None and sent.finished
+    assert sent.server_reference == "RX-00001"
+    assert "RX-00001" in sent.status_text
+    assert not outbox.pending_summary().anything_pending
+    assert outbox.body(item.idempotency_key) == prescription_body()
+
+
+def test_signing_moves_the_draft_atomically_and_only_once(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    drafts = DraftStore(store, clock=clock)
+    drafts.save("d1", prescription_body())
+    outbox = make_outbox(store, transport, clock)
+    first = outbox.sign(prescription_body(), draft_id="d1")
+    assert drafts.load("d1") is None
+    with pytest.raises(AlreadySigned) as raised:
+        outbox.sign(prescription_body(), draft_id="d1")  # double click
+    assert raised.value.item.idempotency_key == first.idempotency_key
+    assert len(outbox.items()) == 1
+
+
+def test_offline_stays_queued_and_sends_later_with_the_same_key(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.extend([UNREACHABLE, UNREACHABLE])
+    for _ in range(2):
+        item = outbox.send(key)
+        assert item is not None and (item.state, item.why) == (State.QUEUED, Why.OFFLINE)
+    assert item.next_attempt_at <= clock() + 2  # background backoff: ceiling 2 s after 2 tries
+    assert outbox.process_due() == []  # not due yet
+    clock.advance(2)
+    [done] = outbox.process_due()
+    assert done.finished and done.attempts == 3
+    assert {k for op, k in transport.calls} == {key}
+    assert pharmacy.submissions == [key]
+
+
+def test_commit_then_connection_drop_is_reconciled_without_a_duplicate(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(COMMIT_THEN_DROP)
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.NO_ANSWER)
+    [done] = outbox.reconcile()
+    assert done.finished
+    assert transport.calls == [("submit", key), ("find", key)]  # asked before resending
+    assert len(pharmacy.records) == 1 and pharmacy.submissions == [key]
+
+
+def test_lost_request_is_resent_with_the_same_key_after_find_says_absent(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(LOST_REQUEST)
+    outbox.send(key)
+    [done] = outbox.reconcile()
+    assert done.finished
+    assert transport.calls == [("submit", key), ("find", key), ("submit", key)]
+    assert list(pharmacy.records) == [key]
+
+
+def test_unknown_stays_unknown_while_offline(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.extend([COMMIT_THEN_DROP, UNREACHABLE])
+    outbox.send(key)
+    item = outbox.send(key)  # find fails: still may be on the server
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.OFFLINE)
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_validation_errors_reject_but_keep_the_body(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, status: int
+) -> None:
+    drafts = DraftStore(store, clock=clock)
+    drafts.save("d1", prescription_body())
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body(), draft_id="d1").idempotency_key
+    transport.script.append(
+        ApiError(status, "Not valid", field_errors=[{"field": "patient.weight_kg", "reason": "x"}])
+    )
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.REJECTED, Why.INVALID)
+    assert item.field_errors == (("patient.weight_kg", "x"),)
+    assert item.detail is not None and "Not valid" in item.detail
+    assert outbox.pending_summary().needs_attention == 1
+    assert outbox.body(key) == prescription_body()
+    assert outbox.process_due() == []  # never retried automatically
+    # The prescriber fixes it and signs again: a new row with a new key.
+    draft_id = outbox.reopen_rejected(key)
+    assert draft_id == "d1" and drafts.load("d1") == prescription_body()
+    assert outbox.get(key) is None
+    fixed = outbox.sign(prescription_body(), draft_id="d1")
+    assert fixed.idempotency_key != key
+
+
+def test_only_rejected_rows_reopen(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    with pytest.raises(NotRejected):
+        outbox.reopen_rejected(key)
+
+
+@pytest.mark.parametrize(("status", "why"), [(429, Why.SERVER_BUSY), (503, Why.SERVER_UNAVAILABLE)])
+def test_busy_or_unavailable_honours_retry_after(
+    store: LocalStore,
+    transport: ScriptedTransport,
+    clock: FakeClock,
+    status: int,
+    why: Why,
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(ApiError(status, "wait", retry_after=120.0))
+    item = outbox.send(key)
+    assert item is not None and item.why is why
+    # 429 is refused before processing (queued); a 5xx might follow a commit (unknown).
+    assert item.state is (State.QUEUED if status == 429 else State.UNKNOWN)
+    assert item.next_attempt_at >= clock() + 120
+    clock.advance(119)
+    assert outbox.process_due() == []
+    clock.advance(1)
+    [done] = outbox.process_due()
+    assert done.finished
+
+
+def test_in_flight_409_retries_later(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(ApiError(409, "in flight"))
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.IN_PROGRESS)
+    clock.advance(1)
+    [done] = outbox.process_due()
+    assert done.finished and len(pharmacy.records) == 1
+
+
+def test_other_client_errors_are_rejected(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(ApiError(403, "Pharmacists cannot sign"))
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.REJECTED, Why.REFUSED)
+
+
+def test_signed_out_pauses_until_resume(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    keys = [outbox.sign(prescription_body()).idempotency_key for _ in range(3)]
+    transport.script.append(SIGNED_OUT)
+    results = outbox.process_due()
+    assert [r.why for r in results] == [Why.SIGNED_OUT]  # stopped after the first
+    assert outbox.paused and outbox.next_wakeup() is None
+    clock.advance(10_000)
+    assert outbox.process_due() == []
+    assert outbox.pending_summary().unsent == 3
+    outbox.resume()
+    done = outbox.process_due()
+    assert [d.idempotency_key for d in done] == keys and all(d.finished for d in done)
+    assert sorted(pharmacy.records) == sorted(keys)
+
+
+def test_hash_mismatch_is_an_error_state(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(BAD_HASH)
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.MISMATCH, Why.HASH_MISMATCH)
+    assert not item.finished and item.needs_attention
+    assert item.server_reference is not None
+    assert outbox.process_due() == []
+
+
+def test_missing_hash_in_the_answer_is_not_accepted(
+    store: LocalStore, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    class NoHash(ScriptedTransport):
+        def submit(self, body: dict[str, object], idempotency_key: str) -> dict[str, object]:
+            answer: dict[str, object] = dict(super().submit(body, idempotency_key))
+            answer.pop("content_sha256")
+            return answer
+
+    outbox = Outbox(store, NoHash(pharmacy), clock=clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    item = outbox.send(key)
+    assert item is not None and item.state is State.MISMATCH
+
+
+def test_unexpected_exception_is_treated_as_unknown(
+    store: LocalStore, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    class Broken(ScriptedTransport):
+        def submit(self, body: dict[str, object], idempotency_key: str) -> dict[str, object]:
+            raise ValueError("bug in the transport")
+
+    outbox = Outbox(store, Broken(pharmacy), clock=clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.UNEXPECTED)
+
+
+def test_restart_resumes_with_the_same_key(
+    store_file: Path,
+    cipher: RecordCipher,
+    transport: ScriptedTransport,
+    clock: FakeClock,
+    pharmacy: FakePharmacy,
+) -> None:
+    first = LocalStore.open(store_file, cipher)
+    key = make_outbox(first, None, clock).sign(prescription_body()).idempotency_key
+    first.close()
+    second = LocalStore.open(store_file, cipher)
+    [done] = make_outbox(second, transport, clock).reconcile()
+    assert done.idempotency_key == key and done.finished
+    assert list(pharmacy.records) == [key]
+    second.close()
+
+
+def test_crash_while_sending_becomes_unknown_and_is_reconciled(
+    store_file: Path,
+    cipher: RecordCipher,
+    transport: ScriptedTransport,
+    clock: FakeClock,
+    pharmacy: FakePharmacy,
+) -> None:
+    first = LocalStore.open(store_file, cipher)
+    outbox = make_outbox(first, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+
+    class Crash(BaseException):
+        pass
+
+    def crash_after_server_commit(operation: str, k: str) -> None:
+        pharmacy.accept(outbox.body(k), k)
+        raise Crash  # the process dies before recording the answer
+
+    transport.before_call = crash_after_server_commit
+    with pytest.raises(Crash):
+        outbox.send(key)
+    first.close()  # the row is left "sending"
+
+    transport.before_call = None
+    second = LocalStore.open(store_file, cipher)
+    reopened = make_outbox(second, transport, clock)
+    item = reopened.get(key)
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.INTERRUPTED)
+    [done] = reopened.reconcile()
+    assert done.finished and len(pharmacy.records) == 1
+    assert pharmacy.submissions == [key]  # found, not resent
+    second.close()
+
+
+def test_interactive_send_makes_at_most_four_quick_tries(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.network_up = False
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        clock.advance(seconds)
+
+    item = outbox.send_interactive(key, wait=wait)
+    assert item is not None and item.state is State.QUEUED
+    assert len([c for c in transport.calls if c[0] == "submit"]) == 4
+    assert len(waits) == 3
+    assert all(0 <= w <= min(8.0, 0.5 * 2**n) for n, w in enumerate(waits))
+
+
+def test_interactive_send_succeeds_after_a_blip(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.extend([UNREACHABLE, ApiError(503, "restarting", retry_after=2.0)])
+    waits: list[float] = []
+    item = outbox.send_interactive(key, wait=waits.append)
+    assert item is not None and item.finished
+    assert waits[1] >= 2.0  # Retry-After honoured between quick tries
+
+
+def test_one_row_is_never_sent_by_two_threads_at_once(
+    store: LocalStore, clock: FakeClock, pharmacy: FakePharmacy
+) -> None:
+    inside = threading.Event()
+    release = threading.Event()
+    concurrent: list[str] = []
+
+    class Slow(ScriptedTransport):
+        def submit(self, body: dict[str, object], idempotency_key: str) -> dict[str, object]:
+            concurrent.append(idempotency_key)
+            inside.set()
+            assert release.wait(10)
+            return dict(super().submit(body, idempotency_key))
+
+    outbox = Outbox(store, Slow(pharmacy), clock=clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    worker = threading.Thread(target=outbox.send, args=(key,))
+    worker.start()
+    assert inside.wait(10)
+    item = outbox.send(key)  # the row is taken: this call does nothing
+    assert item is not None and item.state is State.SENDING
+    release.set()
+    worker.join(10)
+    assert concurrent == [key]
+    final = outbox.get(key)
+    assert final is not None and final.finished
+
+
+def test_listeners_hear_every_change(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    heard: list[OutboxItem] = []
+    unsubscribe = outbox.subscribe(heard.append)
+    key = outbox.sign(prescription_body()).idempotency_key
+    outbox.send(key)
+    assert [h.state for h in heard] == [State.QUEUED, State.SUBMITTED]
+    unsubscribe()
+    outbox.sign(prescription_body())
+    assert len(heard) == 2
+
+
+def test_pending_summary_sentences(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    for _ in range(2):
+        outbox.sign(prescription_body())
+    rejected = outbox.sign(prescription_body()).idempotency_key
+    transport.script.append(ApiError(422, "bad"))
+    outbox.send(rejected)
+    summary = outbox.pending_summary()
+    assert (summary.unsent, summary.needs_attention) == (2, 1)
+    assert summary.sentence == (
+        "2 prescriptions not yet sent. 1 prescription needs your attention."
+    )
+
+
+def test_prune_keeps_unfinished_rows(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    outbox = make_outbox(store, transport, clock)
+    done = outbox.sign(prescription_body()).idempotency_key
+    outbox.send(done)
+    waiting = outbox.sign(prescription_body()).idempotency_key
+    clock.advance(86400)
+    assert outbox.prune_submitted(older_than=clock() - 3600) == 1
+    assert [i.idempotency_key for i in outbox.items()] == [waiting]
+
+
+def test_worker_reconciles_then_sends_when_poked(store: LocalStore, pharmacy: FakePharmacy) -> None:
+    transport = ScriptedTransport(pharmacy)
+    outbox = Outbox(store, transport)
+    queued_before_start = outbox.sign(prescription_body()).idempotency_key
+    finished = threading.Event()
+    wanted: set[str] = {queued_before_start}
+
+    def on_change(item: OutboxItem) -> None:
+        if item.finished and item.idempotency_key in wanted:
+            wanted.discard(item.idempotency_key)
+            if not wanted:
+                finished.set()
+
+    outbox.subscribe(on_change)
+    worker = OutboxWorker(outbox)
+    worker.start()
+    try:
+        assert finished.wait(10)
+        finished.clear()
+        later = outbox.sign(prescription_body()).idempotency_key
+        wanted.add(later)
+        worker.poke()
+        assert finished.wait(10)
+    finally:
+        assert worker.stop()
+    assert sorted(pharmacy.records) == sorted([queued_before_start, later])
