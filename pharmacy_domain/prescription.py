@@ -21,6 +21,24 @@ SEXES = ("female", "male", "other", "unknown")
 MAX_NAME_LENGTH = 100
 MAX_ALLERGIES = 50
 MAX_NOTE_LENGTH = 2000
+MAX_LABS = 50
+MAX_ACKNOWLEDGEMENTS = 50
+MAX_REASON_LENGTH = 500
+LAB_INTERPRETATIONS = (
+    "normal",
+    "abnormal",
+    "low",
+    "high",
+    "critical",
+    "deficient",
+    "intermediate",
+    "indeterminate",
+    "positive",
+    "negative",
+    "present",
+    "absent",
+)
+_LAB_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,46 @@ class InvalidPrescription(ValueError):
 
 
 @dataclass(frozen=True)
+class LabResult:
+    """A dated lab result (or recorded history item such as ``oxalate_stones``).
+
+    ``code`` is lower-case (g6pd, creatinine, egfr, glucose, triglycerides, potassium, ...);
+    ``interpretation`` is one of ``LAB_INTERPRETATIONS`` or empty when only a value is known.
+    """
+
+    code: str
+    date: dt.date
+    value: float | None = None
+    unit: str = ""
+    interpretation: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "value": self.value,
+            "unit": self.unit,
+            "interpretation": self.interpretation or None,
+            "date": self.date.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The prescriber's reason for going ahead despite a warning (``code``, optionally one
+    ``field`` when the same code is raised in several places)."""
+
+    code: str
+    reason: str
+    field: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {"code": self.code, "reason": self.reason}
+        if self.field:
+            wire["field"] = self.field
+        return wire
+
+
+@dataclass(frozen=True)
 class Patient:
     given_name: str
     family_name: str
@@ -50,6 +108,7 @@ class Patient:
     weight_kg: float | None = None
     height_cm: float | None = None
     allergies: tuple[str, ...] = ()
+    labs: tuple[LabResult, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -60,6 +119,7 @@ class Patient:
             "weight_kg": self.weight_kg,
             "height_cm": self.height_cm,
             "allergies": list(self.allergies),
+            "labs": [lab.to_wire() for lab in self.labs],
         }
 
 
@@ -95,6 +155,7 @@ class Prescription:
     infusion_minutes: int | None = None
     notes: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -106,6 +167,7 @@ class Prescription:
             "vehicle": None if self.vehicle is None else self.vehicle.to_wire(),
             "infusion_minutes": self.infusion_minutes,
             "notes": self.notes,
+            "acknowledgements": [a.to_wire() for a in self.acknowledgements],
         }
 
 
@@ -118,8 +180,15 @@ class _Collector:
     def add(self, path: str, reason: str) -> None:
         self.errors.append(FieldError(path, reason))
 
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True,
-             max_length: int = MAX_NAME_LENGTH) -> str:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        max_length: int = MAX_NAME_LENGTH,
+    ) -> str:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -135,15 +204,23 @@ class _Collector:
             self.add(path, "contains control characters")
         return value
 
-    def number(self, data: Mapping[str, Any], key: str, path: str, *, required: bool,
-               minimum: float | None = None, maximum: float | None = None,
-               unit: str = "") -> float | None:
+    def number(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        unit: str = "",
+    ) -> float | None:
         value = data.get(key)
         if value is None:
             if required:
                 self.add(path, "is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if not _is_number(value):
             self.add(path, "must be a number")
             return None
         suffix = f" {unit}" if unit else ""
@@ -158,52 +235,128 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _parse_date(raw: Any, path: str, errors: _Collector, today: dt.date) -> dt.date | None:
+    if not raw:
+        errors.add(path, "is required")
+        return None
+    try:
+        value = dt.date.fromisoformat(str(raw))
+    except ValueError:
+        errors.add(path, "must be a date written YYYY-MM-DD")
+        return None
+    if value > today:
+        errors.add(path, "lies in the future")
+        return None
+    return value
+
+
+def _parse_allergies(raw: Any, errors: _Collector) -> tuple[str, ...]:
+    allergies: list[str] = []
+    if not isinstance(raw, list):
+        errors.add("patient.allergies", "must be a list")
+    elif len(raw) > MAX_ALLERGIES:
+        errors.add("patient.allergies", f"must list at most {MAX_ALLERGIES} allergies")
+    else:
+        for index, item in enumerate(raw):
+            if not isinstance(item, str) or not item.strip():
+                errors.add(f"patient.allergies[{index}]", "must be non-empty text")
+            else:
+                allergies.append(item.strip())
+    return tuple(allergies)
+
+
+def _parse_labs(raw: Any, errors: _Collector, today: dt.date) -> tuple[LabResult, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        errors.add("patient.labs", "must be a list")
+        return ()
+    if len(raw) > MAX_LABS:
+        errors.add("patient.labs", f"must list at most {MAX_LABS} results")
+        return ()
+    labs: list[LabResult] = []
+    for index, item in enumerate(raw):
+        path = f"patient.labs[{index}]"
+        if not isinstance(item, Mapping):
+            errors.add(path, "must be an object with code, value, unit, interpretation and date")
+            continue
+        code = item.get("code")
+        if (
+            not isinstance(code, str)
+            or not code
+            or len(code) > 40
+            or not (set(code.lower()) <= _LAB_CODE_CHARS)
+        ):
+            errors.add(f"{path}.code", "must be a lab code such as g6pd or creatinine")
+            continue
+        value = errors.number(item, "value", f"{path}.value", required=False)
+        unit = errors.text(item, "unit", f"{path}.unit", required=False, max_length=20)
+        interpretation = item.get("interpretation") or ""
+        if interpretation and interpretation not in LAB_INTERPRETATIONS:
+            errors.add(f"{path}.interpretation", f"must be one of {', '.join(LAB_INTERPRETATIONS)}")
+            continue
+        if value is None and not interpretation:
+            errors.add(path, "needs a value or an interpretation")
+            continue
+        date = _parse_date(item.get("date"), f"{path}.date", errors, today)
+        if date is not None:
+            labs.append(LabResult(code.lower(), date, value, unit, str(interpretation)))
+    return tuple(labs)
+
+
+def _parse_acknowledgements(raw: Any, errors: _Collector) -> tuple[Acknowledgement, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_ACKNOWLEDGEMENTS:
+        errors.add("acknowledgements", f"must be a list of at most {MAX_ACKNOWLEDGEMENTS}")
+        return ()
+    result: list[Acknowledgement] = []
+    for index, item in enumerate(raw):
+        path = f"acknowledgements[{index}]"
+        if not isinstance(item, Mapping):
+            errors.add(path, "must be an object with code and reason")
+            continue
+        code = errors.text(item, "code", f"{path}.code", max_length=80)
+        reason = errors.text(item, "reason", f"{path}.reason", max_length=MAX_REASON_LENGTH)
+        field_path = errors.text(item, "field", f"{path}.field", required=False, max_length=80)
+        if code and reason:
+            result.append(Acknowledgement(code, reason, field_path))
+    return tuple(result)
+
+
 def _parse_patient(raw: Any, errors: _Collector, today: dt.date) -> Patient | None:
     if not isinstance(raw, Mapping):
         errors.add("patient", "is required")
         return None
     given = errors.text(raw, "given_name", "patient.given_name")
     family = errors.text(raw, "family_name", "patient.family_name")
-    birth_date: dt.date | None = None
-    raw_birth = raw.get("birth_date")
-    if not raw_birth:
-        errors.add("patient.birth_date", "is required")
-    else:
-        try:
-            birth_date = dt.date.fromisoformat(str(raw_birth))
-        except ValueError:
-            errors.add("patient.birth_date", "must be a date written YYYY-MM-DD")
-        else:
-            if birth_date > today:
-                errors.add("patient.birth_date", "lies in the future")
-            elif birth_date.year < today.year - 130:
-                errors.add("patient.birth_date", "is more than 130 years ago")
+    birth_date = _parse_date(raw.get("birth_date"), "patient.birth_date", errors, today)
+    if birth_date is not None and birth_date.year < today.year - 130:
+        errors.add("patient.birth_date", "is more than 130 years ago")
+        birth_date = None
     sex = raw.get("sex") or "unknown"
     if sex not in SEXES:
         errors.add("patient.sex", f"must be one of {', '.join(SEXES)}")
-    weight = errors.number(raw, "weight_kg", "patient.weight_kg", required=False,
-                           minimum=0.3, maximum=400, unit="kg")
-    height = errors.number(raw, "height_cm", "patient.height_cm", required=False,
-                           minimum=20, maximum=260, unit="cm")
-    allergies_raw = raw.get("allergies", [])
-    allergies: list[str] = []
-    if not isinstance(allergies_raw, list):
-        errors.add("patient.allergies", "must be a list")
-    elif len(allergies_raw) > MAX_ALLERGIES:
-        errors.add("patient.allergies", f"must list at most {MAX_ALLERGIES} allergies")
-    else:
-        for index, item in enumerate(allergies_raw):
-            if not isinstance(item, str) or not item.strip():
-                errors.add(f"patient.allergies[{index}]", "must be non-empty text")
-            else:
-                allergies.append(item.strip())
+    weight = errors.number(
+        raw, "weight_kg", "patient.weight_kg", required=False, minimum=0.3, maximum=400, unit="kg"
+    )
+    height = errors.number(
+        raw, "height_cm", "patient.height_cm", required=False, minimum=20, maximum=260, unit="cm"
+    )
+    allergies = _parse_allergies(raw.get("allergies", []), errors)
+    labs = _parse_labs(raw.get("labs"), errors, today)
     if birth_date is None or not given or not family or sex not in SEXES:
         return None
-    return Patient(given, family, birth_date, str(sex), weight, height, tuple(allergies))
+    return Patient(given, family, birth_date, str(sex), weight, height, allergies, labs)
 
 
-def _parse_ingredients(raw: Any, template: Template, errors: _Collector
-                       ) -> tuple[IngredientLine, ...]:
+def _parse_ingredients(
+    raw: Any, template: Template, errors: _Collector
+) -> tuple[IngredientLine, ...]:
     if raw is None:  # a body naming only the template takes its defaults
         return tuple(IngredientLine(r.code, r.default_amount, r.unit) for r in template.ingredients)
     if not isinstance(raw, list):
@@ -230,8 +383,15 @@ def _parse_ingredients(raw: Any, template: Template, errors: _Collector
             # One entry mode per ingredient: never mix salt and ion units (the Abacus recall).
             errors.add(f"{path}.unit", f"{row.name} is ordered in {row.unit}, not {unit}")
             continue
-        amount = errors.number(item, "amount", f"{path}.amount", required=True,
-                               minimum=0, maximum=row.max_amount, unit=row.unit)
+        amount = errors.number(
+            item,
+            "amount",
+            f"{path}.amount",
+            required=True,
+            minimum=0,
+            maximum=row.max_amount,
+            unit=row.unit,
+        )
         if amount is not None:
             lines.append(IngredientLine(row.code, amount, row.unit))
     if not lines and not errors.errors:
@@ -255,13 +415,21 @@ def _parse_vehicle(raw: Any, template: Template, errors: _Collector) -> Vehicle 
         allowed = ", ".join(v.code for v in template.vehicles)
         errors.add("vehicle.code", f"must be one of {allowed}")
         return None
-    volume = errors.number(raw, "volume_ml", "vehicle.volume_ml", required=False,
-                           minimum=option.min_volume_ml, maximum=option.max_volume_ml, unit="mL")
+    volume = errors.number(
+        raw,
+        "volume_ml",
+        "vehicle.volume_ml",
+        required=False,
+        minimum=option.min_volume_ml,
+        maximum=option.max_volume_ml,
+        unit="mL",
+    )
     return Vehicle(option.code, option.default_volume_ml if volume is None else volume)
 
 
-def parse_prescription(body: Any, catalog: TemplateCatalog, *,
-                       today: dt.date | None = None) -> Prescription:
+def parse_prescription(
+    body: Any, catalog: TemplateCatalog, *, today: dt.date | None = None
+) -> Prescription:
     """Validate an untrusted prescription body against its template.
 
     Missing ingredients, access, vehicle and infusion time take the template's defaults.
@@ -287,17 +455,26 @@ def parse_prescription(body: Any, catalog: TemplateCatalog, *,
         raise InvalidPrescription(errors.errors)
 
     ingredients = _parse_ingredients(body.get("ingredients"), template, errors)
-    access = body.get("access") or template.default_access
-    if access not in template.access_routes:
+    # A nutrition bag needs the access device stated (ASPEN [34]); the engine reports a
+    # missing one as required.field instead of silently assuming the default.
+    access = body.get("access") or ("" if template.access_required else template.default_access)
+    if access and access not in template.access_routes:
         errors.add("access", f"{template.name} may be given {', '.join(template.access_routes)}")
     vehicle = _parse_vehicle(body.get("vehicle"), template, errors)
     minutes: int | None = template.infusion_minutes_default
     if body.get("infusion_minutes") is not None:
-        value = errors.number(body, "infusion_minutes", "infusion_minutes", required=False,
-                              minimum=template.infusion_minutes_min or 1,
-                              maximum=template.infusion_minutes_max or 24 * 60, unit="min")
+        value = errors.number(
+            body,
+            "infusion_minutes",
+            "infusion_minutes",
+            required=False,
+            minimum=template.infusion_minutes_min or 1,
+            maximum=template.infusion_minutes_max or 24 * 60,
+            unit="min",
+        )
         minutes = None if value is None else round(value)
     notes = errors.text(body, "notes", "notes", required=False, max_length=MAX_NOTE_LENGTH)
+    acknowledgements = _parse_acknowledgements(body.get("acknowledgements"), errors)
     if errors.errors or patient is None:
         raise InvalidPrescription(errors.errors)
     return Prescription(
@@ -309,4 +486,5 @@ def parse_prescription(body: Any, catalog: TemplateCatalog, *,
         vehicle=vehicle,
         infusion_minutes=minutes,
         notes=notes,
+        acknowledgements=acknowledgements,
     )

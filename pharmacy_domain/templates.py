@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pharmacy_domain.prerequisites import LabPrerequisite, PrerequisiteError, prerequisite_from_dict
 from pharmacy_domain.resources import load_json, resource_path
+from pharmacy_domain.units import UnitError, parse_order_unit
 
 ACCESS_ROUTES = ("peripheral", "central", "push")
+ADMIXTURES = ("2-in-1", "3-in-1")
+REQUIRABLE_FIELDS = (
+    "patient.weight_kg",
+    "patient.height_cm",
+    "access",
+    "infusion_minutes",
+    "vehicle",
+)
 
 
 class TemplateError(ValueError):
@@ -25,8 +35,16 @@ class TemplateError(ValueError):
 class TemplateIngredient:
     """One orderable ingredient row of a template.
 
-    ``min_amount``/``max_amount`` are the allowed range: an amount outside it is refused.
-    ``typical_min``/``typical_max`` are the usual range: outside it the prescriber is warned.
+    Three tiers, all in the row's ``unit`` (which may be per kg, per m² or per day):
+
+    * ``typical_min``/``typical_max``: the usual range; outside it the check engine warns.
+    * ``hard_max``: the clinical hard limit; above it the engine blocks (pharmacist only).
+    * ``min_amount``/``max_amount``: the entry range; ``parse_prescription`` refuses an amount
+      outside it as malformed (a typing slip, not a clinical judgement).
+
+    ``code`` is the formulary product code. ``separate_container`` marks an ingredient given
+    from its own container (lipid of a 2-in-1 order): it counts for energy and dose, not for
+    the bag's volume or osmolarity.
     """
 
     code: str
@@ -40,9 +58,18 @@ class TemplateIngredient:
     dosing_basis: str = "per_bag"  # "per_bag", "per_day" or "per_kg"
     to_confirm: bool = False  # the reference marks a number unverified: pharmacy to confirm
     source: str = ""
+    hard_max: float | None = None
+    separate_container: bool = False
+
+    @property
+    def block_above(self) -> float:
+        """The hard limit (defaults to the entry maximum)."""
+        return self.max_amount if self.hard_max is None else self.hard_max
 
     def to_wire(self) -> dict[str, Any]:
         return {
+            "hard_max": self.block_above,
+            "separate_container": self.separate_container,
             "code": self.code,
             "name": self.name,
             "unit": self.unit,
@@ -95,6 +122,14 @@ class Template:
     infusion_minutes_max: int | None = None
     sources: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    admixture: str | None = None
+    access_required: bool = False
+    required_fields: Mapping[str, str] = field(default_factory=dict)
+    prerequisites: tuple[LabPrerequisite, ...] = ()
+
+    @property
+    def is_nutrition(self) -> bool:
+        return self.category == "parenteral-nutrition"
 
     def ingredient(self, code: str) -> TemplateIngredient | None:
         return next((row for row in self.ingredients if row.code == code), None)
@@ -123,6 +158,10 @@ class Template:
                 "max": self.infusion_minutes_max,
             },
             "sources": list(self.sources),
+            "admixture": self.admixture,
+            "access_required": self.access_required,
+            "required_fields": dict(self.required_fields),
+            "prerequisites": [p.to_wire() for p in self.prerequisites],
             **dict(self.extra),
         }
 
@@ -160,6 +199,8 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
                 dosing_basis=str(row.get("dosing_basis", "per_bag")),
                 to_confirm=bool(row.get("to_confirm", False)),
                 source=str(row.get("source", "")),
+                hard_max=_optional_number(row, "hard_max", where),
+                separate_container=bool(row.get("separate_container", False)),
             )
             for row in data["ingredients"]
         )
@@ -175,8 +216,17 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
         )
         infusion = data.get("infusion_minutes") or {}
         known = {
-            "id", "version", "name", "category", "description", "ingredients",
-            "access_routes", "default_access", "vehicles", "infusion_minutes", "sources",
+            "id",
+            "version",
+            "name",
+            "category",
+            "description",
+            "ingredients",
+            "access_routes",
+            "default_access",
+            "vehicles",
+            "infusion_minutes",
+            "sources",
         }
         template = Template(
             id=str(data["id"]),
@@ -193,11 +243,38 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
             infusion_minutes_max=_optional_int(infusion, "max", where),
             sources=tuple(str(s) for s in data.get("sources", [])),
             extra={k: v for k, v in data.items() if k not in known},
+            admixture=None if data.get("admixture") is None else str(data["admixture"]),
+            access_required=bool(data.get("access_required", False)),
+            required_fields={
+                str(k): str(v) for k, v in (data.get("required_fields") or {}).items()
+            },
+            prerequisites=tuple(prerequisite_from_dict(p) for p in data.get("prerequisites", [])),
         )
     except KeyError as missing:
         raise TemplateError(f"{where}: missing field {missing}") from None
+    except PrerequisiteError as error:
+        raise TemplateError(f"{where}: {error}") from None
     _check_template(template)
     return template
+
+
+def _check_row(row: TemplateIngredient, where: str) -> None:
+    if not row.min_amount <= row.default_amount <= row.max_amount:
+        raise TemplateError(f"{where}: {row.code} default lies outside its allowed range")
+    if not row.min_amount <= row.block_above <= row.max_amount:
+        raise TemplateError(f"{where}: {row.code} hard limit lies outside its entry range")
+    if row.default_amount > row.block_above:
+        raise TemplateError(f"{where}: {row.code} default lies above its hard limit")
+    try:
+        unit = parse_order_unit(row.unit)
+    except UnitError as error:
+        raise TemplateError(f"{where}: {row.code}: {error}") from None
+    if unit.dosing_basis != row.dosing_basis and not (
+        unit.dosing_basis == "per_bag" and row.dosing_basis == "per_day"
+    ):
+        raise TemplateError(
+            f"{where}: {row.code} unit {row.unit} does not match basis {row.dosing_basis}"
+        )
 
 
 def _check_template(template: Template) -> None:
@@ -206,13 +283,17 @@ def _check_template(template: Template) -> None:
     if len(codes) != len(set(codes)):
         raise TemplateError(f"{where}: an ingredient code appears twice")
     for row in template.ingredients:
-        if not row.min_amount <= row.default_amount <= row.max_amount:
-            raise TemplateError(f"{where}: {row.code} default lies outside its allowed range")
+        _check_row(row, where)
     for route in template.access_routes:
         if route not in ACCESS_ROUTES:
             raise TemplateError(f"{where}: unknown access route {route!r}")
     if template.default_access not in template.access_routes:
         raise TemplateError(f"{where}: default access is not one of its access routes")
+    if template.admixture is not None and template.admixture not in ADMIXTURES:
+        raise TemplateError(f"{where}: admixture must be one of {', '.join(ADMIXTURES)}")
+    for name, severity in template.required_fields.items():
+        if name not in REQUIRABLE_FIELDS or severity not in ("info", "warn", "block"):
+            raise TemplateError(f"{where}: cannot require {name!r} with severity {severity!r}")
 
 
 class TemplateCatalog:
