@@ -177,7 +177,7 @@ class AuthService:
             ).first()
             if row is None:
                 return None
-            auth_session, user = row.tuple()
+            auth_session, user = row
             last_seen = auth_session.last_seen_at
             alive = (
                 user.is_active

@@ -25,7 +25,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from pharmacy_domain.canonical import canonical_json, canonical_sha256
-from pharmacy_domain.prescription import FieldError, InvalidPrescription, parse_prescription
+from pharmacy_domain.prescription import (
+    FieldError,
+    IngredientLine,
+    InvalidPrescription,
+    Patient,
+    Vehicle,
+    parse_prescription,
+)
+from pharmacy_domain.prescription import Prescription as DomainPrescription
 from pharmacy_domain.status import REVIEW_ACTIONS, PrescriptionStatus, can_transition
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server.auth import AuthenticatedUser
@@ -44,18 +52,29 @@ MAX_REVIEW_REASON_LENGTH = 2000
 # lock; past this it is told to retry (409) rather than hang.
 LOCK_WAIT = "5s"
 
-SUBMITTABLE_FIELDS = frozenset(
-    {
-        "template_id",
-        "template_version",
-        "patient",
-        "ingredients",
-        "access",
-        "vehicle",
-        "infusion_minutes",
-        "notes",
+
+def _wire_keys() -> dict[str, frozenset[str]]:
+    """The fields a client may send, read off the domain's own wire form, so a field the
+    domain adds is accepted here without a second list to keep in step."""
+    patient = Patient("", "", dt.date(2000, 1, 1), "unknown")
+    sample = DomainPrescription(
+        template_id="",
+        template_version=0,
+        patient=patient,
+        ingredients=(),
+        access="",
+        vehicle=Vehicle("", 0.0),
+    )
+    return {
+        "": frozenset(sample.to_wire()),
+        "patient": frozenset(patient.to_wire()),
+        "vehicle": frozenset(Vehicle("", 0.0).to_wire()),
+        "ingredients": frozenset(IngredientLine("", 0.0, "").to_wire()),
     }
-)
+
+
+_WIRE_KEYS = _wire_keys()
+SUBMITTABLE_FIELDS = _WIRE_KEYS[""]
 SERVER_OWNED_FIELDS = frozenset(
     {
         "id",
@@ -75,13 +94,7 @@ SERVER_OWNED_FIELDS = frozenset(
         "idempotency_key",
     }
 )
-_NESTED_FIELDS: dict[str, frozenset[str]] = {
-    "patient": frozenset(
-        {"given_name", "family_name", "birth_date", "sex", "weight_kg", "height_cm", "allergies"}
-    ),
-    "vehicle": frozenset({"code", "volume_ml"}),
-    "ingredients": frozenset({"code", "amount", "unit"}),
-}
+_NESTED_FIELDS = {name: keys for name, keys in _WIRE_KEYS.items() if name}
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ class PatientIn(BaseModel):
     weight_kg: float | None = None
     height_cm: float | None = None
     allergies: list[str] = Field(default_factory=list)
+    labs: list[dict[str, Any]] | None = Field(
+        default=None, description="Dated lab results: code, date, value, unit, interpretation."
+    )
 
 
 class IngredientIn(BaseModel):
@@ -97,6 +100,9 @@ class PrescriptionSubmission(BaseModel):
     vehicle: VehicleIn | None = None
     infusion_minutes: int | None = None
     notes: str | None = None
+    acknowledgements: list[dict[str, Any]] | None = Field(
+        default=None, description="The prescriber's reasons for overriding warnings."
+    )
 
 
 class PrescriberOut(BaseModel):

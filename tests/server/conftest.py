@@ -1,0 +1,123 @@
+"""Fixtures for the server tests: every API test runs on SQLite and on PostgreSQL.
+
+Each back-end is migrated once per session (through Alembic, as in production);
+each test then starts from empty tables plus the demo accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete
+
+from pharmacy_server.app import create_app
+from pharmacy_server.config import ServerSettings, sqlite_url_for
+from pharmacy_server.db import Database
+from pharmacy_server.migrate import upgrade_to_head
+from pharmacy_server.models import Base
+from pharmacy_server.security import Passwords
+from pharmacy_server.seed import DEMO_PASSWORD, seed_demo
+from tests.server.support import FakeClock, Headers, login_headers
+
+POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+POSTGRES_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+class ThrowawayPostgres:
+    """Creates ``test_<random>`` databases through the ``test`` database; drops them later."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def create(self) -> str:
+        name = f"test_{secrets.token_hex(6)}"
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        self.names.append(name)
+        return POSTGRES_URL_TEMPLATE.format(name=name)
+
+    def drop_all(self) -> None:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
+            for name in self.names:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.names.clear()
+
+
+@pytest.fixture(scope="session")
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    databases = ThrowawayPostgres()
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    throwaway_postgres: ThrowawayPostgres,
+) -> str:
+    """A migrated, empty database of each kind, shared by the session."""
+    if request.param == "sqlite":
+        url = sqlite_url_for(tmp_path_factory.mktemp("sqlite") / "pharmacy.sqlite3")
+    else:
+        url = throwaway_postgres.create()
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def passwords() -> Passwords:
+    return Passwords()
+
+
+@pytest.fixture(scope="session")
+def demo_password_hash(passwords: Passwords) -> str:
+    """One argon2 hash of the demo password, reused by every test's seed."""
+    return passwords.hash(DEMO_PASSWORD)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def database(
+    database_url: str, passwords: Passwords, demo_password_hash: str
+) -> Iterator[Database]:
+    """The session's database emptied and seeded with the demo accounts."""
+    db = Database.from_url(database_url)
+    with db.writing() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+    seed_demo(db, passwords, password_hash=demo_password_hash)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> ServerSettings:
+    return ServerSettings(database_url=database_url)
+
+
+@pytest.fixture
+def client(
+    settings: ServerSettings, database: Database, passwords: Passwords, clock: FakeClock
+) -> Iterator[TestClient]:
+    app = create_app(settings, database=database, passwords=passwords, clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def as_user(client: TestClient) -> Callable[[str], Headers]:
+    """``as_user("prescriber1")`` → headers for a fresh session of that demo account."""
+    return lambda username: login_headers(client, username)

@@ -1,0 +1,207 @@
+"""Login, sessions, logout and lockout (checklist C3, C4, C6, C7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import statistics
+import time
+from collections.abc import Callable
+
+import pytest
+from argon2 import extract_parameters
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from pharmacy_server.db import Database
+from pharmacy_server.models import AuthSession, User
+from pharmacy_server.security import token_digest
+from pharmacy_server.seed import DEMO_PASSWORD
+from tests.server.support import FakeClock, Headers
+
+LOGIN = "/api/v1/auth/login"
+ME = "/api/v1/auth/me"
+
+
+def _login(client: TestClient, username: str, password: str) -> tuple[int, dict[str, object]]:
+    response = client.post(LOGIN, json={"username": username, "password": password})
+    return response.status_code, response.json()
+
+
+def test_login_returns_token_and_user(client: TestClient) -> None:
+    status, body = _login(client, "prescriber1", DEMO_PASSWORD)
+    assert status == 200
+    token = body["token"]
+    assert isinstance(token, str) and len(token) >= 43  # 256 bits, base64url
+    assert body["user"] == {
+        "id": body["user"]["id"],  # type: ignore[index]
+        "username": "prescriber1",
+        "role": "prescriber",
+        "display_name": "Dr. Maya Chen",
+        "clinic": "Riverside Integrative Health",
+    }
+    expires_at = dt.datetime.fromisoformat(str(body["expires_at"]))
+    assert dt.timedelta(hours=11, minutes=59) < expires_at - dt.datetime.now(dt.UTC)
+    me = client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["username"] == "prescriber1"
+
+
+def test_token_is_stored_only_as_hash(client: TestClient, database: Database) -> None:
+    _, body = _login(client, "pharmacist1", DEMO_PASSWORD)
+    token = str(body["token"])
+    with database.reading() as session:
+        stored = list(session.scalars(select(AuthSession.token_sha256)))
+    assert stored == [token_digest(token)]
+    assert token not in stored
+
+
+def test_each_login_gets_a_new_token(client: TestClient) -> None:
+    first = _login(client, "admin1", DEMO_PASSWORD)[1]["token"]
+    second = _login(client, "admin1", DEMO_PASSWORD)[1]["token"]
+    assert first != second
+
+
+def test_password_hash_is_argon2id_above_the_asvs_floor(database: Database) -> None:
+    with database.reading() as session:
+        stored = session.scalar(select(User.password_hash).where(User.username == "prescriber1"))
+    assert stored is not None
+    params = extract_parameters(stored)
+    assert params.type.name == "ID"
+    assert params.time_cost >= 3 and params.memory_cost >= 12288
+
+
+def test_unknown_user_and_wrong_password_answer_identically(client: TestClient) -> None:
+    unknown = client.post(LOGIN, json={"username": "nobody", "password": "whatever-password"})
+    wrong = client.post(LOGIN, json={"username": "prescriber1", "password": "wrong-password"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.content == wrong.content
+    assert unknown.json() == {"detail": "Incorrect username or password."}
+    assert sorted(unknown.headers.keys()) == sorted(wrong.headers.keys())
+
+
+def test_unknown_user_takes_as_long_as_wrong_password(client: TestClient) -> None:
+    def median_seconds(username: str) -> float:
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.post(LOGIN, json={"username": username, "password": "not-the-password"})
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    unknown = median_seconds("nobody-here")
+    wrong = median_seconds("prescriber2")
+    # Both spend one argon2 verification; a missing dummy hash would be ~100x faster.
+    assert unknown > 0.5 * wrong
+    assert wrong > 0.5 * unknown
+
+
+def test_login_body_validation_uses_the_error_shape(client: TestClient) -> None:
+    response = client.post(LOGIN, json={"username": "prescriber1"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "password", "reason": "is required"}]
+    extra = client.post(LOGIN, json={"username": "a", "password": "b", "role": "admin"})
+    assert extra.status_code == 422
+    assert extra.json()["errors"][0]["field"] == "role"
+
+
+def test_missing_or_bad_token_is_401(client: TestClient) -> None:
+    assert client.get(ME).status_code == 401
+    bad = client.get(ME, headers={"Authorization": "Bearer not-a-real-token"})
+    assert bad.status_code == 401
+    assert bad.headers["WWW-Authenticate"] == "Bearer"
+    assert set(bad.json()) == {"detail"}
+
+
+def test_logout_revokes_the_token(client: TestClient, as_user: Callable[[str], Headers]) -> None:
+    headers = as_user("prescriber1")
+    other = as_user("prescriber1")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get(ME, headers=headers).status_code == 401
+    assert client.get(ME, headers=other).status_code == 200  # only that session ended
+
+
+def test_idle_timeout_is_thirty_minutes(
+    client: TestClient, as_user: Callable[[str], Headers], clock: FakeClock
+) -> None:
+    headers = as_user("prescriber1")
+    clock.advance(dt.timedelta(minutes=29))
+    assert client.get(ME, headers=headers).status_code == 200  # activity slides the window
+    clock.advance(dt.timedelta(minutes=29))
+    assert client.get(ME, headers=headers).status_code == 200
+    clock.advance(dt.timedelta(minutes=31))
+    assert client.get(ME, headers=headers).status_code == 401
+
+
+def test_absolute_timeout_is_twelve_hours_despite_activity(
+    client: TestClient, as_user: Callable[[str], Headers], clock: FakeClock
+) -> None:
+    headers = as_user("pharmacist1")
+    for _ in range(12 * 3 - 1):
+        clock.advance(dt.timedelta(minutes=20))
+        assert client.get(ME, headers=headers).status_code == 200
+    clock.advance(dt.timedelta(minutes=19, seconds=59))  # 11:59:59 after login
+    assert client.get(ME, headers=headers).status_code == 200
+    clock.advance(dt.timedelta(seconds=2))
+    assert client.get(ME, headers=headers).status_code == 401
+
+
+def test_last_seen_is_written_at_most_once_a_minute(
+    client: TestClient, as_user: Callable[[str], Headers], clock: FakeClock, database: Database
+) -> None:
+    headers = as_user("prescriber1")
+
+    def last_seen() -> dt.datetime:
+        with database.reading() as session:
+            value = session.scalar(select(AuthSession.last_seen_at))
+        assert value is not None
+        return value
+
+    first = last_seen()
+    clock.advance(dt.timedelta(seconds=30))
+    client.get(ME, headers=headers)
+    assert last_seen() == first
+    clock.advance(dt.timedelta(seconds=31))
+    client.get(ME, headers=headers)
+    assert last_seen() == clock.now
+
+
+def test_ten_failures_lock_the_account_for_thirty_minutes(
+    client: TestClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pharmacy_server")
+    refused = {"detail": "Incorrect username or password."}
+    for _ in range(10):
+        assert _login(client, "prescriber2", "wrong-password") == (401, refused)
+    # Locked: even the right password is refused, with the very same answer.
+    assert _login(client, "prescriber2", DEMO_PASSWORD) == (401, refused)
+    clock.advance(dt.timedelta(minutes=29))
+    assert _login(client, "prescriber2", DEMO_PASSWORD)[0] == 401
+    clock.advance(dt.timedelta(minutes=2))
+    assert _login(client, "prescriber2", DEMO_PASSWORD)[0] == 200
+
+    locked_lines = [r.getMessage() for r in caplog.records if "locked for" in r.getMessage()]
+    assert len(locked_lines) == 1
+    log_text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "wrong-password" not in log_text and DEMO_PASSWORD not in log_text
+
+
+def test_success_resets_the_failure_count(client: TestClient) -> None:
+    for _ in range(9):
+        _login(client, "admin1", "wrong-password")
+    assert _login(client, "admin1", DEMO_PASSWORD)[0] == 200
+    for _ in range(9):
+        _login(client, "admin1", "wrong-password")
+    assert _login(client, "admin1", DEMO_PASSWORD)[0] == 200
+
+
+def test_disabled_account_cannot_log_in_and_loses_its_sessions(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database
+) -> None:
+    headers = as_user("prescriber1")
+    with database.writing() as session:
+        user = session.scalar(select(User).where(User.username == "prescriber1"))
+        assert user is not None
+        user.is_active = False
+    assert client.get(ME, headers=headers).status_code == 401
+    assert _login(client, "prescriber1", DEMO_PASSWORD)[0] == 401
