@@ -18,6 +18,7 @@ class FakePharmacy:
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     submissions: list[str] = field(default_factory=list)  # every key that reached the server
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def accept(self, body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -29,6 +30,7 @@ class FakePharmacy:
                 raise ApiError(422, "Idempotency-Key reused with a different body")
             return dict(existing)
         number = next(self._ids)
+        self.bodies[key] = body
         record = {
             "id": f"rx-{number}",
             "reference": f"RX-{number:05d}",
