@@ -40,8 +40,12 @@ OSMOLARITY_NOTE = (
     "vehicle's; products without a value on file are left out (see osmolarity.incomplete)."
 )
 # Computed quantities that need the dosing weight (their checks wait for it).
-_DERIVED_SUFFIXES = (("_per_kg_per_h", True, 60.0), ("_per_kg", True, None),
-                     ("_per_h", False, 60.0), ("_per_min", False, 1.0))  # fmt: skip
+_DERIVED_SUFFIXES = (
+    ("_per_kg_per_h", True, 60.0),
+    ("_per_kg", True, None),
+    ("_per_h", False, 60.0),
+    ("_per_min", False, 1.0),
+)
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,7 @@ class _Run:
 
     def __init__(
         self,
+        *,
         prescription: Prescription,
         patient: Patient,
         formulary: Formulary,
@@ -192,8 +197,17 @@ class _Run:
         self.minutes = prescription.infusion_minutes
         self.incomplete_volume = False
 
-    def add(self, code: str, severity: str, message: str, field_path: str, source: str,
-            *, to_confirm: bool = False, rule: str = "") -> None:  # fmt: skip
+    def add(
+        self,
+        code: str,
+        severity: str,
+        message: str,
+        field_path: str,
+        source: str,
+        *,
+        to_confirm: bool = False,
+        rule: str = "",
+    ) -> None:
         self.findings.append(Finding(code, severity, message, field_path, source, to_confirm, rule))
 
     # ------------------------------------------------------------------ computation
@@ -203,9 +217,13 @@ class _Run:
             row = self.template.ingredient(line.code)
             product = self.formulary.product(line.code)
             if row is None or product is None:
-                self.add("formulary.unknown_product", "block",
-                         f"{line.code} is not in the pharmacy's formulary or template.",
-                         f"ingredients[{index}].code", "formulary.json")  # fmt: skip
+                self.add(
+                    "formulary.unknown_product",
+                    "block",
+                    f"{line.code} is not in the pharmacy's formulary or template.",
+                    f"ingredients[{index}].code",
+                    "formulary.json",
+                )
                 continue
             if line.amount <= 0:
                 continue
@@ -227,28 +245,33 @@ class _Run:
                 _Line(index, row, product, line.amount, volume, not row.separate_container)
             )
 
+    def _add_vehicle(self) -> tuple[float, float, float]:
+        """The vehicle's (volume mL, mOsm, kcal), its contents added to the totals."""
+        vehicle = self.p.vehicle
+        if vehicle is None:
+            return 0.0, 0.0, 0.0
+        base = self.formulary.vehicle(vehicle.code)
+        if base is None:
+            self.add(
+                "formulary.unknown_product",
+                "block",
+                f"Vehicle {vehicle.code} is not in the pharmacy's formulary.",
+                "vehicle.code",
+                "formulary.json",
+            )
+            return 0.0, 0.0, 0.0
+        volume = vehicle.volume_ml
+        for key, per_ml in base.content_per_ml.items():
+            self.totals[key] = self.totals.get(key, 0.0) + per_ml * volume
+        return volume, volume * base.osmolarity_mosm_l / 1000, volume * base.kcal_per_ml
+
     def compute(self) -> None:
-        bag_ml = 0.0
         separate_ml = 0.0
-        mosm = 0.0
-        kcal = 0.0
         lipid_in_bag_g = 0.0
         lipid_kcal = 0.0
         totals = self.totals
         missing_osm: list[str] = []
-        vehicle = self.p.vehicle
-        if vehicle is not None:
-            base = self.formulary.vehicle(vehicle.code)
-            if base is None:
-                self.add("formulary.unknown_product", "block",
-                         f"Vehicle {vehicle.code} is not in the pharmacy's formulary.",
-                         "vehicle.code", "formulary.json")  # fmt: skip
-            else:
-                bag_ml += vehicle.volume_ml
-                mosm += vehicle.volume_ml * base.osmolarity_mosm_l / 1000
-                kcal += vehicle.volume_ml * base.kcal_per_ml
-                for key, per_ml in base.content_per_ml.items():
-                    totals[key] = totals.get(key, 0.0) + per_ml * vehicle.volume_ml
+        bag_ml, mosm, kcal = self._add_vehicle()
         for line in self.lines:
             ml = line.volume_ml
             if ml is None:
@@ -276,20 +299,39 @@ class _Run:
         c["infusion_rate_ml_h"] = bag_ml * 60 / self.minutes if complete and self.minutes else None
         if self.bsa is not None:
             c["bsa_m2"] = self.bsa
-        for key, value in totals.items():
-            c[key] = value if complete else None
+        c.update({key: (value if complete else None) for key, value in totals.items()})
         if missing_osm:
-            self.add("osmolarity.incomplete", self.rules.osmolarity_incomplete.severity,
-                     "Estimated osmolarity leaves out " + ", ".join(missing_osm)
-                     + " (no osmolarity on file): the true value is somewhat higher.",
-                     "ingredients", self.rules.osmolarity_incomplete.source)  # fmt: skip
+            self.add(
+                "osmolarity.incomplete",
+                self.rules.osmolarity_incomplete.severity,
+                "Estimated osmolarity leaves out "
+                + ", ".join(missing_osm)
+                + " (no osmolarity on file): the true value is somewhat higher.",
+                "ingredients",
+                self.rules.osmolarity_incomplete.source,
+            )
         if self.template.is_nutrition:
-            self._compute_nutrition(complete, bag_ml, separate_ml, kcal, lipid_kcal, lipid_in_bag_g)
+            self._compute_nutrition(
+                complete=complete,
+                bag_ml=bag_ml,
+                separate_ml=separate_ml,
+                kcal=kcal,
+                lipid_kcal=lipid_kcal,
+                lipid_in_bag_g=lipid_in_bag_g,
+            )
         if self.weight is not None and self.height is not None:
             c["bmi"] = self.weight / (self.height / 100) ** 2
 
-    def _compute_nutrition(self, complete: bool, bag_ml: float, separate_ml: float,
-                           kcal: float, lipid_kcal: float, lipid_in_bag_g: float) -> None:  # fmt: skip
+    def _compute_nutrition(
+        self,
+        *,
+        complete: bool,
+        bag_ml: float,
+        separate_ml: float,
+        kcal: float,
+        lipid_kcal: float,
+        lipid_in_bag_g: float,
+    ) -> None:
         c = self.computed
         t = self.totals
         kg = self.weight
@@ -370,21 +412,31 @@ class _Run:
             where = f"ingredients[{line.index}].amount"
             amount = line.amount
             if amount > row.block_above:
-                self.add("dose.above_hard_limit", "block",
-                         f"{row.name}: {_fmt(amount)} {row.unit} is above the hard limit of "
-                         f"{_fmt(row.block_above)} {row.unit}.",
-                         where, row.source, to_confirm=row.to_confirm)  # fmt: skip
+                self.add(
+                    "dose.above_hard_limit",
+                    "block",
+                    f"{row.name}: {_fmt(amount)} {row.unit} is above the hard limit of "
+                    f"{_fmt(row.block_above)} {row.unit}.",
+                    where,
+                    row.source,
+                    to_confirm=row.to_confirm,
+                )
             elif (row.typical_min is not None and amount < row.typical_min) or (
                 row.typical_max is not None and amount > row.typical_max
             ):
                 low = "—" if row.typical_min is None else _fmt(row.typical_min)
                 high = "—" if row.typical_max is None else _fmt(row.typical_max)
-                self.add("dose.outside_typical_range", "warn",
-                         f"{row.name}: {_fmt(amount)} {row.unit} is outside the usual "
-                         f"{low}–{high} {row.unit}.",
-                         where, row.source, to_confirm=row.to_confirm)  # fmt: skip
+                self.add(
+                    "dose.outside_typical_range",
+                    "warn",
+                    f"{row.name}: {_fmt(amount)} {row.unit} is outside the usual "
+                    f"{low}–{high} {row.unit}.",
+                    where,
+                    row.source,
+                    to_confirm=row.to_confirm,
+                )
 
-    def resolve(self, quantity: str) -> tuple[float | None, bool]:
+    def resolve(self, quantity: str) -> tuple[float | None, bool]:  # noqa: PLR0911
         """(value, applicable). Content-derived quantities (``potassium_meq_per_h``) are
         computed on demand; a quantity for an absent content is not applicable."""
         if quantity in self.computed:
@@ -418,9 +470,12 @@ class _Run:
                 continue
             if rule.scope.access and not self.p.access:
                 continue
-            if rule.applies_if_present and self.totals.get(rule.applies_if_present, 0.0) <= 0:
-                if not self.incomplete_volume:
-                    continue
+            if (
+                rule.applies_if_present
+                and self.totals.get(rule.applies_if_present, 0.0) <= 0
+                and not self.incomplete_volume
+            ):
+                continue
             value, applicable = self.resolve(rule.quantity)
             if not applicable:
                 continue
@@ -428,10 +483,16 @@ class _Run:
             if value is None:
                 if not blocked_by_required:
                     family = rule.code.split(".", 1)[0]
-                    self.add(f"{family}.unknown", rule.unknown_severity,
-                             f"{rule.label} cannot be checked: it needs information the order "
-                             f"does not give yet (weight, infusion time or volume).",
-                             field_path, rule.source, to_confirm=rule.to_confirm, rule=rule.id)  # fmt: skip
+                    self.add(
+                        f"{family}.unknown",
+                        rule.unknown_severity,
+                        f"{rule.label} cannot be checked: it needs information the order "
+                        f"does not give yet (weight, infusion time or volume).",
+                        field_path,
+                        rule.source,
+                        to_confirm=rule.to_confirm,
+                        rule=rule.id,
+                    )
                 continue
             severity, limit = _threshold_severity(rule, value)
             if severity is None or limit is None:
@@ -442,10 +503,17 @@ class _Run:
                     "limit": _fmt(limit),
                     "unit": rule.unit,
                     "label": rule.label,
-                }  # fmt: skip
+                }
             )
-            self.add(rule.code, severity, message, field_path, rule.source,
-                     to_confirm=rule.to_confirm, rule=rule.id)  # fmt: skip
+            self.add(
+                rule.code,
+                severity,
+                message,
+                field_path,
+                rule.source,
+                to_confirm=rule.to_confirm,
+                rule=rule.id,
+            )
 
     def check_prerequisites(self) -> None:
         for prerequisite in (*self.template.prerequisites, *self.rules.prerequisites):
@@ -459,30 +527,54 @@ class _Run:
         candidates = [(i, lab) for i, lab in enumerate(self.patient.labs) if lab.code in pre.labs]
         src = pre.source
         if not candidates:
-            self.add("prerequisite.missing", pre.missing_severity,
-                     f"{pre.name} is required and not on the order.", "patient.labs", src,
-                     to_confirm=pre.to_confirm, rule=pre.id)  # fmt: skip
+            self.add(
+                "prerequisite.missing",
+                pre.missing_severity,
+                f"{pre.name} is required and not on the order.",
+                "patient.labs",
+                src,
+                to_confirm=pre.to_confirm,
+                rule=pre.id,
+            )
             return
         index, lab = max(candidates, key=lambda item: item[1].date)
         where = f"patient.labs[{index}]"
         age = (self.today - lab.date).days
         if pre.max_age_days is not None and age > pre.max_age_days:
-            self.add("prerequisite.stale", pre.stale_severity,
-                     f"{pre.name}: the newest result ({lab.date.isoformat()}) is {age} days "
-                     f"old; the limit is {pre.max_age_days} days.", where, src,
-                     to_confirm=pre.to_confirm, rule=pre.id)  # fmt: skip
+            self.add(
+                "prerequisite.stale",
+                pre.stale_severity,
+                f"{pre.name}: the newest result ({lab.date.isoformat()}) is {age} days "
+                f"old; the limit is {pre.max_age_days} days.",
+                where,
+                src,
+                to_confirm=pre.to_confirm,
+                rule=pre.id,
+            )
             return
         severity, decided = _lab_severity(pre, lab)
         if not decided:
-            self.add("prerequisite.unknown", pre.other_severity,
-                     f"{pre.name}: the result ({_lab_text(lab)}) cannot be interpreted; "
-                     "record a normal/abnormal interpretation or the value in "
-                     f"{pre.numeric.unit if pre.numeric else 'the expected unit'}.",
-                     where, src, to_confirm=pre.to_confirm, rule=pre.id)  # fmt: skip
+            self.add(
+                "prerequisite.unknown",
+                pre.other_severity,
+                f"{pre.name}: the result ({_lab_text(lab)}) cannot be interpreted; "
+                "record a normal/abnormal interpretation or the value in "
+                f"{pre.numeric.unit if pre.numeric else 'the expected unit'}.",
+                where,
+                src,
+                to_confirm=pre.to_confirm,
+                rule=pre.id,
+            )
         elif severity is not None:
-            self.add("prerequisite.failed", severity,
-                     f"{pre.name}: {_lab_text(lab)} on {lab.date.isoformat()}.", where, src,
-                     to_confirm=pre.to_confirm, rule=pre.id)  # fmt: skip
+            self.add(
+                "prerequisite.failed",
+                severity,
+                f"{pre.name}: {_lab_text(lab)} on {lab.date.isoformat()}.",
+                where,
+                src,
+                to_confirm=pre.to_confirm,
+                rule=pre.id,
+            )
 
     def check_allergies(self) -> None:
         allergies = [(a, _words(a)) for a in self.patient.allergies]
@@ -494,24 +586,47 @@ class _Run:
             product = line.product
             terms = [(t, "") for t in (*product.allergy_terms, product.name)]
             terms += [(e, "excipient ") for e in product.excipients]
-            self._match_allergies(allergies, terms, product.name,
-                                  f"ingredients[{line.index}].code", rule.severity, rule.source)  # fmt: skip
+            self._match_allergies(
+                allergies,
+                terms,
+                name=product.name,
+                where=f"ingredients[{line.index}].code",
+                severity=rule.severity,
+                source=rule.source,
+            )
         vehicle = self.p.vehicle
         vehicle_product = None if vehicle is None else self.formulary.vehicle(vehicle.code)
         if vehicle_product is not None:
             terms = [(t, "") for t in (*vehicle_product.allergy_terms, vehicle_product.name)]
-            self._match_allergies(allergies, terms, vehicle_product.name, "vehicle.code",
-                                  rule.severity, rule.source)  # fmt: skip
+            self._match_allergies(
+                allergies,
+                terms,
+                name=vehicle_product.name,
+                where="vehicle.code",
+                severity=rule.severity,
+                source=rule.source,
+            )
 
-    def _match_allergies(self, allergies: list[tuple[str, tuple[str, ...]]],
-                         terms: list[tuple[str, str]], name: str, where: str,
-                         severity: str, source: str) -> None:  # fmt: skip
+    def _match_allergies(
+        self,
+        allergies: list[tuple[str, tuple[str, ...]]],
+        terms: list[tuple[str, str]],
+        *,
+        name: str,
+        where: str,
+        severity: str,
+        source: str,
+    ) -> None:
         for allergy, allergy_words in allergies:
             for term, kind in terms:
                 if _allergy_match(allergy_words, _words(term)):
-                    self.add("allergy.ingredient", severity,
-                             f"Patient allergy '{allergy}' matches {name} ({kind}{term}).",
-                             where, source)  # fmt: skip
+                    self.add(
+                        "allergy.ingredient",
+                        severity,
+                        f"Patient allergy '{allergy}' matches {name} ({kind}{term}).",
+                        where,
+                        source,
+                    )
                     break
 
     def check_notes(self) -> None:
@@ -523,13 +638,21 @@ class _Run:
                 continue
             if note.with_other_ingredients:
                 others = [
-                    line for line in self.lines
+                    line
+                    for line in self.lines
                     if not any(k in line.product.content_per_ml for k in note.all_above)
-                ]  # fmt: skip
+                ]
                 if not others:
                     continue
-            self.add(note.code, note.severity, note.message, self.field_for(note.field),
-                     note.source, to_confirm=note.to_confirm, rule=note.id)  # fmt: skip
+            self.add(
+                note.code,
+                note.severity,
+                note.message,
+                self.field_for(note.field),
+                note.source,
+                to_confirm=note.to_confirm,
+                rule=note.id,
+            )
 
     def check_calcium_phosphate(self) -> None:
         calcium = self.totals.get("calcium_meq", 0.0)
@@ -541,9 +664,14 @@ class _Run:
         volume = self.computed.get("total_volume_ml")
         if not volume:
             if not self.incomplete_volume:
-                self.add("calcium_phosphate.unknown", rule.unknown_severity,
-                         "Calcium and phosphate are both present and the volume is unknown: "
-                         "compatibility cannot be checked.", where, rule.source)  # fmt: skip
+                self.add(
+                    "calcium_phosphate.unknown",
+                    rule.unknown_severity,
+                    "Calcium and phosphate are both present and the volume is unknown: "
+                    "compatibility cannot be checked.",
+                    where,
+                    rule.source,
+                )
             return
         ca_l = calcium * 1000 / volume
         p_l = phosphate * 1000 / volume
@@ -554,24 +682,35 @@ class _Run:
         )
         codes = {line.product.code for line in self.lines}
         usable = [
-            curve for curve in rule.curves
+            curve
+            for curve in rule.curves
             if (curve.amino_acid_product in codes or curve.amino_acid_product == "*")
             and aa_pct >= curve.min_amino_acids_pct
-        ]  # fmt: skip
+        ]
         curve = max(usable, key=lambda c: c.min_amino_acids_pct, default=None)
         limit = None if curve is None else curve.max_calcium_meq_l(p_l)
         if curve is None or limit is None:
-            self.add("calcium_phosphate.unknown", rule.unknown_severity,
-                     f"Calcium {_fmt(ca_l)} mEq/L with phosphate {_fmt(p_l)} mmol/L: no "
-                     "solubility curve is configured for this amino-acid product and "
-                     "concentration, so compatibility is UNKNOWN (not OK). The pharmacist "
-                     "must check it.", where, rule.source)  # fmt: skip
+            self.add(
+                "calcium_phosphate.unknown",
+                rule.unknown_severity,
+                f"Calcium {_fmt(ca_l)} mEq/L with phosphate {_fmt(p_l)} mmol/L: no "
+                "solubility curve is configured for this amino-acid product and "
+                "concentration, so compatibility is UNKNOWN (not OK). The pharmacist "
+                "must check it.",
+                where,
+                rule.source,
+            )
             return
         if ca_l > limit:
-            self.add("calcium_phosphate.precipitation_risk", rule.precipitation_severity,
-                     f"Calcium {_fmt(ca_l)} mEq/L with phosphate {_fmt(p_l)} mmol/L is above "
-                     f"the solubility curve ({_fmt(limit)} mEq/L at this phosphate): "
-                     "precipitation risk.", where, curve.source or rule.source)  # fmt: skip
+            self.add(
+                "calcium_phosphate.precipitation_risk",
+                rule.precipitation_severity,
+                f"Calcium {_fmt(ca_l)} mEq/L with phosphate {_fmt(p_l)} mmol/L is above "
+                f"the solubility curve ({_fmt(limit)} mEq/L at this phosphate): "
+                "precipitation risk.",
+                where,
+                curve.source or rule.source,
+            )
 
     def check_three_in_one(self) -> None:
         lipid_pct = self.computed.get("lipid_pct")
@@ -588,10 +727,15 @@ class _Run:
         if lipid_pct < rule.min_lipid_pct:
             short.append(f"lipid {_fmt(lipid_pct)} % (< {_fmt(rule.min_lipid_pct)} %)")
         if short:
-            self.add("stability.three_in_one", rule.severity,
-                     "3-in-1 emulsion stability not assured: " + ", ".join(short)
-                     + ". Consider a 2-in-1 with separate lipid.",
-                     self.field_for("ingredient:lipid_g"), rule.source)  # fmt: skip
+            self.add(
+                "stability.three_in_one",
+                rule.severity,
+                "3-in-1 emulsion stability not assured: "
+                + ", ".join(short)
+                + ". Consider a 2-in-1 with separate lipid.",
+                self.field_for("ingredient:lipid_g"),
+                rule.source,
+            )
 
     def check_refeeding(self) -> None:
         rule = self.rules.refeeding
@@ -599,9 +743,10 @@ class _Run:
             return
         bmi = self.computed.get("bmi")
         low = [
-            lab.code for lab in self.patient.labs
+            lab.code
+            for lab in self.patient.labs
             if lab.code in rule.low_lab_codes and lab.interpretation in rule.low_interpretations
-        ]  # fmt: skip
+        ]
         reasons = []
         level = ""
         if bmi is not None and bmi < rule.bmi_significant_below:
@@ -616,10 +761,14 @@ class _Run:
         where = self.field_for("ingredient:dextrose_g")
         if not level:
             if bmi is None and self.weight is not None:
-                self.add("refeeding.unknown", "info",
-                         "Refeeding risk not assessed: BMI needs height. Weight loss and "
-                         "intake are not recorded in the order; assess them clinically.",
-                         "patient.height_cm", rule.source)  # fmt: skip
+                self.add(
+                    "refeeding.unknown",
+                    "info",
+                    "Refeeding risk not assessed: BMI needs height. Weight loss and "
+                    "intake are not recorded in the order; assess them clinically.",
+                    "patient.height_cm",
+                    rule.source,
+                )
             return
         dextrose = self.computed.get("dextrose_g_day") or 0.0
         kcal_kg = self.computed.get("kcal_per_kg") or 0.0
@@ -632,8 +781,7 @@ class _Run:
         message = f"Refeeding risk {level} ({'; '.join(reasons)}): {advice}."
         if over:
             message += f" This order gives {_fmt(dextrose)} g dextrose and {_fmt(kcal_kg)} kcal/kg."
-        self.add("refeeding.risk", rule.severity if over else "info", message, where,
-                 rule.source)  # fmt: skip
+        self.add("refeeding.risk", rule.severity if over else "info", message, where, rule.source)
 
 
 def _threshold_severity(rule: ThresholdRule, value: float) -> tuple[str | None, float | None]:
@@ -703,12 +851,12 @@ def evaluate(
     Findings come out ordered by severity (block, warn, info), then in rule order.
     """
     run = _Run(
-        prescription,
-        patient if patient is not None else prescription.patient,
-        formulary,
-        rules,
-        template,
-        today if today is not None else dt.date.today(),
+        prescription=prescription,
+        patient=patient if patient is not None else prescription.patient,
+        formulary=formulary,
+        rules=rules,
+        template=template,
+        today=today if today is not None else dt.date.today(),
     )
     run.build_lines()
     run.compute()
