@@ -6,7 +6,6 @@ each test then starts from empty tables plus the demo accounts.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Callable, Iterator
 

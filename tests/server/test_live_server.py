@@ -1,0 +1,144 @@
+"""Through a real ``pharmacy-server`` process over real HTTP: start-up, the demo
+mode, and the concurrency guarantees (50 simultaneous submissions)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from pharmacy_server.config import sqlite_url_for
+from pharmacy_server.db import Database
+from pharmacy_server.models import Prescription, User
+from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
+from tests.server.support import new_prescription_body
+
+CONCURRENT_REQUESTS = 50
+
+
+def _token(base_url: str, username: str) -> str:
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/login",
+        json={"username": username, "password": DEMO_PASSWORD},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])
+
+
+def _fire_together(base_url: str, token: str, keys: list[str]) -> list[httpx.Response]:
+    """Send one submit per key, all released by one barrier, each on its own connection."""
+    barrier = threading.Barrier(len(keys))
+    body = new_prescription_body()
+
+    def send(key: str) -> httpx.Response:
+        with httpx.Client(base_url=base_url, timeout=60) as http:
+            barrier.wait(timeout=30)
+            return http.post(
+                "/api/v1/prescriptions",
+                json=body,
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+            )
+
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        return list(pool.map(send, keys))
+
+
+def test_demo_server_writes_ready_file_and_serves(live_server: LiveServer) -> None:
+    ready_files = list(live_server.data_dir.glob("ready-*.json"))
+    assert len(ready_files) == 1
+    ready = json.loads(ready_files[0].read_text())
+    assert ready == {"url": live_server.url, "pid": live_server.process.pid}
+    assert live_server.url.startswith("http://127.0.0.1:")
+    assert httpx.get(f"{live_server.url}/healthz").json() == {"status": "ok"}
+    for username in ("prescriber1", "prescriber2", "pharmacist1", "admin1"):
+        _token(live_server.url, username)
+
+
+def test_server_logs_carry_no_phi_or_secrets(live_server: LiveServer) -> None:
+    token = _token(live_server.url, "prescriber1")
+    canary = new_prescription_body()
+    response = httpx.post(
+        f"{live_server.url}/api/v1/prescriptions",
+        json=canary,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert response.status_code == 201
+    httpx.post(
+        f"{live_server.url}/api/v1/auth/login",
+        json={"username": "prescriber1", "password": "canary-wrong-password"},
+    )
+    live_server.stop()
+    log = live_server.log_text()
+    assert "login" in log  # the log is there, and it is not empty
+    for secret in ("Canary", "Testpatient", "1980-04-02", token, DEMO_PASSWORD,
+                   "canary-wrong-password"):  # fmt: skip
+        assert secret not in log
+
+
+def test_demo_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    with start_live_server(data_dir) as first:
+        token = _token(first.url, "prescriber1")
+        created = httpx.post(
+            f"{first.url}/api/v1/prescriptions",
+            json=new_prescription_body(),
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "restart-key"},
+        ).json()
+    with start_live_server(data_dir) as second:
+        token = _token(second.url, "prescriber1")
+        listed = httpx.get(
+            f"{second.url}/api/v1/prescriptions", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        assert [item["id"] for item in listed["items"]] == [created["id"]]
+    demo_db = Database.from_url(sqlite_url_for(data_dir / "pharmacy.sqlite3"))
+    try:
+        with demo_db.reading() as session:
+            usernames = sorted(session.scalars(select(User.username)))
+    finally:
+        demo_db.dispose()
+    assert usernames == ["admin1", "pharmacist1", "prescriber1", "prescriber2"]
+
+
+@pytest.mark.parametrize("scenario", ["one_key", "distinct_keys"])
+def test_fifty_concurrent_submissions(
+    database_url: str, database: Database, tmp_path: Path, scenario: str
+) -> None:
+    """One key sent 50 times at once → exactly one prescription; 50 keys → 50 prescriptions
+    with 50 distinct references."""
+    with start_live_server(tmp_path / "server", database_url=database_url) as server:
+        token = _token(server.url, "prescriber1")
+        shared = str(uuid.uuid4())
+        keys = (
+            [shared] * CONCURRENT_REQUESTS
+            if scenario == "one_key"
+            else [str(uuid.uuid4()) for _ in range(CONCURRENT_REQUESTS)]
+        )
+        responses = _fire_together(server.url, token, keys)
+        log = server.log_text()
+
+    statuses = Counter(response.status_code for response in responses)
+    replays = sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses)
+    backend = database.engine.dialect.name
+    print(f"\n[{backend}] {scenario}: statuses={dict(statuses)} replays={replays}")
+    assert set(statuses) <= {201, 409}, [r.text for r in responses if r.status_code >= 500]
+    assert "database is locked" not in log
+    with database.reading() as session:
+        rows = session.scalar(select(func.count()).select_from(Prescription))
+        references = set(session.scalars(select(Prescription.reference)))
+    created = [r.json() for r in responses if r.status_code == 201]
+    if scenario == "one_key":
+        assert rows == 1
+        assert len({body["id"] for body in created}) == 1
+        assert replays == statuses[201] - 1
+    else:
+        assert statuses == {201: CONCURRENT_REQUESTS}
+        assert rows == CONCURRENT_REQUESTS
+        assert len(references) == CONCURRENT_REQUESTS
