@@ -120,6 +120,7 @@ class Why(enum.StrEnum):
     INVALID = "invalid"
     REFUSED = "refused"
     HASH_MISMATCH = "hash_mismatch"
+    CHECK_FAILED = "check_failed"
     UNEXPECTED = "unexpected"
 
     @property
@@ -146,6 +147,8 @@ _WHY_TEXT = {
     Why.REFUSED: "The pharmacy refused it. Open it as a draft to review it.",
     Why.HASH_MISMATCH: "The pharmacy's copy does not match what you signed. Contact the "
     "pharmacy before sending it again.",
+    Why.CHECK_FAILED: "The pharmacy could not confirm whether it received this prescription. "
+    "It will be checked again automatically; it will not be duplicated.",
     Why.UNEXPECTED: "Something unexpected happened while sending. It will be checked and "
     "sent again automatically.",
 }
@@ -574,7 +577,14 @@ class Outbox:
         retry_after: float | None = None
         try:
             if maybe_on_server:
-                found = transport.find(key)
+                try:
+                    found = transport.find(key)
+                except ApiError as error:
+                    # A failed *lookup* says nothing about the prescription: a 4xx here
+                    # must never reject it (it may be on the server already).
+                    why = Why.SERVER_BUSY if error.status == 429 else Why.CHECK_FAILED
+                    self._reschedule(key, True, why, attempts, error.retry_after)
+                    return error.retry_after
                 if found is not None:
                     self._record_server_copy(key, record, found)
                     return None

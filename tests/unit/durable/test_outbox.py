@@ -460,3 +460,23 @@ def test_worker_reconciles_then_sends_when_poked(store: LocalStore, pharmacy: Fa
     finally:
         assert worker.stop()
     assert sorted(pharmacy.records) == sorted([queued_before_start, later])
+
+
+@pytest.mark.parametrize("status", [400, 404, 422, 500])
+def test_a_failed_lookup_never_rejects_a_prescription_that_may_have_arrived(
+    store: LocalStore,
+    transport: ScriptedTransport,
+    clock: FakeClock,
+    pharmacy: FakePharmacy,
+    status: int,
+) -> None:
+    # Found by the state machine: a 422 answering find() once turned an unknown row
+    # into "rejected", and re-signing it would have duplicated the prescription.
+    outbox = make_outbox(store, transport, clock)
+    key = outbox.sign(prescription_body()).idempotency_key
+    transport.script.extend([COMMIT_THEN_DROP, ApiError(status, "lookup failed")])
+    outbox.send(key)
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.CHECK_FAILED)
+    [done] = outbox.reconcile()
+    assert done.finished and len(pharmacy.records) == 1
