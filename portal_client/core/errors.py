@@ -28,6 +28,10 @@ class NotSignedIn(PortalError):
     """The session is missing, expired or revoked: the user must sign in again."""
 
 
+class InvalidCredentials(PortalError):
+    """The server refused the user name and password at sign-in (not an expired session)."""
+
+
 @dataclass
 class ApiError(PortalError):
     """The server answered with an error status."""

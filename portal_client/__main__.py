@@ -1,0 +1,68 @@
+"""``portal-client``: start the desktop client.
+
+Only argparse, the settings and Qt load before the sign-in window paints; see
+``bench/startup.py`` for the budget this keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="portal-client", description="Prescriber portal of the IV-nutrition pharmacy."
+    )
+    parser.add_argument(
+        "--server-url", metavar="URL", help="pharmacy server address (remembered for next time)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start a local demo pharmacy server with demo accounts"
+    )
+    parser.add_argument(
+        "--temp-basedir",
+        metavar="DIR",
+        type=Path,
+        help="keep settings, data and logs under DIR (tests, trials)",
+    )
+    parser.add_argument(
+        "--quit-after-paint",
+        action="store_true",
+        help="exit as soon as the first window has painted (start-up benchmark)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    from portal_client.core import paths
+    from portal_client.core.settings import load_settings, normalize_server_url, save_settings
+
+    if args.temp_basedir is not None:
+        paths.set_base_dir(args.temp_basedir)
+    settings = load_settings()
+    if args.server_url:
+        try:
+            settings.server_url = normalize_server_url(args.server_url)
+        except ValueError as error:
+            print(f"portal-client: --server-url: {error}", file=sys.stderr)  # noqa: T201
+            return 2
+        save_settings(settings)
+
+    # Pure modules the sign-in window needs are imported before PySide6 on purpose:
+    # once PySide6 is loaded, its import hook reads the source of every newly
+    # imported module (to look for ``__feature__`` use), costing milliseconds each.
+    import portal_client.core.errors  # noqa: F401
+    from portal_client.gui.app import run
+
+    return run(settings, demo=args.demo, quit_after_paint=args.quit_after_paint)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,368 @@
+"""The client's one door to the pharmacy server: JSON over HTTP with ``requests``.
+
+Every call has a timeout, every failure becomes one of ``core.errors`` so the GUI
+can tell the user what happened and whether trying again is safe. ``requests`` is
+imported on first use: the sign-in window paints before it is needed.
+
+Never retry a POST here. Submitting twice is only safe with the same
+Idempotency-Key, and deciding that belongs to the caller (the outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from portal_client import __version__
+from portal_client.core.errors import (
+    ApiError,
+    InvalidCredentials,
+    NotSignedIn,
+    OutcomeUnknown,
+    PortalError,
+    ServerUnreachable,
+)
+
+if TYPE_CHECKING:
+    import requests
+
+    from pharmacy_domain.templates import Template
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+USER_AGENT = f"IVPrescriberPortal/{__version__}"
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    id: str
+    username: str
+    role: str
+    display_name: str
+    clinic: str | None = None
+    expires_at: str | None = None
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in ("pharmacist", "admin")
+
+    @classmethod
+    def from_wire(cls, user: Mapping[str, Any], expires_at: str | None = None) -> SignedInUser:
+        return cls(
+            id=str(user.get("id", "")),
+            username=str(user.get("username", "")),
+            role=str(user.get("role", "")),
+            display_name=str(user.get("display_name") or user.get("username", "")),
+            clinic=None if user.get("clinic") is None else str(user.get("clinic")),
+            expires_at=expires_at,
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list endpoint."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare enough that "later" is a fine answer
+
+
+class ApiClient:
+    """A signed-in (or signing-in) conversation with one server, for one user.
+
+    One ``requests.Session`` per client object: connection reuse, the User-Agent and
+    the bearer token live there. The token is kept in memory only.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT_S,
+        read_timeout: float = READ_TIMEOUT_S,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self._session: requests.Session | None = None
+        self._token: str | None = None
+        self.user: SignedInUser | None = None
+
+    # ------------------------------------------------------------- plumbing
+
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            session.headers["Accept"] = "application/json"
+            # Reads may be retried a little: they change nothing. urllib3 never
+            # retries a POST on read errors or status codes (allowed_methods
+            # excludes it), and connect=0 keeps even pre-send POST retries out of
+            # this layer, as the outbox owns resending.
+            retry = Retry(
+                total=2,
+                connect=0,
+                read=1,
+                status=2,
+                backoff_factor=0.25,
+                status_forcelist=(502, 503, 504),  # proxy/gateway hiccups, overload
+                respect_retry_after_header=True,
+                raise_on_status=False,
+            )
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._session = session
+        return self._session
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        expect_auth: bool = True,
+    ) -> Any:
+        import requests
+
+        all_headers = dict(headers or {})
+        if self._token:
+            all_headers["Authorization"] = f"Bearer {self._token}"
+        elif expect_auth:
+            raise NotSignedIn("You are not signed in.")
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        try:
+            response = self._http().request(
+                method,
+                url,
+                json=json_body,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                headers=all_headers,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise self._transport_error(error) from error
+        return self._decode(response)
+
+    def _transport_error(self, error: Exception) -> PortalError:
+        """Sort a transport failure into "nothing was sent" versus "maybe it arrived"."""
+        import requests
+        from urllib3.exceptions import (
+            ConnectTimeoutError,
+            NameResolutionError,
+            NewConnectionError,
+        )
+
+        host = self.base_url
+        unreachable = ServerUnreachable(
+            f"Cannot reach the pharmacy server at {host}. "
+            "Check the network connection and the server address, then try again."
+        )
+        if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+            return unreachable
+        if isinstance(error, requests.Timeout):
+            return OutcomeUnknown(
+                "The pharmacy server did not answer in time. "
+                "The request may or may not have been received."
+            )
+        if isinstance(error, requests.ConnectionError):
+            # requests wraps the urllib3 cause; only a failure to *open* the
+            # connection proves that nothing was sent.
+            cause: BaseException | None = error.args[0] if error.args else None
+            reason = getattr(cause, "reason", cause)
+            if isinstance(reason, NewConnectionError | NameResolutionError | ConnectTimeoutError):
+                return unreachable
+            return OutcomeUnknown(
+                "The connection to the pharmacy server broke before it answered. "
+                "The request may or may not have been received."
+            )
+        return OutcomeUnknown(f"Unexpected network problem: {error.__class__.__name__}")
+
+    @staticmethod
+    def _decode(response: requests.Response) -> Any:
+        try:
+            body: Any = response.json() if response.content else None
+        except ValueError:
+            body = None
+        if response.status_code < 400:
+            if body is None and response.content:
+                raise ApiError(response.status_code, "The server sent an unreadable answer.")
+            return body
+        detail = ""
+        field_errors: list[dict[str, str]] = []
+        if isinstance(body, dict):
+            raw_detail = body.get("detail")
+            if isinstance(raw_detail, str):
+                detail = raw_detail
+            raw_errors = body.get("errors")
+            if isinstance(raw_errors, list):
+                field_errors = [
+                    {"field": str(e.get("field", "")), "reason": str(e.get("reason", ""))}
+                    for e in raw_errors
+                    if isinstance(e, dict)
+                ]
+        if response.status_code == 401:
+            raise NotSignedIn(detail or "Your session has ended. Please sign in again.")
+        if not detail:
+            detail = {
+                403: "You are not allowed to do this.",
+                404: "Not found. It may have been removed.",
+                409: "This conflicts with a change made elsewhere; refresh and try again.",
+                429: "Too many requests; wait a moment and try again.",
+            }.get(response.status_code, f"The server reported an error ({response.status_code}).")
+        raise ApiError(
+            status=response.status_code,
+            message=detail,
+            field_errors=field_errors,
+            body=body,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+
+    # ------------------------------------------------------------- session
+
+    @property
+    def signed_in(self) -> bool:
+        return self._token is not None
+
+    def login(self, username: str, password: str) -> SignedInUser:
+        try:
+            body = self._request(
+                "POST",
+                "/auth/login",
+                json_body={"username": username, "password": password},
+                expect_auth=False,
+            )
+        except NotSignedIn as error:
+            raise InvalidCredentials(
+                "The user name or password is not right. Check them and try again."
+            ) from error
+        if not isinstance(body, dict) or not body.get("token"):
+            raise ApiError(200, "The server's sign-in answer is missing the session token.")
+        self._token = str(body["token"])
+        self.user = SignedInUser.from_wire(body.get("user") or {}, body.get("expires_at"))
+        return self.user
+
+    def logout(self) -> None:
+        """End the session on the server (best effort) and forget it here (always)."""
+        try:
+            if self._token:
+                self._request("POST", "/auth/logout")
+        except PortalError as error:
+            log.info("Server-side logout failed (%s); forgetting the token anyway", type(error))
+        finally:
+            self._token = None
+            self.user = None
+            self.close()
+
+    def me(self) -> SignedInUser:
+        body = self._request("GET", "/auth/me")
+        user = body.get("user", body) if isinstance(body, dict) else {}
+        return SignedInUser.from_wire(user)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    # ------------------------------------------------------------- data
+
+    def templates(self) -> list[Template]:
+        from pharmacy_domain.templates import template_from_dict
+
+        result: list[Template] = []
+        cursor: str | None = None
+        while True:
+            body = self._request("GET", "/templates", params={"cursor": cursor})
+            result.extend(template_from_dict(item) for item in body.get("items", []))
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return result
+
+    def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """POST one prescription. Sending the same key again returns the first answer."""
+        answer = self._request(
+            "POST", "/prescriptions", json_body=body, headers={"Idempotency-Key": idempotency_key}
+        )
+        if not isinstance(answer, dict):
+            raise ApiError(200, "The server's answer to the submission is unreadable.")
+        return answer
+
+    def find_by_idempotency_key(self, key: str) -> dict[str, Any] | None:
+        """The caller's prescription submitted with ``key``, or ``None`` if it never arrived."""
+        page = self.list_prescriptions(idempotency_key=key, limit=1)
+        return page.items[0] if page.items else None
+
+    def list_prescriptions(
+        self,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Page:
+        body = self._request(
+            "GET",
+            "/prescriptions",
+            params={
+                "status": status,
+                "cursor": cursor,
+                "limit": limit,
+                "idempotency_key": idempotency_key,
+            },
+        )
+        if not isinstance(body, dict):
+            raise ApiError(200, "The server's prescription list is unreadable.")
+        return Page(
+            items=[item for item in body.get("items", []) if isinstance(item, dict)],
+            total=int(body.get("total") or 0),
+            next_cursor=body.get("next_cursor") or None,
+        )
+
+    def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
+        """Every page of ``list_prescriptions`` joined (the lists here stay small)."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        total = 0
+        for _ in range(100):  # a runaway cursor must not hang a worker thread forever
+            page = self.list_prescriptions(status=status, cursor=cursor, limit=page_size)
+            items.extend(page.items)
+            total = page.total
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        return Page(items=items, total=max(total, len(items)), next_cursor=None)
+
+    def get_prescription(self, prescription_id: str) -> dict[str, Any]:
+        body = self._request("GET", f"/prescriptions/{prescription_id}")
+        if not isinstance(body, dict):
+            raise ApiError(200, "The server's prescription answer is unreadable.")
+        return body
+
+    def review(self, prescription_id: str, action: str, reason: str = "") -> dict[str, Any]:
+        body = self._request(
+            "POST",
+            f"/prescriptions/{prescription_id}/review",
+            json_body={"action": action, "reason": reason},
+        )
+        if not isinstance(body, dict):
+            raise ApiError(200, "The server's review answer is unreadable.")
+        return body

@@ -1,0 +1,236 @@
+"""What the prescriber has typed into the composer, as plain data.
+
+The form keeps every value as the text the user entered, so nothing is lost or
+silently rounded while they type; ``to_body`` turns it into the wire body and
+``validate`` runs the shared ``parse_prescription`` on it (pure and instant, so
+it runs on every keystroke). The Qt composer only mirrors this object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from pharmacy_domain.prescription import FieldError, InvalidPrescription, parse_prescription
+from pharmacy_domain.templates import Template, TemplateCatalog, TemplateIngredient
+
+_INGREDIENT_FIELD = re.compile(r"^ingredients\[(\d+)\](?:\.(\w+))?$")
+
+
+def parse_number(text: str) -> float | str | None:
+    """``""`` → None, ``"5"``/``"5,5"`` → float, anything else stays text (reported as such)."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return text.strip()
+
+
+def format_number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class RangeNote:
+    """An amount outside the usual range: allowed, but worth a second look."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class ComposerState:
+    """One prescription being composed; ``idempotency_key`` names it until it is accepted."""
+
+    template: Template | None = None
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
+    sex: str = "unknown"
+    weight_kg: str = ""
+    height_cm: str = ""
+    allergies: str = ""
+    amounts: dict[str, str] = field(default_factory=dict)
+    access: str = ""
+    vehicle_code: str = ""
+    volume_ml: str = ""
+    infusion_minutes: str = ""
+    notes: str = ""
+    idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: The last send ended without an answer: the server may already have it.
+    outcome_unknown: bool = False
+
+    def select_template(self, template: Template | None) -> None:
+        """Switch template; the patient section is kept, the order takes the new defaults."""
+        self.template = template
+        if template is None:
+            self.amounts = {}
+            self.access = self.vehicle_code = self.volume_ml = self.infusion_minutes = ""
+            return
+        self.amounts = {row.code: format_number(row.default_amount) for row in template.ingredients}
+        self.access = template.default_access
+        first_vehicle = template.vehicles[0] if template.vehicles else None
+        self.vehicle_code = first_vehicle.code if first_vehicle else ""
+        self.volume_ml = format_number(first_vehicle.default_volume_ml) if first_vehicle else ""
+        self.infusion_minutes = format_number(
+            None
+            if template.infusion_minutes_default is None
+            else float(template.infusion_minutes_default)
+        )
+
+    def allergy_list(self) -> list[str]:
+        return [part.strip() for part in re.split(r"[,;\n]", self.allergies) if part.strip()]
+
+    def ingredient_codes_in_body(self) -> list[str]:
+        """Codes in the order ``to_body`` lists them (for mapping ``ingredients[i]`` back)."""
+        if self.template is None:
+            return []
+        return [
+            row.code
+            for row in self.template.ingredients
+            if parse_number(self.amounts.get(row.code, "")) not in (None, 0.0)
+        ]
+
+    def to_body(self) -> dict[str, Any]:
+        """The request body. Empty and zero amounts are left out: that ingredient is not ordered."""
+        template = self.template
+        body: dict[str, Any] = {
+            "template_id": template.id if template else "",
+            "template_version": template.version if template else 0,
+            "patient": {
+                "given_name": self.given_name.strip(),
+                "family_name": self.family_name.strip(),
+                "birth_date": self.birth_date.strip(),
+                "sex": self.sex,
+                "weight_kg": parse_number(self.weight_kg),
+                "height_cm": parse_number(self.height_cm),
+                "allergies": self.allergy_list(),
+            },
+            "ingredients": [],
+            "access": self.access or None,
+            "vehicle": None,
+            "infusion_minutes": parse_number(self.infusion_minutes),
+            "notes": self.notes.strip(),
+        }
+        if template is not None:
+            for code in self.ingredient_codes_in_body():
+                row = template.ingredient(code)
+                assert row is not None
+                body["ingredients"].append(
+                    {"code": code, "amount": parse_number(self.amounts[code]), "unit": row.unit}
+                )
+            if template.vehicles and self.vehicle_code:
+                body["vehicle"] = {
+                    "code": self.vehicle_code,
+                    "volume_ml": parse_number(self.volume_ml),
+                }
+        return body
+
+    def validate(self, today: dt.date | None = None) -> list[FieldError]:
+        """Every problem the shared rules find; an empty list means the server should accept it."""
+        if self.template is None:
+            errors = [FieldError("template_id", "Choose a template")]
+            try:
+                parse_prescription(self.to_body(), TemplateCatalog([]), today=today)
+            except InvalidPrescription as invalid:
+                errors += [e for e in invalid.errors if not e.field.startswith("template")]
+            return errors
+        try:
+            parse_prescription(self.to_body(), TemplateCatalog([self.template]), today=today)
+        except InvalidPrescription as invalid:
+            return list(invalid.errors)
+        return []
+
+    def range_notes(self) -> list[RangeNote]:
+        """Amounts outside the template's typical range (the server will ask the pharmacist too)."""
+        notes: list[RangeNote] = []
+        if self.template is None:
+            return notes
+        for row in self.template.ingredients:
+            value = parse_number(self.amounts.get(row.code, ""))
+            if not isinstance(value, float) or value == 0.0:
+                continue
+            if row.typical_min is not None and value < row.typical_min:
+                notes.append(RangeNote(row.code, f"below the usual {typical_range(row)}"))
+            elif row.typical_max is not None and value > row.typical_max:
+                notes.append(RangeNote(row.code, f"above the usual {typical_range(row)}"))
+        return notes
+
+    def field_for_error(self, error_field: str) -> str:
+        """Where a server or local error belongs in the form.
+
+        ``ingredients[2].amount`` refers to the body's third line, which is an
+        ingredient *code* in the form (empty rows are not sent).
+        """
+        match = _INGREDIENT_FIELD.match(error_field)
+        if match:
+            codes = self.ingredient_codes_in_body()
+            index = int(match.group(1))
+            if index < len(codes):
+                return f"ingredient:{codes[index]}"
+            return "ingredients"
+        if error_field.startswith("patient.allergies"):
+            return "patient.allergies"
+        return error_field
+
+    def start_over(self) -> None:
+        """After a successful submission: a fresh prescription with a fresh key."""
+        template = self.template
+        fresh = ComposerState()
+        self.__dict__.update(fresh.__dict__)
+        self.select_template(template)
+
+
+def allowed_range(row: TemplateIngredient) -> str:
+    return f"{format_number(row.min_amount)}–{format_number(row.max_amount)} {row.unit}"
+
+
+def typical_range(row: TemplateIngredient) -> str:
+    if row.typical_min is None and row.typical_max is None:
+        return ""
+    low = format_number(row.typical_min) if row.typical_min is not None else "…"
+    high = format_number(row.typical_max) if row.typical_max is not None else "…"
+    return f"{low}–{high} {row.unit}"
+
+
+FIELD_LABELS = {
+    "template_id": "Template",
+    "template_version": "Template",
+    "patient": "Patient",
+    "patient.given_name": "Given name",
+    "patient.family_name": "Family name",
+    "patient.birth_date": "Date of birth",
+    "patient.sex": "Sex",
+    "patient.weight_kg": "Weight",
+    "patient.height_cm": "Height",
+    "patient.allergies": "Allergies",
+    "ingredients": "Ingredients",
+    "access": "Access route",
+    "vehicle": "Vehicle",
+    "vehicle.code": "Vehicle",
+    "vehicle.volume_ml": "Volume",
+    "infusion_minutes": "Infusion time",
+    "notes": "Notes",
+}
+
+
+def field_label(form_field: str, template: Template | None) -> str:
+    if form_field.startswith("ingredient:") and template is not None:
+        row = template.ingredient(form_field.split(":", 1)[1])
+        return row.name if row else "Ingredient"
+    return FIELD_LABELS.get(form_field, form_field)
+
+
+def message_for(error: FieldError) -> str:
+    """The reason as a sentence: ``is required`` → ``Required``."""
+    reason = error.reason.strip()
+    if reason == "is required":
+        return "Required"
+    return reason[:1].upper() + reason[1:]

@@ -1,0 +1,129 @@
+"""The prescription lists (the prescriber's own, the pharmacist's queue) as plain data.
+
+The Qt table model adapts a ``PrescriptionList``; refreshing compares the new
+rows with the old ones so an unchanged list repaints nothing and the user's
+selection stays put.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp
+
+
+def format_timestamp(stamp: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """Local time, short: ``14:32`` today, ``Tue 14:32`` this week, else ``3 Nov 2026 14:32``."""
+    if stamp is None:
+        return "—"
+    local = stamp.astimezone()
+    current = (now or dt.datetime.now(dt.UTC)).astimezone()
+    clock = local.strftime("%H:%M")
+    if local.date() == current.date():
+        return f"Today {clock}"
+    if dt.timedelta(0) < current - local < dt.timedelta(days=6):
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.day} {local.strftime('%b %Y')} {clock}"
+
+
+def patient_name(patient: Mapping[str, Any] | None) -> str:
+    if not patient:
+        return "—"
+    family = str(patient.get("family_name") or "").strip()
+    given = str(patient.get("given_name") or "").strip()
+    return f"{family.upper()}, {given}" if family and given else (family or given or "—")
+
+
+def person_name(person: Any) -> str:
+    if isinstance(person, Mapping):
+        return str(person.get("display_name") or person.get("username") or "—")
+    return str(person) if person else "—"
+
+
+@dataclass(frozen=True)
+class PrescriptionRow:
+    id: str
+    reference: str
+    patient: str
+    birth_date: str
+    template_name: str
+    status: str
+    prescriber: str
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    wire: Mapping[str, Any]
+
+    @classmethod
+    def from_wire(cls, item: Mapping[str, Any]) -> PrescriptionRow:
+        patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else {}
+        return cls(
+            id=str(item.get("id", "")),
+            reference=str(item.get("reference") or item.get("id", "")),
+            patient=patient_name(patient),
+            birth_date=str((patient or {}).get("birth_date") or ""),
+            template_name=str(item.get("template_name") or item.get("template_id") or "—"),
+            status=str(item.get("status") or "submitted"),
+            prescriber=person_name(item.get("prescriber")),
+            created_at=parse_timestamp(item.get("created_at")),
+            updated_at=parse_timestamp(item.get("updated_at")),
+            wire=item,
+        )
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """How to tell a view about a refresh: either some rows changed in place, or reset."""
+
+    reset: bool
+    changed_rows: tuple[int, ...] = ()
+
+
+class PrescriptionList:
+    """Rows newest first, plus what the server said about the whole list."""
+
+    def __init__(self) -> None:
+        self.rows: list[PrescriptionRow] = []
+        self.total = 0
+        self.loaded = False
+
+    def replace(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> ListChange:
+        new_rows = [PrescriptionRow.from_wire(item) for item in items]
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+        new_rows.sort(key=lambda row: row.created_at or epoch, reverse=True)
+        old_ids = [row.id for row in self.rows]
+        self.total = len(new_rows) if total is None else max(total, len(new_rows))
+        self.loaded = True
+        if old_ids == [row.id for row in new_rows]:
+            changed = tuple(i for i, row in enumerate(new_rows) if row.wire != self.rows[i].wire)
+            self.rows = new_rows
+            return ListChange(reset=False, changed_rows=changed)
+        self.rows = new_rows
+        return ListChange(reset=True)
+
+    def upsert(self, item: Mapping[str, Any]) -> ListChange:
+        """Put one prescription (just submitted or reviewed) in the list without a round trip."""
+        row = PrescriptionRow.from_wire(item)
+        for index, existing in enumerate(self.rows):
+            if existing.id == row.id:
+                self.rows[index] = row
+                return ListChange(reset=False, changed_rows=(index,))
+        return self.replace([*(r.wire for r in self.rows), item], self.total + 1)
+
+    def index_of(self, prescription_id: str) -> int | None:
+        return next((i for i, row in enumerate(self.rows) if row.id == prescription_id), None)
+
+    def count_with_status(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)

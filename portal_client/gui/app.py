@@ -1,0 +1,237 @@
+"""The application: QApplication set-up, and which window is showing when.
+
+Start-up is designed: only what the sign-in window needs is imported before it
+paints. ``requests`` and the role windows load after the first paint, on a
+background thread (warm-up) or on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QWidget
+
+from portal_client import APP_AUTHOR, APP_ID, APP_NAME, __version__
+from portal_client.core.settings import Settings
+from portal_client.gui import ops, resources
+from portal_client.gui.ops import Op
+from portal_client.gui.sign_in import SignInWindow
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.core.demo_server import DemoServer
+    from portal_client.gui.main_window import PortalMainWindow
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: Sequence[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("org.compoundingpharmacy.PortalClient")
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSize(10)
+    app.setFont(font)
+    app.setStyleSheet(resources.stylesheet())
+    app.setWindowIcon(resources.icon("app"))
+    return app
+
+
+def warm_up_imports() -> None:
+    """Import what signing in needs while the user types (off the GUI thread)."""
+
+    def work() -> None:
+        try:
+            import requests  # noqa: F401
+            import urllib3.util.retry  # noqa: F401
+
+            import portal_client.core.api_client  # noqa: F401
+        except Exception:  # a warm-up must never break anything
+            log.debug("Warm-up import failed", exc_info=True)
+
+    threading.Thread(target=work, name="portal-warm-up", daemon=True).start()
+
+
+class _FirstPaint(QObject):
+    """Calls ``callback`` once, right after the watched window has painted."""
+
+    def __init__(self, window: QWidget, callback: object) -> None:
+        super().__init__(window)
+        self._callback = callback
+        self._done = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            QTimer.singleShot(0, self._callback)  # type: ignore[call-overload]
+        return False
+
+
+class PortalApp(QObject):
+    """Owns the settings, the sign-in window and the signed-in user's window."""
+
+    def __init__(
+        self, settings: Settings, *, demo: bool = False, save_settings: bool = True
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.demo = demo
+        self._save_enabled = save_settings
+        self.demo_server: DemoServer | None = None
+        self.main_window: PortalMainWindow | None = None
+        self.client: ApiClient | None = None
+        accounts: Sequence[object] = ()
+        password = ""
+        if demo:
+            from portal_client.core.demo_server import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+            accounts, password = DEMO_ACCOUNTS, DEMO_PASSWORD
+        self.sign_in = SignInWindow(settings, demo_accounts=accounts, demo_password=password)
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.sign_in.server_changed.connect(lambda _url: self.save_settings())
+        if demo:
+            self.sign_in.set_server_ready(False, "Starting the local demo pharmacy server…")
+
+    def start(self, on_first_paint: object = None) -> None:
+        def painted() -> None:
+            warm_up_imports()
+            if self.demo:
+                self._start_demo_server()
+            if callable(on_first_paint):
+                on_first_paint()
+
+        _FirstPaint(self.sign_in, painted)
+        self.sign_in.show()
+
+    # ------------------------------------------------------------- demo
+
+    def _start_demo_server(self) -> None:
+        from portal_client.core.demo_server import DemoServer
+
+        server = self.demo_server = DemoServer()
+
+        def ready(url: str) -> None:
+            self.sign_in.set_server_url(url)
+            self.sign_in.set_server_ready(True, f"Demo server running at {url}.", "info")
+
+        def failed(error: Exception) -> None:
+            self.sign_in.set_server_ready(True, str(error), "error")
+
+        Op(self.sign_in, server.start).success(ready).failure(failed).run()
+
+    # ---------------------------------------------------------- sessions
+
+    def _signed_in(self, client: ApiClient, user: SignedInUser) -> None:
+        self.client = client
+        if user.is_reviewer:
+            from portal_client.gui.pharmacist_window import PharmacistWindow
+
+            window: PortalMainWindow = PharmacistWindow(
+                client, user, status_filter=self.settings.review_status_filter
+            )
+            window.filter_changed.connect(self._remember_filter)  # type: ignore[attr-defined]
+        else:
+            from portal_client.gui.prescriber_window import PrescriberWindow
+
+            window = PrescriberWindow(client, user)
+        prefs = self.settings.window
+        window.resize(prefs.width, prefs.height)
+        window.sign_out_requested.connect(self.sign_out)
+        window.session_expired.connect(self._session_expired)
+        self.main_window = window
+        self.sign_in.hide()
+        if prefs.maximized:
+            window.showMaximized()
+        else:
+            window.show()
+
+    def _remember_filter(self, status: str) -> None:
+        self.settings.review_status_filter = status
+        self.save_settings()
+
+    def _close_main_window(self) -> None:
+        window, self.main_window = self.main_window, None
+        if window is None:
+            return
+        if not window.isMaximized():
+            self.settings.window.width = window.width()
+            self.settings.window.height = window.height()
+        self.settings.window.maximized = window.isMaximized()
+        self.save_settings()
+        window.close()
+        window.deleteLater()
+
+    def sign_out(self, message: str = "") -> None:
+        client, self.client = self.client, None
+        self._close_main_window()
+        if client is not None:
+            Op(self.sign_in, client.logout).failure(lambda _error: None).run()
+        self.sign_in.reset_for_next_user(message)
+        self.sign_in.show()
+
+    def _session_expired(self, message: str) -> None:
+        self.sign_out(f"Your session has ended ({message}). Please sign in again.")
+
+    # --------------------------------------------------------- shutdown
+
+    def save_settings(self) -> None:
+        if not self._save_enabled:
+            return
+        from dataclasses import replace
+
+        from portal_client.core.settings import save_settings
+
+        snapshot = replace(self.settings, window=replace(self.settings.window))
+        Op(self.sign_in, lambda: save_settings(snapshot)).failure(
+            lambda error: log.warning("Could not save settings: %s", error)
+        ).run()
+
+    def shutdown(self) -> None:
+        """After the event loop: end the session, stop the demo server, save preferences."""
+        if self.main_window is not None:
+            window = self.main_window
+            self.settings.window.maximized = window.isMaximized()
+            if not window.isMaximized():
+                self.settings.window.width, self.settings.window.height = (
+                    window.width(),
+                    window.height(),
+                )
+        if self.client is not None:
+            self.client.logout()
+        if self.demo_server is not None:
+            self.demo_server.stop()
+        ops.shutdown(wait=False)
+        if self._save_enabled:
+            from portal_client.core.settings import save_settings
+
+            try:
+                save_settings(self.settings)
+            except OSError as error:
+                log.warning("Could not save settings: %s", error)
+
+
+def run(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    quit_after_paint: bool = False,
+    save_settings: bool = True,
+) -> int:
+    app = create_application(sys.argv)
+    portal = PortalApp(settings, demo=demo, save_settings=save_settings)
+    portal.start(on_first_paint=app.quit if quit_after_paint else None)
+    code = app.exec()
+    portal.shutdown()
+    return int(code)

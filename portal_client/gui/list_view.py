@@ -1,0 +1,140 @@
+"""A prescription table beside its detail pane: shared by both role windows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portal_client.core.presentation import prescription_html
+from portal_client.gui.badges import ID_ROLE, StatusBadgeDelegate
+from portal_client.gui.models import PrescriptionTableModel
+
+EMPTY_DETAIL = (
+    "<p style='color:#52606D;margin-top:40px' align='center'>"
+    "Select a prescription to see it in full.</p>"
+)
+
+
+class PrescriptionBrowser(QSplitter):
+    """Table on the left, the selected prescription in full on the right.
+
+    Signals:
+        current_changed(dict | None): the selected prescription (wire form) or None.
+    """
+
+    current_changed = Signal(object)
+
+    def __init__(self, columns: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setChildrenCollapsible(False)
+        self.names: Mapping[str, str] = {}
+        self._quiet = False
+        self.model = PrescriptionTableModel(columns, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(38)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setItemDelegateForColumn(
+            self.model.column_of("status"), StatusBadgeDelegate(self.table)
+        )
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Names and template titles share what is left; long ones are elided (full
+        # text in the detail pane), so the table never needs a horizontal scroll bar.
+        for key in ("patient", "template"):
+            header.setSectionResizeMode(self.model.column_of(key), QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(80)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.setHtml(EMPTY_DETAIL)
+        self.detail.document().setDocumentMargin(16)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table)
+        self.left_layout = left_layout
+        self.right = QWidget()
+        self.right_layout = QVBoxLayout(self.right)
+        self.right_layout.setContentsMargins(0, 0, 0, 0)
+        self.right_layout.addWidget(self.detail, 1)
+        self.addWidget(left)
+        self.addWidget(self.right)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
+        self.setSizes([700, 480])
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    def current(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return dict(self.model.state.rows[rows[0].row()].wire)
+
+    def current_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return str(rows[0].data(ID_ROLE)) if rows else None
+
+    def show_items(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> None:
+        """Replace the rows, keeping the selected prescription selected."""
+        selected = self.current_id()
+        self.model.replace(items, total)
+        if selected is not None:
+            self.select(selected, notify=False)
+        self._render_current()
+
+    def upsert(self, item: Mapping[str, Any]) -> None:
+        selected = self.current_id()
+        self.model.upsert(item)
+        if selected is not None:
+            self.select(selected, notify=False)
+        self._render_current()
+
+    def select(self, prescription_id: str, notify: bool = True) -> bool:
+        row = self.model.row_for(prescription_id)
+        if row is None:
+            self.table.clearSelection()
+            return False
+        self._quiet = not notify
+        try:
+            self.table.selectRow(row)
+        finally:
+            self._quiet = False
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._render_current()
+        if not self._quiet:
+            self.current_changed.emit(self.current())
+
+    def _render_current(self) -> None:
+        item = self.current()
+        scroll = self.detail.verticalScrollBar().value()
+        self.detail.setHtml(EMPTY_DETAIL if item is None else prescription_html(item, self.names))
+        self.detail.verticalScrollBar().setValue(scroll)
+
+    def index_for(self, prescription_id: str) -> QModelIndex:
+        row = self.model.row_for(prescription_id)
+        return QModelIndex() if row is None else self.model.index(row, 0)
