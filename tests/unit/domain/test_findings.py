@@ -18,8 +18,7 @@ from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import parse_prescription
 from pharmacy_domain.rules import Rules, rules_from_dict
 from pharmacy_domain.templates import TemplateCatalog, template_from_dict
-
-from .conftest import TODAY, Builder, Checker, adult
+from tests.unit.domain.conftest import TODAY, Builder, Checker, adult
 
 
 def labs_with(code: str, **fields: Any) -> list[dict[str, Any]]:
