@@ -46,7 +46,9 @@ def create_app(
         database=database,
         catalog=catalog,
         auth=AuthService(database, settings, passwords, clock),
-        prescriptions=PrescriptionService(database, catalog, clock),
+        prescriptions=PrescriptionService(
+            database, catalog, clock, lock_wait_ms=settings.submit_lock_wait_ms
+        ),
     )
 
     app = FastAPI(

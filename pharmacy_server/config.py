@@ -34,6 +34,9 @@ class ServerSettings(BaseSettings):
     # PCI DSS 8.3.4 values (checklist C4).
     lockout_threshold: int = 10
     lockout_minutes: int = 30
+    # How long a PostgreSQL submit waits for a row lock held by another request with
+    # the same Idempotency-Key before answering 409 (SQLite waits its busy timeout).
+    submit_lock_wait_ms: int = 5000
     # Checklist D6.
     max_body_bytes: int = 256 * 1024
     # Cap concurrent argon2 hashes: each one takes 64 MiB.

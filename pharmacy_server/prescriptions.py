@@ -48,9 +48,6 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_REVIEW_REASON_LENGTH = 2000
-# On PostgreSQL a second request with the same key waits on the first one's row
-# lock; past this it is told to retry (409) rather than hang.
-LOCK_WAIT = "5s"
 
 
 def _wire_keys() -> dict[str, frozenset[str]]:
@@ -226,10 +223,20 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 
 
 class PrescriptionService:
-    def __init__(self, database: Database, catalog: TemplateCatalog, clock: Clock) -> None:
+    def __init__(
+        self,
+        database: Database,
+        catalog: TemplateCatalog,
+        clock: Clock,
+        *,
+        lock_wait_ms: int = 5000,
+    ) -> None:
         self._db = database
         self._catalog = catalog
         self._clock = clock
+        # On PostgreSQL a second request with the same key waits on the first one's
+        # uncommitted row; past this it is told to retry (409) rather than hang.
+        self._lock_wait_ms = int(lock_wait_ms)
 
     # ------------------------------------------------------------------ submit
 
@@ -258,7 +265,7 @@ class PrescriptionService:
         try:
             with self._db.writing() as session:
                 if not self._db.is_sqlite:
-                    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+                    session.execute(text(f"SET LOCAL lock_timeout = {self._lock_wait_ms}"))
                 reference = self._next_reference(session, now)
                 response = {
                     **content,

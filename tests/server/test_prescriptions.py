@@ -7,15 +7,19 @@ import json
 import uuid
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pharmacy_domain.canonical import canonical_sha256
 from pharmacy_domain.prescription import parse_prescription
 from pharmacy_domain.templates import load_template_catalog
+from pharmacy_server.app import create_app
+from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
-from pharmacy_server.models import Prescription
-from tests.server.support import FakeClock, Headers, new_prescription_body
+from pharmacy_server.models import Prescription, User
+from pharmacy_server.security import Passwords
+from tests.server.support import FakeClock, Headers, login_headers, new_prescription_body
 
 PRESCRIPTIONS = "/api/v1/prescriptions"
 
@@ -404,8 +408,6 @@ def test_clinic_staff_see_nothing_yet(
     client: TestClient, as_user: Callable[[str], Headers], database: Database
 ) -> None:
     _submit(client, as_user("prescriber1"), new_prescription_body())
-    from pharmacy_server.models import User
-
     with database.writing() as session:
         user = session.scalar(select(User).where(User.username == "admin1"))
         assert user is not None
@@ -441,3 +443,46 @@ def test_openapi_has_stable_operation_ids_and_the_error_schema(client: TestClien
         "$ref": "#/components/schemas/ErrorBody"
     }
     assert "HTTPValidationError" not in json.dumps(spec)
+
+
+@pytest.mark.postgres
+def test_key_still_in_flight_is_409(
+    database_url: str,
+    database: Database,
+    passwords: Passwords,
+    clock: FakeClock,
+) -> None:
+    """A first request holding the key in an open transaction makes the second one 409."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers; its in-flight window is the busy timeout")
+    settings = ServerSettings(database_url=database_url, submit_lock_wait_ms=200)
+    app = create_app(settings, database=database, passwords=passwords, clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        headers = login_headers(client, "prescriber1")
+        key = str(uuid.uuid4())
+        with database.writing() as session:
+            prescriber = session.scalar(select(User).where(User.username == "prescriber1"))
+            assert prescriber is not None
+            now = clock()
+            session.add(
+                Prescription(
+                    reference="RX-000000-9999", prescriber_id=prescriber.id,
+                    clinic_id=prescriber.clinic_id, idempotency_key=key, request_sha256="0" * 64,
+                    status="submitted", template_id="t", template_version=1, template_name="t",
+                    content_json="{}", content_sha256="0" * 64, created_response_json="{}",
+                    created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+            session.flush()  # the row exists, uncommitted: the first request is mid-flight
+            response = client.post(
+                PRESCRIPTIONS,
+                headers={**headers, "Idempotency-Key": key},
+                json=new_prescription_body(),
+            )
+            session.rollback()  # the first request fails after all
+        assert response.status_code == 409
+        assert response.headers["Retry-After"] == "1"
+        retry = client.post(
+            PRESCRIPTIONS, headers={**headers, "Idempotency-Key": key}, json=new_prescription_body()
+        )
+        assert retry.status_code == 201
