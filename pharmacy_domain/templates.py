@@ -227,6 +227,10 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
             "vehicles",
             "infusion_minutes",
             "sources",
+            "admixture",
+            "access_required",
+            "required_fields",
+            "prerequisites",
         }
         template = Template(
             id=str(data["id"]),
