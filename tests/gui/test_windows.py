@@ -1,0 +1,95 @@
+"""The role windows against a real server: titles, refresh, review, reject reason."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from pharmacy_domain.templates import Template
+from portal_client.core.api_client import ApiClient
+from portal_client.core.composer import ComposerState
+from portal_client.gui.dialogs import RejectDialog
+from portal_client.gui.pharmacist_window import PharmacistWindow
+from portal_client.gui.prescriber_window import PrescriberWindow
+from tests.gui.conftest import sign_in
+from tests.helpers.live_server import LiveServer
+
+
+def submit_one(client: ApiClient, templates: list[Template], family: str) -> dict[str, object]:
+    state = ComposerState()
+    state.select_template(next(t for t in templates if t.id == "myers-infusion"))
+    state.given_name, state.family_name, state.birth_date = "Ada", family, "1980-02-03"
+    return client.submit_prescription(state.to_body(), str(uuid.uuid4()))
+
+
+def test_prescriber_window_title_carries_no_patient_data(
+    qtbot: QtBot, server: LiveServer, templates: list[Template]
+) -> None:
+    client = sign_in(server, "prescriber1")
+    created = submit_one(client, templates, "Titlecheck")
+    window = PrescriberWindow(client, client.user)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.browser.model.row_for(str(created["id"])) is not None, timeout=20_000
+    )
+    window.browser.select(str(created["id"]))
+    assert window.windowTitle().startswith("IV Prescriber Portal — ")
+    assert "(prescriber)" in window.windowTitle()
+    assert "Titlecheck" not in window.windowTitle() and "Ada" not in window.windowTitle()
+    assert "TITLECHECK" in window.browser.detail.toPlainText()
+    window.show_composer()
+    assert "Titlecheck" not in window.windowTitle()
+    client.logout()
+
+
+def test_pharmacist_approves_and_rejects_with_a_reason(
+    qtbot: QtBot, server: LiveServer, templates: list[Template], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prescriber = sign_in(server, "prescriber1")
+    to_approve = submit_one(prescriber, templates, "Approveme")
+    to_reject = submit_one(prescriber, templates, "Rejectme")
+    pharmacist = sign_in(server, "pharmacist1")
+    window = PharmacistWindow(pharmacist, pharmacist.user)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.browser.model.row_for(str(to_reject["id"])) is not None, timeout=20_000
+    )
+    assert int(window.count_badge.text()) >= 2
+    assert "(pharmacist)" in window.windowTitle()
+
+    window.browser.select(str(to_approve["id"]))
+    assert window.approve_button.isEnabled()
+    with qtbot.waitSignal(window.reviewed, timeout=20_000) as approved:
+        window.approve_button.click()
+    assert approved.args[0]["status"] == "approved"
+
+    window.browser.select(str(to_reject["id"]))
+    monkeypatch.setattr(RejectDialog, "ask", classmethod(lambda cls, ref, parent=None: None))
+    window.reject_button.click()  # changed their mind: nothing happens
+    assert prescriber.get_prescription(str(to_reject["id"]))["status"] == "submitted"
+    reason = "Magnesium too high for peripheral access."
+    monkeypatch.setattr(RejectDialog, "ask", classmethod(lambda cls, ref, parent=None: reason))
+    with qtbot.waitSignal(window.reviewed, timeout=20_000) as rejected:
+        window.reject_button.click()
+    assert rejected.args[0]["status"] == "rejected"
+    stored = prescriber.get_prescription(str(to_reject["id"]))
+    assert stored["review"]["reason"] == reason
+    prescriber.logout()
+    pharmacist.logout()
+
+
+def test_reject_dialog_needs_a_reason(qtbot: QtBot) -> None:
+    dialog = RejectDialog("RX-0001")
+    qtbot.addWidget(dialog)
+    assert not dialog.reject_button.isEnabled()
+    qtbot.keyClicks(dialog.reason, "Needs a recent potassium level")
+    assert dialog.reject_button.isEnabled()
+    with qtbot.waitSignal(dialog.finished):
+        dialog.reject_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.reason_text() == "Needs a recent potassium level"
