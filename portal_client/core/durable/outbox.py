@@ -30,6 +30,7 @@ threads at once. Listeners are called on the thread that changed the row.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import random
@@ -38,7 +39,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from portal_client.core.durable.backoff import (
     BACKGROUND,
@@ -50,6 +51,9 @@ from portal_client.core.durable.drafts import default_title, seal_draft, write_d
 from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
 
+if TYPE_CHECKING:
+    from pharmacy_domain.templates import TemplateCatalog
+
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND = "outbox"
@@ -57,10 +61,36 @@ DETAIL_KIND = "outbox-detail"
 
 
 def default_content_hash(body: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON, computed exactly as the server does."""
+    """SHA-256 of the canonical JSON of ``body`` as signed.
+
+    The server echoes the hash of the prescription *as it parsed it* (defaults
+    filled in, text trimmed, numbers as floats). That equals this one when the
+    signed body is already in that form, i.e. the GUI signs
+    ``parse_prescription(body, catalog).to_wire()``: what you see is what you sign.
+    Otherwise pass ``content_hash=content_hash_for(catalog)`` to the Outbox.
+    """
     from pharmacy_domain.canonical import canonical_sha256
 
     return canonical_sha256(body)
+
+
+def content_hash_for(
+    catalog: TemplateCatalog, *, today: Callable[[], dt.date] = dt.date.today
+) -> Callable[[Mapping[str, Any]], str]:
+    """A content hash that normalises the body with the shared domain first, as the
+    server does. A body the domain refuses is hashed as is (the server will refuse it
+    too, so no hash will come back to compare)."""
+    from pharmacy_domain.canonical import canonical_sha256
+    from pharmacy_domain.prescription import InvalidPrescription, parse_prescription
+
+    def content_hash(body: Mapping[str, Any]) -> str:
+        try:
+            normalised = parse_prescription(body, catalog, today=today()).to_wire()
+        except InvalidPrescription:
+            return canonical_sha256(body)
+        return canonical_sha256(normalised)
+
+    return content_hash
 
 
 class Transport(Protocol):

@@ -480,3 +480,23 @@ def test_a_failed_lookup_never_rejects_a_prescription_that_may_have_arrived(
     assert item is not None and (item.state, item.why) == (State.UNKNOWN, Why.CHECK_FAILED)
     [done] = outbox.reconcile()
     assert done.finished and len(pharmacy.records) == 1
+
+
+def test_content_hash_for_matches_the_server_normalisation(
+    store: LocalStore, clock: FakeClock
+) -> None:
+    from pharmacy_domain.canonical import canonical_sha256
+    from pharmacy_domain.prescription import parse_prescription
+    from pharmacy_domain.templates import load_template_catalog
+    from portal_client.core.durable.outbox import content_hash_for, default_content_hash
+
+    catalog = load_template_catalog()
+    body = prescription_body()
+    body["patient"]["given_name"] = "  Zebediah "  # trimmed by the server
+    server_hash = canonical_sha256(parse_prescription(body, catalog).to_wire())
+    assert content_hash_for(catalog)(body) == server_hash
+    assert default_content_hash(body) != server_hash
+    # Signing the normalised form makes the plain hash agree as well.
+    assert default_content_hash(parse_prescription(body, catalog).to_wire()) == server_hash
+    broken = {"template_id": "nope"}
+    assert content_hash_for(catalog)(broken) == canonical_sha256(broken)

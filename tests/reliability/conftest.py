@@ -1,0 +1,114 @@
+"""Shared pieces for driving the outbox against a real server through the fault proxy."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from pharmacy_domain.prescription import parse_prescription
+from pharmacy_domain.templates import load_template_catalog
+from portal_client.core.api_client import ApiClient
+from portal_client.core.durable.crypto import RecordCipher, new_data_key
+from portal_client.core.durable.outbox import ApiClientTransport, Outbox
+from portal_client.core.durable.store import LocalStore
+from tests.helpers.fault_proxy import FaultProxy
+from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
+
+PRESCRIPTIONS_PATH = "/api/v1/prescriptions"
+# Short enough that hangs resolve quickly; a loaded machine that times out
+# spuriously only adds faults, and the invariants must hold all the same.
+READ_TIMEOUT_S = 1.0
+
+
+def signed_body(serial: str) -> dict[str, Any]:
+    """A valid prescription in the exact form the server stores (what you see is what you sign)."""
+    raw = {
+        "template_id": "myers-infusion",
+        "template_version": 1,
+        "patient": {
+            "given_name": "Zebediah",
+            "family_name": "Canaryfield",
+            "birth_date": "1961-04-12",
+            "sex": "male",
+            "weight_kg": 81.5,
+        },
+        "notes": serial,
+    }
+    return parse_prescription(raw, load_template_catalog()).to_wire()
+
+
+def new_serial(label: str) -> str:
+    return f"reliability {label} {uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with start_live_server(tmp_path_factory.mktemp("server")) as live:
+        yield live
+
+
+@pytest.fixture
+def proxy(server: LiveServer) -> Iterator[FaultProxy]:
+    address = urlparse(server.url)
+    assert address.hostname is not None and address.port is not None
+    with FaultProxy(address.hostname, address.port) as running:
+        yield running
+
+
+def signed_in(url: str, username: str = "prescriber1") -> ApiClient:
+    client = ApiClient(url, connect_timeout=2.0, read_timeout=READ_TIMEOUT_S)
+    client.login(username, DEMO_PASSWORD)
+    return client
+
+
+@dataclass
+class ClientSide:
+    path: Path
+    cipher: RecordCipher
+    client: ApiClient
+    store: LocalStore
+    outbox: Outbox
+
+    def reopen(self) -> None:
+        """As after a restart: drop the objects, open the same file again."""
+        self.store.close()
+        self.store = LocalStore.open(self.path, self.cipher)
+        self.outbox = Outbox(self.store, ApiClientTransport(self.client))
+
+
+@pytest.fixture
+def client_side(tmp_path: Path, proxy: FaultProxy) -> Iterator[ClientSide]:
+    cipher = RecordCipher(new_data_key())
+    path = tmp_path / "client" / "store.sqlite3"
+    store = LocalStore.open(path, cipher)
+    client = signed_in(proxy.url)
+    side = ClientSide(path, cipher, client, store, Outbox(store, ApiClientTransport(client)))
+    yield side
+    side.store.close()
+    client.close()
+
+
+def server_counts(url: str, serials: list[str]) -> Counter[str]:
+    """How many server rows carry each serial, read through a pharmacist's listing."""
+    pharmacist = signed_in(url, "pharmacist1")
+    try:
+        page = pharmacist.all_prescriptions()
+    finally:
+        pharmacist.close()
+    wanted = set(serials)
+    return Counter(str(item.get("notes")) for item in page.items if item.get("notes") in wanted)
+
+
+def rows_per_key(url: str, keys: list[str]) -> dict[str, int]:
+    prescriber = signed_in(url)
+    try:
+        return {key: prescriber.list_prescriptions(idempotency_key=key).total for key in keys}
+    finally:
+        prescriber.close()
