@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pharmacy_domain.formulary import Formulary, StockProduct
@@ -139,6 +140,7 @@ def _fmt(value: float) -> str:
 _WORD = re.compile(r"[a-z0-9+]+")
 
 
+@lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.casefold()))
 
@@ -150,7 +152,10 @@ def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def _allergy_match(allergy: tuple[str, ...], term: tuple[str, ...]) -> bool:
+    """Whole words in order: "benzyl alcohol" matches "benzyl alcohol 2 %"; "sulfa" does not
+    match "sulfate"."""
     return _contains(term, allergy) or _contains(allergy, term)
 
 
@@ -479,7 +484,6 @@ class _Run:
             value, applicable = self.resolve(rule.quantity)
             if not applicable:
                 continue
-            field_path = self.field_for(rule.field)
             if value is None:
                 if not blocked_by_required:
                     family = rule.code.split(".", 1)[0]
@@ -488,7 +492,7 @@ class _Run:
                         rule.unknown_severity,
                         f"{rule.label} cannot be checked: it needs information the order "
                         f"does not give yet (weight, infusion time or volume).",
-                        field_path,
+                        self.field_for(rule.field),
                         rule.source,
                         to_confirm=rule.to_confirm,
                         rule=rule.id,
@@ -509,7 +513,7 @@ class _Run:
                 rule.code,
                 severity,
                 message,
-                field_path,
+                self.field_for(rule.field),
                 rule.source,
                 to_confirm=rule.to_confirm,
                 rule=rule.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,12 @@ class Template:
         return self.category == "parenteral-nutrition"
 
     def ingredient(self, code: str) -> TemplateIngredient | None:
-        return next((row for row in self.ingredients if row.code == code), None)
+        return self._rows_by_code.get(code)
+
+    @cached_property
+    def _rows_by_code(self) -> dict[str, TemplateIngredient]:
+        # cached_property writes the instance __dict__ directly, so it works when frozen.
+        return {row.code: row for row in self.ingredients}
 
     def vehicle(self, code: str) -> VehicleOption | None:
         return next((row for row in self.vehicles if row.code == code), None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Mass units relative to one milligram.
 MASS_IN_MG: Mapping[str, float] = {"mcg": 0.001, "mg": 1.0, "g": 1000.0}
@@ -48,6 +49,7 @@ class OrderUnit:
         return "per_day" if self.per_day else "per_bag"
 
 
+@lru_cache(maxsize=256)
 def parse_order_unit(text: str) -> OrderUnit:
     """Split a template unit such as ``mEq/kg/day`` into its measure and basis."""
     parts = text.split("/")
