@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -83,12 +83,18 @@ class PortalApp(QObject):
     """Owns the settings, the sign-in window and the signed-in user's window."""
 
     def __init__(
-        self, settings: Settings, *, demo: bool = False, save_settings: bool = True
+        self,
+        settings: Settings,
+        *,
+        demo: bool = False,
+        save_settings: bool = True,
+        demo_server_factory: Callable[[], DemoServer] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.demo = demo
         self._save_enabled = save_settings
+        self._demo_server_factory = demo_server_factory
         self.demo_server: DemoServer | None = None
         self.main_window: PortalMainWindow | None = None
         self.client: ApiClient | None = None
@@ -120,7 +126,8 @@ class PortalApp(QObject):
     def _start_demo_server(self) -> None:
         from portal_client.core.demo_server import DemoServer
 
-        server = self.demo_server = DemoServer()
+        factory = self._demo_server_factory or DemoServer
+        server = self.demo_server = factory()
 
         def ready(url: str) -> None:
             self.sign_in.set_server_url(url)

@@ -429,6 +429,7 @@ class ComposerPage(QWidget):
         if not key:
             return
         template = next((t for t in self.templates if t.key == tuple(key)), None)
+        item.setSelected(True)  # keep the choice visible when focus moves to the form
         if template is not None and template is not self.state.template:
             self._set_template(template)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from portal_client.core.api_client import Page
@@ -13,7 +12,7 @@ from portal_client.gui.composer import ComposerPage
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow, window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
-from portal_client.gui.widgets import Banner, muted
+from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
