@@ -1,10 +1,64 @@
 """Durability for the client: encrypted drafts, the signed-prescription outbox, the data key.
 
-Nothing here imports Qt. ``open_user_store`` wires the pieces for one signed-in user.
+Nothing here imports Qt; everything is thread-safe. How the GUI uses it::
+
+    session = open_user_store(paths.data_dir(), server_url, username,
+                              ApiClientTransport(api_client))      # blocks: keyring + disk
+    if session.notice: show(session.notice)                         # no keyring: memory only
+    session.drafts.save(draft_id, payload)                          # disk, ms
+    autosave = AutosaveDebouncer(session.drafts.save)               # note_edit / save_if_due
+    item = session.outbox.sign(body, draft_id=draft_id)             # disk, ms; no network
+    worker = OutboxWorker(session.outbox); worker.start()           # network on its thread
+    worker.poke()                                                   # after sign / resume
+    session.outbox.subscribe(callback)                              # called on worker thread
+    session.outbox.pending_summary().sentence                       # quit dialog
+    session.outbox.resume()                                         # after re-login
+    worker.stop(); session.close()                                  # sign-out / quit
+
+Calls that block on the network: ``Outbox.send``, ``send_interactive``,
+``process_due``, ``reconcile`` (and ``OutboxWorker`` runs them). Calls that block
+on the keyring (bounded by a timeout): ``KeyStore.*`` and ``open_user_store``.
+Everything else is local disk only (milliseconds).
 """
 
 from __future__ import annotations
 
+from portal_client.core.durable.drafts import AutosaveDebouncer, DraftStore, DraftSummary
+from portal_client.core.durable.keystore import DataKey, KeyStore
+from portal_client.core.durable.outbox import (
+    AlreadySigned,
+    ApiClientTransport,
+    Outbox,
+    OutboxItem,
+    OutboxWorker,
+    PendingSummary,
+    State,
+    Transport,
+    Why,
+    content_hash_for,
+)
 from portal_client.core.durable.session import DurableSession, open_user_store
+from portal_client.core.durable.store import LocalStore, StoreKeyMismatch, store_path
 
-__all__ = ["DurableSession", "open_user_store"]
+__all__ = [
+    "AlreadySigned",
+    "ApiClientTransport",
+    "AutosaveDebouncer",
+    "DataKey",
+    "DraftStore",
+    "DraftSummary",
+    "DurableSession",
+    "KeyStore",
+    "LocalStore",
+    "Outbox",
+    "OutboxItem",
+    "OutboxWorker",
+    "PendingSummary",
+    "State",
+    "StoreKeyMismatch",
+    "Transport",
+    "Why",
+    "content_hash_for",
+    "open_user_store",
+    "store_path",
+]

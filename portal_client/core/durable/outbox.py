@@ -291,6 +291,10 @@ class Outbox:
 
     # ------------------------------------------------------------ wiring
 
+    def now(self) -> float:
+        """The outbox's clock (``next_wakeup`` is on this clock)."""
+        return self._clock()
+
     def set_transport(self, transport: Transport | None) -> None:
         """Use ``transport`` from now on (after sign-in); None detaches it (sign-out)."""
         self._transport = transport
@@ -779,5 +783,5 @@ class OutboxWorker:
             due = self._outbox.next_wakeup()
             idle = self._max_idle
             if due is not None:
-                idle = min(idle, max(0.0, due - time.time()))
+                idle = min(idle, max(0.0, due - self._outbox.now()))
             self._wake.wait(idle)
