@@ -30,7 +30,7 @@ READ_TIMEOUT_S = 1.0
 def signed_body(serial: str) -> dict[str, Any]:
     """A valid prescription in the exact form the server stores (what you see is what you sign)."""
     raw = {
-        "template_id": "myers-infusion",
+        "template_id": "hydration-magnesium",
         "template_version": 1,
         "patient": {
             "given_name": "Zebediah",
@@ -38,6 +38,7 @@ def signed_body(serial: str) -> dict[str, Any]:
             "birth_date": "1961-04-12",
             "sex": "male",
             "weight_kg": 81.5,
+            "height_cm": 180,
         },
         "notes": serial,
     }

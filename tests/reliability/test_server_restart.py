@@ -46,7 +46,9 @@ def test_server_killed_mid_send_then_restarted(tmp_path: Path) -> None:
                 outbox.resume()
                 for _ in range(5):
                     outbox.reconcile()
-                assert all(item.state is State.SUBMITTED for item in outbox.items())
+                assert all(item.state is State.SUBMITTED for item in outbox.items()), [
+                    (i.state, i.why, i.detail) for i in outbox.items()
+                ]
                 counts = server_counts(second.url, serials)
                 assert [counts[s] for s in serials] == [1, 1, 1, 1]
                 assert set(rows_per_key(second.url, keys).values()) == {1}
