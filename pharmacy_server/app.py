@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from pharmacy_domain.formulary import Formulary, load_formulary
+from pharmacy_domain.rules import Rules, load_rules
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
 from pharmacy_server.api.body_limit import BodyLimitMiddleware
 from pharmacy_server.api.deps import AppContext
@@ -33,21 +35,27 @@ def create_app(
     *,
     database: Database | None = None,
     catalog: TemplateCatalog | None = None,
+    formulary: Formulary | None = None,
+    rules: Rules | None = None,
     passwords: Passwords | None = None,
     clock: Clock = utc_now,
 ) -> FastAPI:
-    """Build the app. The template catalog is read once here, not per request."""
+    """Build the app. The template catalog, formulary and rule table are read once here,
+    not per request."""
     database = database or Database.from_url(settings.resolved_database_url())
     catalog = catalog or load_template_catalog()
+    formulary = formulary or load_formulary()
+    rules = rules or load_rules()
     passwords = passwords or Passwords(settings.max_concurrent_password_checks)
     passwords.verify_dummy("")  # compute the dummy hash now, not on the first unknown login
     context = AppContext(
         settings=settings,
         database=database,
         catalog=catalog,
+        formulary=formulary,
         auth=AuthService(database, settings, passwords, clock),
         prescriptions=PrescriptionService(
-            database, catalog, clock, lock_wait_ms=settings.submit_lock_wait_ms
+            database, catalog, formulary, rules, clock, lock_wait_ms=settings.submit_lock_wait_ms
         ),
     )
 

@@ -125,6 +125,8 @@ class Prescription(Base):
     # ``Prescription.to_wire()`` as canonical JSON; ``content_sha256`` is its hash.
     content_json: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # The engine's computed values and findings at submission (issue 3), for the pharmacist.
+    evaluation_json: Mapped[str | None] = mapped_column(Text)
     # The exact 201 body, replayed for a repeated idempotency key.
     created_response_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

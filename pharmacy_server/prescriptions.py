@@ -25,6 +25,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from pharmacy_domain.canonical import canonical_json, canonical_sha256
+from pharmacy_domain.engine import Evaluation, evaluate, evaluate_body, unacknowledged
+from pharmacy_domain.fhir import prescription_bundle
+from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import (
     FieldError,
     IngredientLine,
@@ -34,6 +37,7 @@ from pharmacy_domain.prescription import (
     parse_prescription,
 )
 from pharmacy_domain.prescription import Prescription as DomainPrescription
+from pharmacy_domain.rules import Rules
 from pharmacy_domain.status import REVIEW_ACTIONS, PrescriptionStatus, can_transition
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server.auth import AuthenticatedUser
@@ -48,6 +52,12 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_REVIEW_REASON_LENGTH = 2000
+# MedicationRequest.status for each of our states (a rejected order was never filled).
+FHIR_REQUEST_STATUS = {
+    PrescriptionStatus.SUBMITTED: "active",
+    PrescriptionStatus.APPROVED: "active",
+    PrescriptionStatus.REJECTED: "cancelled",
+}
 
 
 def _wire_keys() -> dict[str, frozenset[str]]:
@@ -185,6 +195,49 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
         ) from None
 
 
+def evaluation_to_wire(evaluation: Evaluation) -> dict[str, Any]:
+    """What the server keeps of an evaluation: the figures and every finding."""
+    return {
+        "computed": dict(evaluation.computed),
+        "findings": [finding.to_wire() for finding in evaluation.findings],
+    }
+
+
+def enforce_clinical_checks(evaluation: Evaluation, prescription: DomainPrescription) -> None:
+    """Refuse an order the engine blocks, or one with a warning nobody acknowledged.
+
+    Blocks are for the pharmacist to resolve with the prescriber, never overridden by a
+    body field; each warning needs an acknowledgement with a reason (issue 3).
+    """
+    findings = [finding.to_wire() for finding in evaluation.findings]
+    blocks = evaluation.blocks
+    if blocks:
+        raise ApiError(
+            422,
+            "The clinical checks block this prescription: "
+            + "; ".join(finding.message for finding in blocks),
+            code="clinical.blocked",
+            errors=[FieldError(finding.field, finding.message) for finding in blocks],
+            extra={"findings": findings},
+        )
+    missing = unacknowledged(evaluation, prescription.acknowledgements)
+    if missing:
+        raise ApiError(
+            422,
+            "Each warning needs an acknowledgement with a reason before the prescription "
+            "can be submitted.",
+            code="clinical.unacknowledged",
+            errors=[
+                FieldError(
+                    "acknowledgements",
+                    f"{finding.code} ({finding.field}) needs an acknowledgement with a reason",
+                )
+                for finding in missing
+            ],
+            extra={"findings": findings},
+        )
+
+
 def prescription_to_wire(row: Prescription) -> dict[str, Any]:
     content = json.loads(row.content_json)
     review = None
@@ -211,6 +264,7 @@ def prescription_to_wire(row: Prescription) -> dict[str, Any]:
             "clinic": row.prescriber.clinic.name,
         },
         "content_sha256": row.content_sha256,
+        "evaluation": None if row.evaluation_json is None else json.loads(row.evaluation_json),
         "review": review,
     }
 
@@ -227,16 +281,32 @@ class PrescriptionService:
         self,
         database: Database,
         catalog: TemplateCatalog,
+        formulary: Formulary,
+        rules: Rules,
         clock: Clock,
         *,
         lock_wait_ms: int = 5000,
     ) -> None:
         self._db = database
         self._catalog = catalog
+        self._formulary = formulary
+        self._rules = rules
         self._clock = clock
         # On PostgreSQL a second request with the same key waits on the first one's
         # uncommitted row; past this it is told to retry (409) rather than hang.
         self._lock_wait_ms = int(lock_wait_ms)
+
+    # ------------------------------------------------------------------ checks
+
+    def validate(self, body: Any) -> dict[str, Any]:
+        """The engine's verdict on a body, exactly as submit would judge it; stores nothing."""
+        check_submitted_fields(body)
+        evaluation = evaluate_body(
+            body, self._catalog, self._formulary, self._rules, today=self._clock().date()
+        )
+        if evaluation.errors:
+            raise invalid("The prescription is not valid.", evaluation.errors)
+        return {**evaluation_to_wire(evaluation), "blocked": evaluation.blocked}
 
     # ------------------------------------------------------------------ submit
 
@@ -258,6 +328,11 @@ class PrescriptionService:
             raise invalid("The prescription is not valid.", error.errors) from None
         template = self._catalog.get(prescription.template_id, prescription.template_version)
         assert template is not None  # parse_prescription found it
+        evaluation = evaluate(
+            prescription, None, self._formulary, self._rules, template=template, today=now.date()
+        )
+        enforce_clinical_checks(evaluation, prescription)
+        evaluation_wire = evaluation_to_wire(evaluation)
         content = prescription.to_wire()
         content_bytes = canonical_json(content)
         row_id = uuid.uuid4()
@@ -283,6 +358,7 @@ class PrescriptionService:
                         "clinic": prescriber.clinic_name,
                     },
                     "content_sha256": canonical_sha256(content),
+                    "evaluation": evaluation_wire,
                     "review": None,
                 }
                 values: dict[str, Any] = {
@@ -298,6 +374,7 @@ class PrescriptionService:
                     "template_name": template.name,
                     "content_json": content_bytes.decode("utf-8"),
                     "content_sha256": response["content_sha256"],
+                    "evaluation_json": canonical_json(evaluation_wire).decode("utf-8"),
                     "created_response_json": canonical_json(response).decode("utf-8"),
                     "created_at": now,
                     "updated_at": now,
@@ -375,16 +452,51 @@ class PrescriptionService:
             return None
         return false()  # clinic staff: nothing yet
 
-    def get(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> dict[str, Any]:
+    def _visible_row(
+        self, session: Session, user: AuthenticatedUser, prescription_id: uuid.UUID
+    ) -> Prescription:
         query = select(Prescription).where(Prescription.id == prescription_id)
         scope = self._visible_to(user)
         if scope is not None:
             query = query.where(scope)
+        row = session.scalar(query)
+        if row is None:  # someone else's looks exactly like a missing one
+            raise not_found("Prescription")
+        return row
+
+    def get(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> dict[str, Any]:
         with self._db.reading() as session:
-            row = session.scalar(query)
-            if row is None:  # someone else's looks exactly like a missing one
-                raise not_found("Prescription")
-            return prescription_to_wire(row)
+            return prescription_to_wire(self._visible_row(session, user, prescription_id))
+
+    def fhir_bundle(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> dict[str, Any]:
+        """The stored prescription as an R4 Bundle. Ids derive from the prescription id,
+        so the same prescription always exports the same document."""
+        with self._db.reading() as session:
+            row = self._visible_row(session, user, prescription_id)
+            content = json.loads(row.content_json)
+            created_at, status = row.created_at, row.status
+        # Judged as of its submission day: labs then recent may be old now.
+        prescription = parse_prescription(content, self._catalog, today=created_at.date())
+        template = self._catalog.get(prescription.template_id, prescription.template_version)
+        assert template is not None  # it was found when the prescription was submitted
+        evaluation = evaluate(
+            prescription,
+            None,
+            self._formulary,
+            self._rules,
+            template=template,
+            today=created_at.date(),
+        )
+        counter = iter(range(1_000_000))
+        return prescription_bundle(
+            prescription,
+            template,
+            self._formulary,
+            evaluation=evaluation,
+            authored_on=created_at,
+            status=FHIR_REQUEST_STATUS[PrescriptionStatus(status)],
+            new_id=lambda: str(uuid.uuid5(prescription_id, str(next(counter)))),
+        )
 
     def list(
         self,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import FieldError
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server.auth import AuthenticatedUser, AuthService
@@ -25,6 +26,7 @@ class AppContext:
     settings: ServerSettings
     database: Database
     catalog: TemplateCatalog
+    formulary: Formulary
     auth: AuthService
     prescriptions: PrescriptionService
 

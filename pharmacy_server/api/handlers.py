@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,10 +29,16 @@ def error_response(
     detail: str,
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
+    *,
+    code: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"detail": detail}
+    if code is not None:
+        body["code"] = code
     if errors or status_code == 422:
         body["errors"] = [error.to_wire() for error in errors]
+    body.update(extra or {})
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -61,7 +67,14 @@ def _validation_reason(error: dict[str, Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status_code, error.detail, error.errors, error.headers)
+        return error_response(
+            error.status_code,
+            error.detail,
+            error.errors,
+            error.headers,
+            code=error.code,
+            extra=error.extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

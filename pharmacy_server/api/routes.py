@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pharmacy_domain.status import PrescriptionStatus
 from pharmacy_server.api.deps import BearerToken, Context, CurrentUser, JsonBody
 from pharmacy_server.api.schemas import (
+    FormularyOut,
     LoginRequest,
     LoginResponse,
     PrescriptionList,
@@ -18,6 +19,7 @@ from pharmacy_server.api.schemas import (
     ReviewRequest,
     TemplateList,
     UserOut,
+    ValidationOut,
     error_responses,
 )
 from pharmacy_server.auth import LoginFailed
@@ -87,6 +89,13 @@ def get_template_version(
     return JSONResponse(template.to_wire())
 
 
+@router.get(
+    "/formulary", tags=["templates"], response_model=FormularyOut, responses=error_responses(401)
+)
+def get_formulary(context: Context, _user: CurrentUser) -> JSONResponse:
+    return JSONResponse(context.formulary.to_wire())
+
+
 # ---------------------------------------------------------------- prescriptions
 
 _SUBMISSION_BODY: dict[str, Any] = {
@@ -128,6 +137,18 @@ def submit_prescription(
     )
 
 
+@router.post(
+    "/prescriptions/validate",
+    tags=["prescriptions"],
+    response_model=ValidationOut,
+    openapi_extra=_SUBMISSION_BODY,
+    responses=error_responses(401, 413, 422),
+)
+def validate_prescription(context: Context, _user: CurrentUser, body: JsonBody) -> JSONResponse:
+    """Run the clinical checks on a prescription body without storing anything."""
+    return JSONResponse(context.prescriptions.validate(body))
+
+
 @router.get(
     "/prescriptions",
     tags=["prescriptions"],
@@ -159,6 +180,23 @@ def list_prescriptions(
 )
 def get_prescription(context: Context, user: CurrentUser, prescription_id: str) -> JSONResponse:
     return JSONResponse(context.prescriptions.get(user, _prescription_id(prescription_id)))
+
+
+@router.get(
+    "/prescriptions/{prescription_id}/fhir",
+    tags=["prescriptions"],
+    responses={
+        200: {
+            "description": "A FHIR R4 collection Bundle: Patient, Observations and a "
+            "MedicationRequest with a contained compounded Medication.",
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+        },
+        **error_responses(401, 404, 422),
+    },
+)
+def get_prescription_fhir(context: Context, user: CurrentUser, prescription_id: str) -> Response:
+    bundle = context.prescriptions.fhir_bundle(user, _prescription_id(prescription_id))
+    return JSONResponse(bundle, media_type="application/fhir+json")
 
 
 @router.post(

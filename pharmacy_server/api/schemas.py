@@ -17,11 +17,53 @@ class FieldErrorOut(BaseModel):
     reason: str = Field(examples=["must be at most 400 kg (got 900)"])
 
 
+class FindingOut(BaseModel):
+    """One result of the clinical check engine (``pharmacy_domain.engine.Finding``)."""
+
+    code: str = Field(examples=["osmolarity.peripheral_limit"])
+    severity: Literal["block", "warn", "info"]
+    message: str
+    field: str
+    source: str
+    to_confirm: bool = Field(description="The rule's number awaits the pharmacy's confirmation.")
+    rule: str
+
+
 class ErrorBody(BaseModel):
-    """Every error the API returns has this shape; ``errors`` comes with 422."""
+    """Every error the API returns has this shape; ``errors`` comes with 422. ``code`` is
+    a stable reason for the errors a client must tell apart (``clinical.blocked``,
+    ``clinical.unacknowledged``, ``signing.*``, ...); ``findings`` comes with the
+    clinical ones."""
 
     detail: str
+    code: str | None = None
     errors: list[FieldErrorOut] | None = None
+    findings: list[FindingOut] | None = None
+
+
+class EvaluationOut(BaseModel):
+    computed: dict[str, float | None] = Field(
+        description="total_volume_ml, osmolarity_mosm_l, infusion_rate_ml_h, ..."
+    )
+    findings: list[FindingOut]
+
+
+class ValidationOut(EvaluationOut):
+    blocked: bool = Field(description="True when a block finding stops submission.")
+
+
+class AcknowledgementOut(BaseModel):
+    code: str
+    reason: str
+    field: str | None = None
+
+
+class FormularyOut(BaseModel):
+    version: int
+    products: list[dict[str, Any]] = Field(
+        description="Stock products: code, name, kind, measures (concentrations per mL), ..."
+    )
+    vehicles: list[dict[str, Any]]
 
 
 class LoginRequest(BaseModel):
@@ -139,6 +181,12 @@ class PrescriptionOut(BaseModel):
     content_sha256: str = Field(
         description="SHA-256 of the canonical JSON of the prescription content "
         "(pharmacy_domain.canonical)."
+    )
+    acknowledgements: list[AcknowledgementOut] = Field(
+        default_factory=list, description="The prescriber's reasons for going past warnings."
+    )
+    evaluation: EvaluationOut | None = Field(
+        description="The check engine's verdict at submission (null for older rows)."
     )
     review: ReviewOut | None
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -33,8 +35,19 @@ def login_headers(client: TestClient, username: str) -> Headers:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def recent_labs(days_ago: int = 10) -> list[dict[str, object]]:
+    """The results the vitamin C rules ask for (normal G6PD, renal function), recent."""
+    date = (dt.date.today() - dt.timedelta(days=days_ago)).isoformat()
+    return [
+        {"code": "g6pd", "value": 12.0, "unit": "U/g Hb", "interpretation": "normal", "date": date},
+        {"code": "creatinine", "value": 0.9, "unit": "mg/dL", "interpretation": "normal",
+         "date": date},
+    ]  # fmt: skip
+
+
 def new_prescription_body(**overrides: object) -> dict[str, object]:
-    """The smallest valid body: a template and a patient; the template fills the rest."""
+    """The smallest valid body that passes the clinical checks: a template and a patient
+    with the labs it needs; the template fills the rest."""
     body: dict[str, object] = {
         "template_id": "myers-infusion",
         "template_version": 1,
@@ -44,7 +57,17 @@ def new_prescription_body(**overrides: object) -> dict[str, object]:
             "birth_date": "1980-04-02",
             "sex": "female",
             "weight_kg": 68.5,
+            "labs": recent_labs(),
         },
     }
     body.update(overrides)
     return body
+
+
+def submit(
+    client: TestClient, headers: Headers, body: object, key: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """POST a prescription with a fresh (or the given) Idempotency-Key."""
+    extra = {"Idempotency-Key": key or str(uuid.uuid4())}
+    response = client.post("/api/v1/prescriptions", headers={**headers, **extra}, json=body)
+    return response.status_code, response.json()

@@ -434,7 +434,8 @@ def test_openapi_has_stable_operation_ids_and_the_error_schema(client: TestClien
     assert {
         "login", "logout", "get_me", "list_templates", "get_template_version",
         "submit_prescription", "list_prescriptions", "get_prescription",
-        "review_prescription", "healthz",
+        "review_prescription", "healthz", "validate_prescription", "get_prescription_fhir",
+        "get_formulary",
     } <= operation_ids  # fmt: skip
     schemas = spec["components"]["schemas"]
     assert "ErrorBody" in schemas and "PrescriptionSubmission" in schemas
