@@ -12,10 +12,16 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from pharmacy_domain.prescription import FieldError, InvalidPrescription, parse_prescription
+from pharmacy_domain.prescription import Acknowledgement, FieldError
 from pharmacy_domain.templates import Template, TemplateCatalog, TemplateIngredient
+
+if TYPE_CHECKING:
+    from pharmacy_domain.engine import Evaluation, Finding
+    from pharmacy_domain.formulary import Formulary
+    from pharmacy_domain.rules import Rules
 
 _INGREDIENT_FIELD = re.compile(r"^ingredients\[(\d+)\](?:\.(\w+))?$")
 
@@ -35,6 +41,42 @@ def parse_number(text: str) -> float | str | None:
 
 def format_number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
+
+
+@cache
+def _reference_data() -> tuple[Formulary, Rules]:
+    """The formulary and rule table the pharmacy's engine uses (same files as the server)."""
+    from pharmacy_domain.formulary import load_formulary
+    from pharmacy_domain.rules import load_rules
+
+    return load_formulary(), load_rules()
+
+
+@dataclass
+class LabEntry:
+    """One lab result as typed: code (g6pd, creatinine…), date, value, unit, interpretation."""
+
+    code: str = ""
+    date: str = ""
+    value: str = ""
+    unit: str = ""
+    interpretation: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "code": self.code.strip().lower(),
+            "date": self.date.strip(),
+            "value": parse_number(self.value),
+            "unit": self.unit.strip(),
+            "interpretation": self.interpretation or None,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    errors: list[FieldError]
+    warnings: list[Finding]
+    unacknowledged: list[Finding]
 
 
 @dataclass(frozen=True)
@@ -63,6 +105,9 @@ class ComposerState:
     volume_ml: str = ""
     infusion_minutes: str = ""
     notes: str = ""
+    labs: list[LabEntry] = field(default_factory=list)
+    #: The prescriber's reasons to go past warnings, by (finding code, finding field).
+    acknowledgements: dict[tuple[str, str], str] = field(default_factory=dict)
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
     #: The last send ended without an answer: the server may already have it.
     outcome_unknown: bool = False
@@ -112,12 +157,18 @@ class ComposerState:
                 "weight_kg": parse_number(self.weight_kg),
                 "height_cm": parse_number(self.height_cm),
                 "allergies": self.allergy_list(),
+                "labs": [lab.to_wire() for lab in self.labs if lab.code.strip()],
             },
             "ingredients": [],
             "access": self.access or None,
             "vehicle": None,
             "infusion_minutes": parse_number(self.infusion_minutes),
             "notes": self.notes.strip(),
+            "acknowledgements": [
+                {"code": code, "field": place, "reason": reason.strip()}
+                for (code, place), reason in self.acknowledgements.items()
+                if reason.strip()
+            ],
         }
         if template is not None:
             for code in self.ingredient_codes_in_body():
@@ -133,20 +184,41 @@ class ComposerState:
                 }
         return body
 
+    def evaluate(self, today: dt.date | None = None) -> Evaluation:
+        """Run the pharmacy's own checks (structure, doses, prerequisites) on the form."""
+        from pharmacy_domain.engine import evaluate_body
+
+        formulary, rules = _reference_data()
+        catalog = TemplateCatalog([self.template] if self.template else [])
+        return evaluate_body(self.to_body(), catalog, formulary, rules, today=today)
+
     def validate(self, today: dt.date | None = None) -> list[FieldError]:
-        """Every problem the shared rules find; an empty list means the server should accept it."""
+        """What stops the order: malformed fields, then the clinical checks that block it.
+
+        An empty list means the server should accept it once every warning is acknowledged.
+        """
+        return self.check(today).errors
+
+    def check(self, today: dt.date | None = None) -> CheckResult:
+        """One evaluation, everything the form shows: errors, warnings, which lack a reason."""
+        from pharmacy_domain.engine import unacknowledged
+
+        evaluation = self.evaluate(today)
+        errors = list(evaluation.errors)
         if self.template is None:
-            errors = [FieldError("template_id", "Choose a template")]
-            try:
-                parse_prescription(self.to_body(), TemplateCatalog([]), today=today)
-            except InvalidPrescription as invalid:
-                errors += [e for e in invalid.errors if not e.field.startswith("template")]
-            return errors
-        try:
-            parse_prescription(self.to_body(), TemplateCatalog([self.template]), today=today)
-        except InvalidPrescription as invalid:
-            return list(invalid.errors)
-        return []
+            errors = [FieldError("template_id", "Choose a template")] + [
+                e for e in errors if not e.field.startswith("template")
+            ]
+        errors += [FieldError(f.field, f.message) for f in evaluation.blocks]
+        acknowledgements = [
+            Acknowledgement(code, reason, place)
+            for (code, place), reason in self.acknowledgements.items()
+        ]
+        return CheckResult(
+            errors=errors,
+            warnings=list(evaluation.warnings),
+            unacknowledged=unacknowledged(evaluation, acknowledgements),
+        )
 
     def range_notes(self) -> list[RangeNote]:
         """Amounts outside the template's typical range (the server will ask the pharmacist too)."""
@@ -178,6 +250,10 @@ class ComposerState:
             return "ingredients"
         if error_field.startswith("patient.allergies"):
             return "patient.allergies"
+        if error_field.startswith("patient.labs"):
+            return "patient.labs"
+        if error_field.startswith("acknowledgements"):
+            return "acknowledgements"
         return error_field
 
     def start_over(self) -> None:
@@ -211,6 +287,8 @@ FIELD_LABELS = {
     "patient.weight_kg": "Weight",
     "patient.height_cm": "Height",
     "patient.allergies": "Allergies",
+    "patient.labs": "Lab results",
+    "acknowledgements": "Warnings",
     "ingredients": "Ingredients",
     "access": "Access route",
     "vehicle": "Vehicle",

@@ -66,7 +66,7 @@ def warm_up_imports() -> None:
 class _FirstPaint(QObject):
     """Calls ``callback`` once, right after the watched window has painted."""
 
-    def __init__(self, window: QWidget, callback: object) -> None:
+    def __init__(self, window: QWidget, callback: Callable[[], object]) -> None:
         super().__init__(window)
         self._callback = callback
         self._done = False
@@ -75,7 +75,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
         if not self._done and event.type() == QEvent.Type.Paint:
             self._done = True
-            QTimer.singleShot(0, self._callback)  # type: ignore[call-overload]
+            QTimer.singleShot(0, self._callback)
         return False
 
 
@@ -94,6 +94,7 @@ class PortalApp(QObject):
         self.settings = settings
         self.demo = demo
         self._save_enabled = save_settings
+        self._saved_state = repr(settings)  # to skip a needless write (and fsync) at exit
         self._demo_server_factory = demo_server_factory
         self.demo_server: DemoServer | None = None
         self.main_window: PortalMainWindow | None = None
@@ -110,13 +111,19 @@ class PortalApp(QObject):
         if demo:
             self.sign_in.set_server_ready(False, "Starting the local demo pharmacy server…")
 
-    def start(self, on_first_paint: object = None) -> None:
+    def start(self, on_first_paint: Callable[[], object] | None = None) -> None:
+        """Show the sign-in window; after its first paint, warm up and start the demo server.
+
+        ``on_first_paint`` replaces that after-paint work (``--quit-after-paint``).
+        """
+
         def painted() -> None:
+            if on_first_paint is not None:
+                on_first_paint()
+                return
             warm_up_imports()
             if self.demo:
                 self._start_demo_server()
-            if callable(on_first_paint):
-                on_first_paint()
 
         _FirstPaint(self.sign_in, painted)
         self.sign_in.show()
@@ -201,6 +208,7 @@ class PortalApp(QObject):
         from portal_client.core.settings import save_settings
 
         snapshot = replace(self.settings, window=replace(self.settings.window))
+        self._saved_state = repr(snapshot)
         Op(self.sign_in, lambda: save_settings(snapshot)).failure(
             lambda error: log.warning("Could not save settings: %s", error)
         ).run()
@@ -220,7 +228,7 @@ class PortalApp(QObject):
         if self.demo_server is not None:
             self.demo_server.stop()
         ops.shutdown(wait=False)
-        if self._save_enabled:
+        if self._save_enabled and repr(self.settings) != self._saved_state:
             from portal_client.core.settings import save_settings
 
             try:

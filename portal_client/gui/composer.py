@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pharmacy_domain.prescription import SEXES, FieldError
+from pharmacy_domain.prescription import LAB_INTERPRETATIONS, SEXES, FieldError
 from portal_client.core.composer import (
     ComposerState,
+    LabEntry,
     allowed_range,
     field_label,
     format_number,
@@ -109,6 +110,8 @@ class ComposerPage(QWidget):
         self._server_errors: dict[str, str] = {}
         self._slots: dict[str, _FieldSlot] = {}
         self._ingredient_slots: dict[str, tuple[QLineEdit, QLabel]] = {}
+        self._warning_keys: list[tuple[str, str, str]] = []
+        self._ack_edits: dict[tuple[str, str], QLineEdit] = {}
         self._loading = False  # True while widgets are filled from the state
         self._busy = False
         self.current_errors: dict[str, str] = {}
@@ -160,6 +163,8 @@ class ComposerPage(QWidget):
         self.form_layout.addWidget(self._build_patient_card())
         self.form_layout.addWidget(self._build_ingredients_card())
         self.form_layout.addWidget(self._build_administration_card())
+        self.form_layout.addWidget(self._build_labs_card())
+        self.form_layout.addWidget(self._build_checks_card())
         self.form_layout.addWidget(self._build_notes_card())
         self.form_layout.addStretch(1)
         scroll.setWidget(form)
@@ -368,6 +373,182 @@ class ComposerPage(QWidget):
         self.notes.textChanged.connect(self._notes_edited)
         return box
 
+    def _build_labs_card(self) -> QWidget:
+        box = card()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(6)
+        layout.addWidget(section_title("Lab results"))
+        layout.addWidget(
+            muted(
+                "Dated results the pharmacy's checks need (e.g. G6PD before high-dose vitamin C, "
+                "creatinine or eGFR for renal function).",
+                hint=True,
+            )
+        )
+        self.labs_table = QTableWidget(0, 6)
+        self.labs_table.setHorizontalHeaderLabels(
+            ["Lab", "Date", "Value", "Unit", "Interpretation", ""]
+        )
+        self.labs_table.verticalHeader().hide()
+        self.labs_table.setShowGrid(False)
+        self.labs_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.labs_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.labs_table.setStyleSheet("QTableWidget { border: none; }")
+        self.labs_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.labs_table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Fixed)
+        self.labs_table.setColumnWidth(5, 40)
+        layout.addWidget(self.labs_table)
+        self.add_lab_button = QPushButton("Add lab result")
+        self.add_lab_button.setObjectName("Link")
+        self.add_lab_button.clicked.connect(lambda: self.add_lab())  # noqa: PLW0108 - not clicked(bool)
+        row = QHBoxLayout()
+        row.addWidget(self.add_lab_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.labs_error = self._error_label()
+        layout.addWidget(self.labs_error)
+        self._slots["patient.labs"] = _FieldSlot(self.labs_table, self.labs_error)
+        self._resize_labs_table()
+        return box
+
+    def add_lab(self, entry: LabEntry | None = None) -> int:
+        """Append a lab row (empty, or filled from ``entry``); returns its row number."""
+        lab = entry or LabEntry(date="")
+        self.state.labs.append(lab)
+        index = len(self.state.labs) - 1
+        table = self.labs_table
+        table.insertRow(index)
+        code = QComboBox()
+        code.setEditable(True)
+        code.addItems(
+            [
+                "",
+                "g6pd",
+                "creatinine",
+                "egfr",
+                "potassium",
+                "magnesium",
+                "phosphate",
+                "glucose",
+                "triglycerides",
+                "sodium",
+                "calcium",
+                "albumin",
+            ]
+        )
+        code.setCurrentText(lab.code)
+        date = QLineEdit(lab.date)
+        date.setPlaceholderText("YYYY-MM-DD")
+        value = QLineEdit(lab.value)
+        unit = QLineEdit(lab.unit)
+        unit.setPlaceholderText("e.g. mg/dL")
+        interpretation = QComboBox()
+        interpretation.addItem("—", "")
+        for option in LAB_INTERPRETATIONS:
+            interpretation.addItem(option, option)
+        interpretation.setCurrentIndex(max(0, interpretation.findData(lab.interpretation)))
+        remove = QPushButton("✕")
+        remove.setObjectName("Link")
+        remove.setToolTip("Remove this result")
+        for column, widget in enumerate((code, date, value, unit, interpretation, remove)):
+            table.setCellWidget(index, column, widget)
+        table.setRowHeight(index, 46)
+
+        def changed() -> None:
+            lab.code = code.currentText()
+            lab.date, lab.value, lab.unit = date.text(), value.text(), unit.text()
+            lab.interpretation = str(interpretation.currentData() or "")
+            self._touched.add("patient.labs")
+            self._server_errors.pop("patient.labs", None)
+            self._revalidate()
+
+        code.currentTextChanged.connect(lambda _t: changed())
+        for edit in (date, value, unit):
+            edit.textEdited.connect(lambda _t: changed())
+        interpretation.currentIndexChanged.connect(lambda _i: changed())
+        remove.clicked.connect(lambda: self._remove_lab(lab))
+        self._resize_labs_table()
+        self._revalidate()
+        return index
+
+    def _remove_lab(self, lab: LabEntry) -> None:
+        index = next(i for i, entry in enumerate(self.state.labs) if entry is lab)
+        del self.state.labs[index]
+        self.labs_table.removeRow(index)
+        self._resize_labs_table()
+        self._revalidate()
+
+    def _resize_labs_table(self) -> None:
+        table = self.labs_table
+        table.setVisible(table.rowCount() > 0)
+        height = table.horizontalHeader().height() + sum(
+            table.rowHeight(r) for r in range(table.rowCount())
+        )
+        table.setFixedHeight(height + 4)
+
+    def _build_checks_card(self) -> QWidget:
+        self.checks_card = card()
+        layout = QVBoxLayout(self.checks_card)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(6)
+        layout.addWidget(section_title("Clinical checks"))
+        layout.addWidget(
+            muted(
+                "The pharmacy's checks found these warnings. Give a reason for each one to "
+                "go ahead; the pharmacist sees it.",
+                hint=True,
+            )
+        )
+        self.checks_layout = QVBoxLayout()
+        self.checks_layout.setSpacing(6)
+        layout.addLayout(self.checks_layout)
+        self.checks_error = self._error_label()
+        layout.addWidget(self.checks_error)
+        self._slots["acknowledgements"] = _FieldSlot(self.checks_card, self.checks_error)
+        self.checks_card.hide()
+        return self.checks_card
+
+    def _show_warnings(self, warnings: Sequence[Any]) -> None:
+        """Rebuild the warning rows only when the warnings change (typing keeps focus)."""
+        keys = [(w.code, w.field, w.message) for w in warnings]
+        if keys == self._warning_keys:
+            return
+        self._warning_keys = keys
+        while self.checks_layout.count():
+            item = self.checks_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._ack_edits = {}
+        for code, place, message in keys:
+            row = QWidget()
+            line = QVBoxLayout(row)
+            line.setContentsMargins(0, 4, 0, 4)
+            line.setSpacing(3)
+            text = QLabel(f"<span style='color:#8A5A00'><b>Warning:</b> {message}</span>")
+            text.setWordWrap(True)
+            reason = QLineEdit(self.state.acknowledgements.get((code, place), ""))
+            reason.setPlaceholderText("Reason to go ahead (required)")
+            reason.setAccessibleName(f"Reason for: {message}")
+            reason.textEdited.connect(
+                lambda value, key=(code, place): self._acknowledged(key, value)
+            )
+            line.addWidget(text)
+            line.addWidget(reason)
+            self.checks_layout.addWidget(row)
+            self._ack_edits[(code, place)] = reason
+        self.checks_card.setVisible(bool(keys))
+
+    def _acknowledged(self, key: tuple[str, str], reason: str) -> None:
+        self.state.acknowledgements[key] = reason
+        self._touched.add("acknowledgements")
+        self._server_errors.pop("acknowledgements", None)
+        self._revalidate()
+
     # ------------------------------------------------------------- templates
 
     def load_templates(self, templates: Sequence[Template] | None = None) -> None:
@@ -563,13 +744,23 @@ class ComposerPage(QWidget):
 
     def _revalidate(self) -> None:
         errors: dict[str, str] = {}
-        for error in self.state.validate():
+        result = self.state.check()
+        self._show_warnings(result.warnings)
+        for error in result.errors:
             place = self.state.field_for_error(error.field)
             if place == "template_version":
                 place = "template_id"
             errors.setdefault(place, message_for(error))
         for place, message in self._server_errors.items():
             errors.setdefault(place, message)
+        missing = len(result.unacknowledged)
+        if missing:
+            errors.setdefault(
+                "acknowledgements",
+                "1 warning still needs a reason"
+                if missing == 1
+                else f"{missing} warnings still need a reason",
+            )
         self.current_errors = errors
 
         def visible(place: str) -> bool:
@@ -734,6 +925,9 @@ class ComposerPage(QWidget):
                 editor.clear()
             self.sex.setCurrentIndex(self.sex.findData("unknown"))
             self.notes.clear()
+            self.labs_table.setRowCount(0)
+            self._resize_labs_table()
+            self._warning_keys = [("", "", "force a rebuild")]
         finally:
             self._loading = False
         self._set_template(template)

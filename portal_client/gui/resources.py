@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QDir
 from PySide6.QtGui import QIcon
 
 from pharmacy_domain.resources import resource_path
@@ -26,6 +25,10 @@ def icon_path(name: str) -> str:
 
 @cache
 def stylesheet() -> str:
-    """The application style sheet; its ``url(icons:...)`` references resolve here."""
-    QDir.addSearchPath("icons", str(resource_path("icons")))
-    return resource_path("styles", "portal.qss").read_text(encoding="utf-8")
+    """The application style sheet, with its ``url(icons:...)`` references made absolute.
+
+    (Rewriting the text is cheaper at start-up than ``QDir.addSearchPath``: touching
+    ``QDir`` builds its many enums, several milliseconds before the first paint.)
+    """
+    text = resource_path("styles", "portal.qss").read_text(encoding="utf-8")
+    return text.replace("url(icons:", f"url({resource_path('icons').as_posix()}/")

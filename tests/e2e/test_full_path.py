@@ -21,7 +21,7 @@ from portal_client.core.demo_server import DEMO_ACCOUNTS
 from portal_client.core.settings import Settings
 from portal_client.gui import ops
 from portal_client.gui.app import PortalApp, create_application
-from portal_client.gui.composer import TEMPLATE_ROLE
+from portal_client.gui.composer import TEMPLATE_ROLE, ComposerPage
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
@@ -90,6 +90,19 @@ def sign_in(qtbot: QtBot, server: LiveServer, username: str, demo: bool = False)
     return portal
 
 
+def add_lab(qtbot: QtBot, composer: ComposerPage, *values: str) -> None:
+    """Click "Add lab result" and type one result into the new row's editors."""
+    composer.add_lab_button.click()
+    row = composer.labs_table.rowCount() - 1
+    code, date, value, unit, interpretation = (
+        composer.labs_table.cellWidget(row, column) for column in range(5)
+    )
+    code.setCurrentText(values[0])  # type: ignore[union-attr]
+    for editor, text in ((date, values[1]), (value, values[2]), (unit, values[3])):
+        qtbot.keyClicks(editor, text)
+    interpretation.setCurrentIndex(interpretation.findData(values[4]))  # type: ignore[union-attr]
+
+
 def test_prescriber_submits_pharmacist_approves_prescriber_sees_it(
     qtbot: QtBot, server: LiveServer
 ) -> None:
@@ -117,8 +130,17 @@ def test_prescriber_submits_pharmacist_approves_prescriber_sees_it(
     composer.sex.setCurrentIndex(composer.sex.findData("female"))
     qtbot.keyClicks(composer.weight_edit, "64")
     qtbot.keyClicks(composer.allergies, "latex")
+    composer.submit.click()  # too early: the vitamin C gate wants G6PD and renal labs
+    assert "G6PD" in composer.summary.label.text()
+    add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
+    add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
+    assert composer.current_errors == {}
     settle(qtbot, window)
     screenshot(window, "composer")
+    scroll = composer.scroll_area.verticalScrollBar()
+    scroll.setValue(scroll.maximum())
+    settle(qtbot, window)
+    screenshot(window, "composer-labs")
     with qtbot.waitSignal(composer.submitted, timeout=TIMEOUT_MS) as sent:
         composer.submit.click()
     prescription = sent.args[0]

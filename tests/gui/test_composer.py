@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
+from portal_client.core.composer import LabEntry
 from portal_client.gui.composer import ComposerPage
 from tests.gui.conftest import sign_in
 from tests.helpers.live_server import LiveServer
@@ -22,12 +23,15 @@ def composer(qtbot: QtBot, client: ApiClient, templates: list[Template]) -> Comp
     return page
 
 
-def fill_patient(qtbot: QtBot, page: ComposerPage) -> None:
+def fill_patient(qtbot: QtBot, page: ComposerPage, *, labs: bool = True) -> None:
     qtbot.keyClicks(page.given_name, "Ada")
     qtbot.keyClicks(page.family_name, "Lovelace")
     qtbot.keyClicks(page.birth_date, "1980-02-03")
     page.sex.setCurrentIndex(page.sex.findData("female"))
     qtbot.keyClicks(page.weight_edit, "61")
+    if labs:
+        page.add_lab(LabEntry("g6pd", "2026-10-01", interpretation="normal"))
+        page.add_lab(LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"))
 
 
 def test_local_errors_appear_at_the_field_as_you_type(
@@ -97,31 +101,49 @@ def test_server_422_errors_land_at_the_fields(
     qtbot: QtBot, server: LiveServer, templates: list[Template]
 ) -> None:
     myers = next(t for t in templates if t.id == "myers-infusion")
-    first = myers.ingredients[0]
-    # A client whose copy of the template allows more than the pharmacy's does.
-    lenient = dataclasses.replace(
-        myers,
-        ingredients=(
-            dataclasses.replace(first, max_amount=first.max_amount * 10),
-            *myers.ingredients[1:],
-        ),
-    )
-    page = composer(qtbot, sign_in(server, "prescriber1"), [lenient])
+    # A client holding a template version the pharmacy never published: locally fine,
+    # refused by the server, and the refusal must land on the template picker.
+    unpublished = dataclasses.replace(myers, version=myers.version + 98)
+    page = composer(qtbot, sign_in(server, "prescriber1"), [unpublished])
     page.select_template("myers-infusion")
     fill_patient(qtbot, page)
-    editor, check = page._ingredient_slots[first.code]
-    editor.clear()
-    qtbot.keyClicks(editor, f"{first.max_amount * 2:g}")
     assert page.current_errors == {}
     page.submit.click()
     qtbot.waitUntil(
         lambda: page.status_banner.isVisible() and page.submit.isEnabled(), timeout=20_000
     )
     assert "could not accept" in page.status_banner.label.text()
-    assert "at most" in check.text()
-    assert f"ingredient:{first.code}" in page.current_errors
-    assert page.given_name.text() == "Ada"  # nothing lost
+    assert "template_id" in page.current_errors
+    assert page.template_error.isVisible()
+    assert "Template" in page.summary.label.text()
+    assert page.given_name.text() == "Ada" and page.labs_table.rowCount() == 2  # nothing lost
     page.client.logout()
+
+
+def test_missing_labs_show_at_the_labs_section(
+    qtbot: QtBot, closed_port_url: str, templates: list[Template]
+) -> None:
+    page = composer(qtbot, ApiClient(closed_port_url), templates)
+    page.select_template("myers-infusion")
+    fill_patient(qtbot, page, labs=False)
+    page.submit.click()
+    assert page.labs_error.isVisible() and "G6PD" in page.labs_error.text()
+    row = page.add_lab()
+    assert page.labs_table.rowCount() == 1 and row == 0
+
+
+def test_warnings_need_a_reason_before_submitting(
+    qtbot: QtBot, closed_port_url: str, templates: list[Template]
+) -> None:
+    page = composer(qtbot, ApiClient(closed_port_url), templates)
+    page.select_template("myers-push")
+    fill_patient(qtbot, page)
+    assert page.checks_card.isVisible() and page._ack_edits
+    page.submit.click()
+    assert "acknowledgements" in page.current_errors
+    for edit in page._ack_edits.values():
+        qtbot.keyClicks(edit, "Given slowly over 15 minutes with monitoring.")
+    assert "acknowledgements" not in page.current_errors
 
 
 def test_a_valid_prescription_is_submitted_once(

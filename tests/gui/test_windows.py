@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
-from portal_client.core.composer import ComposerState
+from portal_client.core.composer import ComposerState, LabEntry
 from portal_client.gui.dialogs import RejectDialog
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
@@ -22,6 +22,10 @@ def submit_one(client: ApiClient, templates: list[Template], family: str) -> dic
     state = ComposerState()
     state.select_template(next(t for t in templates if t.id == "myers-infusion"))
     state.given_name, state.family_name, state.birth_date = "Ada", family, "1980-02-03"
+    state.labs = [
+        LabEntry("g6pd", "2026-10-01", interpretation="normal"),
+        LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"),
+    ]
     return client.submit_prescription(state.to_body(), str(uuid.uuid4()))
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import USER_AGENT, ApiClient
-from portal_client.core.composer import ComposerState
+from portal_client.core.composer import ComposerState, LabEntry
 from portal_client.core.errors import (
     ApiError,
     InvalidCredentials,
@@ -34,7 +34,12 @@ def valid_body(templates: list[Template], template_id: str = "myers-infusion") -
     state.select_template(next(t for t in templates if t.id == template_id))
     state.given_name, state.family_name = "Ada", "Lovelace"
     state.birth_date, state.sex, state.weight_kg = "1980-02-03", "female", "61"
-    assert state.validate() == []
+    state.labs = [
+        LabEntry("g6pd", "2026-10-01", interpretation="normal"),
+        LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"),
+    ]
+    result = state.check()
+    assert result.errors == [] and result.unacknowledged == []
     return state.to_body()
 
 

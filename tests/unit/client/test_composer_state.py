@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from pharmacy_domain.templates import Template, load_template_catalog
-from portal_client.core.composer import ComposerState, parse_number, typical_range
+from portal_client.core.composer import ComposerState, LabEntry, parse_number, typical_range
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -24,6 +24,10 @@ def filled(template: Template) -> ComposerState:
     state.birth_date, state.sex = "1980-02-03", "female"
     state.weight_kg, state.height_cm = "61,5", "170"
     state.allergies = "penicillin, latex;  \n sulfa"
+    state.labs = [
+        LabEntry("G6PD", "2026-10-01", interpretation="normal"),
+        LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"),
+    ]
     return state
 
 
@@ -40,6 +44,22 @@ def test_a_filled_form_is_valid_and_becomes_the_wire_body(myers: Template) -> No
         "weight_kg": 61.5,
         "height_cm": 170.0,
         "allergies": ["penicillin", "latex", "sulfa"],
+        "labs": [
+            {
+                "code": "g6pd",
+                "date": "2026-10-01",
+                "value": None,
+                "unit": "",
+                "interpretation": "normal",
+            },
+            {
+                "code": "creatinine",
+                "date": "2026-11-01",
+                "value": 0.9,
+                "unit": "mg/dL",
+                "interpretation": "normal",
+            },
+        ],
     }
     assert [line["code"] for line in body["ingredients"]] == [
         row.code for row in myers.ingredients if row.default_amount
@@ -86,6 +106,29 @@ def test_no_template_is_an_error_on_the_template(myers: Template) -> None:
     del myers
     errors = ComposerState().validate(today=TODAY)
     assert errors[0].field == "template_id"
+
+
+def test_missing_labs_block_and_warnings_need_a_reason(myers: Template) -> None:
+    state = filled(myers)
+    state.labs = []
+    blocked = state.check(today=TODAY)
+    assert {e.field for e in blocked.errors} == {"patient.labs"}
+    assert "G6PD" in " ".join(e.reason for e in blocked.errors)
+    push = next(t for t in load_template_catalog().latest() if t.id == "myers-push")
+    state = filled(myers)
+    state.select_template(push)
+    result = state.check(today=TODAY)
+    assert result.errors == [] and result.unacknowledged
+    warning = result.unacknowledged[0]
+    state.acknowledgements[(warning.code, warning.field)] = "Slow push over 15 min, monitored."
+    assert state.check(today=TODAY).unacknowledged == []
+    assert state.to_body()["acknowledgements"] == [
+        {
+            "code": warning.code,
+            "field": warning.field,
+            "reason": "Slow push over 15 min, monitored.",
+        }
+    ]
 
 
 def test_range_notes_flag_unusual_but_allowed_amounts(myers: Template) -> None:
