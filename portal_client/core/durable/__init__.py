@@ -4,7 +4,8 @@ Nothing here imports Qt; everything is thread-safe. How the GUI uses it::
 
     session = open_user_store(paths.data_dir(), server_url, username,
                               ApiClientTransport(api_client))      # blocks: keyring + disk
-    if session.notice: show(session.notice)                         # no keyring: memory only
+    # raises StoreInUse if another instance has this user's store open: show str(error)
+    if session.notice: show(session.notice)   # no keyring (memory only) / old store moved aside
     session.drafts.save(draft_id, payload)                          # disk, ms
     autosave = AutosaveDebouncer(session.drafts.save)               # note_edit / save_if_due
     item = session.outbox.sign(body, draft_id=draft_id)             # disk, ms; no network
@@ -38,7 +39,12 @@ from portal_client.core.durable.outbox import (
     content_hash_for,
 )
 from portal_client.core.durable.session import DurableSession, open_user_store
-from portal_client.core.durable.store import LocalStore, StoreKeyMismatch, store_path
+from portal_client.core.durable.store import (
+    LocalStore,
+    StoreInUse,
+    StoreKeyMismatch,
+    store_path,
+)
 
 __all__ = [
     "AlreadySigned",
@@ -55,6 +61,7 @@ __all__ = [
     "OutboxWorker",
     "PendingSummary",
     "State",
+    "StoreInUse",
     "StoreKeyMismatch",
     "Transport",
     "Why",

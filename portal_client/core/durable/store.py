@@ -13,16 +13,28 @@ the clear columns are ids, states, counters and times.
 
 Thread-safety: one connection guarded by a re-entrant lock. Each operation holds
 it for a few milliseconds of disk work (including fsync), never across network I/O.
+
+One process at a time: an open store holds an exclusive OS lock on ``<file>.lock``
+(released by the OS if the process dies), so a second client instance gets
+``StoreInUse`` instead of a second outbox sending the same rows.
+
+A store sealed with another key (the keyring was reset) is never deleted: with
+``move_aside_if_key_differs`` it is renamed ``<name>.unreadable-<UTC time>.sqlite3``
+(with its WAL) and a fresh store is started; ``moved_aside`` says where it went.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from portal_client.core.durable.crypto import DecryptionFailed, RecordCipher
 
@@ -65,6 +77,72 @@ class StoreKeyMismatch(Exception):
     """The store was written with another data key (e.g. the keyring was reset)."""
 
 
+class StoreInUse(Exception):
+    """Another client instance has this user's store open."""
+
+
+_IN_USE_MESSAGE = (
+    "The portal is already open for this user on this computer. Use that window, or "
+    "close it first: two copies must not send the same prescriptions."
+)
+# The files SQLite keeps beside a WAL database; they move with it.
+_SIDE_FILES = ("-wal", "-shm")
+
+
+class InstanceLock:
+    """An exclusive, non-blocking OS lock on ``<store>.lock``; the OS drops it when
+    the process ends, however it ends (so a SIGKILL never leaves a stale lock)."""
+
+    def __init__(self, store_file: Path) -> None:
+        self.path = store_file.with_name(store_file.name + ".lock")
+        handle: IO[bytes] = open(self.path, "a+b")  # noqa: SIM115 - held until release()
+        try:
+            _lock_exclusively(handle)
+        except OSError as error:
+            handle.close()
+            raise StoreInUse(_IN_USE_MESSAGE) from error
+        self._handle: IO[bytes] | None = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            # Closing the descriptor releases the lock; the file stays (deleting it
+            # could let two processes each lock a different inode).
+            self._handle.close()
+            self._handle = None
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_exclusively(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_exclusively(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def move_aside(path: Path, now: dt.datetime | None = None) -> Path:
+    """Rename an unreadable store (and its WAL files) out of the way; never delete it.
+
+    Returns the new path: ``<stem>.unreadable-<UTC time>.sqlite3`` beside the old one.
+    """
+    moment = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.unreadable-{moment}{path.suffix}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.stem}.unreadable-{moment}-{counter}{path.suffix}")
+    os.replace(path, target)
+    for side in _SIDE_FILES:
+        with suppress(FileNotFoundError):
+            os.replace(path.with_name(path.name + side), target.with_name(target.name + side))
+    return target
+
+
 def store_path(data_dir: Path, server_url: str, username: str) -> Path:
     """Where one user's store lives: a name derived from server and user, no PHI."""
     digest = hashlib.sha256(f"{server_url.rstrip('/')}\n{username}".encode()).hexdigest()
@@ -74,21 +152,53 @@ def store_path(data_dir: Path, server_url: str, username: str) -> Path:
 class LocalStore:
     """The SQLite file (or in-memory database) plus the cipher for its sealed columns."""
 
-    def __init__(self, connection: sqlite3.Connection, cipher: RecordCipher, path: Path | None):
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        cipher: RecordCipher,
+        path: Path | None,
+        instance_lock: InstanceLock | None = None,
+    ):
         self._connection = connection
         self.cipher = cipher
         self.path = path
         self.lock = threading.RLock()
         self._closed = False
+        self._instance_lock = instance_lock
+        # Where an unreadable earlier store was moved when this one was started.
+        self.moved_aside: Path | None = None
 
     @classmethod
-    def open(cls, path: Path, cipher: RecordCipher) -> LocalStore:
+    def open(
+        cls, path: Path, cipher: RecordCipher, *, move_aside_if_key_differs: bool = False
+    ) -> LocalStore:
         """Open or create the store at ``path``. Blocks for a few ms of disk I/O.
 
-        Raises ``StoreKeyMismatch`` if the file was sealed with another key; the
-        file is left untouched so nothing is destroyed.
+        Raises ``StoreInUse`` if another instance holds it open. If the file was
+        sealed with another key: raises ``StoreKeyMismatch`` and leaves it untouched,
+        or with ``move_aside_if_key_differs`` renames it (see ``move_aside``) and
+        starts a fresh store, recording the new name in ``moved_aside``.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
+        instance_lock = InstanceLock(path)
+        try:
+            try:
+                return cls._open_locked(path, cipher, instance_lock)
+            except StoreKeyMismatch:
+                if not move_aside_if_key_differs:
+                    raise
+            kept = move_aside(path)  # the failed open closed its connection
+            store = cls._open_locked(path, cipher, instance_lock)
+            store.moved_aside = kept
+            return store
+        except BaseException:
+            instance_lock.release()
+            raise
+
+    @classmethod
+    def _open_locked(
+        cls, path: Path, cipher: RecordCipher, instance_lock: InstanceLock
+    ) -> LocalStore:
         connection = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=5.0
         )
@@ -97,7 +207,7 @@ class LocalStore:
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"could not switch {path.name} to WAL ({mode})")
             connection.execute("PRAGMA synchronous=FULL")
-            store = cls(connection, cipher, path)
+            store = cls(connection, cipher, path, instance_lock)
             store._initialise()
         except BaseException:
             connection.close()
@@ -157,6 +267,8 @@ class LocalStore:
             if not self._closed:
                 self._closed = True
                 self._connection.close()
+                if self._instance_lock is not None:
+                    self._instance_lock.release()
 
     def integrity_ok(self) -> bool:
         with self.lock:
