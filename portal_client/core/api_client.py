@@ -46,6 +46,9 @@ class SignedInUser:
     display_name: str
     clinic: str | None = None
     expires_at: str | None = None
+    licence_expires_on: str | None = None  # prescribers: YYYY-MM-DD
+    #: Enrolled in TOTP: signing then asks for a fresh code rather than the password.
+    mfa_enrolled: bool = False
 
     @property
     def is_reviewer(self) -> bool:
@@ -60,7 +63,22 @@ class SignedInUser:
             display_name=str(user.get("display_name") or user.get("username", "")),
             clinic=None if user.get("clinic") is None else str(user.get("clinic")),
             expires_at=expires_at,
+            licence_expires_on=None
+            if user.get("licence_expires_on") is None
+            else str(user.get("licence_expires_on")),
+            mfa_enrolled=bool(user.get("mfa_enrolled")),
         )
+
+
+@dataclass(frozen=True, repr=False)
+class SigningGrant:
+    """A step-up's answer: a single-use token bound to one body hash. Never log it."""
+
+    signing_token: str
+    expires_at: str | None
+
+    def __repr__(self) -> str:
+        return f"SigningGrant(expires_at={self.expires_at!r})"
 
 
 @dataclass(frozen=True)
@@ -237,6 +255,28 @@ class ApiClient:
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
 
+    # ------------------------------------------------- hooks for core.accounts
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        authenticated: bool = True,
+    ) -> Any:
+        """One call under ``/api/v1`` with the same timeouts and errors as every other."""
+        return self._request(
+            method, path, json_body=json_body, params=params, expect_auth=authenticated
+        )
+
+    def adopt_session(self, answer: Mapping[str, Any]) -> SignedInUser:
+        """Use the session of a sign-in answer (``token``, ``user``, ``expires_at``)."""
+        self._token = str(answer["token"])
+        self.user = SignedInUser.from_wire(answer.get("user") or {}, answer.get("expires_at"))
+        return self.user
+
     # ------------------------------------------------------------- session
 
     @property
@@ -355,6 +395,31 @@ class ApiClient:
         body = self._request("GET", f"/prescriptions/{prescription_id}")
         if not isinstance(body, dict):
             raise ApiError(200, "The server's prescription answer is unreadable.")
+        return body
+
+    def step_up(
+        self, content_sha256: str, *, password: str | None = None, otp: str | None = None
+    ) -> SigningGrant:
+        """Prove again who is signing (password, or a fresh TOTP code) for one body hash.
+
+        A wrong password or code is an ``ApiError`` with status 403.
+        """
+        request: dict[str, Any] = {"content_sha256": content_sha256}
+        if otp is not None:
+            request["otp"] = otp
+        else:
+            request["password"] = password or ""
+        body = self._request("POST", "/auth/step-up", json_body=request)
+        if not isinstance(body, dict) or not body.get("signing_token"):
+            raise ApiError(200, "The server's signing answer is missing the signing token.")
+        expires = body.get("expires_at")
+        return SigningGrant(str(body["signing_token"]), None if expires is None else str(expires))
+
+    def prescription_fhir(self, prescription_id: str) -> dict[str, Any]:
+        """The prescription as a FHIR R4 Bundle (MedicationRequest, Patient, Observations)."""
+        body = self._request("GET", f"/prescriptions/{prescription_id}/fhir")
+        if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
+            raise ApiError(200, "The server's FHIR answer is not a Bundle.")
         return body
 
     def review(self, prescription_id: str, action: str, reason: str = "") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from pharmacy_domain.formulary import Formulary
     from pharmacy_domain.rules import Rules
 
+DRAFT_FORMAT = 1
 _INGREDIENT_FIELD = re.compile(r"^ingredients\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -77,6 +79,16 @@ class CheckResult:
     errors: list[FieldError]
     warnings: list[Finding]
     unacknowledged: list[Finding]
+    #: The whole evaluation (computed values, every finding) the checks panel shows.
+    evaluation: Evaluation | None = None
+
+    @property
+    def blocks(self) -> list[Finding]:
+        return [] if self.evaluation is None else list(self.evaluation.blocks)
+
+    @property
+    def ready_to_sign(self) -> bool:
+        return not self.errors and not self.unacknowledged
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,8 @@ class ComposerState:
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
     #: The last send ended without an answer: the server may already have it.
     outcome_unknown: bool = False
+    #: Names this prescription in the local draft store until it is signed.
+    draft_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def select_template(self, template: Template | None) -> None:
         """Switch template; the patient section is kept, the order takes the new defaults."""
@@ -218,7 +232,136 @@ class ComposerState:
             errors=errors,
             warnings=list(evaluation.warnings),
             unacknowledged=unacknowledged(evaluation, acknowledgements),
+            evaluation=evaluation,
         )
+
+    def signable_body(self, today: dt.date | None = None) -> dict[str, Any]:
+        """The body exactly as the server will read it (defaults filled in, text trimmed,
+        numbers as numbers): what the sign dialog shows is what is hashed and sent.
+
+        Raises ``ValueError`` when the form is not ready (errors or unacknowledged warnings).
+        """
+        result = self.check(today)
+        evaluation = result.evaluation
+        if not result.ready_to_sign or evaluation is None or evaluation.prescription is None:
+            raise ValueError("The prescription is not ready to sign.")
+        return evaluation.prescription.to_wire()
+
+    # ------------------------------------------------------------- drafts
+
+    def title(self) -> str:
+        """What the drafts list shows: the patient, or "Untitled draft" (PHI: never log it)."""
+        names = [n.strip() for n in (self.family_name, self.given_name) if n.strip()]
+        return ", ".join(names) if names else "Untitled draft"
+
+    def to_draft(self) -> dict[str, Any]:
+        """Everything typed, as typed (text stays text), for the encrypted draft store.
+
+        Holds no token or password: a draft outlives the session.
+        """
+        template = self.template
+        return {
+            "format": DRAFT_FORMAT,
+            "template_id": template.id if template else None,
+            "template_version": template.version if template else None,
+            "patient": {
+                "given_name": self.given_name,
+                "family_name": self.family_name,
+                "birth_date": self.birth_date,
+                "sex": self.sex,
+                "weight_kg": self.weight_kg,
+                "height_cm": self.height_cm,
+                "allergies": self.allergies,
+            },
+            "amounts": dict(self.amounts),
+            "access": self.access,
+            "vehicle_code": self.vehicle_code,
+            "volume_ml": self.volume_ml,
+            "infusion_minutes": self.infusion_minutes,
+            "notes": self.notes,
+            "labs": [
+                {
+                    "code": lab.code,
+                    "date": lab.date,
+                    "value": lab.value,
+                    "unit": lab.unit,
+                    "interpretation": lab.interpretation,
+                }
+                for lab in self.labs
+            ],
+            "acknowledgements": [
+                {"code": code, "field": place, "reason": reason}
+                for (code, place), reason in self.acknowledgements.items()
+            ],
+        }
+
+    @classmethod
+    def from_draft(
+        cls, draft_id: str, payload: Mapping[str, Any], templates: Sequence[Template]
+    ) -> ComposerState:
+        """Rebuild the form from ``to_draft`` output (or a rejected signed body).
+
+        The draft's template version is used when still known, else the latest of that id.
+        """
+        state = cls(draft_id=draft_id)
+        template_id = payload.get("template_id")
+        version = payload.get("template_version")
+        candidates = [t for t in templates if t.id == template_id]
+        template = next((t for t in candidates if t.version == version), None) or max(
+            candidates, key=lambda t: t.version, default=None
+        )
+        state.select_template(template)
+        patient = payload.get("patient") if isinstance(payload.get("patient"), Mapping) else {}
+        assert isinstance(patient, Mapping)
+
+        def text(value: Any) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, float | int) and not isinstance(value, bool):
+                return format_number(float(value))
+            if isinstance(value, list | tuple):
+                return ", ".join(str(v) for v in value)
+            return str(value)
+
+        state.given_name = text(patient.get("given_name"))
+        state.family_name = text(patient.get("family_name"))
+        state.birth_date = text(patient.get("birth_date"))
+        state.sex = text(patient.get("sex")) or "unknown"
+        state.weight_kg = text(patient.get("weight_kg"))
+        state.height_cm = text(patient.get("height_cm"))
+        state.allergies = text(patient.get("allergies"))
+        if "amounts" in payload and isinstance(payload["amounts"], Mapping):
+            state.amounts.update({str(k): text(v) for k, v in payload["amounts"].items()})
+        elif isinstance(payload.get("ingredients"), list):  # a signed body coming back
+            state.amounts = {code: "" for code in state.amounts}
+            for line in payload["ingredients"]:
+                if isinstance(line, Mapping):
+                    state.amounts[str(line.get("code"))] = text(line.get("amount"))
+        vehicle = payload.get("vehicle")
+        if isinstance(vehicle, Mapping):
+            state.vehicle_code = text(vehicle.get("code"))
+            state.volume_ml = text(vehicle.get("volume_ml"))
+        for name in ("access", "vehicle_code", "volume_ml", "infusion_minutes", "notes"):
+            if name in payload and not isinstance(payload[name], Mapping):
+                setattr(state, name, text(payload[name]))
+        labs = payload.get("labs", patient.get("labs"))
+        for lab in labs if isinstance(labs, list) else []:
+            if isinstance(lab, Mapping):
+                state.labs.append(
+                    LabEntry(
+                        code=text(lab.get("code")),
+                        date=text(lab.get("date")),
+                        value=text(lab.get("value")),
+                        unit=text(lab.get("unit")),
+                        interpretation=text(lab.get("interpretation")),
+                    )
+                )
+        acks = payload.get("acknowledgements")
+        for ack in acks if isinstance(acks, list) else []:
+            if isinstance(ack, Mapping) and ack.get("code"):
+                key = (str(ack["code"]), str(ack.get("field") or ""))
+                state.acknowledgements[key] = text(ack.get("reason"))
+        return state
 
     def range_notes(self) -> list[RangeNote]:
         """Amounts outside the template's typical range (the server will ask the pharmacist too)."""
