@@ -10,19 +10,28 @@ upstream connection (``Connection: close``) and can, for chosen requests:
 - ``RESET_BEFORE_FORWARD``  reset the client connection without forwarding
 - ``RESET_AFTER_RESPONSE``  forward, receive the server's whole answer, then reset
 - ``TRUNCATE_RESPONSE``     forward, pass on the headers and half the body, then close
+- ``ERROR_500_AFTER_FORWARD`` forward (the server commits), answer 500 instead of its answer
+- ``ERROR_503``             answer 503 with ``Retry-After`` without forwarding
+- ``ERROR_429``             answer 429 with ``Retry-After`` without forwarding
 
 Faults are injected as rules matching a method and a path prefix, each for a
-number of requests. ``applied`` counts what was actually done.
+number of requests, or drawn at random for every request from a seeded mix
+(``randomize``). ``applied`` counts what was actually done. With several
+upstreams (``add_upstream``) the proxy is also a round-robin balancer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import json
+import math
+import random
 import socket
 import struct
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 _MAX_HEAD = 64 * 1024
@@ -36,6 +45,29 @@ class Fault(enum.Enum):
     RESET_BEFORE_FORWARD = "reset_before_forward"
     RESET_AFTER_RESPONSE = "reset_after_response"
     TRUNCATE_RESPONSE = "truncate_response"
+    ERROR_500_AFTER_FORWARD = "error_500_after_forward"
+    ERROR_503 = "error_503"
+    ERROR_429 = "error_429"
+
+
+_STATUS_LINES = {
+    Fault.ERROR_500_AFTER_FORWARD: (500, "Internal Server Error"),
+    Fault.ERROR_503: (503, "Service Unavailable"),
+    Fault.ERROR_429: (429, "Too Many Requests"),
+}
+
+
+def _status_answer(status: int, reason: str, retry_after: float | None) -> bytes:
+    body = json.dumps({"detail": f"injected {status}"}).encode()
+    head = [
+        f"HTTP/1.1 {status} {reason}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+    ]
+    if retry_after is not None:
+        head.append(f"Retry-After: {math.ceil(retry_after)}")  # delta-seconds: an integer
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
 @dataclass
@@ -45,6 +77,7 @@ class _Rule:
     path_prefix: str | None
     remaining: int
     delay: float
+    retry_after: float | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -126,6 +159,13 @@ class FaultProxy:
         self._listener = socket.create_server((self.host, 0))
         self.port = int(self._listener.getsockname()[1])
         self._acceptor = threading.Thread(target=self._accept_loop, daemon=True)
+        self._upstreams: list[tuple[str, int]] = [(self.upstream_host, self.upstream_port)]
+        self._next_upstream = 0
+        self.forwarded_to: Counter[int] = Counter()  # upstream port -> requests forwarded
+        self._random_mix: list[tuple[Fault, float]] = []
+        self._random_rng = random.Random(0)
+        self._random_delay = (0.0, 0.0)
+        self._random_retry_after = 1.0
 
     @property
     def url(self) -> str:
@@ -149,13 +189,39 @@ class FaultProxy:
         path: str | None = None,
         times: int = 1,
         delay: float = 0.0,
+        retry_after: float | None = 1.0,
     ) -> None:
         with self._lock:
-            self._rules.append(_Rule(fault, method, path, times, delay))
+            self._rules.append(_Rule(fault, method, path, times, delay, retry_after))
+
+    def randomize(
+        self,
+        mix: Mapping[Fault, float],
+        *,
+        seed: int,
+        delay: tuple[float, float] = (0.05, 0.5),
+        retry_after: float = 1.0,
+    ) -> None:
+        """Draw a fault for every request no rule matches, with ``mix`` as relative weights.
+
+        ``DELAY`` waits ``uniform(*delay)`` seconds; 503 and 429 carry ``retry_after``.
+        """
+        with self._lock:
+            self._random_mix = [(fault, weight) for fault, weight in mix.items() if weight > 0]
+            self._random_rng = random.Random(seed)
+            self._random_delay = delay
+            self._random_retry_after = retry_after
 
     def clear(self) -> None:
+        """No more faults: drop the rules and the random mix."""
         with self._lock:
             self._rules.clear()
+            self._random_mix = []
+
+    def add_upstream(self, host: str, port: int) -> None:
+        """Balance requests round-robin over this upstream too."""
+        with self._lock:
+            self._upstreams.append((host, port))
 
     def pending_faults(self) -> int:
         with self._lock:
@@ -179,7 +245,9 @@ class FaultProxy:
 
     def retarget(self, upstream_port: int) -> None:
         """Point at a restarted server (new port), keeping the client-facing port."""
-        self.upstream_port = upstream_port
+        with self._lock:
+            self.upstream_port = upstream_port
+            self._upstreams = [(self.upstream_host, upstream_port)]
 
     def stop(self) -> None:
         self._stopping.set()
@@ -202,6 +270,14 @@ class FaultProxy:
                     rule.remaining -= 1
                     self.applied[rule.fault] += 1
                     return rule
+            if self._random_mix:
+                faults, weights = zip(*self._random_mix, strict=True)
+                fault = self._random_rng.choices(faults, weights)[0]
+                self.applied[fault] += 1
+                if fault is Fault.PASS:
+                    return None
+                delay = self._random_rng.uniform(*self._random_delay)
+                return _Rule(fault, None, None, 0, delay, self._random_retry_after)
             self.applied[Fault.PASS] += 1
             return None
 
@@ -219,7 +295,11 @@ class FaultProxy:
             worker.start()
 
     def _forward(self, request: _Request) -> bytes:
-        with socket.create_connection((self.upstream_host, self.upstream_port), 10) as upstream:
+        with self._lock:
+            host, port = self._upstreams[self._next_upstream % len(self._upstreams)]
+            self._next_upstream += 1
+            self.forwarded_to[port] += 1
+        with socket.create_connection((host, port), 10) as upstream:
             upstream.sendall(request.raw)
             return _read_until_closed(upstream)
 
@@ -238,7 +318,15 @@ class FaultProxy:
                 self._stopping.wait()
                 _reset(client)
                 return
+            if fault in (Fault.ERROR_503, Fault.ERROR_429) and rule is not None:
+                client.sendall(_status_answer(*_STATUS_LINES[fault], rule.retry_after))
+                client.close()
+                return
             answer = self._forward(request)
+            if fault is Fault.ERROR_500_AFTER_FORWARD:
+                client.sendall(_status_answer(*_STATUS_LINES[fault], None))
+                client.close()
+                return
             if fault is Fault.HANG_AFTER_FORWARD:
                 self._stopping.wait()
                 _reset(client)

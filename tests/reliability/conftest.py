@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -10,10 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import psycopg
 import pytest
+import sqlalchemy
 
 from pharmacy_domain.prescription import parse_prescription
-from pharmacy_domain.templates import load_template_catalog
+from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
 from portal_client.core.api_client import ApiClient
 from portal_client.core.durable.crypto import RecordCipher, new_data_key
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox
@@ -25,6 +31,14 @@ PRESCRIPTIONS_PATH = "/api/v1/prescriptions"
 # Short enough that hangs resolve quickly; a loaded machine that times out
 # spuriously only adds faults, and the invariants must hold all the same.
 READ_TIMEOUT_S = 1.0
+
+POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+POSTGRES_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@functools.cache
+def catalog() -> TemplateCatalog:
+    return load_template_catalog()
 
 
 def signed_body(serial: str) -> dict[str, Any]:
@@ -42,7 +56,7 @@ def signed_body(serial: str) -> dict[str, Any]:
         },
         "notes": serial,
     }
-    return parse_prescription(raw, load_template_catalog()).to_wire()
+    return parse_prescription(raw, catalog()).to_wire()
 
 
 def new_serial(label: str) -> str:
@@ -113,3 +127,57 @@ def rows_per_key(url: str, keys: list[str]) -> dict[str, int]:
         return {key: prescriber.list_prescriptions(idempotency_key=key).total for key in keys}
     finally:
         prescriber.close()
+
+
+@pytest.fixture
+def throwaway_postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"reliability_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL_TEMPLATE.format(name=name)
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class ServerRow:
+    id: str
+    prescriber_id: str
+    idempotency_key: str
+    notes: str
+
+
+def server_rows(database_url: str, notes_containing: str) -> list[ServerRow]:
+    """Every prescription row in the server's database whose notes contain the label,
+    read with SQL directly (not through the API whose behaviour is under test)."""
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(
+                sqlalchemy.text(
+                    "SELECT id, prescriber_id, idempotency_key, content_json FROM prescription"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    rows = []
+    for row_id, prescriber_id, key, content_json in result:
+        notes = str(json.loads(content_json).get("notes") or "")
+        if notes_containing in notes:
+            rows.append(ServerRow(str(uuid.UUID(str(row_id))), str(prescriber_id), str(key), notes))
+    return rows
+
+
+def report(name: str, figures: dict[str, Any]) -> None:
+    """Print one summary line per run (``pytest -s`` shows it); with
+    ``RELIABILITY_REPORT_DIR`` set, also write the figures there as JSON."""
+    print(f"\nRELIABILITY {name} {json.dumps(figures, sort_keys=True)}")
+    directory = os.environ.get("RELIABILITY_REPORT_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        (Path(directory) / f"{name}.json").write_text(
+            json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )

@@ -3,6 +3,9 @@
 After every kill the store must open and pass SQLite's integrity check; at the end
 every signed prescription is on the server exactly once and no draft survives its
 own signing.
+
+``RELIABILITY_KILLS`` sets the number of kills (default 12, affordable in CI); e.g.
+``RELIABILITY_KILLS=200`` for a long local run. ``RELIABILITY_SEED`` replays one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -20,9 +24,9 @@ from portal_client.core.durable.drafts import DraftStore
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox, State
 from portal_client.core.durable.store import LocalStore
 from tests.helpers.live_server import LiveServer
-from tests.reliability.conftest import server_counts, signed_in
+from tests.reliability.conftest import report, server_counts, signed_in
 
-KILLS = 12
+KILLS = int(os.environ.get("RELIABILITY_KILLS", "12"))
 PER_RUN = 4
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,8 +61,9 @@ def run_until_killed(
 def test_sigkill_at_random_steps_loses_and_duplicates_nothing(
     server: LiveServer, tmp_path: Path
 ) -> None:
-    seed = random.randrange(2**32)
+    seed = int(os.environ.get("RELIABILITY_SEED", random.randrange(2**32)))
     rng = random.Random(seed)
+    started = time.monotonic()
     key = new_data_key()
     cipher = RecordCipher(key)
     store_path = tmp_path / "client" / "store.sqlite3"
@@ -118,8 +123,18 @@ def test_sigkill_at_random_steps_loses_and_duplicates_nothing(
     assert sum(counts.values()) == len(items), f"seed {seed}"
     # A draft and its signed prescription never both survive (signing moves it atomically).
     assert not set(draft_serials) & set(counts), f"seed {seed}"
-    print(
-        f"\nSIGKILL run: seed {seed}, {KILLS} kills at lines {kill_points[:-1]}, "
-        f"{len(items)} signed, {sum(counts.values())} on server, {len(draft_serials)} drafts left, "
-        f"0 lost, 0 duplicated, 0 corrupted"
+    report(
+        "client-sigkill",
+        {
+            "seed": seed,
+            "kills": KILLS,
+            "kill_points": kill_points[:-1],
+            "signed": len(items),
+            "on_server": sum(counts.values()),
+            "drafts_left": len(draft_serials),
+            "lost": 0,
+            "duplicated": 0,
+            "corrupted_stores": 0,
+            "seconds": round(time.monotonic() - started, 1),
+        },
     )
