@@ -8,7 +8,12 @@ Nothing here imports Qt; everything is thread-safe. How the GUI uses it::
     if session.notice: show(session.notice)   # no keyring (memory only) / old store moved aside
     session.drafts.save(draft_id, payload)                          # disk, ms
     autosave = AutosaveDebouncer(session.drafts.save)               # note_edit / save_if_due
-    item = session.outbox.sign(body, draft_id=draft_id)             # disk, ms; no network
+    grant = api_client.step_up(signing_sha256(body), password=pw)  # network: on a worker
+    item = session.outbox.sign(body, draft_id=draft_id,
+                               signing_token=grant.signing_token)   # disk, ms; no network
+    # item.needs_signature (expired/refused token, nothing sent): sign again with
+    # signing_sha256(session.outbox.body(key)) -> outbox.resign(key, grant.signing_token), or
+    # session.outbox.reopen_rejected(key) to edit it as a draft.
     worker = OutboxWorker(session.outbox); worker.start()           # network on its thread
     worker.poke()                                                   # after sign / resume
     session.outbox.subscribe(callback)                              # called on worker thread
@@ -29,6 +34,8 @@ from portal_client.core.durable.keystore import DataKey, KeyStore
 from portal_client.core.durable.outbox import (
     AlreadySigned,
     ApiClientTransport,
+    NoSignatureNeeded,
+    NotRejected,
     Outbox,
     OutboxItem,
     OutboxWorker,
@@ -56,6 +63,8 @@ __all__ = [
     "DurableSession",
     "KeyStore",
     "LocalStore",
+    "NoSignatureNeeded",
+    "NotRejected",
     "Outbox",
     "OutboxItem",
     "OutboxWorker",

@@ -13,11 +13,22 @@ States::
       ^                 │ ──201, hash differs──────> mismatch    (needs attention)
       │                 │ ──400/422/403…───────────> rejected    (needs attention;
       │                 │                                         body kept, reopen as draft)
+      │                 │ ──422 signing.* and the key──> needs_signature (the prescriber signs
+      │                 │   is not on the server          again: ``resign``; or reopen as draft)
       └──nothing sent───┤ (offline, 429, signed out)
                         └──may have arrived──────> unknown  (timeout, reset, 5xx, 409)
     unknown ──find(key)──> found: submitted/mismatch; absent: send again (same key)
 
 A row left in ``sending`` by a crash is ``unknown`` when the store is opened again.
+``resign(key, token)`` puts a ``needs_signature`` row back as ``unknown`` (checked
+before it is sent again, with the same key and the new token).
+
+Signing tokens: the GUI gets one from ``POST /auth/step-up`` for
+``pharmacy_domain.canonical.signing_sha256(body)`` and passes it to ``sign``. It is
+sealed in the row with the body and added to the body only when sent; the content
+hash compared with the server's is over the body without it. The server refuses an
+expired, used or mismatched token with 422 and a ``signing.*`` code: nothing was
+stored under the key, so the row waits for a new signature and nothing is lost.
 
 Blocking: ``sign``, ``items``, ``get``, ``body``, ``pending_summary``,
 ``next_wakeup``, ``reopen_rejected`` and ``prune_submitted`` only touch the local
@@ -41,6 +52,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD
 from portal_client.core.durable.backoff import (
     BACKGROUND,
     QUICK,
@@ -133,6 +145,7 @@ class State(enum.StrEnum):
     REJECTED = "rejected"
     UNKNOWN = "unknown"
     MISMATCH = "mismatch"
+    NEEDS_SIGNATURE = "needs_signature"
 
 
 class Why(enum.StrEnum):
@@ -150,6 +163,8 @@ class Why(enum.StrEnum):
     INVALID = "invalid"
     REFUSED = "refused"
     HASH_MISMATCH = "hash_mismatch"
+    SIGNATURE_EXPIRED = "signature_expired"
+    SIGNATURE_REFUSED = "signature_refused"
     CHECK_FAILED = "check_failed"
     UNEXPECTED = "unexpected"
 
@@ -177,6 +192,10 @@ _WHY_TEXT = {
     Why.REFUSED: "The pharmacy refused it. Open it as a draft to review it.",
     Why.HASH_MISMATCH: "The pharmacy's copy does not match what you signed. Contact the "
     "pharmacy before sending it again.",
+    Why.SIGNATURE_EXPIRED: "Not sent: your signature expired before the pharmacy received "
+    "it. Sign it again to send it; nothing is lost.",
+    Why.SIGNATURE_REFUSED: "Not sent: the pharmacy did not accept the signature. Sign it "
+    "again to send it; nothing is lost.",
     Why.CHECK_FAILED: "The pharmacy could not confirm whether it received this prescription. "
     "It will be checked again automatically; it will not be duplicated.",
     Why.UNEXPECTED: "Something unexpected happened while sending. It will be checked and "
@@ -185,7 +204,10 @@ _WHY_TEXT = {
 
 _SENDABLE = (State.QUEUED, State.UNKNOWN)
 _UNSENT = (State.QUEUED, State.SENDING, State.UNKNOWN)
-_NEEDS_ATTENTION = (State.REJECTED, State.MISMATCH)
+_NEEDS_ATTENTION = (State.REJECTED, State.MISMATCH, State.NEEDS_SIGNATURE)
+_REOPENABLE = (State.REJECTED, State.NEEDS_SIGNATURE)
+_SIGNING_CODE_PREFIX = "signing."
+_EXPIRED_CODE = "signing.token_expired"
 
 
 class AlreadySigned(Exception):
@@ -197,7 +219,11 @@ class AlreadySigned(Exception):
 
 
 class NotRejected(Exception):
-    """Only a rejected prescription can be reopened as a draft."""
+    """Only a rejected prescription (or one waiting for a new signature) can be reopened."""
+
+
+class NoSignatureNeeded(Exception):
+    """``resign`` applies only to a row in ``needs_signature``."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +255,11 @@ class OutboxItem:
         return self.state in _NEEDS_ATTENTION
 
     @property
+    def needs_signature(self) -> bool:
+        """The prescriber must sign again (``Outbox.resign``) for it to be sent."""
+        return self.state is State.NEEDS_SIGNATURE
+
+    @property
     def status_text(self) -> str:
         if self.state is State.SUBMITTED:
             return f"Received by the pharmacy as {self.server_reference or self.server_id}."
@@ -238,7 +269,7 @@ class OutboxItem:
 @dataclass(frozen=True)
 class PendingSummary:
     unsent: int  # queued, sending or unknown: not yet confirmed by the pharmacy
-    needs_attention: int  # rejected or mismatched: the prescriber must act
+    needs_attention: int  # rejected, mismatched or to sign again: the prescriber must act
 
     @property
     def anything_pending(self) -> bool:
@@ -359,22 +390,30 @@ class Outbox:
         *,
         draft_id: str | None = None,
         title: str | None = None,
+        signing_token: str | None = None,
     ) -> OutboxItem:
         """Queue a signed prescription; returns its row. Local disk only, no network.
 
-        The body, its hash and a new Idempotency-Key are committed (fsync) before
-        this returns, and the draft ``draft_id`` is removed in the same transaction.
-        Raises ``AlreadySigned`` if that draft already has a live row.
+        The body, its hash, the ``signing_token`` (from step-up, for
+        ``signing_sha256(body)``) and a new Idempotency-Key are committed (fsync)
+        before this returns, and the draft ``draft_id`` is removed in the same
+        transaction. ``body`` must not hold the token itself. Raises
+        ``AlreadySigned`` if that draft already has a live row.
         """
         plain_body = dict(body)
+        if SIGNING_TOKEN_FIELD in plain_body:
+            raise ValueError("pass the signing token as signing_token=, not inside the body")
         content_sha256 = self._content_hash(plain_body)  # refuses NaN before anything is written
         key = str(uuid.uuid4())
         shown = title if title is not None else default_title(plain_body)
-        sealed = self._store.cipher.seal_json(
-            OUTBOX_KIND,
-            key,
-            {"body": plain_body, "content_sha256": content_sha256, "title": shown},
-        )
+        record: dict[str, Any] = {
+            "body": plain_body,
+            "content_sha256": content_sha256,
+            "title": shown,
+        }
+        if signing_token is not None:
+            record[SIGNING_TOKEN_FIELD] = signing_token
+        sealed = self._store.cipher.seal_json(OUTBOX_KIND, key, record)
         now = self._clock()
         with self._store.transaction() as db:
             if draft_id is not None:
@@ -448,8 +487,45 @@ class Outbox:
         return [self._row_to_item(tuple(row)) for row in rows]
 
     def body(self, idempotency_key: str) -> dict[str, Any]:
-        """The signed body exactly as it is (and will be) sent. KeyError if unknown."""
+        """The signed body without its signing token (what ``signing_sha256`` is computed
+        over, e.g. to sign it again). KeyError if unknown."""
         return dict(self._sealed_record(idempotency_key)["body"])
+
+    def resign(self, idempotency_key: str, signing_token: str) -> OutboxItem:
+        """A new signature for a row in ``needs_signature``; local disk only, no network.
+
+        The new token replaces the old one in the sealed row and the row becomes due
+        again with the same Idempotency-Key. It goes back as ``unknown``, so the server
+        is asked for the key before anything is sent (a refusal raced with an earlier
+        attempt's commit must not turn into a second prescription). Raises KeyError or
+        ``NoSignatureNeeded``.
+        """
+        record = self._sealed_record(idempotency_key)
+        record[SIGNING_TOKEN_FIELD] = signing_token
+        sealed = self._store.cipher.seal_json(OUTBOX_KIND, idempotency_key, record)
+        now = self._clock()
+        with self._store.transaction() as db:
+            updated = db.execute(
+                "UPDATE outbox SET sealed = ?, sealed_detail = NULL, state = ?, why = ?, "
+                "next_attempt_at = ?, updated_at = ? WHERE idempotency_key = ? AND state = ?",
+                (
+                    sealed,
+                    State.UNKNOWN,
+                    Why.WAITING,
+                    now,
+                    now,
+                    idempotency_key,
+                    State.NEEDS_SIGNATURE,
+                ),
+            )
+            if updated.rowcount != 1:
+                raise NoSignatureNeeded(
+                    "Only a prescription waiting for a signature can be signed again."
+                )
+        self._notify(idempotency_key)
+        item = self.get(idempotency_key)
+        assert item is not None
+        return item
 
     def _sealed_record(self, key: str) -> dict[str, Any]:
         with self._store.transaction() as db:
@@ -482,7 +558,8 @@ class Outbox:
         return None if row is None or row[0] is None else float(row[0])
 
     def reopen_rejected(self, idempotency_key: str) -> str:
-        """Turn a rejected row back into a draft (same draft id if it had one); returns the id.
+        """Turn a rejected row (or one waiting for a new signature) back into a draft
+        (same draft id if it had one); returns the id.
 
         One transaction: the body is never in neither place. Signing the corrected
         draft makes a new row with a new key.
@@ -492,7 +569,7 @@ class Outbox:
             row = db.execute(
                 "SELECT state, draft_id FROM outbox WHERE idempotency_key = ?", (idempotency_key,)
             ).fetchone()
-            if row is None or row[0] != State.REJECTED:
+            if row is None or row[0] not in _REOPENABLE:
                 raise NotRejected("Only a prescription the pharmacy refused can be reopened.")
             draft_id = str(row[1] or uuid.uuid4())
             sealed = seal_draft(self._store.cipher, draft_id, record["body"], record.get("title"))
@@ -623,7 +700,7 @@ class Outbox:
                     self._record_server_copy(key, record, found)
                     return None
                 maybe_on_server = False  # the server has no record of it: send it
-            answer = transport.submit(dict(record["body"]), key)
+            answer = transport.submit(_wire_body(record), key)
         except NotSignedIn:
             self._paused = True
             self._reschedule(key, maybe_on_server, Why.SIGNED_OUT, attempts, None)
@@ -633,7 +710,9 @@ class Outbox:
             self._reschedule(key, True, Why.NO_ANSWER, attempts, None)
         except ApiError as error:
             retry_after = error.retry_after
-            self._record_api_error(key, maybe_on_server, error, attempts)
+            self._record_api_error(
+                transport, key, record, error, maybe_on_server=maybe_on_server, attempts=attempts
+            )
         except Exception as error:
             # A bug or an unforeseen library error: the request may have gone out.
             log.exception("Unexpected error while sending a prescription (%s)", type(error))
@@ -642,11 +721,45 @@ class Outbox:
             self._record_server_copy(key, record, answer)
         return retry_after
 
+    def _record_signing_refusal(
+        self,
+        transport: Transport,
+        key: str,
+        record: Mapping[str, Any],
+        error: ApiError,
+        attempts: int,
+    ) -> None:
+        """The server refused the signature, so it stored nothing *for this request*.
+        An earlier attempt with this key may still have committed in between (its
+        token then reads as used): ask before handing the row back for signing."""
+        try:
+            found = transport.find(key)
+        except Exception:  # any failure: still unknown, checked again later
+            log.info("Lookup after a signing refusal failed; will check again")
+            self._reschedule(key, True, Why.CHECK_FAILED, attempts, None)
+            return
+        if found is not None:
+            self._record_server_copy(key, record, found)
+            return
+        code = _error_code(error)
+        why = Why.SIGNATURE_EXPIRED if code == _EXPIRED_CODE else Why.SIGNATURE_REFUSED
+        detail = {"message": str(error), "field_errors": list(error.field_errors), "code": code}
+        self._finish(key, State.NEEDS_SIGNATURE, why, detail=detail)
+
     def _record_api_error(
-        self, key: str, maybe_on_server: bool, error: ApiError, attempts: int
+        self,
+        transport: Transport,
+        key: str,
+        record: Mapping[str, Any],
+        error: ApiError,
+        *,
+        maybe_on_server: bool,
+        attempts: int,
     ) -> None:
         status = error.status
-        if status == 429:
+        if _is_signing_refusal(error):
+            self._record_signing_refusal(transport, key, record, error, attempts)
+        elif status == 429:
             self._reschedule(key, maybe_on_server, Why.SERVER_BUSY, attempts, error.retry_after)
         elif status == 409:  # another request with this key is being processed
             self._reschedule(key, True, Why.IN_PROGRESS, attempts, error.retry_after)
@@ -735,6 +848,25 @@ class Outbox:
                 ),
             )
         self._notify(key)
+
+
+def _wire_body(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The body as it goes out: the signed body plus its signing token, if any."""
+    body = dict(record["body"])
+    token = record.get(SIGNING_TOKEN_FIELD)
+    if token is not None:
+        body[SIGNING_TOKEN_FIELD] = token
+    return body
+
+
+def _error_code(error: ApiError) -> str | None:
+    code = error.body.get("code") if isinstance(error.body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _is_signing_refusal(error: ApiError) -> bool:
+    code = _error_code(error)
+    return error.status == 422 and code is not None and code.startswith(_SIGNING_CODE_PREFIX)
 
 
 class OutboxWorker:

@@ -38,7 +38,7 @@ from typing import IO
 
 from portal_client.core.durable.crypto import DecryptionFailed, RecordCipher
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _KEY_CHECK_PLAINTEXT = b"iv-prescriber-portal local store"
 
 _SCHEMA = """
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     draft_id TEXT,
     signed_at REAL NOT NULL,
     state TEXT NOT NULL CHECK (state IN
-        ('queued', 'sending', 'submitted', 'rejected', 'unknown', 'mismatch')),
+        ('queued', 'sending', 'submitted', 'rejected', 'unknown', 'mismatch',
+         'needs_signature')),
     why TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL,
@@ -247,6 +248,7 @@ class LocalStore:
                         "The local drafts and outbox were saved with a different key "
                         "and cannot be opened."
                     ) from error
+                _upgrade(db)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -274,6 +276,28 @@ class LocalStore:
         with self.lock:
             row = self._connection.execute("PRAGMA integrity_check").fetchone()
             return row is not None and row[0] == "ok"
+
+
+def _upgrade(db: Transaction) -> None:
+    """Bring an older store to ``SCHEMA_VERSION`` inside the opening transaction."""
+    row = db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+    version = int(row[0]) if row is not None else 1
+    if version > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            "The local store was written by a newer version of the portal; update it."
+        )
+    if version < 2:
+        # v2 allows the 'needs_signature' state. SQLite cannot alter a CHECK
+        # constraint: copy the rows into a table with the new one, in this transaction.
+        db.execute("DROP INDEX IF EXISTS outbox_one_live_row_per_draft")
+        db.execute("ALTER TABLE outbox RENAME TO outbox_v1")
+        db.executescript_in_transaction(_SCHEMA)
+        db.execute("INSERT INTO outbox SELECT * FROM outbox_v1")
+        db.execute("DROP TABLE outbox_v1")
+    db.execute(
+        "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)",
+        (SCHEMA_VERSION,),
+    )
 
 
 class Transaction:

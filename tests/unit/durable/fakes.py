@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pharmacy_domain.canonical import canonical_sha256
+from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, canonical_sha256
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
 
 
@@ -19,18 +19,23 @@ class FakePharmacy:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     submissions: list[str] = field(default_factory=list)  # every key that reached the server
     bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def accept(self, body: dict[str, Any], key: str) -> dict[str, Any]:
         self.submissions.append(key)
         existing = self.records.get(key)
-        digest = canonical_sha256(body)
+        # Like the server: the replay check is over the whole request (token too), the
+        # echoed content hash over the prescription without its signing token.
+        fingerprint = canonical_sha256(body)
+        digest = canonical_sha256({k: v for k, v in body.items() if k != SIGNING_TOKEN_FIELD})
         if existing is not None:
-            if existing["content_sha256"] != digest:
+            if self.fingerprints[key] != fingerprint:
                 raise ApiError(422, "Idempotency-Key reused with a different body")
             return dict(existing)
         number = next(self._ids)
         self.bodies[key] = body
+        self.fingerprints[key] = fingerprint
         record = {
             "id": f"rx-{number}",
             "reference": f"RX-{number:05d}",
