@@ -1,0 +1,493 @@
+"""Accounts on the pharmacy server: two-step sign-in, requests, activation, approvals, audit.
+
+Built on ``ApiClient``'s request plumbing (``ApiClient.request`` and
+``ApiClient.adopt_session``), so every call has its timeout and every failure is one
+of ``core.errors``. The checks a person can fix while typing (NPI and DEA check
+digits, password length) live here too, so the GUI can say what is wrong before
+anything is sent; the server checks everything again.
+
+Blocking: every function taking an ``ApiClient`` does network I/O. Call them from a
+background operation, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from portal_client.core.errors import (
+    ApiError,
+    InvalidCredentials,
+    NotSignedIn,
+    PortalError,
+)
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient, SignedInUser
+
+# ------------------------------------------------------------------ identifiers
+
+NPI_LENGTH = 10
+# "80840" (the US health-industry prefix) contributes 24 to the Luhn sum of every NPI.
+_NPI_PREFIX_LUHN = 24
+_DEA_PATTERN = re.compile(r"^[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7}$")
+
+US_STATES = (
+    "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "GU", "HI", "IA", "ID",
+    "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC",
+    "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD",
+    "TN", "TX", "UT", "VA", "VI", "VT", "WA", "WI", "WV", "WY",
+)  # fmt: skip
+
+
+def npi_check_digit(first_nine: str) -> str:
+    """Luhn over the nine digits prefixed with 80840 (CMS NPI check-digit rule)."""
+    total = _NPI_PREFIX_LUHN
+    for position, char in enumerate(reversed(first_nine)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+def npi_problem(text: str) -> str | None:
+    """What is wrong with an NPI as typed, in words; None when it is valid."""
+    npi = text.strip()
+    if not npi:
+        return "Enter the 10-digit NPI."
+    if not npi.isdigit():
+        return "An NPI has digits only."
+    if len(npi) != NPI_LENGTH:
+        return f"An NPI has 10 digits ({len(npi)} so far)."
+    if npi_check_digit(npi[:9]) != npi[9]:
+        return "This NPI's check digit does not match: a digit is probably mistyped."
+    return None
+
+
+def dea_check_digit(six_digits: str) -> str:
+    """(d1 + d3 + d5) + 2 × (d2 + d4 + d6), last digit."""
+    d = [int(char) for char in six_digits]
+    return str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
+
+
+def dea_problem(text: str) -> str | None:
+    """What is wrong with a DEA number as typed; None when valid or left empty (optional)."""
+    dea = text.strip().upper()
+    if not dea:
+        return None
+    if not _DEA_PATTERN.match(dea):
+        return "A DEA number is 2 letters then 7 digits, e.g. AB1234563."
+    if dea_check_digit(dea[2:8]) != dea[8]:
+        return "This DEA number's check digit does not match: a character is probably mistyped."
+    return None
+
+
+# ------------------------------------------------------------------ passwords
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """The local half of the password rules (NIST 800-63B): length, and not the username.
+
+    No composition rules. The server also refuses common and guessable passwords and
+    says so in its own words.
+    """
+    length = len(unicodedata.normalize("NFKC", password))
+    if length < PASSWORD_MIN:
+        return (
+            f"Use at least {PASSWORD_MIN} characters ({length} so far). A short phrase works well."
+        )
+    if length > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters ({length} now)."
+    name = username.strip().casefold()
+    if len(name) >= 4 and name in password.casefold():
+        return "The password must not contain your user name."
+    return None
+
+
+# ------------------------------------------------------------------ licence
+
+
+@dataclass(frozen=True)
+class LicenceStatus:
+    kind: Literal["current", "expiring", "expired", "missing"]
+    days_left: int | None
+    message: str
+
+    @property
+    def can_sign(self) -> bool:
+        return self.kind in ("current", "expiring")
+
+
+LICENCE_WARNING_DAYS = 30
+
+
+def licence_status(expires_on: str | None, today: dt.date) -> LicenceStatus:
+    """How a prescriber's state licence stands today (the client warns 30 days ahead)."""
+    if not expires_on:
+        return LicenceStatus(
+            "missing",
+            None,
+            "No state licence is on file: you cannot sign prescriptions until the "
+            "pharmacy records one.",
+        )
+    try:
+        expiry = dt.date.fromisoformat(expires_on[:10])
+    except ValueError:
+        return LicenceStatus("missing", None, "The licence date on file is unreadable.")
+    days = (expiry - today).days
+    when = expiry.strftime("%d %b %Y")
+    if days < 0:
+        return LicenceStatus(
+            "expired",
+            days,
+            f"Your state licence expired on {when}. You cannot sign prescriptions until "
+            "the pharmacy records a current licence; drafts can still be prepared.",
+        )
+    if days <= LICENCE_WARNING_DAYS:
+        left = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        return LicenceStatus(
+            "expiring",
+            days,
+            f"Your state licence expires {left} ({when}). Send the renewed licence to the "
+            "pharmacy so that you can keep signing.",
+        )
+    return LicenceStatus("current", days, "")
+
+
+# ------------------------------------------------------------------ errors
+
+
+class SignInRefused(InvalidCredentials):
+    """A sign-in step was refused; ``reason`` says which kind, ``str()`` says it to a person.
+
+    reason: ``credentials`` (user name or password), ``wrong_code``, ``code_used``,
+    ``challenge_expired`` (the code step took too long), ``locked`` (the account),
+    ``throttled`` (too many failures from this workstation).
+    """
+
+    def __init__(self, reason: str, message: str, wait_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.wait_seconds = wait_seconds
+
+
+def _minutes(seconds: float | None) -> str:
+    if not seconds:
+        return "a few minutes"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _error_code(error: PortalError) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, Mapping):
+        return str(body.get("code") or "")
+    return ""
+
+
+def _wait_of(error: ApiError) -> float | None:
+    if error.retry_after:
+        return error.retry_after
+    body = error.body if isinstance(error.body, Mapping) else {}
+    for key in ("retry_after_seconds", "locked_seconds"):
+        if isinstance(body.get(key), int | float):
+            return float(body[key])
+    return None
+
+
+_REFUSED_CODE_TEXT = {
+    "code_used": "That code was already used. Wait for the authenticator to show a new code "
+    "(they change every 30 seconds) and enter it.",
+    "challenge_expired": "The code step timed out. Enter your password again.",
+    "wrong_code": "That code is not right. Check that you read the code for this portal, "
+    "and that the phone's clock is set automatically.",
+    # The server need not say why a code was refused; then both causes are named.
+    "refused_code": "The code was not accepted. Enter the code the authenticator shows now; "
+    "each code works once, so if you just used one, wait for the next.",
+}
+_REFUSED_CODE_REASONS = {
+    "auth.code_used": "code_used",
+    "auth.replayed_code": "code_used",
+    "auth.otp_replayed": "code_used",
+    "auth.challenge_expired": "challenge_expired",
+    "auth.mfa_expired": "challenge_expired",
+    "auth.wrong_code": "wrong_code",
+    "auth.otp_invalid": "wrong_code",
+}
+
+
+def _blocked(error: ApiError) -> SignInRefused | None:
+    """A locked account or a throttled workstation, with how long to wait."""
+    wait = _wait_of(error)
+    if _error_code(error) in ("auth.locked", "account.locked") or error.status == 423:
+        return SignInRefused(
+            "locked",
+            "This account is locked after too many failed attempts. Try again in "
+            f"{_minutes(wait)}, or ask the pharmacy to unlock it.",
+            wait,
+        )
+    if error.status == 429:
+        return SignInRefused(
+            "throttled",
+            f"Too many failed sign-ins from this workstation. Try again in {_minutes(wait)}.",
+            wait,
+        )
+    return None
+
+
+def _refusal(error: PortalError, step: Literal["password", "code"]) -> PortalError:
+    """Turn a refused sign-in step into a ``SignInRefused`` with the most specific words
+    the server's answer allows; other errors (network, server faults) pass through."""
+    if isinstance(error, ApiError):
+        blocked = _blocked(error)
+        if blocked is not None:
+            return blocked
+        if error.status not in (400, 401, 403):
+            return error
+    elif not isinstance(error, NotSignedIn):
+        return error
+    if step == "password":
+        return SignInRefused(
+            "credentials", "Wrong user name or password. Check both and try again."
+        )
+    reason = _REFUSED_CODE_REASONS.get(_error_code(error), "refused_code")
+    return SignInRefused(
+        "wrong_code" if reason == "refused_code" else reason, _REFUSED_CODE_TEXT[reason]
+    )
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+@dataclass(frozen=True, repr=False)
+class CodeChallenge:
+    """The password was right; the account needs its authenticator code next."""
+
+    mfa_token: str
+    username: str
+    expires_at: str | None = None
+
+    def __repr__(self) -> str:  # the token opens the code step: never print it
+        return f"CodeChallenge(username={self.username!r})"
+
+
+def _adopt(client: ApiClient, answer: Any) -> SignedInUser:
+    if not isinstance(answer, Mapping) or not answer.get("token"):
+        raise ApiError(200, "The server's sign-in answer is missing the session token.")
+    return client.adopt_session(answer)
+
+
+def begin_sign_in(client: ApiClient, username: str, password: str) -> SignedInUser | CodeChallenge:
+    """Check the password. Accounts with an authenticator get a ``CodeChallenge`` back;
+    the others (demo accounts in demo mode) are signed in at once."""
+    try:
+        answer = client.request(
+            "POST",
+            "/auth/login",
+            json_body={"username": username, "password": password},
+            authenticated=False,
+        )
+    except PortalError as error:
+        raise _refusal(error, "password") from error
+    if isinstance(answer, Mapping) and answer.get("mfa_required"):
+        token = answer.get("mfa_token")
+        if not token:
+            raise ApiError(200, "The server asked for a code but sent no code challenge.")
+        return CodeChallenge(str(token), username, answer.get("expires_at"))
+    return _adopt(client, answer)
+
+
+def clean_code(code: str) -> str:
+    return "".join(char for char in code if char.isdigit())
+
+
+def finish_sign_in(client: ApiClient, challenge: CodeChallenge, code: str) -> SignedInUser:
+    """Send the authenticator code of ``challenge``; the session opens on success."""
+    try:
+        answer = client.request(
+            "POST",
+            "/auth/login/otp",
+            json_body={"mfa_token": challenge.mfa_token, "otp": clean_code(code)},
+            authenticated=False,
+        )
+    except PortalError as error:
+        raise _refusal(error, "code") from error
+    return _adopt(client, answer)
+
+
+def verify_password(client: ApiClient, password: str) -> None:
+    """Unlocking: the signed-in user proves it is still them. ``SignInRefused`` if wrong;
+    ``NotSignedIn`` if the session ended meanwhile."""
+    try:
+        client.request("POST", "/auth/reauthenticate", json_body={"password": password})
+    except NotSignedIn:
+        raise
+    except ApiError as error:
+        if error.status in (401, 403):
+            raise SignInRefused("credentials", "That password is not right. Try again.") from error
+        raise _refusal(error, "password") from error
+
+
+def change_password(client: ApiClient, current: str, new: str) -> None:
+    """Change the password. The server then ends every session of the account."""
+    try:
+        client.request(
+            "POST",
+            "/auth/password",
+            json_body={"current_password": current, "new_password": new},
+        )
+    except ApiError as error:
+        if error.status == 403:
+            raise SignInRefused("credentials", "The current password is not right.") from error
+        raise
+
+
+# ------------------------------------------------------------------ requests and activation
+
+
+@dataclass(frozen=True)
+class AccountRequest:
+    """What someone asking for an account tells the pharmacy."""
+
+    username: str
+    display_name: str
+    email: str
+    clinic: str
+    role: Literal["prescriber", "clinic_staff"] = "prescriber"
+    npi: str | None = None
+    licence_number: str | None = None
+    licence_state: str | None = None
+    licence_expires_on: str | None = None  # YYYY-MM-DD
+    dea_number: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {
+            "username": self.username,
+            "display_name": self.display_name,
+            "email": self.email,
+            "clinic": self.clinic,
+            "role": self.role,
+        }
+        for name in ("npi", "licence_number", "licence_state", "licence_expires_on", "dea_number"):
+            value = getattr(self, name)
+            if value:
+                wire[name] = value
+        return wire
+
+
+def request_account(client: ApiClient, request: AccountRequest) -> str:
+    """Send the request (no sign-in needed); its id. It then waits for the pharmacy."""
+    answer = client.request(
+        "POST", "/account-requests", json_body=request.to_wire(), authenticated=False
+    )
+    return str(answer.get("id", "")) if isinstance(answer, Mapping) else ""
+
+
+@dataclass(frozen=True, repr=False)
+class Enrollment:
+    """The authenticator secret to enroll, shown once as a QR code and as text."""
+
+    otpauth_uri: str
+    secret: str
+    digits: int = 6
+    period: int = 30
+
+    def __repr__(self) -> str:  # a second factor's seed is never printed or logged
+        return "Enrollment(<secret>)"
+
+    @property
+    def grouped_secret(self) -> str:
+        """The base32 secret in groups of four, easier to type by hand."""
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))
+
+
+def start_activation(client: ApiClient, username: str, code: str, password: str) -> Enrollment:
+    """Check the e-mailed code and the new password; the authenticator secret to enroll.
+    Nothing takes effect until ``confirm_activation`` sends a first code."""
+    answer = client.request(
+        "POST",
+        "/auth/activate",
+        json_body={"username": username, "code": code.strip(), "password": password},
+        authenticated=False,
+    )
+    if not isinstance(answer, Mapping) or not answer.get("otpauth_uri"):
+        raise ApiError(200, "The server's activation answer has no authenticator secret.")
+    return Enrollment(
+        otpauth_uri=str(answer["otpauth_uri"]),
+        secret=str(answer.get("secret", "")),
+        digits=int(answer.get("digits") or 6),
+        period=int(answer.get("period") or 30),
+    )
+
+
+def confirm_activation(client: ApiClient, username: str, code: str, otp: str) -> SignedInUser:
+    """The authenticator's first code: the account becomes active and is signed in."""
+    answer = client.request(
+        "POST",
+        "/auth/activate/confirm",
+        json_body={"username": username, "code": code.strip(), "otp": clean_code(otp)},
+        authenticated=False,
+    )
+    return _adopt(client, answer)
+
+
+# ------------------------------------------------------------------ pharmacy administration
+
+
+@dataclass(frozen=True)
+class PageOf:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+
+
+def _page(body: Any, what: str) -> PageOf:
+    if not isinstance(body, Mapping):
+        raise ApiError(200, f"The server's {what} is unreadable.")
+    return PageOf(
+        items=[item for item in body.get("items", []) if isinstance(item, dict)],
+        total=int(body.get("total") or 0),
+        next_cursor=body.get("next_cursor") or None,
+    )
+
+
+def account_requests(
+    client: ApiClient, status: str | None = "pending", cursor: str | None = None, limit: int = 50
+) -> PageOf:
+    body = client.request(
+        "GET",
+        "/admin/account-requests",
+        params={"status": status, "cursor": cursor, "limit": limit},
+    )
+    return _page(body, "list of account requests")
+
+
+def approve_request(client: ApiClient, request_id: str) -> dict[str, Any]:
+    body = client.request("POST", f"/admin/account-requests/{request_id}/approve", json_body={})
+    return dict(body) if isinstance(body, Mapping) else {}
+
+
+def reject_request(client: ApiClient, request_id: str, reason: str) -> dict[str, Any]:
+    body = client.request(
+        "POST", f"/admin/account-requests/{request_id}/reject", json_body={"reason": reason}
+    )
+    return dict(body) if isinstance(body, Mapping) else {}
+
+
+def audit_events(
+    client: ApiClient, cursor: str | None = None, limit: int = 50, action: str | None = None
+) -> PageOf:
+    """One page of the audit trail, newest first (optionally one action, e.g. auth.login)."""
+    body = client.request(
+        "GET", "/admin/audit", params={"cursor": cursor, "limit": limit, "action": action}
+    )
+    return _page(body, "audit trail")
