@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,6 +13,7 @@ from fastapi.routing import APIRoute
 from pharmacy_domain.formulary import Formulary, load_formulary
 from pharmacy_domain.rules import Rules, load_rules
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
+from pharmacy_server.accounts import AccountService
 from pharmacy_server.api.body_limit import BodyLimitMiddleware
 from pharmacy_server.api.deps import AppContext
 from pharmacy_server.api.handlers import install_error_handlers
@@ -20,14 +23,39 @@ from pharmacy_server.auth import AuthService
 from pharmacy_server.clock import Clock, utc_now
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
+from pharmacy_server.drafts import DraftService
+from pharmacy_server.notify import FileNotifier, Notifier, SmtpNotifier
 from pharmacy_server.prescriptions import PrescriptionService
-from pharmacy_server.security import Passwords
+from pharmacy_server.security import Passwords, SecretBox
+
+log = logging.getLogger(__name__)
 
 API_VERSION = "1.0.0"
 
 
 def _operation_id(route: APIRoute) -> str:
     return route.name
+
+
+def default_notifier(settings: ServerSettings) -> Notifier:
+    if settings.notifier == "smtp":
+        return SmtpNotifier(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            starttls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    if settings.notifier != "file":
+        raise ValueError(f"unknown notifier {settings.notifier!r} (use 'file' or 'smtp')")
+    if settings.notify_dir:
+        folder = Path(settings.notify_dir)
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_data_dir("pharmacy-server", appauthor=False)) / "mail"
+    log.info("notifier: messages are written as files (demo); set PHARMACY_NOTIFIER=smtp")
+    return FileNotifier(folder, settings.smtp_sender)
 
 
 def create_app(
@@ -39,6 +67,7 @@ def create_app(
     rules: Rules | None = None,
     passwords: Passwords | None = None,
     clock: Clock = utc_now,
+    notifier: Notifier | None = None,
 ) -> FastAPI:
     """Build the app. The template catalog, formulary and rule table are read once here,
     not per request."""
@@ -48,12 +77,23 @@ def create_app(
     rules = rules or load_rules()
     passwords = passwords or Passwords(settings.max_concurrent_password_checks)
     passwords.verify_dummy("")  # compute the dummy hash now, not on the first unknown login
+    if not settings.secret_key:
+        raise ValueError(
+            "PHARMACY_SECRET_KEY is not set: it seals TOTP seeds at rest "
+            "(pharmacy-server serve creates a key file when run from the command line)"
+        )
+    secret_box = SecretBox.from_text(settings.secret_key)
+    notifier = notifier or default_notifier(settings)
     context = AppContext(
         settings=settings,
         database=database,
         catalog=catalog,
         formulary=formulary,
-        auth=AuthService(database, settings, passwords, clock),
+        auth=AuthService(database, settings, passwords, clock, secret_box),
+        accounts=AccountService(
+            database, settings, passwords, secret_box, notifier=notifier, clock=clock
+        ),
+        drafts=DraftService(database, clock),
         prescriptions=PrescriptionService(
             database, catalog, formulary, rules, clock, lock_wait_ms=settings.submit_lock_wait_ms
         ),

@@ -41,7 +41,41 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(database_url: str, host: str, port: int, ready_file: Path | None, seed: bool) -> int:
+def _secret_key(settings_key: str, key_file: Path) -> str:
+    """The key that seals TOTP seeds: from settings, else a key file made on first run."""
+    from pharmacy_server.security import new_secret_key_text
+
+    if settings_key:
+        return settings_key
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+        stream.write(new_secret_key_text())
+        stream.flush()
+        os.fsync(stream.fileno())
+    log.warning("created a new server secret key file (keep it with the database backups)")
+    return key_file.read_text(encoding="ascii").strip()
+
+
+def _default_state_dir() -> Path:
+    import platformdirs
+
+    from pharmacy_server.config import APP_NAME
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _serve(
+    database_url: str,
+    host: str,
+    port: int,
+    ready_file: Path | None,
+    seed: bool,
+    *,
+    state_dir: Path | None = None,
+) -> int:
     import uvicorn
 
     from pharmacy_server.app import create_app
@@ -49,7 +83,16 @@ def _serve(database_url: str, host: str, port: int, ready_file: Path | None, see
     from pharmacy_server.db import Database
     from pharmacy_server.security import Passwords
 
+    state = state_dir or _default_state_dir()
     settings = ServerSettings(database_url=database_url)
+    updates: dict[str, object] = {
+        "secret_key": _secret_key(settings.secret_key, state / "server-secret.key"),
+        # The seeded demo accounts need demo mode; nothing else turns it on implicitly.
+        "demo_mode": settings.demo_mode or seed,
+    }
+    if not settings.notify_dir:
+        updates["notify_dir"] = str(state / "mail")
+    settings = settings.model_copy(update=updates)
     database = Database.from_url(database_url)
     passwords = Passwords(settings.max_concurrent_password_checks)
     if seed:
@@ -105,8 +148,21 @@ def _parser() -> argparse.ArgumentParser:
         help="add the demo clinics and accounts (never in production)",
     )
 
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        help="where the secret key file and demo mail go (default: the user data folder)",
+    )
+
     migrate = commands.add_parser("migrate", help="upgrade the database schema to the newest")
     migrate.add_argument("--database")
+
+    audit = commands.add_parser("audit", help="check the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the hash chain; exit 1 at the first altered or missing event"
+    )
+    verify.add_argument("--database")
 
     demo = commands.add_parser("demo", help="migrate, seed demo accounts and serve on loopback")
     demo.add_argument("--port", type=int, default=8000)
@@ -128,9 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         upgrade_to_head(_database_url(args.database))
         return 0
+    if args.command == "audit":
+        return _verify_audit(_database_url(args.database))
     if args.command == "serve":
         url = _database_url(args.database)
-        return _serve(url, args.host, args.port, args.ready_file, args.seed_demo)
+        return _serve(
+            url, args.host, args.port, args.ready_file, args.seed_demo, state_dir=args.state_dir
+        )
     from pharmacy_server.config import sqlite_url_for
 
     data_dir: Path = args.data_dir
@@ -138,4 +198,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = sqlite_url_for(data_dir / "pharmacy.sqlite3")
     upgrade_to_head(url)
     # Demo accounts have a published password: loopback only, whatever the caller asks.
-    return _serve(url, "127.0.0.1", args.port, args.ready_file, seed=True)
+    return _serve(url, "127.0.0.1", args.port, args.ready_file, seed=True, state_dir=data_dir)
+
+
+def _verify_audit(database_url: str) -> int:
+    from pharmacy_server.audit import verify_chain
+    from pharmacy_server.db import Database
+
+    database = Database.from_url(database_url)
+    try:
+        result = verify_chain(database)
+    finally:
+        database.dispose()
+    if result.ok:
+        print(f"audit trail intact: {result.events} events")  # noqa: T201 - CLI output
+        return 0
+    print(  # noqa: T201 - CLI output
+        f"audit trail BROKEN: {result.problem} ({result.events} events verified before it)",
+        file=sys.stderr,
+    )
+    return 1

@@ -41,6 +41,29 @@ class ServerSettings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     # Cap concurrent argon2 hashes: each one takes 64 MiB.
     max_concurrent_password_checks: int = 4
+    # Demo mode: the seeded demo accounts sign in without TOTP. Off in production.
+    demo_mode: bool = False
+    # URL-safe base64 of 32 random bytes: seals TOTP seeds at rest. The CLI creates a key
+    # file on first run when this is unset (see ``pharmacy-server serve --secret-key-file``).
+    secret_key: str = ""
+    # Failed sign-ins (any account) one client address may make per window (checklist C4).
+    address_failure_limit: int = 50
+    address_window_minutes: int = 15
+    # Account requests one client address may send per hour.
+    account_requests_per_hour: int = 5
+    # Signing tokens live long enough for the outbox to deliver after an outage.
+    signing_token_hours: int = 24
+    mfa_challenge_minutes: int = 5
+    activation_code_hours: int = 72
+    # How the server sends activation codes: "file" (demo: .eml files in notify_dir) or "smtp".
+    notifier: str = "file"
+    notify_dir: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "no-reply@pharmacy.invalid"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    totp_issuer: str = "Northside Compounding Pharmacy"
 
     @property
     def idle_timeout(self) -> timedelta:
@@ -49,6 +72,22 @@ class ServerSettings(BaseSettings):
     @property
     def absolute_timeout(self) -> timedelta:
         return timedelta(hours=self.absolute_timeout_hours)
+
+    @property
+    def address_window(self) -> timedelta:
+        return timedelta(minutes=self.address_window_minutes)
+
+    @property
+    def signing_token_lifetime(self) -> timedelta:
+        return timedelta(hours=self.signing_token_hours)
+
+    @property
+    def mfa_challenge_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.mfa_challenge_minutes)
+
+    @property
+    def activation_code_lifetime(self) -> timedelta:
+        return timedelta(hours=self.activation_code_hours)
 
     @property
     def lockout_duration(self) -> timedelta:

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -79,6 +80,19 @@ class User(Base):
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Prescribers: the state licence that lets them sign, and an optional DEA number.
+    licence_number: Mapped[str | None] = mapped_column(String(40))
+    licence_state: Mapped[str | None] = mapped_column(String(2))
+    licence_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    dea_number: Mapped[str | None] = mapped_column(String(9))
+    # Seeded demo account: exempt from TOTP, and only while the server runs in demo mode.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    # AES-GCM sealed TOTP seed (security.SecretBox); NULL until enrolled.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(Text)
+    # The last accepted TOTP time step: a code is accepted once, and never an older one.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     clinic: Mapped[Clinic] = relationship(lazy="joined")
 
@@ -136,5 +150,133 @@ class Prescription(Base):
     reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
+    # Who signed (always the prescriber), when, how, and the hash of the body they signed.
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    signed_body_sha256: Mapped[str | None] = mapped_column(String(64))
+    signing_method: Mapped[str | None] = mapped_column(String(10))
+
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
+
+
+class MfaChallenge(Base):
+    """The half-finished sign-in between a right password and its TOTP code."""
+
+    __tablename__ = "mfa_challenge"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SigningGrant(Base):
+    """A signing token from a step-up: single use, bound to one body hash and one signer."""
+
+    __tablename__ = "signing_grant"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    prescription_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("prescription.id"))
+
+
+class AccountRequest(Base):
+    """Someone asking for an account; pharmacy staff approve or reject it."""
+
+    __tablename__ = "account_request"
+    __table_args__ = (Index("ix_account_request_created_at_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    username: Mapped[str] = mapped_column(String(150))
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    clinic_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    npi: Mapped[str | None] = mapped_column(String(10))
+    licence_number: Mapped[str | None] = mapped_column(String(40))
+    licence_state: Mapped[str | None] = mapped_column(String(2))
+    licence_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    dea_number: Mapped[str | None] = mapped_column(String(9))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class ActivationCode(Base):
+    """A single-use, expiring code sent to an approved user; activation sets the password
+    and enrolls TOTP (the pending values wait here until the first code confirms them)."""
+
+    __tablename__ = "activation_code"
+
+    code_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    pending_password_hash: Mapped[str | None] = mapped_column(String(255))
+    pending_totp_sealed: Mapped[str | None] = mapped_column(Text)
+
+
+class RateBucket(Base):
+    """A fixed-window counter per (purpose, client address), shared by all processes."""
+
+    __tablename__ = "rate_bucket"
+
+    bucket: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class AuditHead(Base):
+    """The newest event's sequence number and hash: deleting the chain's tail shows here."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained: ``hash = SHA-256(prev_hash || canonical(event))``.
+    Ids, roles and codes only: never a patient's data."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(100))
+    details_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Draft(Base):
+    """A prescription being prepared, by its prescriber or by staff of the same clinic."""
+
+    __tablename__ = "draft"
+    __table_args__ = (Index("ix_draft_updated_at_id", "updated_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinic.id"), index=True)
+    prescriber_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    updated_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    body_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

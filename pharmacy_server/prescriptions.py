@@ -9,8 +9,6 @@ read back and its stored 201 body replayed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
 import logging
@@ -24,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from pharmacy_domain.canonical import canonical_json, canonical_sha256
+from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, canonical_json, canonical_sha256
 from pharmacy_domain.engine import Evaluation, evaluate, evaluate_body, unacknowledged
 from pharmacy_domain.fhir import prescription_bundle
 from pharmacy_domain.formulary import Formulary
@@ -40,16 +38,24 @@ from pharmacy_domain.prescription import Prescription as DomainPrescription
 from pharmacy_domain.rules import Rules
 from pharmacy_domain.status import REVIEW_ACTIONS, PrescriptionStatus, can_transition
 from pharmacy_domain.templates import TemplateCatalog
-from pharmacy_server.auth import AuthenticatedUser
+from pharmacy_server import audit
+from pharmacy_server.audit import Actor
+from pharmacy_server.auth import AuthenticatedUser, check_licence
 from pharmacy_server.clock import Clock, wire_time
 from pharmacy_server.db import Database
 from pharmacy_server.errors import ApiError, forbidden, invalid, not_found
-from pharmacy_server.models import Prescription, ReferenceCounter
+from pharmacy_server.models import Prescription, ReferenceCounter, SigningGrant
+from pharmacy_server.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    clamp_limit,
+    decode_cursor,
+    encode_cursor,
+)
+from pharmacy_server.signing import check_grant, spend_grant
 
 log = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 50
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_REVIEW_REASON_LENGTH = 2000
 # MedicationRequest.status for each of our states (a rejected order was never filled).
@@ -81,7 +87,7 @@ def _wire_keys() -> dict[str, frozenset[str]]:
 
 
 _WIRE_KEYS = _wire_keys()
-SUBMITTABLE_FIELDS = _WIRE_KEYS[""]
+SUBMITTABLE_FIELDS = _WIRE_KEYS[""] | {SIGNING_TOKEN_FIELD}
 SERVER_OWNED_FIELDS = frozenset(
     {
         "id",
@@ -110,16 +116,6 @@ class SubmitOutcome:
 
     body_json: str
     replayed: bool
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    next_cursor: str | None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
 
 
 class _KeyAlreadyClaimed(Exception):
@@ -174,25 +170,6 @@ def check_submitted_fields(body: Any) -> None:
                 )
     if errors:
         raise invalid("The prescription contains fields the server does not accept.", errors)
-
-
-def _encode_cursor(created_at: dt.datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps({"t": wire_time(created_at), "id": str(row_id)}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        created_at = dt.datetime.fromisoformat(data["t"])
-        if created_at.tzinfo is None:
-            raise ValueError("naive time")
-        return created_at, uuid.UUID(data["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise invalid(
-            "The cursor is not valid.", [FieldError("cursor", "is not a cursor this server issued")]
-        ) from None
 
 
 def evaluation_to_wire(evaluation: Evaluation) -> dict[str, Any]:
@@ -265,7 +242,33 @@ def prescription_to_wire(row: Prescription) -> dict[str, Any]:
         },
         "content_sha256": row.content_sha256,
         "evaluation": None if row.evaluation_json is None else json.loads(row.evaluation_json),
+        "signature": None
+        if row.signed_at is None
+        else signature_to_wire(
+            signer_id=row.prescriber_id,
+            signer_name=row.prescriber.display_name,
+            signed_at=row.signed_at,
+            body_sha256=row.signed_body_sha256,
+            method=row.signing_method,
+        ),
         "review": review,
+    }
+
+
+def signature_to_wire(
+    *,
+    signer_id: uuid.UUID,
+    signer_name: str,
+    signed_at: dt.datetime,
+    body_sha256: str | None,
+    method: str | None,
+) -> dict[str, Any]:
+    """Who signed, when (the step-up), how, and the hash of the body they signed."""
+    return {
+        "signed_by": {"id": str(signer_id), "display_name": signer_name},
+        "signed_at": wire_time(signed_at),
+        "body_sha256": body_sha256,
+        "method": method,
     }
 
 
@@ -311,10 +314,17 @@ class PrescriptionService:
     # ------------------------------------------------------------------ submit
 
     def submit(
-        self, *, prescriber: AuthenticatedUser, idempotency_key: str, body: Any
+        self,
+        *,
+        prescriber: AuthenticatedUser,
+        idempotency_key: str,
+        body: Any,
+        address: str | None = None,
     ) -> SubmitOutcome:
         if prescriber.role != "prescriber":
-            raise forbidden("Only prescribers can submit prescriptions.")
+            raise ApiError(
+                403, "Only prescribers can submit prescriptions.", code="signing.not_allowed"
+            )
         check_submitted_fields(body)
         fingerprint = canonical_sha256(body)
         earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
@@ -322,8 +332,14 @@ class PrescriptionService:
             return earlier
 
         now = self._clock()
+        grant = self._signed_grant(
+            prescriber, body, now, address, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        if isinstance(grant, SubmitOutcome):
+            return grant
+        unsigned = {key: value for key, value in body.items() if key != SIGNING_TOKEN_FIELD}
         try:
-            prescription = parse_prescription(body, self._catalog, today=now.date())
+            prescription = parse_prescription(unsigned, self._catalog, today=now.date())
         except InvalidPrescription as error:
             raise invalid("The prescription is not valid.", error.errors) from None
         template = self._catalog.get(prescription.template_id, prescription.template_version)
@@ -359,6 +375,13 @@ class PrescriptionService:
                     },
                     "content_sha256": canonical_sha256(content),
                     "evaluation": evaluation_wire,
+                    "signature": signature_to_wire(
+                        signer_id=prescriber.id,
+                        signer_name=prescriber.display_name,
+                        signed_at=grant.created_at,
+                        body_sha256=grant.body_sha256,
+                        method=grant.method,
+                    ),
                     "review": None,
                 }
                 values: dict[str, Any] = {
@@ -378,6 +401,9 @@ class PrescriptionService:
                     "created_response_json": canonical_json(response).decode("utf-8"),
                     "created_at": now,
                     "updated_at": now,
+                    "signed_at": grant.created_at,
+                    "signed_body_sha256": grant.body_sha256,
+                    "signing_method": grant.method,
                 }
                 insert = postgresql.insert if not self._db.is_sqlite else sqlite.insert
                 claimed = session.scalar(
@@ -388,6 +414,19 @@ class PrescriptionService:
                 )
                 if claimed is None:
                     raise _KeyAlreadyClaimed
+                # After the claim, so a same-key duplicate waits on the row and replays
+                # rather than finding the token spent.
+                spend_grant(session, grant, prescription_id=row_id, now=now)
+                audit.append(
+                    session,
+                    now=now,
+                    actor=Actor(prescriber.id, prescriber.role, address),
+                    action="prescription.submit",
+                    outcome="submitted",
+                    target_type="prescription",
+                    target_id=row_id,
+                    details={"signing_method": grant.method, "body_sha256": grant.body_sha256},
+                )
         except _KeyAlreadyClaimed:
             pass
         except OperationalError as error:
@@ -408,6 +447,41 @@ class PrescriptionService:
             "with the same key.",
             headers={"Retry-After": "1"},
         )
+
+    def _signed_grant(
+        self,
+        prescriber: AuthenticatedUser,
+        body: Any,
+        now: dt.datetime,
+        address: str | None,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+    ) -> SigningGrant | SubmitOutcome:
+        """The prescriber's valid signature over this body; refusals are audited. A token
+        spent since our replay check may have been spent by this very key's first request
+        (a concurrent retry): then that request's answer is replayed."""
+        try:
+            check_licence(prescriber, now.date())
+            with self._db.reading() as session:
+                grant = check_grant(session, body, signer_id=prescriber.id, now=now)
+                session.expunge(grant)
+        except ApiError as error:
+            if error.code == "signing.token_used":
+                earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
+                if earlier is not None:
+                    return earlier
+            with self._db.writing() as session:
+                audit.append(
+                    session,
+                    now=now,
+                    actor=Actor(prescriber.id, prescriber.role, address),
+                    action="prescription.submit",
+                    outcome="refused",
+                    details={"code": error.code},
+                )
+            raise
+        return grant
 
     def _replay(self, prescriber_id: uuid.UUID, key: str, fingerprint: str) -> SubmitOutcome | None:
         with self._db.reading() as session:
@@ -507,7 +581,7 @@ class PrescriptionService:
         status: PrescriptionStatus | None = None,
         idempotency_key: str | None = None,
     ) -> Page:
-        limit = max(1, min(limit, MAX_PAGE_SIZE))
+        limit = clamp_limit(limit)
         conditions: list[ColumnElement[bool]] = []
         scope = self._visible_to(user)
         if scope is not None:
@@ -520,7 +594,7 @@ class PrescriptionService:
             conditions.append(Prescription.idempotency_key == idempotency_key)
         page_conditions = list(conditions)
         if cursor is not None:
-            created_at, row_id = _decode_cursor(cursor)
+            created_at, row_id = decode_cursor(cursor)
             page_conditions.append(
                 or_(
                     Prescription.created_at < created_at,
@@ -542,7 +616,7 @@ class PrescriptionService:
             more = len(rows) > limit
             rows = rows[:limit]
             items = [prescription_to_wire(row) for row in rows]
-            next_cursor = _encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+            next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
         return Page(items=items, total=total or 0, next_cursor=next_cursor)
 
     # ------------------------------------------------------------------ review
@@ -554,6 +628,7 @@ class PrescriptionService:
         *,
         action: str,
         reason: str | None,
+        address: str | None = None,
     ) -> dict[str, Any]:
         if user.role != "pharmacist":
             raise forbidden("Only pharmacists can review prescriptions.")
@@ -595,6 +670,16 @@ class PrescriptionService:
             row.reviewed_by_id = user.id
             row.reviewed_at = now
             row.updated_at = now
+            audit.append(
+                session,
+                now=now,
+                actor=Actor(user.id, user.role, address),
+                action="prescription.review",
+                outcome=target.value,
+                target_type="prescription",
+                target_id=row.id,
+                details={"from": current.value, "to": target.value, "action": action},
+            )
             session.flush()
             session.refresh(row)
             wire = prescription_to_wire(row)

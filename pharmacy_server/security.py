@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import threading
@@ -54,3 +55,39 @@ class Passwords:
     def verify_dummy(self, password: str) -> None:
         """Spend the same time as a real check, for a user who does not exist."""
         self.verify(self._dummy_hash, password)
+
+
+class SecretBox:
+    """AES-256-GCM for secrets the server must read back (TOTP seeds). The key comes from
+    settings, never from the database; ``context`` (the user id) is bound as associated
+    data, so a sealed seed copied onto another account does not open."""
+
+    NONCE_BYTES = 12
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("the server secret key must be 32 bytes")
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def from_text(cls, text: str) -> SecretBox:
+        """A key given as URL-safe base64 (``pharmacy-server`` writes one on first run)."""
+        padded = text.strip() + "=" * (-len(text.strip()) % 4)
+        return cls(base64.urlsafe_b64decode(padded.encode("ascii")))
+
+    def seal(self, plaintext: bytes, context: str) -> str:
+        nonce = secrets.token_bytes(self.NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext, context.encode("utf-8"))
+        return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def open(self, sealed: str, context: str) -> bytes:
+        raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
+        return self._aead.decrypt(
+            raw[: self.NONCE_BYTES], raw[self.NONCE_BYTES :], context.encode("utf-8")
+        )
+
+
+def new_secret_key_text() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from pharmacy_server.clock import Clock, utc_now
 from pharmacy_server.db import Database
+from pharmacy_server.identifiers import npi_check_digit
 from pharmacy_server.models import Clinic, User
 from pharmacy_server.security import Passwords
 
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, demo mode only
 PHARMACY_NAME = "Northside Compounding Pharmacy"
+DEMO_LICENCE_DAYS = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -26,22 +29,8 @@ class DemoAccount:
     role: str
     clinic: str
     npi: str | None = None
-
-
-def npi_check_digit(first_nine: str) -> str:
-    """The NPI check digit: Luhn over the digits prefixed with the 80840 health-industry code."""
-    total = 24  # the Luhn contribution of the "80840" prefix
-    for position, char in enumerate(reversed(first_nine)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            digit = digit - 9 if digit > 9 else digit
-        total += digit
-    return str((10 - total % 10) % 10)
-
-
-def is_valid_npi(npi: str) -> bool:
-    return len(npi) == 10 and npi.isdigit() and npi_check_digit(npi[:9]) == npi[9]
+    licence_number: str | None = None
+    licence_state: str | None = None
 
 
 DEMO_CLINICS = {
@@ -56,6 +45,8 @@ DEMO_ACCOUNTS = (
         "prescriber",
         "Riverside Integrative Health",
         "123456789" + npi_check_digit("123456789"),
+        "MD-104233",
+        "OR",
     ),
     DemoAccount(
         "prescriber2",
@@ -63,6 +54,8 @@ DEMO_ACCOUNTS = (
         "prescriber",
         "Lakeside Wellness Clinic",
         "198765432" + npi_check_digit("198765432"),
+        "MD-208817",
+        "WA",
     ),
     DemoAccount("pharmacist1", "Priya Nair, PharmD", "pharmacist", PHARMACY_NAME),
     DemoAccount("admin1", "Alex Morgan", "admin", PHARMACY_NAME),
@@ -87,6 +80,14 @@ def seed_demo(
 
 
 def _seed(database: Database, passwords: Passwords, password_hash: str | None, clock: Clock) -> int:
+    demo_names = [account.username for account in DEMO_ACCOUNTS]
+    with database.writing() as session:
+        # Demo rows made before the is_demo column existed.
+        session.execute(
+            update(User)
+            .where(User.username.in_(demo_names), User.is_demo.is_(False))
+            .values(is_demo=True)
+        )
     with database.reading() as session:
         existing = set(session.scalars(select(User.username)))
     missing = [account for account in DEMO_ACCOUNTS if account.username not in existing]
@@ -112,6 +113,13 @@ def _seed(database: Database, passwords: Passwords, password_hash: str | None, c
                     role=account.role,
                     clinic_id=clinics[account.clinic].id,
                     npi=account.npi,
+                    licence_number=account.licence_number,
+                    licence_state=account.licence_state,
+                    # Demo licences stay current: a demo prescriber can always sign.
+                    licence_expires_on=None
+                    if account.licence_number is None
+                    else clock().date() + dt.timedelta(days=DEMO_LICENCE_DAYS),
+                    is_demo=True,
                     password_hash=hashed,
                     failed_login_count=0,
                     is_active=True,

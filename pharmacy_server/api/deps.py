@@ -12,10 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import FieldError
 from pharmacy_domain.templates import TemplateCatalog
+from pharmacy_server.accounts import AccountService
 from pharmacy_server.auth import AuthenticatedUser, AuthService
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
-from pharmacy_server.errors import ApiError, invalid
+from pharmacy_server.drafts import DraftService
+from pharmacy_server.errors import ApiError, forbidden, invalid
 from pharmacy_server.prescriptions import PrescriptionService
 
 
@@ -28,7 +30,9 @@ class AppContext:
     catalog: TemplateCatalog
     formulary: Formulary
     auth: AuthService
+    accounts: AccountService
     prescriptions: PrescriptionService
+    drafts: DraftService
 
 
 def get_context(request: Request) -> AppContext:
@@ -69,6 +73,35 @@ def get_current_user(context: Context, token: BearerToken) -> AuthenticatedUser:
 
 
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+
+
+def get_client_address(request: Request) -> str | None:
+    """The peer address. Behind a reverse proxy this is the proxy's: run uvicorn with
+    ``--forwarded-allow-ips`` for the proxy so the real client's address lands here."""
+    return request.client.host if request.client is not None else None
+
+
+ClientAddress = Annotated[str | None, Depends(get_client_address)]
+
+
+def _role_guard(*roles: str) -> Any:
+    allowed = frozenset(roles)
+    description = ", ".join(sorted(allowed))
+
+    def guard(user: CurrentUser) -> AuthenticatedUser:
+        # Runs before the body is validated: a forbidden caller learns nothing more.
+        if user.role not in allowed:
+            raise forbidden(f"This needs one of these roles: {description}.")
+        return user
+
+    return Depends(guard)
+
+
+PrescriberUser = Annotated[AuthenticatedUser, _role_guard("prescriber")]
+PharmacistUser = Annotated[AuthenticatedUser, _role_guard("pharmacist")]
+StaffUser = Annotated[AuthenticatedUser, _role_guard("pharmacist", "admin")]
+AdminUser = Annotated[AuthenticatedUser, _role_guard("admin")]
+DraftingUser = Annotated[AuthenticatedUser, _role_guard("prescriber", "clinic_staff")]
 
 
 async def read_json_body(request: Request) -> Any:

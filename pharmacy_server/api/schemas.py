@@ -7,9 +7,10 @@ rather than silently dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class FieldErrorOut(BaseModel):
@@ -79,6 +80,10 @@ class UserOut(BaseModel):
     role: Literal["prescriber", "clinic_staff", "pharmacist", "admin"]
     display_name: str
     clinic: str
+    licence_expires_on: str | None = Field(
+        description="Prescribers: the client warns 30 days before; expired cannot sign."
+    )
+    mfa_enrolled: bool
 
 
 class LoginResponse(BaseModel):
@@ -145,6 +150,22 @@ class PrescriptionSubmission(BaseModel):
     acknowledgements: list[dict[str, Any]] | None = Field(
         default=None, description="The prescriber's reasons for overriding warnings."
     )
+    signing_token: str | None = Field(
+        default=None,
+        description="From POST /api/v1/auth/step-up; required to submit, ignored by validate.",
+    )
+
+
+class SignerOut(BaseModel):
+    id: str
+    display_name: str
+
+
+class SignatureOut(BaseModel):
+    signed_by: SignerOut
+    signed_at: str
+    body_sha256: str | None
+    method: Literal["password", "totp"] | None
 
 
 class PrescriberOut(BaseModel):
@@ -188,6 +209,9 @@ class PrescriptionOut(BaseModel):
     evaluation: EvaluationOut | None = Field(
         description="The check engine's verdict at submission (null for older rows)."
     )
+    signature: SignatureOut | None = Field(
+        description="Who signed, when and what (null only for rows older than signing)."
+    )
     review: ReviewOut | None
 
 
@@ -207,3 +231,214 @@ class ReviewRequest(BaseModel):
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the error body for ``codes``."""
     return {code: {"model": ErrorBody} for code in codes}
+
+
+# ---------------------------------------------------------------- accounts and sign-in
+
+_USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,149}$"
+_OTP = r"^[0-9 ]{6,8}$"
+
+
+class MfaChallengeOut(BaseModel):
+    """Answer to a right password on an account with TOTP: finish with POST /auth/login/otp."""
+
+    mfa_required: Literal[True]
+    mfa_token: str
+    expires_at: str
+
+
+class MfaLoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mfa_token: str = Field(min_length=1, max_length=200)
+    otp: str = Field(pattern=_OTP, description="The 6-digit code from the authenticator.")
+
+
+class StepUpRequest(BaseModel):
+    """Sign: the password or a fresh TOTP code (exactly one), and the hash being signed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
+    otp: str | None = Field(default=None, pattern=_OTP)
+    content_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (lower-case hex) of the RFC 8785 canonical JSON of the "
+        "submission body without its signing_token (pharmacy_domain.canonical.signing_sha256).",
+    )
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> StepUpRequest:
+        if (self.password is None) == (self.otp is None):
+            raise ValueError("give exactly one of password and otp")
+        return self
+
+
+class SigningTokenOut(BaseModel):
+    signing_token: str = Field(description="Single use; put it in the submission body.")
+    expires_at: str = Field(description="24 hours after signing.")
+
+
+class PasswordChangeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024, description="12 to 128 characters.")
+
+
+class AccountRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=_USERNAME)
+    display_name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$", max_length=254)
+    clinic: str = Field(min_length=1, max_length=200)
+    role: Literal["prescriber", "clinic_staff"]
+    npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
+    licence_number: str | None = Field(default=None, min_length=1, max_length=40)
+    licence_state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    licence_expires_on: dt.date | None = None
+    dea_number: str | None = Field(default=None, pattern=r"^[A-Z][A-Z9][0-9]{7}$")
+
+
+class AccountRequestCreated(BaseModel):
+    id: str
+    status: Literal["pending"]
+
+
+class AccountRequestOut(BaseModel):
+    id: str
+    status: Literal["pending", "approved", "rejected"]
+    username: str
+    display_name: str
+    email: str
+    clinic: str
+    role: str
+    npi: str | None
+    licence_number: str | None
+    licence_state: str | None
+    licence_expires_on: str | None
+    dea_number: str | None
+    created_at: str
+    decided_at: str | None
+    decision_reason: str | None
+    user_id: str | None
+
+
+class AccountRequestList(BaseModel):
+    items: list[AccountRequestOut]
+    total: int
+    next_cursor: str | None
+
+
+class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+
+
+class ActivateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    code: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=1024, description="12 to 128 characters.")
+
+
+class ActivationOut(BaseModel):
+    otpauth_uri: str = Field(description="Show as a QR code for the authenticator app.")
+    secret: str = Field(description="Base32, for typing into the app by hand.")
+    digits: int
+    period: int
+
+
+class ActivateConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    code: str = Field(min_length=1, max_length=40)
+    otp: str = Field(pattern=_OTP)
+
+
+class AdminUserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    clinic: str
+    email: str | None
+    is_active: bool
+    mfa_enrolled: bool
+    locked_until: str | None
+    npi: str | None
+    licence_number: str | None
+    licence_state: str | None
+    licence_expires_on: str | None
+    dea_number: str | None
+    created_at: str
+
+
+class AdminUserList(BaseModel):
+    items: list[AdminUserOut]
+    total: int
+    next_cursor: str | None
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["prescriber", "clinic_staff", "pharmacist", "admin"] | None = None
+    is_active: bool | None = None
+    licence_expires_on: dt.date | None = None
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    occurred_at: str
+    actor_id: str | None
+    actor_role: str | None
+    action: str
+    outcome: str
+    target_type: str | None
+    target_id: str | None
+    client_address: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditList(BaseModel):
+    items: list[AuditEventOut]
+    total: int
+    next_cursor: str | None
+
+
+class DraftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prescriber_id: str | None = Field(
+        default=None, description="Clinic staff: the prescriber of your clinic it is for."
+    )
+    body: dict[str, Any]
+
+
+class DraftUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: dict[str, Any]
+    version: int = Field(ge=1, le=2**31 - 1, description="The version you edited (409 if stale).")
+
+
+class DraftOut(BaseModel):
+    id: str
+    prescriber_id: str
+    body: dict[str, Any]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class DraftList(BaseModel):
+    items: list[DraftOut]
+    total: int
+    next_cursor: str | None

@@ -147,6 +147,8 @@ def start_live_server(
             database_url,
             "--ready-file",
             str(ready_file),
+            "--state-dir",
+            str(data_dir),
         )
         if demo:
             command.append("--seed-demo")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,7 +20,7 @@ from pharmacy_server.config import ServerSettings, sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.models import Base
-from pharmacy_server.security import Passwords
+from pharmacy_server.security import Passwords, new_secret_key_text
 from pharmacy_server.seed import DEMO_PASSWORD, seed_demo
 from tests.server.support import FakeClock, Headers, login_headers
 
@@ -102,9 +103,24 @@ def database(
     db.dispose()
 
 
+TEST_SECRET_KEY = new_secret_key_text()
+
+
 @pytest.fixture
-def settings(database_url: str) -> ServerSettings:
-    return ServerSettings(database_url=database_url)
+def mail_dir(tmp_path: Path) -> Path:
+    """Where the file notifier writes activation mails in these tests."""
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def settings(database_url: str, mail_dir: Path) -> ServerSettings:
+    return ServerSettings(
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+        demo_mode=True,
+        notifier="file",
+        notify_dir=str(mail_dir),
+    )
 
 
 @pytest.fixture

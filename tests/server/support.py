@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from pharmacy_domain.canonical import signing_sha256
 from pharmacy_server.seed import DEMO_PASSWORD
 
 
@@ -45,10 +46,10 @@ def recent_labs(days_ago: int = 10) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
-def new_prescription_body(**overrides: object) -> dict[str, object]:
+def new_prescription_body(**overrides: object) -> dict[str, Any]:
     """The smallest valid body that passes the clinical checks: a template and a patient
     with the labs it needs; the template fills the rest."""
-    body: dict[str, object] = {
+    body: dict[str, Any] = {
         "template_id": "myers-infusion",
         "template_version": 1,
         "patient": {
@@ -64,10 +65,32 @@ def new_prescription_body(**overrides: object) -> dict[str, object]:
     return body
 
 
+def signed(
+    client: TestClient, headers: Headers, body: dict[str, Any], password: str = DEMO_PASSWORD
+) -> dict[str, Any]:
+    """``body`` with a signing token from a password step-up over exactly that body."""
+    unsigned = {key: value for key, value in body.items() if key != "signing_token"}
+    response = client.post(
+        "/api/v1/auth/step-up",
+        headers=headers,
+        json={"password": password, "content_sha256": signing_sha256(unsigned)},
+    )
+    assert response.status_code == 200, response.text
+    return {**unsigned, "signing_token": response.json()["signing_token"]}
+
+
 def submit(
-    client: TestClient, headers: Headers, body: object, key: str | None = None
+    client: TestClient,
+    headers: Headers,
+    body: dict[str, Any],
+    key: str | None = None,
+    *,
+    sign: bool = True,
 ) -> tuple[int, dict[str, Any]]:
-    """POST a prescription with a fresh (or the given) Idempotency-Key."""
+    """POST a prescription (signed first unless ``sign`` is false, or it already carries a
+    token) with a fresh (or the given) Idempotency-Key."""
+    if sign and "signing_token" not in body:
+        body = signed(client, headers, body)
     extra = {"Idempotency-Key": key or str(uuid.uuid4())}
     response = client.post("/api/v1/prescriptions", headers={**headers, **extra}, json=body)
     return response.status_code, response.json()

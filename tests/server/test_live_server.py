@@ -18,6 +18,7 @@ from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.models import Prescription, User
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
+from tests.helpers.signing import sign_body
 from tests.server.support import new_prescription_body
 
 CONCURRENT_REQUESTS = 50
@@ -34,16 +35,17 @@ def _token(base_url: str, username: str) -> str:
 
 
 def _fire_together(base_url: str, token: str, keys: list[str]) -> list[httpx.Response]:
-    """Send one submit per key, all released by one barrier, each on its own connection."""
+    """Send one submit per key, all released by one barrier, each on its own connection.
+    Each key's prescription is signed once beforehand (a repeated key reuses its body)."""
     barrier = threading.Barrier(len(keys))
-    body = new_prescription_body()
+    bodies = {key: sign_body(base_url, token, new_prescription_body()) for key in set(keys)}
 
     def send(key: str) -> httpx.Response:
         with httpx.Client(base_url=base_url, timeout=60) as http:
             barrier.wait(timeout=30)
             return http.post(
                 "/api/v1/prescriptions",
-                json=body,
+                json=bodies[key],
                 headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
             )
 
@@ -64,7 +66,7 @@ def test_demo_server_writes_ready_file_and_serves(live_server: LiveServer) -> No
 
 def test_server_logs_carry_no_phi_or_secrets(live_server: LiveServer) -> None:
     token = _token(live_server.url, "prescriber1")
-    canary = new_prescription_body()
+    canary = sign_body(live_server.url, token, new_prescription_body())
     response = httpx.post(
         f"{live_server.url}/api/v1/prescriptions",
         json=canary,
@@ -89,7 +91,7 @@ def test_demo_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
         token = _token(first.url, "prescriber1")
         created = httpx.post(
             f"{first.url}/api/v1/prescriptions",
-            json=new_prescription_body(),
+            json=sign_body(first.url, token, new_prescription_body()),
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "restart-key"},
         ).json()
     with start_live_server(data_dir) as second:

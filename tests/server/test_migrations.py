@@ -15,7 +15,8 @@ from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config, upgrade_to_head
 from pharmacy_server.models import Base, Clinic, User
 from pharmacy_server.security import Passwords
-from pharmacy_server.seed import DEMO_ACCOUNTS, is_valid_npi, seed_demo
+from pharmacy_server.identifiers import is_valid_npi
+from pharmacy_server.seed import DEMO_ACCOUNTS, seed_demo
 from tests.server.conftest import ThrowawayPostgres
 
 

@@ -19,17 +19,19 @@ from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.models import Prescription, User
 from pharmacy_server.security import Passwords
-from tests.server.support import FakeClock, Headers, login_headers, new_prescription_body
+from tests.server.support import (
+    FakeClock,
+    Headers,
+    login_headers,
+    new_prescription_body,
+    signed,
+    submit,
+)
 
 PRESCRIPTIONS = "/api/v1/prescriptions"
 
 
-def _submit(
-    client: TestClient, headers: Headers, body: object, key: str | None = None
-) -> tuple[int, dict[str, object]]:
-    extra = {"Idempotency-Key": key or str(uuid.uuid4())}
-    response = client.post(PRESCRIPTIONS, headers={**headers, **extra}, json=body)
-    return response.status_code, response.json()
+_submit = submit
 
 
 def _row_count(database: Database) -> int:
@@ -154,8 +156,9 @@ def test_oversized_body_is_413(client: TestClient, as_user: Callable[[str], Head
 
 
 def test_only_prescribers_submit(client: TestClient, as_user: Callable[[str], Headers]) -> None:
-    status, _ = _submit(client, as_user("pharmacist1"), new_prescription_body())
-    assert status == 403
+    for username in ("pharmacist1", "admin1"):
+        status, answer = _submit(client, as_user(username), new_prescription_body(), sign=False)
+        assert status == 403, username
 
 
 # ---------------------------------------------------------------- idempotency
@@ -164,9 +167,11 @@ def test_only_prescribers_submit(client: TestClient, as_user: Callable[[str], He
 def test_same_key_same_body_replays_the_original(
     client: TestClient, as_user: Callable[[str], Headers], database: Database
 ) -> None:
-    headers = {**as_user("prescriber1"), "Idempotency-Key": str(uuid.uuid4())}
-    first = client.post(PRESCRIPTIONS, headers=headers, json=new_prescription_body())
-    again = client.post(PRESCRIPTIONS, headers=headers, json=new_prescription_body())
+    prescriber = as_user("prescriber1")
+    headers = {**prescriber, "Idempotency-Key": str(uuid.uuid4())}
+    body = signed(client, prescriber, new_prescription_body())
+    first = client.post(PRESCRIPTIONS, headers=headers, json=body)
+    again = client.post(PRESCRIPTIONS, headers=headers, json=body)
     assert first.status_code == again.status_code == 201
     assert "Idempotent-Replayed" not in first.headers
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -203,8 +208,9 @@ def test_missing_key_is_400(client: TestClient, as_user: Callable[[str], Headers
 def test_quoted_key_is_the_same_key(client: TestClient, as_user: Callable[[str], Headers]) -> None:
     headers = as_user("prescriber1")
     key = str(uuid.uuid4())
-    first = _submit(client, headers, new_prescription_body(), key)[1]
-    second = _submit(client, headers, new_prescription_body(), f'"{key}"')[1]
+    body = signed(client, headers, new_prescription_body())
+    first = _submit(client, headers, body, key)[1]
+    second = _submit(client, headers, body, f'"{key}"')[1]
     assert first["id"] == second["id"]
 
 
@@ -338,13 +344,14 @@ def test_replay_after_review_still_returns_the_original_201(
 ) -> None:
     prescriber = as_user("prescriber1")
     key = str(uuid.uuid4())
-    created = _submit(client, prescriber, new_prescription_body(), key)[1]
+    body = signed(client, prescriber, new_prescription_body())
+    created = _submit(client, prescriber, body, key)[1]
     client.post(
         f"{PRESCRIPTIONS}/{created['id']}/review",
         headers=as_user("pharmacist1"),
         json={"action": "approve"},
     )
-    status, replay = _submit(client, prescriber, new_prescription_body(), key)
+    status, replay = _submit(client, prescriber, body, key)
     assert status == 201
     assert replay == created
 
@@ -452,15 +459,17 @@ def test_key_still_in_flight_is_409(
     database: Database,
     passwords: Passwords,
     clock: FakeClock,
+    settings: ServerSettings,
 ) -> None:
     """A first request holding the key in an open transaction makes the second one 409."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite serialises writers; its in-flight window is the busy timeout")
-    settings = ServerSettings(database_url=database_url, submit_lock_wait_ms=200)
+    settings = settings.model_copy(update={"submit_lock_wait_ms": 200})
     app = create_app(settings, database=database, passwords=passwords, clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:
         headers = login_headers(client, "prescriber1")
         key = str(uuid.uuid4())
+        body = signed(client, headers, new_prescription_body())
         with database.writing() as session:
             prescriber = session.scalar(select(User).where(User.username == "prescriber1"))
             assert prescriber is not None
@@ -476,14 +485,10 @@ def test_key_still_in_flight_is_409(
             )  # fmt: skip
             session.flush()  # the row exists, uncommitted: the first request is mid-flight
             response = client.post(
-                PRESCRIPTIONS,
-                headers={**headers, "Idempotency-Key": key},
-                json=new_prescription_body(),
+                PRESCRIPTIONS, headers={**headers, "Idempotency-Key": key}, json=body
             )
             session.rollback()  # the first request fails after all
         assert response.status_code == 409
         assert response.headers["Retry-After"] == "1"
-        retry = client.post(
-            PRESCRIPTIONS, headers={**headers, "Idempotency-Key": key}, json=new_prescription_body()
-        )
+        retry = client.post(PRESCRIPTIONS, headers={**headers, "Idempotency-Key": key}, json=body)
         assert retry.status_code == 201

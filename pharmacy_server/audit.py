@@ -1,0 +1,182 @@
+"""The audit trail: append-only, hash-chained events (checklist A7, A8).
+
+Each event stores ``prev_hash`` and ``hash = SHA-256(prev_hash || canonical JSON of the
+event)``; the ``audit_head`` row keeps the newest ``seq`` and hash, so deleting the tail
+shows as well as changing or deleting any event in the middle. Events are appended in
+the same transaction as the change they record (a rolled-back change leaves no event).
+Appends are serialised by locking the head row (PostgreSQL ``FOR UPDATE``; SQLite's
+``BEGIN IMMEDIATE`` already admits one writer).
+
+Event text holds ids, roles, codes and reasons from a fixed vocabulary: never a patient's
+name or any other PHI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pharmacy_domain.canonical import canonical_json
+from pharmacy_server.clock import wire_time
+from pharmacy_server.db import Database
+from pharmacy_server.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it and from where (``id`` is None for an unknown or anonymous caller)."""
+
+    id: uuid.UUID | None
+    role: str | None
+    address: str | None
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "occurred_at": wire_time(event.occurred_at),
+        "actor_id": None if event.actor_id is None else str(event.actor_id),
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "outcome": event.outcome,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "client_address": event.client_address,
+        "details": json.loads(event.details_json),
+    }
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(
+        prev_hash.encode("ascii") + canonical_json(_hashed_fields(event))
+    ).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    now: dt.datetime,
+    actor: Actor,
+    action: str,
+    outcome: str,
+    target_type: str | None = None,
+    target_id: str | uuid.UUID | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one event to the chain inside the caller's write transaction."""
+    head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
+    if head is None:
+        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        # Microseconds survive both back-ends, so the hash recomputes exactly.
+        occurred_at=now.astimezone(dt.UTC),
+        actor_id=actor.id,
+        actor_role=actor.role,
+        action=action,
+        outcome=outcome,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        client_address=actor.address,
+        details_json=canonical_json(dict(details or {})).decode("utf-8"),
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    event.hash = event_hash(head.last_hash, event)
+    session.add(event)
+    head.last_seq = event.seq
+    head.last_hash = event.hash
+    session.flush()
+    return event
+
+
+def event_to_wire(event: AuditEvent) -> dict[str, Any]:
+    return {**_hashed_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def _events(database: Database, batch: int = 1000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        with database.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.seq > last)
+                    .order_by(AuditEvent.seq)
+                    .limit(batch)
+                )
+            )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify_chain(database: Database) -> VerifyResult:
+    """Walk the whole chain; report the first event that was altered or is missing."""
+    previous_hash = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for event in _events(database):
+        if event.seq != expected_seq:
+            return VerifyResult(
+                False, count, f"event {expected_seq} is missing (deleted)", expected_seq
+            )
+        if event.prev_hash != previous_hash:
+            return VerifyResult(
+                False, count, f"event {event.seq} does not follow event {event.seq - 1}", event.seq
+            )
+        if event_hash(previous_hash, event) != event.hash:
+            return VerifyResult(False, count, f"event {event.seq} was altered", event.seq)
+        previous_hash = event.hash
+        expected_seq += 1
+        count += 1
+    with database.reading() as session:
+        head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID))
+    head_seq = 0 if head is None else head.last_seq
+    head_hash = GENESIS_HASH if head is None else head.last_hash
+    if head_seq != count or head_hash != previous_hash:
+        if head_seq > count:
+            return VerifyResult(False, count, f"event {count + 1} is missing (deleted)", count + 1)
+        return VerifyResult(False, count, "the chain head does not match the last event", head_seq)
+    return VerifyResult(True, count)
+
+
+def list_events(
+    database: Database, *, limit: int, cursor: int | None, action: str | None
+) -> tuple[list[dict[str, Any]], int, int | None]:
+    """Newest first: (events, total matching, the seq to continue below or None)."""
+    conditions = [] if action is None else [AuditEvent.action == action]
+    page = list(conditions)
+    if cursor is not None:
+        page.append(AuditEvent.seq < cursor)
+    with database.reading() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+        rows = list(
+            session.scalars(
+                select(AuditEvent).where(*page).order_by(AuditEvent.seq.desc()).limit(limit + 1)
+            )
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [event_to_wire(row) for row in rows], total or 0, rows[-1].seq if more else None

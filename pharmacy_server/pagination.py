@@ -1,0 +1,76 @@
+"""Keyset pagination shared by every list: newest first, an opaque cursor, at most 100."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pharmacy_domain.prescription import FieldError
+from pharmacy_server.clock import wire_time
+from pharmacy_server.errors import invalid
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    next_cursor: str | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
+
+
+def clamp_limit(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE_SIZE))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(cursor: str) -> Any:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode()))
+
+
+def _bad_cursor() -> Exception:
+    return invalid(
+        "The cursor is not valid.", [FieldError("cursor", "is not a cursor this server issued")]
+    )
+
+
+def encode_cursor(created_at: dt.datetime, row_id: uuid.UUID) -> str:
+    return _b64(json.dumps({"t": wire_time(created_at), "id": str(row_id)}).encode())
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    try:
+        data = _unb64(cursor)
+        created_at = dt.datetime.fromisoformat(data["t"])
+        if created_at.tzinfo is None:
+            raise ValueError("naive time")
+        return created_at, uuid.UUID(data["id"])
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor() from None
+
+
+def encode_seq_cursor(seq: int) -> str:
+    return _b64(json.dumps({"seq": seq}).encode())
+
+
+def decode_seq_cursor(cursor: str) -> int:
+    try:
+        value = _unb64(cursor)["seq"]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("seq")
+        return value
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor() from None
