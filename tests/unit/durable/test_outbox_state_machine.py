@@ -2,8 +2,9 @@
 
 Rules drive drafts, signing, sending, client crashes (including crashes after the
 server committed but before the client recorded it), lost answers, network
-outages, refusals, sign-outs and reconciliation. Every signed prescription carries
-a serial number in its notes, so a duplicate is visible even under two keys.
+outages, refusals, refused or expired signatures and signing again, sign-outs and
+reconciliation. Every signed prescription carries a serial number in its notes, so a
+duplicate is visible even under two keys.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class OutboxMachine(RuleBasedStateMachine):
         self.serial = 0
         self.signed: dict[str, int] = {}  # key -> serial of the prescription it carries
         self.reopened: set[str] = set()  # rejected keys turned back into drafts
+        self.tokens: dict[str, str] = {}  # key -> the signing token its row holds now
         self._open()
 
     def _open(self) -> None:
@@ -80,10 +82,12 @@ class OutboxMachine(RuleBasedStateMachine):
         body = self.drafts.load(draft_id)
         if body is None:
             return
+        token = f"token-{self.serial}-{draft_id}"
         try:
-            item = self.outbox.sign(body, draft_id=draft_id)
+            item = self.outbox.sign(body, draft_id=draft_id, signing_token=token)
         except AlreadySigned:
             return
+        self.tokens[item.idempotency_key] = token
         self.signed[item.idempotency_key] = int(str(body["notes"]).split()[1])
         assert self.drafts.load(draft_id) is None
 
@@ -116,6 +120,21 @@ class OutboxMachine(RuleBasedStateMachine):
         self.transport.script.append(ApiError(422, "not valid"))
         self.outbox.reconcile()
 
+    @rule(expired=st.booleans())
+    def signature_refused(self, expired: bool) -> None:
+        code = "signing.token_expired" if expired else "signing.token_used"
+        self.transport.script.append(ApiError(422, "sign again", body={"code": code}))
+        self.outbox.reconcile()
+
+    @rule()
+    def prescriber_signs_again(self) -> None:
+        for item in self.outbox.items():
+            if item.state is State.NEEDS_SIGNATURE:
+                token = f"token-again-{item.idempotency_key}-{item.attempts}"
+                self.outbox.resign(item.idempotency_key, token)
+                self.tokens[item.idempotency_key] = token
+                return
+
     @rule()
     def server_busy(self) -> None:
         self.transport.script.append(ApiError(503, "restarting", retry_after=30.0))
@@ -136,7 +155,8 @@ class OutboxMachine(RuleBasedStateMachine):
     def crash_client_while_sending(self, server_commits_first: bool) -> None:
         def die(operation: str, key: str) -> None:
             if operation == "submit" and server_commits_first:
-                self.pharmacy.accept(self.outbox.body(key), key)
+                body = {**self.outbox.body(key), "signing_token": self.tokens[key]}
+                self.pharmacy.accept(body, key)
             raise ClientCrashed
 
         self.transport.before_call = die
@@ -170,6 +190,8 @@ class OutboxMachine(RuleBasedStateMachine):
         self.transport.script.clear()
         self.outbox.resume()  # as after signing in again
         for _ in range(3):
+            while any(item.needs_signature for item in self.outbox.items()):
+                self.prescriber_signs_again()
             self.clock.advance(10_000)
             self.outbox.reconcile()
         for item in self.outbox.items():
