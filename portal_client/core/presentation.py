@@ -424,3 +424,57 @@ def sign_summary_html(
         parts.append("<p class='h'>NOTES</p>")
         parts.append(f"<p>{escape(notes).replace(chr(10), '<br>')}</p>")
     return "".join(parts)
+
+
+# ----------------------------------------------------------------- outbox rows
+
+#: How an outbox row's state reads in the list: (label, colours).
+OUTBOX_STATE_TEXT = {
+    "queued": ("Queued", ("#FFF4D6", "#8A5A00")),
+    "sending": ("Sending…", ("#E3EEF9", "#1F4E79")),
+    "unknown": ("Checking", ("#E3EEF9", "#1F4E79")),
+    "submitted": ("Submitted", ("#DDF3E4", "#1E6B3A")),
+    "rejected": ("Rejected", ("#FDE2E1", "#A3261D")),
+    "mismatch": ("Needs attention", ("#FDE2E1", "#A3261D")),
+    "needs_signature": ("Sign again", ("#FDE2E1", "#A3261D")),
+}
+
+_SIGN_AGAIN_FIELDS = ("signing_token",)
+
+
+def needs_signature_again(state: str, field_errors: Sequence[tuple[str, str]]) -> bool:
+    """The pharmacy refused the signature itself (expired or spent token): sign again."""
+    if state == "needs_signature":
+        return True
+    return state == "rejected" and any(f in _SIGN_AGAIN_FIELDS for f, _r in field_errors)
+
+
+def outbox_state_label(state: str, field_errors: Sequence[tuple[str, str]] = ()) -> str:
+    if needs_signature_again(state, field_errors):
+        state = "needs_signature"
+    return OUTBOX_STATE_TEXT.get(state, (state.capitalize(), UNKNOWN_STATUS_COLOURS))[0]
+
+
+def outbox_state_colours(
+    state: str, field_errors: Sequence[tuple[str, str]] = ()
+) -> tuple[str, str]:
+    if needs_signature_again(state, field_errors):
+        state = "needs_signature"
+    return OUTBOX_STATE_TEXT.get(state, ("", UNKNOWN_STATUS_COLOURS))[1]
+
+
+def outbox_detail(
+    state: str,
+    status_text: str,
+    detail: str | None,
+    field_errors: Sequence[tuple[str, str]] = (),
+) -> str:
+    """One sentence under the status: why it waits, the reference, or the refusal."""
+    if needs_signature_again(state, field_errors):
+        reason = next((r for f, r in field_errors if f in _SIGN_AGAIN_FIELDS), detail or "")
+        return f"{reason} Reopen it, check it and sign again; nothing is lost.".strip()
+    if state == "rejected" and detail:
+        return f"{detail} Reopen it as a draft to correct it."
+    if state == "mismatch" and detail:
+        return detail
+    return status_text

@@ -1,19 +1,23 @@
-"""The "New prescription" composer: template, patient, ingredients, administration, notes.
+"""The "New prescription" composer: template, patient, ingredients, administration, notes,
+and the pharmacy's clinical checks beside the form.
 
 All the logic lives in ``core.composer.ComposerState``; this widget mirrors it.
-Validation runs on every edit (the shared ``parse_prescription``, pure and
-instant). A field shows its error once the user has touched it, and every error
-shows after a submit attempt, next to its field and in a summary at the top.
-The server's 422 errors land in the same places. Nothing typed is ever cleared
-by an error.
+The shared engine runs on every edit (pure, well under a millisecond) and the
+checks panel shows its figures and findings. A field shows its error once the
+user has touched it, and every error shows after a sign attempt, next to its
+field and in a summary at the top. Nothing typed is ever cleared by an error.
+
+Every edit is autosaved (encrypted) within a second through the durable store's
+``AutosaveDebouncer``; the save itself runs off the GUI thread. Signing opens the
+sign dialog (step-up), then queues the signed body in the outbox, which sends it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,15 +49,33 @@ from portal_client.core.composer import (
     message_for,
     typical_range,
 )
-from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
-from portal_client.core.presentation import ACCESS_TEXT, SEX_TEXT
+from portal_client.core.errors import NotSignedIn
+from portal_client.core.presentation import (
+    ACCESS_TEXT,
+    SEX_TEXT,
+    block_reason,
+    sign_summary_html,
+)
 from portal_client.gui import resources
+from portal_client.gui.findings_panel import ChecksPanel
 from portal_client.gui.ops import Op
+from portal_client.gui.sign_dialog import SignDialog
 from portal_client.gui.widgets import Banner, card, muted, section_title, set_invalid
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
-    from portal_client.core.api_client import ApiClient
+    from portal_client.core.api_client import ApiClient, SigningGrant
+    from portal_client.core.durable import (
+        AutosaveDebouncer,
+        DraftStore,
+        DurableSession,
+        OutboxItem,
+    )
+
+#: Opens the sign dialog and calls back with the grant (None: cancelled). Tests replace it.
+SignFlow = Callable[
+    ["ComposerPage", dict[str, Any], str, Callable[["SigningGrant | None"], None]], None
+]
 
 TEMPLATE_ROLE = Qt.ItemDataRole.UserRole + 10
 CONFIRM_TAG = (
@@ -80,16 +102,20 @@ class _FieldSlot:
 
 
 class ComposerPage(QWidget):
-    """Compose and submit one prescription.
+    """Compose, autosave, sign and queue one prescription.
 
     Signals:
-        submitted(dict): the server accepted it (the prescription as the server stored it).
-        cancelled(): the user left the composer.
+        signed(object): the signed prescription is in the outbox (an ``OutboxItem``).
+        cancelled(): the user left the composer (the draft is kept).
+        discarded(str): the user discarded the draft with this id.
+        draft_saved(str): the draft with this id was written to the local store.
         session_expired(str): the server no longer accepts our token.
     """
 
-    submitted = Signal(dict)
+    signed = Signal(object)
     cancelled = Signal()
+    discarded = Signal(str)
+    draft_saved = Signal(str)
     session_expired = Signal(str)
 
     def __init__(
@@ -97,6 +123,7 @@ class ComposerPage(QWidget):
         client: ApiClient,
         *,
         confirm_discard: Callable[[QWidget], bool] | None = None,
+        sign_flow: SignFlow | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,17 +131,25 @@ class ComposerPage(QWidget):
         self.client = client
         self.state = ComposerState()
         self.templates: list[Template] = []
-        self._confirm_discard = confirm_discard or _ask_discard
+        self.confirm_discard = confirm_discard or _ask_discard
+        self._sign_flow = sign_flow or open_sign_dialog
+        self.durable: DurableSession | None = None
+        self._draft_store: DraftStore | None = None
+        self._autosave: AutosaveDebouncer | None = None
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.timeout.connect(self._autosave_tick)
+        self._saving = False
         self._touched: set[str] = set()
         self._show_all_errors = False
         self._server_errors: dict[str, str] = {}
         self._slots: dict[str, _FieldSlot] = {}
         self._ingredient_slots: dict[str, tuple[QLineEdit, QLabel]] = {}
-        self._warning_keys: list[tuple[str, str, str]] = []
-        self._ack_edits: dict[tuple[str, str], QLineEdit] = {}
         self._loading = False  # True while widgets are filled from the state
         self._busy = False
+        self._template_chosen = False
         self.current_errors: dict[str, str] = {}
+        self.blocks: list[Any] = []
 
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
@@ -123,8 +158,12 @@ class ComposerPage(QWidget):
         root.addLayout(self._build_body(), 1)
         root.addLayout(self._build_footer())
         self.back.clicked.connect(self.request_cancel)
-        self.discard.clicked.connect(self.request_cancel)
-        self.submit.clicked.connect(self.attempt_submit)
+        self.discard.clicked.connect(self.request_discard)
+        self.submit.clicked.connect(self.attempt_sign)
+        self.checks.field_activated.connect(self.focus_field)
+        self.checks.acknowledged.connect(
+            lambda code, place, reason: self._acknowledged((code, place), reason)
+        )
         self._set_template(None)
 
     # ------------------------------------------------------------------ build
@@ -134,9 +173,13 @@ class ComposerPage(QWidget):
         self.back = QPushButton(" My prescriptions")
         self.back.setIcon(resources.icon("back"))
         self.back.setObjectName("Link")
-        title = QLabel("New prescription")
-        title.setObjectName("PageTitle")
-        header.addWidget(title)
+        self.page_title = QLabel("New prescription")
+        self.page_title.setObjectName("PageTitle")
+        self.save_state = muted("", hint=True)
+        self.save_state.setWordWrap(False)
+        header.addWidget(self.page_title)
+        header.addSpacing(12)
+        header.addWidget(self.save_state)
         header.addStretch(1)
         header.addWidget(self.back)
         return header
@@ -164,19 +207,21 @@ class ComposerPage(QWidget):
         self.form_layout.addWidget(self._build_ingredients_card())
         self.form_layout.addWidget(self._build_administration_card())
         self.form_layout.addWidget(self._build_labs_card())
-        self.form_layout.addWidget(self._build_checks_card())
         self.form_layout.addWidget(self._build_notes_card())
         self.form_layout.addStretch(1)
         scroll.setWidget(form)
         self.scroll_area = scroll
         body.addWidget(scroll, 1)
+        self.checks = ChecksPanel()
+        self.checks.setFixedWidth(340)
+        body.addWidget(self.checks, 0)
         return body
 
     def _build_footer(self) -> QHBoxLayout:
         footer = QHBoxLayout()
         self.discard = QPushButton("Discard")
         self.footer_status = muted("", hint=True)
-        self.submit = QPushButton(" Submit prescription")
+        self.submit = QPushButton(" Sign and submit…")
         self.submit.setObjectName("Primary")
         self.submit.setIcon(resources.icon("send"))
         self.submit.setMinimumHeight(36)
@@ -226,7 +271,7 @@ class ComposerPage(QWidget):
 
     def _build_template_picker(self) -> QWidget:
         box = card()
-        box.setFixedWidth(320)
+        box.setFixedWidth(250)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.addWidget(section_title("Template"))
@@ -490,64 +535,12 @@ class ComposerPage(QWidget):
         )
         table.setFixedHeight(height + 4)
 
-    def _build_checks_card(self) -> QWidget:
-        self.checks_card = card()
-        layout = QVBoxLayout(self.checks_card)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(6)
-        layout.addWidget(section_title("Clinical checks"))
-        layout.addWidget(
-            muted(
-                "The pharmacy's checks found these warnings. Give a reason for each one to "
-                "go ahead; the pharmacist sees it.",
-                hint=True,
-            )
-        )
-        self.checks_layout = QVBoxLayout()
-        self.checks_layout.setSpacing(6)
-        layout.addLayout(self.checks_layout)
-        self.checks_error = self._error_label()
-        layout.addWidget(self.checks_error)
-        self._slots["acknowledgements"] = _FieldSlot(self.checks_card, self.checks_error)
-        self.checks_card.hide()
-        return self.checks_card
-
-    def _show_warnings(self, warnings: Sequence[Any]) -> None:
-        """Rebuild the warning rows only when the warnings change (typing keeps focus)."""
-        keys = [(w.code, w.field, w.message) for w in warnings]
-        if keys == self._warning_keys:
-            return
-        self._warning_keys = keys
-        while self.checks_layout.count():
-            item = self.checks_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self._ack_edits = {}
-        for code, place, message in keys:
-            row = QWidget()
-            line = QVBoxLayout(row)
-            line.setContentsMargins(0, 4, 0, 4)
-            line.setSpacing(3)
-            text = QLabel(f"<span style='color:#8A5A00'><b>Warning:</b> {message}</span>")
-            text.setWordWrap(True)
-            reason = QLineEdit(self.state.acknowledgements.get((code, place), ""))
-            reason.setPlaceholderText("Reason to go ahead (required)")
-            reason.setAccessibleName(f"Reason for: {message}")
-            reason.textEdited.connect(
-                lambda value, key=(code, place): self._acknowledged(key, value)
-            )
-            line.addWidget(text)
-            line.addWidget(reason)
-            self.checks_layout.addWidget(row)
-            self._ack_edits[(code, place)] = reason
-        self.checks_card.setVisible(bool(keys))
-
     def _acknowledged(self, key: tuple[str, str], reason: str) -> None:
         self.state.acknowledgements[key] = reason
         self._touched.add("acknowledgements")
         self._server_errors.pop("acknowledgements", None)
         self._revalidate()
+        self._note_edit()
 
     # ------------------------------------------------------------- templates
 
@@ -612,14 +605,22 @@ class ComposerPage(QWidget):
         template = next((t for t in self.templates if t.key == tuple(key)), None)
         item.setSelected(True)  # keep the choice visible when focus moves to the form
         if template is not None and template is not self.state.template:
+            self._template_chosen = True
             self._set_template(template)
 
     def _set_template(self, template: Template | None) -> None:
         self.state.select_template(template)
+        self._touched.discard("template_id")
+        self._show_template_widgets()
+        self._revalidate()
+
+    def _show_template_widgets(self) -> None:
+        """Fill the order part of the form from ``self.state`` (template and its values)."""
+        template = self.state.template
         self.template_description.setText(
             template.description if template else "Choose the template to prescribe from."
         )
-        self._touched.discard("template_id")
+        vehicle_code = self.state.vehicle_code
         self._loading = True
         try:
             self._fill_ingredients(template)
@@ -628,9 +629,11 @@ class ComposerPage(QWidget):
             if template is not None:
                 for route in template.access_routes:
                     self.access.addItem(ACCESS_TEXT.get(route, route), route)
-                self.access.setCurrentIndex(template.access_routes.index(self.state.access))
+                self.access.setCurrentIndex(max(0, self.access.findData(self.state.access)))
                 for option in template.vehicles:
                     self.vehicle.addItem(option.name, option.code)
+                self.vehicle.setCurrentIndex(max(0, self.vehicle.findData(vehicle_code)))
+                self.state.vehicle_code = vehicle_code or str(self.vehicle.currentData() or "")
                 self.volume.setText(self.state.volume_ml)
                 self.minutes.setText(self.state.infusion_minutes)
                 self._update_range_hints()
@@ -639,7 +642,6 @@ class ComposerPage(QWidget):
             self.volume.setEnabled(has_vehicle)
         finally:
             self._loading = False
-        self._revalidate()
 
     def _fill_ingredients(self, template: Template | None) -> None:
         table = self.ingredient_table
@@ -745,7 +747,6 @@ class ComposerPage(QWidget):
     def _revalidate(self) -> None:
         errors: dict[str, str] = {}
         result = self.state.check()
-        self._show_warnings(result.warnings)
         for error in result.errors:
             place = self.state.field_for_error(error.field)
             if place == "template_version":
@@ -762,9 +763,18 @@ class ComposerPage(QWidget):
                 else f"{missing} warnings still need a reason",
             )
         self.current_errors = errors
+        self.blocks = result.blocks
+
+        # A clinical block shows at its field at once: signing is disabled because of it.
+        blocked_places = {self.state.field_for_error(b.field) for b in self.blocks}
 
         def visible(place: str) -> bool:
-            return self._show_all_errors or place in self._touched or place in self._server_errors
+            return (
+                self._show_all_errors
+                or place in self._touched
+                or place in self._server_errors
+                or place in blocked_places
+            )
 
         for place, slot in self._slots.items():
             slot.show(errors.get(place, "") if visible(place) else "")
@@ -780,7 +790,23 @@ class ComposerPage(QWidget):
                 check.setText(f"<span style='color:#8A5A00'>Note: {notes[code]}</span>")
             else:
                 check.setText("")
+        template = self.state.template
+        if template is None:
+            self.checks.show_empty()
+        else:
+            clinical = {
+                "acknowledgements",
+                *(self.state.field_for_error(b.field) for b in self.blocks),
+            }
+            self.checks.update_result(
+                result,
+                self.state.acknowledgements,
+                nutrition=template.is_nutrition,
+                form_errors=len([p for p in errors if p not in clinical]),
+            )
         self._update_summary()
+        if not self._loading and self.is_dirty():
+            self._note_edit()
 
     def _update_summary(self) -> None:
         errors = self.current_errors
@@ -792,13 +818,20 @@ class ComposerPage(QWidget):
             count = len(errors)
             noun = "thing" if count == 1 else "things"
             self.summary.show_message(
-                f"<b>{count} {noun} to fix before this can be sent</b>"
+                f"<b>{count} {noun} to fix before this can be signed</b>"
                 f"<ul style='margin:2px 0 0 -20px'>{items}</ul>",
                 "error",
             )
         else:
             self.summary.clear()
-        self.footer_status.setText("Ready to submit" if not errors else f"{len(errors)} to fix")
+        self.submit.setEnabled(not self.blocks and not self._busy)
+        self.submit.setToolTip(block_reason(self.blocks))
+        if self.blocks:
+            self.footer_status.setText(block_reason(self.blocks))
+        elif errors:
+            self.footer_status.setText(f"{len(errors)} to complete before signing")
+        else:
+            self.footer_status.setText("Ready to sign")
 
     def show_server_errors(self, field_errors: Sequence[dict[str, str]]) -> None:
         """Place the server's 422 errors next to their fields, like local ones."""
@@ -806,9 +839,38 @@ class ComposerPage(QWidget):
         for raw in field_errors:
             error = FieldError(str(raw.get("field", "")), str(raw.get("reason", "")))
             place = self.state.field_for_error(error.field)
+            if place == "template_version":
+                place = "template_id"
             self._server_errors.setdefault(place, message_for(error))
         self._show_all_errors = True
         self._revalidate()
+
+    def _widget_for(self, place: str) -> QWidget | None:
+        if place.startswith("ingredient:"):
+            row = self._ingredient_slots.get(place.split(":", 1)[1])
+            return row[0] if row else None
+        if place == "patient.labs":
+            return self.labs_table if self.labs_table.rowCount() else self.add_lab_button
+        if place == "acknowledgements":
+            edits = list(self.checks.reason_edits.values())
+            return edits[0] if edits else None
+        if place == "vehicle":
+            place = "vehicle.code"
+        slot = self._slots.get(place)
+        return slot.editor if slot else None
+
+    def focus_field(self, wire_field: str) -> bool:
+        """Scroll to and focus the form field a finding or error concerns."""
+        place = self.state.field_for_error(wire_field)
+        widget = self._widget_for(place)
+        if widget is None:
+            return False
+        if self.checks.isAncestorOf(widget):
+            self.checks.scroll_area.ensureWidgetVisible(widget)
+        else:
+            self.scroll_area.ensureWidgetVisible(widget, 40, 60)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def _focus_first_error(self) -> None:
         order = [
@@ -818,119 +880,270 @@ class ComposerPage(QWidget):
         ]
         for place in order:
             if place in self.current_errors:
-                if place.startswith("ingredient:"):
-                    widget: QWidget = self._ingredient_slots[place.split(":", 1)[1]][0]
-                else:
-                    widget = self._slots[place].editor
-                widget.setFocus()
-                self.scroll_area.ensureWidgetVisible(widget)
+                widget = self._widget_for(place)
+                if widget is not None:
+                    widget.setFocus()
+                    self.scroll_area.ensureWidgetVisible(widget)
                 return
 
-    # -------------------------------------------------------------- submit
+    # ---------------------------------------------------------------- drafts
 
-    def attempt_submit(self) -> None:
+    def set_durable(self, durable: DurableSession | None) -> None:
+        """Use this store for autosave and signing (None: not open yet, or closed)."""
+        from portal_client.core.durable import AutosaveDebouncer
+
+        self.durable = durable
+        if durable is None:
+            return  # the last store stays the autosave target until its final flush
+        self._draft_store = durable.drafts
+        if self._autosave is None:
+            self._autosave = AutosaveDebouncer(self._save_draft)
+        if self._autosave.has_unsaved:
+            self._schedule_autosave()
+
+    def _save_draft(self, draft_id: str, payload: dict[str, Any]) -> None:
+        """Runs on a worker thread (the debouncer calls it)."""
+        drafts = self._draft_store
+        if drafts is None:
+            raise RuntimeError("the local store is not open yet")  # the edit stays pending
+        drafts.save(draft_id, payload)
+
+    def _note_edit(self) -> None:
+        if self._autosave is None:
+            from portal_client.core.durable import AutosaveDebouncer
+
+            self._autosave = AutosaveDebouncer(self._save_draft)
+        self._autosave.note_edit(self.state.draft_id, self.state.to_draft())
+        self.save_state.setText("Editing…")
+        self._schedule_autosave()
+
+    def _schedule_autosave(self) -> None:
+        autosave = self._autosave
+        if autosave is None or self._saving:
+            return
+        due = autosave.seconds_until_due()
+        if due is not None:
+            self._autosave_timer.start(int(due * 1000) + 10)
+
+    def _autosave_tick(self) -> None:
+        autosave = self._autosave
+        if autosave is None or self.durable is None or self._saving:
+            return
+        self._saving = True
+
+        def saved(ids: list[str]) -> None:
+            if self.state.draft_id in ids and not autosave.has_unsaved:
+                self.save_state.setText(self._saved_text())
+            for draft_id in ids:
+                self.draft_saved.emit(draft_id)
+
+        def failed(error: Exception) -> None:
+            self.save_state.setText(f"Not saved yet: {error}")
+
+        def finished() -> None:
+            self._saving = False
+            self._schedule_autosave()
+
+        Op(self, autosave.save_if_due).success(saved).failure(failed).finally_(finished).run()
+
+    def _saved_text(self) -> str:
+        durable = self.durable
+        if durable is not None and not durable.persistent:
+            return "Draft kept for this session only (no system keyring)"
+        return "Draft saved"
+
+    def flush_drafts(self) -> Callable[[], None]:
+        """A function that saves every pending edit now (call it off the GUI thread)."""
+        autosave = self._autosave
+
+        def flush() -> None:
+            if autosave is not None:
+                autosave.flush()
+
+        return flush
+
+    def has_unsaved_edits(self) -> bool:
+        return self._autosave is not None and self._autosave.has_unsaved
+
+    def open_draft(self, draft_id: str, payload: Mapping[str, Any]) -> None:
+        """Show a saved draft (or a refused prescription) exactly where it was left."""
+        state = ComposerState.from_draft(draft_id, payload, self.templates)
+        self._restore(state)
+        self._touched = {"patient.given_name"} if state.title() != "Untitled draft" else set()
+        self._template_chosen = state.template is not None
+        self.page_title.setText("Draft")
+        self.save_state.setText(self._saved_text())
+        self._revalidate()
+
+    def _restore(self, state: ComposerState) -> None:
+        self.state = state
+        self._touched = set()
+        self._server_errors = {}
+        self._show_all_errors = False
+        self._template_chosen = False
+        self.status_banner.clear()
+        self._loading = True
+        try:
+            for editor, value in (
+                (self.given_name, state.given_name),
+                (self.family_name, state.family_name),
+                (self.birth_date, state.birth_date),
+                (self.weight_edit, state.weight_kg),
+                (self.height_edit, state.height_cm),
+                (self.allergies, state.allergies),
+            ):
+                editor.setText(value)
+            self.sex.setCurrentIndex(max(0, self.sex.findData(state.sex)))
+            self.notes.setPlainText(state.notes)
+            labs, state.labs = list(state.labs), []
+            self.labs_table.setRowCount(0)
+            for lab in labs:
+                self.add_lab(lab)
+            self._resize_labs_table()
+            self.template_tree.clearSelection()
+            if state.template is not None:
+                self.select_template(state.template.id)
+            self._show_template_widgets()
+        finally:
+            self._loading = False
+
+    # ------------------------------------------------------------------ sign
+
+    def attempt_sign(self) -> None:
+        """Validate, then open the sign dialog; a grant puts the body in the outbox."""
         if self._busy:
             return
         self._show_all_errors = True
         self._revalidate()
-        if self.current_errors:
+        if self.current_errors or self.blocks:
             self._focus_first_error()
             return
-        body = self.state.to_body()
-        key = self.state.idempotency_key
-        check_first = self.state.outcome_unknown
-        client = self.client
-
-        def send() -> dict[str, Any]:
-            if check_first:  # the last attempt may have arrived: never send it twice
-                existing = client.find_by_idempotency_key(key)
-                if existing is not None:
-                    return existing
-            return client.submit_prescription(body, key)
-
+        if self.durable is None:
+            self.status_banner.show_message(
+                "Your local drafts store is still opening; try again in a moment.", "warn"
+            )
+            return
+        body = self.state.signable_body()
         self._set_busy(True)
-        self.status_banner.clear()
-        Op(self, send).success(self._submit_succeeded).failure(self._submit_failed).finally_(
+        self._sign_flow(self, body, self.sign_summary(body), lambda grant: self._grant(body, grant))
+
+    def sign_summary(self, body: Mapping[str, Any]) -> str:
+        template = self.state.template
+        names: dict[str, str] = {}
+        if template is not None:
+            names.update({row.code: row.name for row in template.ingredients})
+            names.update({f"vehicle:{v.code}": v.name for v in template.vehicles})
+        result = self.state.check()
+        return sign_summary_html(
+            body,
+            template_name=template.name if template else "",
+            ingredient_names=names,
+            computed=result.evaluation.computed if result.evaluation else {},
+            nutrition=bool(template and template.is_nutrition),
+            warnings=result.warnings,
+        )
+
+    def _grant(self, body: dict[str, Any], grant: SigningGrant | None) -> None:
+        if grant is None:
+            self._set_busy(False)
+            return
+        durable = self.durable
+        autosave = self._autosave
+        draft_id = self.state.draft_id
+        title = self.state.title()
+        assert durable is not None
+        token = grant.signing_token
+
+        def queue() -> OutboxItem:
+            from portal_client.core.durable import AlreadySigned
+
+            if autosave is not None:
+                autosave.flush()  # so no late autosave brings the draft back after signing
+            try:
+                return durable.outbox.sign(
+                    body, draft_id=draft_id, title=title, signing_token=token
+                )
+            except AlreadySigned as already:
+                return already.item
+
+        def queued(item: OutboxItem) -> None:
+            self.signed.emit(item)
+
+        def failed(error: Exception) -> None:
+            self.status_banner.show_message(
+                f"The signed prescription could not be stored on this computer: {error}. "
+                "Nothing was sent; your draft is kept.",
+                "error",
+            )
+
+        Op(self, queue).success(queued).failure(failed).finally_(
             lambda: self._set_busy(False)
         ).run()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.submit.setEnabled(not busy)
-        self.submit.setText(" Sending…" if busy else " Submit prescription")
+        self.submit.setEnabled(not busy and not self.blocks)
+        self.submit.setText(" Signing…" if busy else " Sign and submit…")
         self.discard.setEnabled(not busy)
         self.back.setEnabled(not busy)
-
-    def _submit_succeeded(self, prescription: dict[str, Any]) -> None:
-        self.state.outcome_unknown = False
-        self.submitted.emit(prescription)
-
-    def _submit_failed(self, error: Exception) -> None:
-        if isinstance(error, NotSignedIn):
-            self.status_banner.show_message(
-                "Your session has ended, so the prescription was not sent.", "error"
-            )
-            self.session_expired.emit(str(error))
-        elif isinstance(error, OutcomeUnknown):
-            self.state.outcome_unknown = True
-            self.status_banner.show_message(
-                "The pharmacy did not confirm receipt, so it may or may not have arrived. "
-                "Press Submit again: it is re-sent under the same identifier, so it can never "
-                "be duplicated.",
-                "warn",
-            )
-        elif isinstance(error, ServerUnreachable):
-            self.status_banner.show_message(
-                f"Not sent. {error} Everything you entered is kept.", "error"
-            )
-        elif isinstance(error, ApiError) and error.status == 422 and error.field_errors:
-            self.status_banner.show_message(
-                "The pharmacy could not accept the prescription as written. "
-                "Please correct the fields marked below.",
-                "error",
-            )
-            self.show_server_errors(error.field_errors)
-            self._focus_first_error()
-        else:
-            self.status_banner.show_message(f"Not sent: {error}", "error")
 
     # -------------------------------------------------------------- leaving
 
     def is_dirty(self) -> bool:
-        return bool(self._touched)
+        return bool(self._touched) or self._template_chosen
 
     def request_cancel(self) -> None:
-        if self.is_dirty() and not self._confirm_discard(self):
+        """Back to the list: the draft stays (it is autosaved)."""
+        self.cancelled.emit()
+
+    def request_discard(self) -> None:
+        if self.is_dirty() and not self.confirm_discard(self):
             return
+        draft_id = self.state.draft_id
+        durable = self.durable
+        autosave = self._autosave
+
+        def forget() -> None:
+            if autosave is not None:
+                autosave.flush()
+            if durable is not None:
+                durable.drafts.discard(draft_id)
+
+        Op(self, forget).success(lambda _none: self.discarded.emit(draft_id)).run()
+        self.start_new()
         self.cancelled.emit()
 
     def start_new(self) -> None:
-        """Clear the form for the next prescription (a fresh idempotency key)."""
-        template = self.state.template
-        self.state = ComposerState()
-        self._touched.clear()
-        self._server_errors.clear()
-        self._show_all_errors = False
-        self.status_banner.clear()
-        self._loading = True
-        try:
-            for editor in (
-                self.given_name,
-                self.family_name,
-                self.birth_date,
-                self.weight_edit,
-                self.height_edit,
-                self.allergies,
-            ):
-                editor.clear()
-            self.sex.setCurrentIndex(self.sex.findData("unknown"))
-            self.notes.clear()
-            self.labs_table.setRowCount(0)
-            self._resize_labs_table()
-            self._warning_keys = [("", "", "force a rebuild")]
-        finally:
-            self._loading = False
-        self._set_template(template)
+        """Clear the form for the next prescription (a fresh draft id and key)."""
+        fresh = ComposerState()
+        fresh.select_template(self.state.template)
+        self._restore(fresh)
+        self.page_title.setText("New prescription")
+        self.save_state.setText("")
+        self._revalidate()
+
+
+def open_sign_dialog(
+    page: ComposerPage,
+    body: dict[str, Any],
+    summary_html: str,
+    done: Callable[[SigningGrant | None], None],
+) -> None:
+    """The real sign flow: a window-modal dialog; ``done`` gets the grant or None."""
+    user = page.client.user
+    dialog = SignDialog(
+        page.client, body, summary_html, use_otp=bool(user and user.mfa_enrolled), parent=page
+    )
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def finished(_code: int) -> None:
+        if dialog.session_ended:
+            page.session_expired.emit("signing needs a new sign-in")
+        done(dialog.grant)
+        dialog.deleteLater()
+
+    dialog.finished.connect(finished)
+    dialog.open()
 
 
 def _ask_discard(parent: QWidget) -> bool:

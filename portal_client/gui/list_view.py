@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -19,6 +23,41 @@ from PySide6.QtWidgets import (
 from portal_client.core.presentation import prescription_html
 from portal_client.gui.badges import ID_ROLE, StatusBadgeDelegate
 from portal_client.gui.models import PrescriptionTableModel
+from portal_client.gui.ops import Op
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient
+
+#: Asks where to save (parent, suggested file name) → path or None. Tests replace it.
+SavePathChooser = Callable[[QWidget, str], "Path | None"]
+
+
+def choose_save_path(parent: QWidget, suggested: str) -> Path | None:
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, "Save as FHIR", suggested, "FHIR JSON (*.json);;All files (*)"
+    )
+    return Path(path) if path else None
+
+
+def write_fhir_file(bundle: Mapping[str, Any], path: Path) -> Path:
+    """Write the Bundle atomically (worker thread): a half-written export never remains."""
+    import json
+    import os
+    import tempfile
+
+    data = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    handle, temp = tempfile.mkstemp(prefix=".fhir-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
 
 EMPTY_DETAIL = (
     "<p style='color:#52606D;margin-top:40px' align='center'>"
@@ -78,7 +117,14 @@ class PrescriptionBrowser(QSplitter):
         self.right = QWidget()
         self.right_layout = QVBoxLayout(self.right)
         self.right_layout.setContentsMargins(0, 0, 0, 0)
+        self.detail_actions = QHBoxLayout()
+        self.detail_actions.setContentsMargins(0, 0, 0, 4)
+        self.right_layout.addLayout(self.detail_actions)
         self.right_layout.addWidget(self.detail, 1)
+        self.fhir_button: QPushButton | None = None
+        self._client: ApiClient | None = None
+        self._choose_path: SavePathChooser = choose_save_path
+        self.on_export_message: Callable[[str, str], object] = lambda _text, _kind: None
         self.addWidget(left)
         self.addWidget(self.right)
         self.setStretchFactor(0, 3)
@@ -133,7 +179,49 @@ class PrescriptionBrowser(QSplitter):
         item = self.current()
         scroll = self.detail.verticalScrollBar().value()
         self.detail.setHtml(EMPTY_DETAIL if item is None else prescription_html(item, self.names))
+        if self.fhir_button is not None:
+            self.fhir_button.setEnabled(item is not None)
         self.detail.verticalScrollBar().setValue(scroll)
+
+    # ------------------------------------------------------------ FHIR export
+
+    def enable_fhir_export(
+        self, client: ApiClient, choose_path: SavePathChooser | None = None
+    ) -> None:
+        """Add "Save as FHIR…" above the detail (GET …/fhir, file written in the background)."""
+        self._client = client
+        if choose_path is not None:
+            self._choose_path = choose_path
+        button = QPushButton(" Save as FHIR…")
+        button.setObjectName("Link")
+        button.setToolTip("Save this prescription as a FHIR R4 Bundle (JSON) for another system")
+        button.setEnabled(False)
+        button.clicked.connect(self.save_current_as_fhir)
+        self.detail_actions.addStretch(1)
+        self.detail_actions.addWidget(button)
+        self.fhir_button = button
+        self.current_changed.connect(lambda item: button.setEnabled(item is not None))
+
+    def save_current_as_fhir(self) -> None:
+        item = self.current()
+        client = self._client
+        if item is None or client is None:
+            return
+        reference = str(item.get("reference") or item.get("id") or "prescription")
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in reference)
+        path = self._choose_path(self, f"{safe}.fhir.json")
+        if path is None:
+            return
+        prescription_id = str(item["id"])
+
+        def export() -> Path:
+            return write_fhir_file(client.prescription_fhir(prescription_id), path)
+
+        Op(self, export).success(
+            lambda saved: self.on_export_message(f"Saved {reference} as FHIR to {saved}.", "info")
+        ).failure(
+            lambda error: self.on_export_message(f"Could not save as FHIR: {error}", "error")
+        ).run()
 
     def index_for(self, prescription_id: str) -> QModelIndex:
         row = self.model.row_for(prescription_id)

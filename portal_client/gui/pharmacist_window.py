@@ -104,6 +104,8 @@ class PharmacistWindow(PortalMainWindow):
         actions.addWidget(self.reject_button)
         actions.addWidget(self.approve_button)
         self.browser.right_layout.addLayout(actions)
+        self.browser.enable_fhir_export(self.client)
+        self.browser.on_export_message = self.banner.show_message
         layout.addWidget(self.browser, 1)
         return page
 

@@ -1,39 +1,142 @@
-"""The prescriber's window: "My prescriptions" and the composer."""
+"""The prescriber's window: what was sent, drafts, the outbox, and the composer.
+
+After sign-in the user's encrypted local store opens in the background
+(``open_user_store``: keyring and disk). The composer autosaves into it; signing
+puts the signed body in its outbox, and an ``OutboxWorker`` thread sends it. The
+outbox reports changes on that worker thread: ``_OutboxBridge`` re-emits them as a
+queued Qt signal, so every widget update happens on the GUI thread.
+
+Closing (quit, sign-out, session expiry) never loses work: pending edits are
+flushed, the worker stopped and the store closed on a background thread, and a
+user-initiated quit or sign-out with unsent prescriptions says so first.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portal_client.core.api_client import Page
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.connectivity import (
+    OFFLINE,
+    ONLINE,
+    UNAVAILABLE,
+    ConnectivityIndicator,
+    state_for_error,
+)
+from portal_client.gui.drafts_view import DraftsView, OutboxView
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow, window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
+from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
+    from pharmacy_domain.templates import Template
     from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.core.durable import DraftSummary, DurableSession, OutboxItem, OutboxWorker
+
+log = logging.getLogger(__name__)
+
+StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
+#: Asked before a user-initiated quit or sign-out with unsent work; True = go ahead.
+ConfirmLeave = Callable[[QWidget, str], bool]
+
+_UNSENT_STATES = ("queued", "sending", "unknown")
+_ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
+
+
+def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
+    """Blocks (keyring, disk): run it in the background."""
+    from portal_client.core import paths
+    from portal_client.core.durable import ApiClientTransport, open_user_store
+
+    return open_user_store(
+        paths.data_dir(), client.base_url, user.username, ApiClientTransport(client)
+    )
+
+
+def ask_leave(parent: QWidget, sentence: str) -> bool:
+    answer = QMessageBox.warning(
+        parent,
+        "Prescriptions not yet sent",
+        sentence,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class _OutboxBridge(QObject):
+    """Emitted from the outbox worker thread; connected slots run on the GUI thread."""
+
+    changed = Signal(object)
 
 
 class PrescriberWindow(PortalMainWindow):
+    """Signals: local_work_changed(): drafts or outbox lists were reloaded (tests wait on it)."""
+
+    local_work_changed = Signal()
+
     def __init__(
-        self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None
+        self,
+        client: ApiClient,
+        user: SignedInUser,
+        parent: QWidget | None = None,
+        *,
+        store_opener: StoreOpener | None = None,
+        confirm_leave: ConfirmLeave | None = None,
     ) -> None:
         super().__init__(client, user, parent)
+        self._confirm_leave = confirm_leave or ask_leave
+        self.durable: DurableSession | None = None
+        self.worker: OutboxWorker | None = None
+        self.outbox_items: list[OutboxItem] = []
+        self.drafts: list[DraftSummary] = []
+        self.local_closed = threading.Event()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._bridge = _OutboxBridge(self)
+        self._bridge.changed.connect(self._outbox_changed)
+        self._closing = False
+
+        self.connectivity = ConnectivityIndicator()
+        self.top_bar_actions.addWidget(self.connectivity)
+        self.top_bar_actions.addSpacing(8)
+        self._route_sign_out_through_check()
+
         self.pages = QStackedWidget()
         self.root_layout.addWidget(self.pages, 1)
         self.pages.addWidget(self._build_list_page())
         self.composer = ComposerPage(client)
         self.pages.addWidget(self.composer)
-        self.composer.submitted.connect(self._submitted)
+        self.composer.signed.connect(self._signed)
         self.composer.cancelled.connect(self.show_list)
+        self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.composer.session_expired.connect(self.session_expired)
         self.statusBar().showMessage("Loading your prescriptions…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
+        opener = store_opener or open_default_store
+        Op(self, lambda: opener(client, user)).success(self._store_opened).failure(
+            self._store_failed
+        ).run()
 
     def _build_list_page(self) -> QWidget:
         page = QWidget()
@@ -63,18 +166,39 @@ class PrescriberWindow(PortalMainWindow):
         header.addWidget(self.new_button)
         layout.addLayout(header)
         self.banner = Banner()
+        self.store_banner = Banner()
         layout.addWidget(self.banner)
+        layout.addWidget(self.store_banner)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS)
-        layout.addWidget(self.browser, 1)
+        self.browser.enable_fhir_export(self.client)
+        self.browser.on_export_message = self.banner.show_message
+        self.drafts_view = DraftsView()
+        self.outbox_view = OutboxView()
+        self.tabs.addTab(self.browser, "Sent to the pharmacy")
+        self.tabs.addTab(self.drafts_view, "Drafts")
+        self.tabs.addTab(self.outbox_view, "Outbox")
+        layout.addWidget(self.tabs, 1)
         self.refresh_button.clicked.connect(self.refresh)
         self.new_button.clicked.connect(self.show_composer)
+        self.drafts_view.open_requested.connect(self.open_draft)
+        self.drafts_view.discard_requested.connect(self.discard_draft)
+        self.outbox_view.reopen_requested.connect(self.reopen_refused)
+        self.outbox_view.sign_again_requested.connect(self.sign_again)
         return page
 
     # ---------------------------------------------------------------- pages
 
     def show_composer(self) -> None:
+        """A new prescription (or the one already open in the composer)."""
+        if self.composer.is_dirty() and self.pages.currentWidget() is not self.composer:
+            self.composer.start_new()
+        self._enter_composer()
+
+    def _enter_composer(self) -> None:
         self.pages.setCurrentWidget(self.composer)
-        self.setWindowTitle(window_title(self.user, "New prescription"))
+        self.setWindowTitle(window_title(self.user, "Prescription"))
         if not self.composer.templates and self.templates:
             self.composer.load_templates(self.templates)
         elif not self.composer.templates:
@@ -84,25 +208,193 @@ class PrescriberWindow(PortalMainWindow):
     def show_list(self) -> None:
         self.pages.setCurrentIndex(0)
         self.setWindowTitle(window_title(self.user))
+        self.reload_local_work()
 
     def _templates_ready(self) -> None:
         self.browser.names = self.names
         if not self.composer.templates:
             self.composer.load_templates(self.templates)
         self.browser.show_items([r.wire for r in self.browser.model.state.rows])
+        self._show_local_work()
 
-    def _submitted(self, prescription: dict[str, Any]) -> None:
-        self.browser.upsert(prescription)
-        self.browser.select(str(prescription.get("id", "")))
+    # ------------------------------------------------------------ local store
+
+    def _store_opened(self, durable: DurableSession) -> None:
+        from portal_client.core.durable import OutboxWorker
+
+        if self._closing:  # closed while the store was opening
+            threading.Thread(target=durable.close, name="portal-close-store").start()
+            return
+        self.durable = durable
+        self.composer.set_durable(durable)
+        if durable.notice:
+            self.store_banner.show_message(durable.notice, "warn")
+        self._unsubscribe = durable.outbox.subscribe(self._bridge.changed.emit)
+        self.worker = OutboxWorker(durable.outbox)
+        self.worker.start()
+        self.reload_local_work(first=True)
+
+    def _store_failed(self, error: Exception) -> None:
+        log.warning("Local store did not open: %s", type(error).__name__)
+        self.store_banner.show_message(
+            f"Drafts and signing are unavailable on this computer: {error}", "error"
+        )
+
+    def reload_local_work(self, first: bool = False) -> None:
+        """Read drafts and outbox rows off the GUI thread, then show them."""
+        durable = self.durable
+        if durable is None:
+            return
+
+        def read() -> tuple[list[DraftSummary], list[OutboxItem]]:
+            return durable.drafts.list(), durable.outbox.items()
+
+        def show(result: tuple[list[DraftSummary], list[OutboxItem]]) -> None:
+            self.drafts, self.outbox_items = result
+            self._show_local_work()
+            if first and self.drafts:
+                count = len(self.drafts)
+                noun = "draft is" if count == 1 else "drafts are"
+                self.banner.show_message(
+                    f"{count} {noun} waiting where you left {'it' if count == 1 else 'them'}. "
+                    "Open the Drafts tab to continue.",
+                    "info",
+                )
+            self.local_work_changed.emit()
+
+        Op(self, read).success(show).failure(
+            lambda error: self.store_banner.show_message(f"Cannot read drafts: {error}", "error")
+        ).run()
+
+    def _show_local_work(self) -> None:
+        names = {t.id: t.name for t in self.templates}
+        self.drafts_view.show_drafts(self.drafts, names)
+        self.outbox_view.show_items(self.outbox_items)
+        self.tabs.setTabText(1, f"Drafts ({len(self.drafts)})" if self.drafts else "Drafts")
+        unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
+        attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
+        label = "Outbox"
+        if unsent:
+            label += f" · {unsent} waiting"
+        if attention:
+            label += f" · {attention} to act on"
+        self.tabs.setTabText(2, label)
+
+    def open_draft(self, draft_id: str) -> None:
+        durable = self.durable
+        if durable is None:
+            return
+
+        known = list(self.templates)
+
+        def load() -> tuple[dict[str, Any] | None, list[Template]]:
+            if known:
+                return durable.drafts.load(draft_id), known
+            # Offline before the server's templates arrived: the bundled catalog keeps
+            # the draft's template (and its amounts) from being dropped.
+            from pharmacy_domain.templates import load_template_catalog
+
+            return durable.drafts.load(draft_id), load_template_catalog().latest()
+
+        def opened(result: tuple[dict[str, Any] | None, list[Template]]) -> None:
+            payload, templates = result
+            if payload is None:
+                self.banner.show_message("That draft no longer exists.", "warn")
+                self.reload_local_work()
+                return
+            if not self.composer.templates:
+                self.composer.load_templates(templates)
+            self.composer.open_draft(draft_id, payload)
+            self._enter_composer()
+
+        Op(self, load).success(opened).run()
+
+    def discard_draft(self, draft_id: str) -> None:
+        durable = self.durable
+        if durable is None or not self.composer.confirm_discard(self):
+            return
+        if self.composer.state.draft_id == draft_id:
+            self.composer.start_new()
+        Op(self, lambda: durable.drafts.discard(draft_id)).success(
+            lambda _found: self.reload_local_work()
+        ).run()
+
+    def reopen_refused(self, idempotency_key: str) -> None:
+        durable = self.durable
+        if durable is None:
+            return
+        Op(self, lambda: durable.outbox.reopen_rejected(idempotency_key)).success(
+            self.open_draft
+        ).run()
+
+    def sign_again(self, idempotency_key: str) -> None:
+        """A signature the pharmacy refused (expired): show it, step up, ``resign``."""
+        durable = self.durable
+        if durable is None:
+            return
+
+        def ask(body: dict[str, Any]) -> None:
+            from portal_client.core.presentation import sign_summary_html
+            from portal_client.gui.sign_dialog import SignDialog
+
+            template = next((t for t in self.templates if t.id == body.get("template_id")), None)
+            summary = sign_summary_html(
+                body,
+                template_name=template.name if template else str(body.get("template_id")),
+                ingredient_names=self.names,
+                computed={},
+                nutrition=False,
+            )
+            dialog = SignDialog(
+                self.client, body, summary, use_otp=self.user.mfa_enrolled, parent=self
+            )
+
+            def finished(_code: int) -> None:
+                grant = dialog.grant
+                dialog.deleteLater()
+                if grant is None or self.durable is None:
+                    return
+                outbox = self.durable.outbox
+                Op(self, lambda: outbox.resign(idempotency_key, grant.signing_token)).success(
+                    lambda _item: self.worker.poke() if self.worker else None
+                ).run()
+
+            dialog.finished.connect(finished)
+            dialog.open()
+
+        Op(self, lambda: durable.outbox.body(idempotency_key)).success(ask).run()
+
+    # ---------------------------------------------------------------- outbox
+
+    def _signed(self, _item: OutboxItem) -> None:
+        if self.worker is not None:
+            self.worker.poke()
         self.composer.start_new()
         self.show_list()
+        self.tabs.setCurrentWidget(self.outbox_view)
         self.banner.show_message(
-            f"Prescription {prescription.get('reference', '')} was sent to the pharmacy. "
-            "You will see here when a pharmacist has reviewed it.",
+            "Signed. The prescription is stored safely on this computer and is being sent to "
+            "the pharmacy; its status shows below.",
             "info",
         )
-        self._update_count()
-        self.refresh()
+
+    def _outbox_changed(self, item: OutboxItem) -> None:
+        """On the GUI thread (queued from the worker)."""
+        why = item.why.value
+        if why == "offline":
+            self.connectivity.set_state(OFFLINE)
+        elif why in ("server_unavailable", "server_busy"):
+            self.connectivity.set_state(UNAVAILABLE)
+        elif item.state.value == "submitted":
+            self.connectivity.set_state(ONLINE)
+            reference = item.server_reference or item.server_id or ""
+            self.banner.show_message(
+                f"Prescription {reference} was received by the pharmacy. You will see here "
+                "when a pharmacist has reviewed it.",
+                "info",
+            )
+            self.refresh()
+        self.reload_local_work()
 
     # -------------------------------------------------------------- refresh
 
@@ -113,10 +405,118 @@ class PrescriberWindow(PortalMainWindow):
         self.browser.show_items(page.items, page.total)
         self._update_count()
         self.statusBar().clearMessage()
+        self._connection_seen(None)
+
+    def refresh_failed(self, error: Exception | None) -> None:
+        super().refresh_failed(error)
+        if error is not None:
+            self._connection_seen(error)
+
+    def _connection_seen(self, error: Exception | None) -> None:
+        was = self.connectivity.state
+        now = state_for_error(error)
+        self.connectivity.set_state(now)
+        if now == ONLINE and was in (OFFLINE, UNAVAILABLE) and self.worker is not None:
+            self.worker.poke()  # the network is back: send what waits
 
     def _update_count(self) -> None:
         rows = self.browser.model.state.rows
         waiting = sum(1 for r in rows if r.status == "submitted")
         self.count_label.setText(
-            f"{len(rows)} in total · {waiting} awaiting review" if rows else "None yet"
+            f"{len(rows)} sent · {waiting} awaiting review" if rows else "None sent yet"
         )
+
+    # -------------------------------------------------------------- leaving
+
+    def pending_sentence(self) -> str:
+        """Unsent or refused prescriptions, in words ("" when nothing waits)."""
+        unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
+        attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
+        if not unsent and not attention:
+            return ""
+        parts = []
+        if unsent:
+            noun = "prescription is" if unsent == 1 else "prescriptions are"
+            parts.append(f"{unsent} signed {noun} not yet confirmed by the pharmacy.")
+        if attention:
+            noun = "prescription needs" if attention == 1 else "prescriptions need"
+            parts.append(f"{attention} {noun} your attention.")
+        durable = self.durable
+        if durable is not None and not durable.persistent:
+            parts.append(
+                "Without a system keyring they are kept in memory only and will be LOST "
+                "when you leave."
+            )
+        else:
+            parts.append(
+                "They stay safely on this computer and are sent the next time you sign in."
+            )
+        return " ".join(parts)
+
+    def _route_sign_out_through_check(self) -> None:
+        """Sign-out (button or account menu) first says what is still unsent."""
+        self.sign_out_button.clicked.disconnect(self.sign_out_requested)
+        self.sign_out_button.clicked.connect(self.request_sign_out)
+        account_button = getattr(self, "account_button", None)
+        menu = account_button.menu() if account_button is not None else None
+        for action in menu.actions() if menu is not None else []:
+            if action.text() == "Sign out":
+                action.triggered.disconnect()
+                action.triggered.connect(self.request_sign_out)
+
+    def about_to_lock(self) -> None:
+        """The lock screen covers the window: the open draft is saved now."""
+        self.flush_local_work()
+
+    def request_sign_out(self) -> None:
+        sentence = self.pending_sentence()
+        if sentence and not self._confirm_leave(self, sentence + "\n\nSign out anyway?"):
+            return
+        self.sign_out_requested.emit()
+
+    def flush_local_work(self) -> None:
+        """Save pending draft edits now, in the background (before a lock, for example)."""
+        Op(self, self.composer.flush_drafts()).failure(
+            lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
+        ).run()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        sentence = self.pending_sentence()
+        if (
+            event.spontaneous()
+            and sentence
+            and not self._confirm_leave(self, sentence + "\n\nQuit anyway?")
+        ):
+            event.ignore()
+            return
+        self._closing = True
+        self._close_local_work()
+        super().closeEvent(event)
+
+    def _close_local_work(self) -> None:
+        """Flush drafts, stop the worker, close the store: off the GUI thread, not a daemon
+        (the process waits for it, so a quit never cuts a draft write short)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        flush = self.composer.flush_drafts()
+        durable, worker = self.durable, self.worker
+        self.durable = self.worker = None
+        self.composer.set_durable(None)
+        done = self.local_closed
+
+        def close() -> None:
+            try:
+                flush()
+            except Exception:
+                log.exception("Could not save the last draft edits")
+            if worker is not None:
+                worker.stop()
+            if durable is not None:
+                durable.close()
+            done.set()
+
+        if durable is None and worker is None:
+            done.set()
+            return
+        threading.Thread(target=close, name="portal-close-store").start()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
 from portal_client.core.composer import LabEntry
 from portal_client.gui.composer import ComposerPage
-from tests.gui.conftest import sign_in
-from tests.helpers.live_server import LiveServer
+from portal_client.gui.sign_dialog import SignDialog
 
 
 def composer(qtbot: QtBot, client: ApiClient, templates: list[Template]) -> ComposerPage:
@@ -80,44 +77,38 @@ def test_ingredient_above_its_limit_is_marked_on_its_row(
         assert "PHARMACY TO CONFIRM" in name.text()  # type: ignore[attr-defined]
 
 
-def test_unreachable_server_keeps_everything_entered(
+def test_signing_while_the_server_is_unreachable_keeps_everything(
     qtbot: QtBot, closed_port_url: str, templates: list[Template]
 ) -> None:
     page = composer(qtbot, ApiClient(closed_port_url), templates)
     page.client._token = "a-token"  # signed in as far as this page knows
     page.select_template("myers-infusion")
     fill_patient(qtbot, page)
-    key = page.state.idempotency_key
-    page.submit.click()
-    qtbot.waitUntil(lambda: page.status_banner.isVisible() and page.submit.isEnabled())
-    assert "Not sent" in page.status_banner.label.text()
-    assert "kept" in page.status_banner.label.text()
+    body = page.state.signable_body()
+    dialog = SignDialog(page.client, body, page.sign_summary(body))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.credential, "demo-password")
+    dialog.sign_button.click()
+    qtbot.waitUntil(dialog.error.isVisible, timeout=10_000)
+    assert "cannot be reached" in dialog.error.label.text()
+    assert "kept as a draft" in dialog.error.label.text()
+    assert dialog.isVisible() and dialog.grant is None and dialog.credential.text() == ""
     assert (page.given_name.text(), page.family_name.text()) == ("Ada", "Lovelace")
-    assert page.birth_date.text() == "1980-02-03" and page.weight_edit.text() == "61"
-    assert page.state.idempotency_key == key  # the retry is the same prescription
 
 
-def test_server_422_errors_land_at_the_fields(
-    qtbot: QtBot, server: LiveServer, templates: list[Template]
+def test_server_errors_land_at_the_fields(
+    qtbot: QtBot, closed_port_url: str, templates: list[Template]
 ) -> None:
-    myers = next(t for t in templates if t.id == "myers-infusion")
-    # A client holding a template version the pharmacy never published: locally fine,
-    # refused by the server, and the refusal must land on the template picker.
-    unpublished = dataclasses.replace(myers, version=myers.version + 98)
-    page = composer(qtbot, sign_in(server, "prescriber1"), [unpublished])
+    page = composer(qtbot, ApiClient(closed_port_url), templates)
     page.select_template("myers-infusion")
     fill_patient(qtbot, page)
     assert page.current_errors == {}
-    page.submit.click()
-    qtbot.waitUntil(
-        lambda: page.status_banner.isVisible() and page.submit.isEnabled(), timeout=20_000
-    )
-    assert "could not accept" in page.status_banner.label.text()
+    page.show_server_errors([{"field": "template_version", "reason": "is not published"}])
     assert "template_id" in page.current_errors
     assert page.template_error.isVisible()
     assert "Template" in page.summary.label.text()
     assert page.given_name.text() == "Ada" and page.labs_table.rowCount() == 2  # nothing lost
-    page.client.logout()
 
 
 def test_missing_labs_show_at_the_labs_section(
@@ -126,7 +117,7 @@ def test_missing_labs_show_at_the_labs_section(
     page = composer(qtbot, ApiClient(closed_port_url), templates)
     page.select_template("myers-infusion")
     fill_patient(qtbot, page, labs=False)
-    page.submit.click()
+    assert not page.submit.isEnabled()  # the G6PD gate blocks signing, and says where
     assert page.labs_error.isVisible() and "G6PD" in page.labs_error.text()
     row = page.add_lab()
     assert page.labs_table.rowCount() == 1 and row == 0
@@ -138,29 +129,9 @@ def test_warnings_need_a_reason_before_submitting(
     page = composer(qtbot, ApiClient(closed_port_url), templates)
     page.select_template("myers-push")
     fill_patient(qtbot, page)
-    assert page.checks_card.isVisible() and page._ack_edits
+    assert page.checks.reason_edits
     page.submit.click()
     assert "acknowledgements" in page.current_errors
-    for edit in page._ack_edits.values():
+    for edit in page.checks.reason_edits.values():
         qtbot.keyClicks(edit, "Given slowly over 15 minutes with monitoring.")
     assert "acknowledgements" not in page.current_errors
-
-
-def test_a_valid_prescription_is_submitted_once(
-    qtbot: QtBot, server: LiveServer, templates: list[Template]
-) -> None:
-    client = sign_in(server, "prescriber1")
-    page = composer(qtbot, client, templates)
-    page.select_template("hydration-magnesium")
-    fill_patient(qtbot, page)
-    qtbot.keyClicks(page.notes, "Please call before delivery.")
-    key = page.state.idempotency_key
-    with qtbot.waitSignal(page.submitted, timeout=20_000) as blocker:
-        page.submit.click()
-    created = blocker.args[0]
-    assert created["status"] == "submitted" and created["notes"] == "Please call before delivery."
-    found = client.find_by_idempotency_key(key)
-    assert found is not None and found["id"] == created["id"]
-    page.start_new()
-    assert page.given_name.text() == "" and page.state.idempotency_key != key
-    client.logout()

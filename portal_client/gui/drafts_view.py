@@ -1,0 +1,261 @@
+"""The prescriber's local work: drafts (autosaved, encrypted) and the outbox (signed,
+on their way to the pharmacy), each row with the one action it needs.
+
+Plain data in (``DraftSummary`` and ``OutboxItem`` lists, read off the GUI thread by
+the window); signals out. Titles hold patient names: shown here, never logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portal_client.core.prescription_list import format_timestamp
+from portal_client.core.presentation import (
+    needs_signature_again,
+    outbox_detail,
+    outbox_state_colours,
+    outbox_state_label,
+)
+from portal_client.gui.widgets import muted, section_title
+
+if TYPE_CHECKING:
+    from portal_client.core.durable import DraftSummary, OutboxItem
+
+
+def _when(epoch_seconds: float) -> str:
+    return format_timestamp(dt.datetime.fromtimestamp(epoch_seconds, dt.UTC))
+
+
+def _table(headers: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(True)
+    table.verticalHeader().setDefaultSectionSize(44)
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    return table
+
+
+def _text(value: str) -> QLabel:
+    label = QLabel(value)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # titles are patient names: never markup
+    label.setContentsMargins(8, 0, 8, 0)
+    return label
+
+
+def _buttons(*buttons: QPushButton) -> QWidget:
+    holder = QWidget()
+    line = QHBoxLayout(holder)
+    line.setContentsMargins(4, 2, 4, 2)
+    line.setSpacing(4)
+    for button in buttons:
+        line.addWidget(button)
+    line.addStretch(1)
+    return holder
+
+
+def _link(text: str, tooltip: str, callback: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName("Link")
+    button.setToolTip(tooltip)
+    button.clicked.connect(lambda: callback())  # noqa: PLW0108 - not clicked(bool)
+    return button
+
+
+class DraftsView(QWidget):
+    """Signals: open_requested(str draft id), discard_requested(str draft id)."""
+
+    open_requested = Signal(str)
+    discard_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(6)
+        self.notice = muted(
+            "Every prescription you compose is saved here, encrypted, within a second of "
+            "your last change. Double-click a draft to continue it.",
+            hint=True,
+        )
+        layout.addWidget(self.notice)
+        self.table = _table(["Patient", "Template", "Last saved", ""])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(3, 170)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self._open_row(row))
+        layout.addWidget(self.table, 1)
+        self.empty = muted("No drafts. Press “New prescription” to start one.", hint=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self.ids: list[str] = []
+
+    def show_drafts(
+        self, drafts: Sequence[DraftSummary], template_names: Mapping[str, str]
+    ) -> None:
+        self.ids = [draft.id for draft in drafts]
+        self.table.setRowCount(len(drafts))
+        for row, draft in enumerate(drafts):
+            template = template_names.get(draft.template_id or "", draft.template_id or "—")
+            self.table.setCellWidget(row, 0, _text(draft.title))
+            self.table.setCellWidget(row, 1, _text(template))
+            self.table.setCellWidget(row, 2, _text(_when(draft.updated_at)))
+            self.table.setCellWidget(
+                row,
+                3,
+                _buttons(
+                    _link(
+                        "Open",
+                        "Continue this draft",
+                        partial(self.open_requested.emit, draft.id),
+                    ),
+                    _link(
+                        "Discard",
+                        "Delete this draft for good",
+                        partial(self.discard_requested.emit, draft.id),
+                    ),
+                ),
+            )
+        self.table.setVisible(bool(drafts))
+        self.empty.setVisible(not drafts)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.ids):
+            self.open_requested.emit(self.ids[row])
+
+
+class OutboxView(QWidget):
+    """Signals: reopen_requested(str idempotency key) for refused or expired signatures."""
+
+    reopen_requested = Signal(str)
+    sign_again_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(
+            muted(
+                "Signed prescriptions wait here, safely stored on this computer, until the "
+                "pharmacy confirms it has them. They are sent automatically, never twice.",
+                hint=True,
+            )
+        )
+        self.table = _table(["Patient", "Status", "Details", "Signed", ""])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 200)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(1, 140)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, 170)
+        self.table.verticalHeader().setDefaultSectionSize(52)
+        layout.addWidget(self.table, 1)
+        self.empty = muted("Nothing signed yet.", hint=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self.items: list[OutboxItem] = []
+
+    def show_items(self, items: Sequence[OutboxItem]) -> None:
+        self.items = list(items)
+        self.table.setRowCount(len(items))
+        for row, item in enumerate(items):
+            state = item.state.value
+            label = outbox_state_label(state, item.field_errors)
+            background, foreground = outbox_state_colours(state, item.field_errors)
+            pill = QLabel(label)
+            pill.setObjectName("OutboxState")
+            pill.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            pill.setStyleSheet(
+                f"QLabel#OutboxState {{ background: {background}; color: {foreground};"
+                " border-radius: 10px; padding: 2px 10px; font-weight: 600; }"
+            )
+            holder = QWidget()
+            line = QHBoxLayout(holder)
+            line.setContentsMargins(6, 0, 6, 0)
+            line.addWidget(pill)
+            line.addStretch(1)
+            detail = _text(outbox_detail(state, item.status_text, item.detail, item.field_errors))
+            detail.setWordWrap(True)
+            self.table.setCellWidget(row, 0, _text(item.title))
+            self.table.setCellWidget(row, 1, holder)
+            self.table.setCellWidget(row, 2, detail)
+            self.table.setCellWidget(row, 3, _text(_when(item.signed_at)))
+            if state in ("rejected", "needs_signature") or needs_signature_again(
+                state, item.field_errors
+            ):
+                actions = [
+                    _link(
+                        "Reopen",
+                        "Open it as a draft to correct it and sign again",
+                        partial(self.reopen_requested.emit, item.idempotency_key),
+                    )
+                ]
+                if needs_signature_again(state, item.field_errors):
+                    actions.insert(
+                        0,
+                        _link(
+                            "Sign again…",
+                            "Check it and sign it again; it keeps its place, never sent twice",
+                            partial(self.sign_again_requested.emit, item.idempotency_key),
+                        ),
+                    )
+                self.table.setCellWidget(row, 4, _buttons(*actions))
+            else:
+                self.table.removeCellWidget(row, 4)
+        self.table.setVisible(bool(items))
+        self.empty.setVisible(not items)
+
+    def row_texts(self) -> list[tuple[str, str, str]]:
+        """(title, status, detail) per row, as shown (tests and screen readers)."""
+        texts = []
+        for row in range(self.table.rowCount()):
+            title = self.table.cellWidget(row, 0)
+            holder = self.table.cellWidget(row, 1)
+            detail = self.table.cellWidget(row, 2)
+            pill = holder.findChild(QLabel) if holder is not None else None
+            texts.append(
+                (
+                    title.text() if isinstance(title, QLabel) else "",
+                    pill.text() if pill is not None else "",
+                    detail.text() if isinstance(detail, QLabel) else "",
+                )
+            )
+        return texts
+
+
+def section(title: str, body: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(section_title(title))
+    layout.addWidget(body, 1)
+    return holder
