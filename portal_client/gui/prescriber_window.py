@@ -416,8 +416,19 @@ class PrescriberWindow(PortalMainWindow):
         was = self.connectivity.state
         now = state_for_error(error)
         self.connectivity.set_state(now)
-        if now == ONLINE and was in (OFFLINE, UNAVAILABLE) and self.worker is not None:
-            self.worker.poke()  # the network is back: send what waits
+        if now == ONLINE and was in (OFFLINE, UNAVAILABLE):
+            self.send_waiting_now()
+
+    def send_waiting_now(self) -> None:
+        """The network is back: check and send every waiting row now, not at its backoff
+        time (network: on a worker thread; the outbox never sends one row twice at once)."""
+        durable = self.durable
+        if durable is None:
+            return
+        outbox = durable.outbox
+        Op(self, outbox.reconcile).failure(
+            lambda error: log.warning("Reconcile failed: %s", type(error).__name__)
+        ).run()
 
     def _update_count(self) -> None:
         rows = self.browser.model.state.rows

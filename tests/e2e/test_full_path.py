@@ -1,8 +1,12 @@
 """The whole path, real everything: a server process, the client's own windows and controller.
 
-prescriber1 signs in, composes from a template and submits; pharmacist1 (a second
-signed-in client in the same process) finds it in the queue and approves it; the
-prescriber's list shows "approved" through its periodic refresh, without a restart.
+prescriber1 signs in, composes from a template (the checks panel blocks signing until
+the labs are there), signs (sign dialog, password again), and the outbox sends it;
+pharmacist1 (a second signed-in client in the same process) finds it in the queue with
+its checks, labs and signature, and approves it; the prescriber's list shows "approved"
+through its periodic refresh, without a restart. A second test stops the server between
+the signature and the send: the prescription waits (offline shown) and goes exactly once
+when the server is back.
 
 Set PORTAL_SCREENSHOTS=<dir> to save a picture of each window on the way.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -22,8 +27,11 @@ from portal_client.core.settings import Settings
 from portal_client.gui import ops
 from portal_client.gui.app import PortalApp, create_application
 from portal_client.gui.composer import TEMPLATE_ROLE, ComposerPage
+from portal_client.gui.connectivity import OFFLINE, ONLINE
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
+from portal_client.gui.sign_dialog import SignDialog
+from tests.helpers.fault_proxy import FaultProxy
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
 
 TIMEOUT_MS = 30_000
@@ -84,8 +92,7 @@ def sign_in(qtbot: QtBot, server: LiveServer, username: str, demo: bool = False)
         screenshot(portal.sign_in, "sign-in")
     portal.sign_in.submit.click()
     qtbot.waitUntil(lambda: portal.main_window is not None, timeout=TIMEOUT_MS)
-    assert portal.main_window is not None
-    qtbot.addWidget(portal.main_window)
+    assert portal.main_window is not None  # closed by the test's sign-out (it deletes it)
     portal.main_window.resize(1280, 800)
     return portal
 
@@ -103,78 +110,120 @@ def add_lab(qtbot: QtBot, composer: ComposerPage, *values: str) -> None:
     interpretation.setCurrentIndex(interpretation.findData(values[4]))  # type: ignore[union-attr]
 
 
-def test_prescriber_submits_pharmacist_approves_prescriber_sees_it(
-    qtbot: QtBot, server: LiveServer
-) -> None:
-    create_application([])
-
-    # --- prescriber1 composes and submits
-    prescriber = sign_in(qtbot, server, "prescriber1", demo=True)
-    window = prescriber.main_window
-    assert isinstance(window, PrescriberWindow)
-    assert window.windowTitle() == "IV Prescriber Portal — Dr. Maya Chen (prescriber)"
-    window.new_button.click()
-    composer = window.composer
-    qtbot.waitUntil(lambda: bool(composer.templates), timeout=TIMEOUT_MS)
+def choose_template(composer: ComposerPage, template_id: str) -> None:
     tree = composer.template_tree
     target = next(
         tree.topLevelItem(i).child(j)
         for i in range(tree.topLevelItemCount())
         for j in range(tree.topLevelItem(i).childCount())
-        if tree.topLevelItem(i).child(j).data(0, TEMPLATE_ROLE)[0] == "myers-infusion"
+        if tree.topLevelItem(i).child(j).data(0, TEMPLATE_ROLE)[0] == template_id
     )
     tree.setCurrentItem(target)  # what a click on the template does
+
+
+def compose_grace_hopper(qtbot: QtBot, window: PrescriberWindow) -> ComposerPage:
+    window.new_button.click()
+    composer = window.composer
+    qtbot.waitUntil(lambda: bool(composer.templates), timeout=TIMEOUT_MS)
+    choose_template(composer, "myers-infusion")
     qtbot.keyClicks(composer.given_name, "Grace")
     qtbot.keyClicks(composer.family_name, "Hopper")
     qtbot.keyClicks(composer.birth_date, "1975-12-09")
     composer.sex.setCurrentIndex(composer.sex.findData("female"))
     qtbot.keyClicks(composer.weight_edit, "64")
     qtbot.keyClicks(composer.allergies, "latex")
-    composer.submit.click()  # too early: the vitamin C gate wants G6PD and renal labs
-    assert "G6PD" in composer.summary.label.text()
+    return composer
+
+
+def outbox_status(window: PrescriberWindow) -> str:
+    rows = window.outbox_view.row_texts()
+    return rows[0][1] if rows else ""
+
+
+def test_prescriber_signs_pharmacist_approves_prescriber_sees_it(
+    qtbot: QtBot, server: LiveServer
+) -> None:
+    create_application([])
+
+    # --- prescriber1 composes: the vitamin C gate blocks signing until the labs are in
+    prescriber = sign_in(qtbot, server, "prescriber1", demo=True)
+    window = prescriber.main_window
+    assert isinstance(window, PrescriberWindow)
+    assert window.windowTitle() == "IV Prescriber Portal — Dr. Maya Chen (prescriber)"
+    composer = compose_grace_hopper(qtbot, window)
+    assert not composer.submit.isEnabled()
+    assert "G6PD" in composer.checks.verdict.text()
+    settle(qtbot, window)
+    screenshot(window, "composer-blocked")
     add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
     add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
-    assert composer.current_errors == {}
+    assert composer.current_errors == {} and composer.submit.isEnabled()
+    qtbot.waitUntil(lambda: window.durable is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: composer.save_state.text().startswith("Draft"), timeout=TIMEOUT_MS)
     settle(qtbot, window)
     screenshot(window, "composer")
     scroll = composer.scroll_area.verticalScrollBar()
     scroll.setValue(scroll.maximum())
     settle(qtbot, window)
     screenshot(window, "composer-labs")
-    with qtbot.waitSignal(composer.submitted, timeout=TIMEOUT_MS) as sent:
-        composer.submit.click()
-    prescription = sent.args[0]
-    assert prescription["status"] == "submitted"
-    assert window.pages.currentIndex() == 0  # back on "My prescriptions"
-    assert window.browser.current_id() == prescription["id"]
+    scroll.setValue(0)
+
+    # --- signing: the whole prescription, the attestation, the password again
+    composer.submit.click()
+    dialog = composer.findChild(SignDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert "HOPPER, Grace" in dialog.summary.toPlainText()
+    qtbot.keyClicks(dialog.credential, "not-my-password")
+    dialog.sign_button.click()
+    qtbot.waitUntil(dialog.error.isVisible, timeout=TIMEOUT_MS)
+    assert "not right" in dialog.error.label.text() and dialog.isVisible()
+    qtbot.keyClicks(dialog.credential, DEMO_PASSWORD)
+    settle(qtbot, dialog)
+    screenshot(dialog, "sign-dialog")
+    with qtbot.waitSignal(composer.signed, timeout=TIMEOUT_MS):
+        dialog.sign_button.click()
+    assert window.pages.currentIndex() == 0  # back on "My prescriptions", Outbox tab
+    assert window.tabs.currentWidget() is window.outbox_view
+    qtbot.waitUntil(lambda: outbox_status(window) == "Submitted", timeout=TIMEOUT_MS)
+    item = window.outbox_items[0]
+    assert item.server_reference and item.server_reference in window.outbox_view.row_texts()[0][2]
+    assert window.connectivity.state == ONLINE
+    assert window.drafts == []  # signing consumed the draft
+    settle(qtbot, window)
+    screenshot(window, "outbox")
+    prescription_id = str(item.server_id)
+    qtbot.waitUntil(
+        lambda: window.browser.model.row_for(prescription_id) is not None, timeout=TIMEOUT_MS
+    )
     assert "Hopper" not in window.windowTitle()
 
-    # --- pharmacist1, a second client in the same process, approves it
+    # --- pharmacist1, a second client in the same process, sees the checks and approves
     pharmacist = sign_in(qtbot, server, "pharmacist1")
     queue = pharmacist.main_window
     assert isinstance(queue, PharmacistWindow)
     qtbot.waitUntil(
-        lambda: queue.browser.model.row_for(prescription["id"]) is not None, timeout=TIMEOUT_MS
+        lambda: queue.browser.model.row_for(prescription_id) is not None, timeout=TIMEOUT_MS
     )
-    queue.browser.select(prescription["id"])
-    assert "HOPPER, Grace" in queue.browser.detail.toPlainText()
-    assert "latex" in queue.browser.detail.toPlainText()
+    queue.browser.select(prescription_id)
+    detail = queue.browser.detail.toPlainText()
+    for expected in ("HOPPER, Grace", "latex", "CLINICAL CHECKS", "mOsm/L", "g6pd", "SIGNATURE"):
+        assert expected in detail, expected
     settle(qtbot, queue)
     screenshot(queue, "pharmacist-queue")
     with qtbot.waitSignal(queue.reviewed, timeout=TIMEOUT_MS):
         queue.approve_button.click()
 
     # --- the prescriber's list catches up by its own periodic refresh
+    window.tabs.setCurrentWidget(window.browser)
     window.refresh_timer.setInterval(200)  # the 20 s of real use, shortened for the test
     window.refresh_timer.start()
-    row = window.browser.model.row_for(prescription["id"])
-    assert row is not None
 
     def shows_approved() -> bool:
-        index = window.browser.model.row_for(prescription["id"])
+        index = window.browser.model.row_for(prescription_id)
         return index is not None and window.browser.model.state.rows[index].status == "approved"
 
     qtbot.waitUntil(shows_approved, timeout=TIMEOUT_MS)
+    window.browser.select(prescription_id)
     assert "Approved" in window.browser.detail.toPlainText()
     settle(qtbot, window)
     screenshot(window, "prescriber-list")
@@ -185,3 +234,62 @@ def test_prescriber_submits_pharmacist_approves_prescriber_sees_it(
     assert prescriber.main_window is None and prescriber.sign_in.isVisible()
     assert prescriber.sign_in.password.text() == ""
     qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=TIMEOUT_MS)
+
+
+def test_server_stopped_while_signing_queues_then_sends_exactly_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    create_application([])
+    data_dir = tmp_path / "server"
+    with start_live_server(data_dir) as first:
+        address = urlparse(first.url)
+        proxy = FaultProxy(str(address.hostname), int(address.port or 0)).start()
+        try:
+            proxied = LiveServer(proxy.url, first.process, data_dir, first.log_path)
+            prescriber = sign_in(qtbot, proxied, "prescriber1")
+            window = prescriber.main_window
+            assert isinstance(window, PrescriberWindow)
+            composer = compose_grace_hopper(qtbot, window)
+            add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
+            add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
+            qtbot.waitUntil(lambda: window.durable is not None, timeout=TIMEOUT_MS)
+            composer.submit.click()
+            dialog = composer.findChild(SignDialog)
+            assert dialog is not None
+            qtbot.keyClicks(dialog.credential, DEMO_PASSWORD)
+
+            # The step-up succeeds; the server goes down before the outbox sends.
+            original_signed = dialog._signed
+
+            def signed_then_server_down(grant: object) -> None:
+                proxy.set_offline(True)
+                first.stop()
+                original_signed(grant)  # type: ignore[arg-type]
+
+            dialog._signed = signed_then_server_down  # type: ignore[method-assign]
+            with qtbot.waitSignal(composer.signed, timeout=TIMEOUT_MS):
+                dialog.sign_button.click()
+            qtbot.waitUntil(lambda: outbox_status(window) == "Queued", timeout=TIMEOUT_MS)
+            assert "cannot be reached" in window.outbox_view.row_texts()[0][2]
+            assert window.connectivity.state == OFFLINE
+            assert "1 waiting" in window.tabs.tabText(2)
+            settle(qtbot, window)
+            screenshot(window, "outbox-offline")
+
+            with start_live_server(data_dir) as second:
+                proxy.retarget(int(urlparse(second.url).port or 0))
+                proxy.set_offline(False)
+                window.refresh_timer.setInterval(200)
+                window.refresh_timer.start()
+                qtbot.waitUntil(lambda: outbox_status(window) == "Submitted", timeout=TIMEOUT_MS)
+                assert window.connectivity.state == ONLINE
+                key = window.outbox_items[0].idempotency_key
+                found = prescriber.client.list_prescriptions(idempotency_key=key)  # type: ignore[union-attr]
+                assert found.total == 1
+                everything = prescriber.client.all_prescriptions()  # type: ignore[union-attr]
+                hoppers = [p for p in everything.items if p["patient"]["family_name"] == "Hopper"]
+                assert len(hoppers) == 1
+                prescriber.sign_out()
+                qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=TIMEOUT_MS)
+        finally:
+            proxy.stop()

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from pharmacy_domain.canonical import signing_sha256
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
 from portal_client.core.composer import ComposerState, LabEntry
@@ -15,7 +16,7 @@ from portal_client.gui.dialogs import RejectDialog
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
 from tests.gui.conftest import sign_in
-from tests.helpers.live_server import LiveServer
+from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
 
 
 def submit_one(client: ApiClient, templates: list[Template], family: str) -> dict[str, object]:
@@ -26,7 +27,11 @@ def submit_one(client: ApiClient, templates: list[Template], family: str) -> dic
         LabEntry("g6pd", "2026-10-01", interpretation="normal"),
         LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"),
     ]
-    return client.submit_prescription(state.to_body(), str(uuid.uuid4()))
+    body = state.signable_body()
+    grant = client.step_up(signing_sha256(body), password=DEMO_PASSWORD)
+    return client.submit_prescription(
+        {**body, "signing_token": grant.signing_token}, str(uuid.uuid4())
+    )
 
 
 def test_prescriber_window_title_carries_no_patient_data(
