@@ -18,12 +18,14 @@ import psycopg
 import pytest
 import sqlalchemy
 
+from pharmacy_domain.canonical import signing_sha256
 from pharmacy_domain.prescription import parse_prescription
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
 from portal_client.core.api_client import ApiClient
 from portal_client.core.durable.crypto import RecordCipher, new_data_key
-from portal_client.core.durable.outbox import ApiClientTransport, Outbox
+from portal_client.core.durable.outbox import ApiClientTransport, Outbox, OutboxItem
 from portal_client.core.durable.store import LocalStore
+from portal_client.core.errors import ApiError
 from tests.helpers.fault_proxy import FaultProxy
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
 
@@ -81,6 +83,30 @@ def signed_in(url: str, username: str = "prescriber1") -> ApiClient:
     client = ApiClient(url, connect_timeout=2.0, read_timeout=READ_TIMEOUT_S)
     client.login(username, DEMO_PASSWORD)
     return client
+
+
+_SERVERS_WITHOUT_SIGNING: set[str] = set()
+
+
+def sign(
+    outbox: Outbox, signer: ApiClient, body: dict[str, Any], *, draft_id: str | None = None
+) -> OutboxItem:
+    """Sign as the prescriber does: a step-up for the body's signing hash (on a server
+    that has signing; an older one answers 404), then queue it with the token.
+
+    ``signer`` is signed in as the outbox's user; pass one that bypasses the fault
+    proxy when faults are drawn at random (the GUI would just ask again)."""
+    token: str | None = None
+    if signer.base_url not in _SERVERS_WITHOUT_SIGNING:
+        try:
+            grant = signer.step_up(signing_sha256(body), password=DEMO_PASSWORD)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            _SERVERS_WITHOUT_SIGNING.add(signer.base_url)
+        else:
+            token = grant.signing_token
+    return outbox.sign(body, draft_id=draft_id, signing_token=token)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from portal_client.core.durable.drafts import DraftStore
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox, OutboxItem
 from portal_client.core.durable.store import LocalStore
 from tests.helpers.live_server import DEMO_PASSWORD
-from tests.reliability.conftest import signed_body
+from tests.reliability.conftest import sign, signed_body
 
 
 def say(*words: str) -> None:
@@ -42,7 +42,7 @@ def main(store_path: str, url: str, label: str, start: int, count: int) -> None:
         say("saving", serial)
         drafts.save(draft_id, signed_body(serial))
         say("saved", serial)
-        item: OutboxItem = outbox.sign(drafts.load(draft_id) or {}, draft_id=draft_id)
+        item: OutboxItem = sign(outbox, client, drafts.load(draft_id) or {}, draft_id=draft_id)
         say("signed", serial, item.idempotency_key)
         outbox.process_due()
         say("sent", serial)

@@ -14,6 +14,7 @@ from tests.reliability.conftest import (
     new_serial,
     rows_per_key,
     server_counts,
+    sign,
     signed_body,
 )
 
@@ -60,7 +61,10 @@ def test_submit_under_fault(
     server: LiveServer, proxy: FaultProxy, client_side: ClientSide, fault: Fault, delay: float
 ) -> None:
     serials = [new_serial(f"submit-{fault.value}") for _ in range(PER_CELL)]
-    keys = [client_side.outbox.sign(signed_body(s)).idempotency_key for s in serials]
+    keys = [
+        sign(client_side.outbox, client_side.client, signed_body(s)).idempotency_key
+        for s in serials
+    ]
     proxy.inject(fault, method="POST", path=PRESCRIPTIONS_PATH, times=1, delay=delay)
     client_side.outbox.process_due()
     assert proxy.applied[fault] == 1
@@ -73,7 +77,10 @@ def test_reconcile_under_fault(
     server: LiveServer, proxy: FaultProxy, client_side: ClientSide, fault: Fault, delay: float
 ) -> None:
     serials = [new_serial(f"reconcile-{fault.value}") for _ in range(PER_CELL)]
-    keys = [client_side.outbox.sign(signed_body(s)).idempotency_key for s in serials]
+    keys = [
+        sign(client_side.outbox, client_side.client, signed_body(s)).idempotency_key
+        for s in serials
+    ]
     # Every submit reaches the server and commits, but no answer gets back: all unknown.
     proxy.inject(Fault.RESET_AFTER_RESPONSE, method="POST", path=PRESCRIPTIONS_PATH, times=PER_CELL)
     client_side.outbox.process_due()
@@ -87,7 +94,10 @@ def test_reconcile_under_fault(
 
 def test_offline_then_back(server: LiveServer, proxy: FaultProxy, client_side: ClientSide) -> None:
     serials = [new_serial("offline") for _ in range(PER_CELL)]
-    keys = [client_side.outbox.sign(signed_body(s)).idempotency_key for s in serials]
+    keys = [
+        sign(client_side.outbox, client_side.client, signed_body(s)).idempotency_key
+        for s in serials
+    ]
     proxy.set_offline(True)
     [first] = client_side.outbox.process_due()  # stops after the first: the network is down
     assert first.state is State.QUEUED and first.why.value == "offline"

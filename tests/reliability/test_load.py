@@ -43,7 +43,7 @@ from portal_client.core.durable.outbox import (
 from portal_client.core.durable.store import LocalStore
 from tests.helpers.fault_proxy import Fault, FaultProxy
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
-from tests.reliability.conftest import READ_TIMEOUT_S, report, server_rows, signed_body
+from tests.reliability.conftest import READ_TIMEOUT_S, report, server_rows, sign, signed_body
 
 CLIENTS = int(os.environ.get("RELIABILITY_LOAD_CLIENTS", "20"))
 PER_CLIENT = int(os.environ.get("RELIABILITY_LOAD_PER_CLIENT", "50"))
@@ -75,6 +75,7 @@ class ClientStack:
     cipher: RecordCipher
     proxy: FaultProxy
     client: ApiClient
+    signer: ApiClient  # straight to the server: step-ups are not the load under test
     store: LocalStore
     outbox: Outbox
     worker: OutboxWorker
@@ -101,6 +102,8 @@ def open_stack(number: int, root: Path, upstreams: list[tuple[str, int]], seed: 
     client = ApiClient(proxy.url, connect_timeout=2.0, read_timeout=60.0)
     client.login(f"prescriber{1 + number % 2}", DEMO_PASSWORD)
     client.timeout = (2.0, READ_TIMEOUT_S)
+    signer = ApiClient(f"http://{upstreams[0][0]}:{upstreams[0][1]}", read_timeout=60.0)
+    signer.login(f"prescriber{1 + number % 2}", DEMO_PASSWORD)
     outbox = Outbox(
         store,
         ApiClientTransport(client),
@@ -109,7 +112,15 @@ def open_stack(number: int, root: Path, upstreams: list[tuple[str, int]], seed: 
     )
     proxy.randomize(FAULT_MIX, seed=seed, delay=DELAY_RANGE_S, retry_after=RETRY_AFTER_S)
     stack = ClientStack(
-        number, path, cipher, proxy, client, store, outbox, OutboxWorker(outbox, max_idle=1.0)
+        number,
+        path,
+        cipher,
+        proxy,
+        client,
+        signer,
+        store,
+        outbox,
+        OutboxWorker(outbox, max_idle=1.0),
     )
     outbox.subscribe(stack.watch)
     return stack
@@ -120,7 +131,7 @@ def sign_and_send(stack: ClientStack, label: str) -> None:
     stack.worker.start()
     for n in range(PER_CLIENT):
         serial = f"load {label} c{stack.number:02d} n{n:03d}"
-        item = stack.outbox.sign(signed_body(serial))
+        item = sign(stack.outbox, stack.signer, signed_body(serial))
         stack.serials.append(serial)
         stack.keys.append(item.idempotency_key)
         stack.worker.poke()
@@ -150,6 +161,7 @@ def client_stacks(
             stack.proxy.stop()
             stack.store.close()
             stack.client.close()
+            stack.signer.close()
 
 
 def run_load(

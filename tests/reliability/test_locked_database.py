@@ -17,7 +17,14 @@ from portal_client.core.durable.crypto import RecordCipher, new_data_key
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox, State, Why
 from portal_client.core.durable.store import LocalStore
 from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
-from tests.reliability.conftest import new_serial, report, server_rows, signed_body, signed_in
+from tests.reliability.conftest import (
+    new_serial,
+    report,
+    server_rows,
+    sign,
+    signed_body,
+    signed_in,
+)
 
 RETRYABLE = (State.QUEUED, State.UNKNOWN)
 
@@ -58,8 +65,8 @@ def test_locked_server_database_loses_and_duplicates_nothing(tmp_path: Path) -> 
         patient_store = LocalStore.open(tmp_path / "patient.sqlite3", RecordCipher(new_data_key()))
         patient_outbox = Outbox(patient_store, ApiClientTransport(patient))
         serials = [f"{label} {n}" for n in range(3)]
-        keys = [outbox.sign(signed_body(serial)).idempotency_key for serial in serials]
-        patient_key = patient_outbox.sign(signed_body(f"{label} patient")).idempotency_key
+        keys = [sign(outbox, impatient, signed_body(serial)).idempotency_key for serial in serials]
+        patient_key = sign(patient_outbox, patient, signed_body(f"{label} patient")).idempotency_key
         started = time.monotonic()
         with exclusive_lock(database):
             outbox.process_due()

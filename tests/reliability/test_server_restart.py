@@ -15,6 +15,7 @@ from tests.reliability.conftest import (
     new_serial,
     rows_per_key,
     server_counts,
+    sign,
     signed_body,
     signed_in,
 )
@@ -31,7 +32,7 @@ def test_server_killed_mid_send_then_restarted(tmp_path: Path) -> None:
             client = signed_in(proxy.url)
             outbox = Outbox(store, ApiClientTransport(client))
             serials = [new_serial("server-restart") for _ in range(4)]
-            keys = [outbox.sign(signed_body(s)).idempotency_key for s in serials]
+            keys = [sign(outbox, client, signed_body(s)).idempotency_key for s in serials]
             # The first arrives and commits but its answer never comes back …
             proxy.inject(Fault.HANG_AFTER_FORWARD, method="POST", path=PRESCRIPTIONS_PATH)
             outbox.send(keys[0])
