@@ -122,6 +122,7 @@ class PortalApp(QObject):
                 on_first_paint()
                 return
             warm_up_imports()
+            self.sign_in.load_remembered_username()
             if self.demo:
                 self._start_demo_server()
 
@@ -163,7 +164,8 @@ class PortalApp(QObject):
         prefs = self.settings.window
         window.resize(prefs.width, prefs.height)
         window.sign_out_requested.connect(self.sign_out)
-        window.session_expired.connect(self._session_expired)
+        # An ended session (timeout, revocation) is handled by the window itself: its
+        # lock screen asks the same user to sign in again, keeping the open work.
         self.main_window = window
         self.sign_in.hide()
         if prefs.maximized:
@@ -179,6 +181,7 @@ class PortalApp(QObject):
         window, self.main_window = self.main_window, None
         if window is None:
             return
+        window.about_to_sign_out()
         if not window.isMaximized():
             self.settings.window.width = window.width()
             self.settings.window.height = window.height()
@@ -194,9 +197,6 @@ class PortalApp(QObject):
             Op(self.sign_in, client.logout).failure(lambda _error: None).run()
         self.sign_in.reset_for_next_user(message)
         self.sign_in.show()
-
-    def _session_expired(self, message: str) -> None:
-        self.sign_out(f"Your session has ended ({message}). Please sign in again.")
 
     # --------------------------------------------------------- shutdown
 

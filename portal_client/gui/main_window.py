@@ -1,30 +1,50 @@
-"""What the prescriber and pharmacist windows share: the top bar, titles, sign-out, refresh.
+"""What the prescriber and pharmacist windows share: the top bar and account menu, titles,
+sign-out, refresh, the licence banner and the idle lock.
 
-Window titles name the app and the signed-in user, never a patient.
+Window titles name the app and the signed-in user, never a patient. The idle lock and a
+lost session both put the lock screen in place of the window's content; the content
+(an open composer included) stays alive underneath and comes back unchanged.
+
+Hooks for the role windows: ``about_to_lock`` (before the content is hidden) and
+``about_to_sign_out`` (before the window closes for good), e.g. to save drafts.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
+    QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from portal_client import APP_NAME
+from portal_client.core.accounts import licence_status
 from portal_client.core.errors import NotSignedIn, PortalError
 from portal_client.core.prescription_list import format_timestamp
 from portal_client.gui import resources
+from portal_client.gui.lock_screen import (
+    IDLE_CHECK_INTERVAL_MS,
+    IDLE_LOCK_SECONDS,
+    IdleWatcher,
+    LockScreen,
+)
 from portal_client.gui.ops import Op
+from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
@@ -46,16 +66,29 @@ def window_title(user: SignedInUser, page: str = "") -> str:
     return f"{APP_NAME} — {page + ' — ' if page else ''}{who}"
 
 
+LOCKED_TITLE = f"{APP_NAME} — Locked"
+
+
 class PortalMainWindow(QMainWindow):
     """Base of both role windows.
 
     Signals:
         sign_out_requested(): the user pressed Sign out.
-        session_expired(str): the server refused our token; the user must sign in again.
+        session_expired(str): the server refused our token. The window then asks its
+            user to sign in again on the lock screen, keeping the open work.
+        locked(), unlocked(): the lock screen came and went.
     """
 
     sign_out_requested = Signal()
     session_expired = Signal(str)
+    locked = Signal()
+    unlocked = Signal()
+
+    #: Seconds without input before the lock, and how time is read and checked
+    #: (tests swap in a fake clock and a fast check instead of waiting 15 minutes).
+    idle_lock_seconds: float = IDLE_LOCK_SECONDS
+    idle_clock: Callable[[], float] = staticmethod(time.monotonic)
+    idle_check_interval_ms: int = IDLE_CHECK_INTERVAL_MS
 
     def __init__(
         self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None
@@ -67,16 +100,43 @@ class PortalMainWindow(QMainWindow):
         self.names: dict[str, str] = {}
         self._refreshing = False
         self._last_refresh_ok: str | None = None
+        self._title_before_lock: str | None = None
+        self._hidden_by_lock: list[QWidget] = []
+        self._admin_window: QWidget | None = None
         self.setWindowTitle(window_title(user))
         self.setWindowIcon(resources.icon("app"))
 
         central = QWidget()
         central.setObjectName("Canvas")
+        self.content = central
         self.root_layout = QVBoxLayout(central)
         self.root_layout.setContentsMargins(0, 0, 0, 0)
         self.root_layout.setSpacing(0)
         self.root_layout.addWidget(self._build_top_bar())
-        self.setCentralWidget(central)
+        self.licence_banner = Banner()
+        self.licence_banner.setContentsMargins(16, 8, 16, 0)
+        self.root_layout.addWidget(self.licence_banner)
+        self._show_licence_status()
+
+        # The lock screen replaces the content; the content is hidden, never destroyed.
+        self.screens = QStackedWidget()
+        self.screens.addWidget(central)
+        self.lock_screen = LockScreen(client, user)
+        self.screens.addWidget(self.lock_screen)
+        self.setCentralWidget(self.screens)
+        self.lock_screen.unlocked.connect(self.unlock)
+        # Through request_sign_out, so a role window can first say what is unsent.
+        self.lock_screen.switch_user.connect(self.request_sign_out)
+        self.session_expired.connect(self.require_sign_in)
+
+        self.idle_watcher = IdleWatcher(
+            self,
+            timeout_s=self.idle_lock_seconds,
+            clock=self.idle_clock,
+            check_interval_ms=self.idle_check_interval_ms,
+        )
+        self.idle_watcher.idle.connect(self.lock)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
 
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
@@ -99,14 +159,148 @@ class PortalMainWindow(QMainWindow):
         layout.addLayout(self.top_bar_actions)
         role = ROLE_TEXT.get(self.user.role, self.user.role)
         clinic = f" · {self.user.clinic}" if self.user.clinic else ""
-        chip = QLabel(f"{self.user.display_name} · {role}{clinic}")
-        chip.setObjectName("UserChip")
-        layout.addWidget(chip)
+        self.account_button = QToolButton()
+        self.account_button.setObjectName("UserChip")
+        self.account_button.setText(f"{self.user.display_name} · {role}{clinic}")
+        self.account_button.setIcon(resources.icon("user"))
+        self.account_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.account_button.setAccessibleName("Account menu")
+        self.account_button.setMenu(self._build_account_menu())
+        layout.addWidget(self.account_button)
         self.sign_out_button = QPushButton(" Sign out")
         self.sign_out_button.setIcon(resources.icon("sign-out"))
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         layout.addWidget(self.sign_out_button)
         return bar
+
+    def _build_account_menu(self) -> QMenu:
+        menu = QMenu(self)
+        self.change_password_action = menu.addAction("Change password…", self.change_password)
+        self.lock_action = menu.addAction("Lock now", self.lock)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        if self.user.is_reviewer:
+            menu.addSeparator()
+            self.approvals_action = menu.addAction(
+                "Account requests…", lambda: self.open_administration("requests")
+            )
+            if self.user.role == "admin":
+                self.audit_action = menu.addAction(
+                    "Audit trail…", lambda: self.open_administration("audit")
+                )
+        menu.addSeparator()
+        menu.addAction(resources.icon("sign-out"), "Sign out", self.sign_out_requested)
+        return menu
+
+    def _show_licence_status(self) -> None:
+        """Prescribers see a banner from 30 days before their licence expires."""
+        if self.user.role != "prescriber":
+            return
+        from datetime import date
+
+        status = licence_status(self.user.licence_expires_on, date.today())
+        if status.kind == "current":
+            self.licence_banner.clear()
+        else:
+            self.licence_banner.show_message(
+                status.message, "warn" if status.kind == "expiring" else "error"
+            )
+
+    # ---------------------------------------------------------- account
+
+    def change_password(self) -> None:
+        from portal_client.gui.password_dialog import PasswordDialog
+
+        dialog = PasswordDialog(self.client, self.user, self)
+        dialog.changed.connect(self._password_changed)
+        dialog.open()
+
+    def _password_changed(self) -> None:
+        # The server ended every session of the account, this one included.
+        self.require_sign_in("Your password was changed and every session was signed out.")
+
+    def open_administration(self, tab: str = "requests") -> None:
+        from portal_client.gui.admin_window import AdministrationWindow
+
+        window = self._admin_window
+        if window is None or not shiboken6.isValid(window):
+            window = AdministrationWindow(self.client, self.user, self.run, self)
+            self._admin_window = window
+        window.show_tab(tab)  # type: ignore[attr-defined]
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    # ---------------------------------------------------------- lock
+
+    @property
+    def is_locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_screen
+
+    def request_sign_out(self) -> None:
+        """Sign out from the lock screen; role windows may ask about unsent work first."""
+        self.sign_out_requested.emit()
+
+    def about_to_lock(self) -> None:
+        """Hook: the content is about to be hidden (role windows may save drafts)."""
+
+    def about_to_sign_out(self) -> None:
+        """Hook: the window is about to close for good (role windows may save drafts)."""
+
+    def lock(self) -> None:
+        """Hide everything behind the lock screen; the password brings it back."""
+        if not self.is_locked:
+            self._cover()
+        self.lock_screen.show_locked()
+
+    def require_sign_in(self, reason: str = "") -> None:
+        """The session is gone: cover the work and ask the same user to sign in again."""
+        if not self.is_locked:
+            self._cover()
+        self.lock_screen.show_session_ended(reason)
+
+    def _cover(self) -> None:
+        self.about_to_lock()
+        self.refresh_timer.stop()  # no fetching of patient data nobody can see
+        self.idle_watcher.stop()
+        self._title_before_lock = self.windowTitle()
+        self.setWindowTitle(LOCKED_TITLE)
+        # Other windows of this one (administration, dialogs) may show data too.
+        self._hidden_by_lock = [
+            child
+            for child in self.findChildren(QWidget)
+            if child.isWindow() and child.isVisible() and child is not self
+        ]
+        for child in self._hidden_by_lock:
+            child.hide()
+        self.statusBar().hide()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self.locked.emit()
+
+    def unlock(self) -> None:
+        if not self.is_locked:
+            return
+        self.screens.setCurrentWidget(self.content)
+        title, self._title_before_lock = self._title_before_lock, None
+        self.setWindowTitle(title or window_title(self.user))
+        self.statusBar().show()
+        for child in self._hidden_by_lock:
+            # A modal dialog's own event loop ended when it was hidden; do not revive it.
+            if shiboken6.isValid(child) and not (isinstance(child, QDialog) and child.isModal()):
+                child.show()
+        self._hidden_by_lock = []
+        if self.isVisible():
+            self.refresh_timer.start()
+            self.idle_watcher.start()
+        self.unlocked.emit()
+        self.refresh()
+
+    def setWindowTitle(self, title: str) -> None:
+        """While locked, pages changing underneath may not put anything in the title."""
+        if self._title_before_lock is not None and title != LOCKED_TITLE:
+            self._title_before_lock = title
+            return
+        super().setWindowTitle(title)
 
     # ---------------------------------------------------------- background
 
@@ -163,7 +357,7 @@ class PortalMainWindow(QMainWindow):
         raise NotImplementedError
 
     def refresh(self) -> None:
-        if self._refreshing:
+        if self._refreshing or self.is_locked:
             return
         self._refreshing = True
 
@@ -192,12 +386,16 @@ class PortalMainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh_timer.start()
+        if not self.is_locked:
+            self.refresh_timer.start()
+            self.idle_watcher.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.refresh_timer.stop()
+        self.idle_watcher.stop()
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.refresh_timer.stop()
+        self.idle_watcher.stop()
         super().closeEvent(event)

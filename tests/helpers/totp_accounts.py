@@ -98,8 +98,9 @@ def request_account(
     role: str = "prescriber",
     licence_days: int = 400,
     display_name: str = "Dr Test Prescriber",
+    username: str | None = None,
 ) -> accounts.AccountRequest:
-    username = f"user{uuid.uuid4().hex[:10]}"
+    username = username or f"user{uuid.uuid4().hex[:10]}"
     prescriber = role == "prescriber"
     request = accounts.AccountRequest(
         username=username,
