@@ -213,7 +213,7 @@ class ComposerPage(QWidget):
         self.scroll_area = scroll
         body.addWidget(scroll, 1)
         self.checks = ChecksPanel()
-        self.checks.setFixedWidth(340)
+        self.checks.setFixedWidth(300)
         body.addWidget(self.checks, 0)
         return body
 
@@ -271,7 +271,7 @@ class ComposerPage(QWidget):
 
     def _build_template_picker(self) -> QWidget:
         box = card()
-        box.setFixedWidth(250)
+        box.setFixedWidth(230)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.addWidget(section_title("Template"))
@@ -363,7 +363,7 @@ class ComposerPage(QWidget):
         header = self.ingredient_table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 150), (2, 100), (3, 100), (4, 170)):
+        for column, width in ((1, 118), (2, 84), (3, 84), (4, 120)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             self.ingredient_table.setColumnWidth(column, width)
         self.ingredient_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -674,7 +674,7 @@ class ComposerPage(QWidget):
             amount.setObjectName(f"amount:{ingredient.code}")
             line.addWidget(amount, 1)
             unit = muted(ingredient.unit)
-            unit.setFixedWidth(34)
+            unit.setFixedWidth(30)
             line.addWidget(unit)
             table.setCellWidget(row, 1, editor_box)
             table.setCellWidget(row, 2, muted(allowed_range(ingredient)))
@@ -683,7 +683,10 @@ class ComposerPage(QWidget):
             check.setWordWrap(True)
             check.setContentsMargins(4, 0, 4, 0)
             table.setCellWidget(row, 4, check)
-            table.setRowHeight(row, 54 if ingredient.to_confirm else 42)
+            # Long product names wrap (about 21 characters a line at the usual width).
+            lines = max(1, -(-len(ingredient.name) // 21))
+            text_height = 17 * lines + (17 if ingredient.to_confirm else 0)
+            table.setRowHeight(row, max(42, text_height + 12))
             amount.textEdited.connect(
                 lambda text, code=ingredient.code: self._amount_edited(code, text)
             )
@@ -827,7 +830,9 @@ class ComposerPage(QWidget):
         self.submit.setEnabled(not self.blocks and not self._busy)
         self.submit.setToolTip(block_reason(self.blocks))
         if self.blocks:
-            self.footer_status.setText(block_reason(self.blocks))
+            count = len(self.blocks)
+            noun = "a clinical block" if count == 1 else f"{count} clinical blocks"
+            self.footer_status.setText(f"Cannot be signed: {noun} (see Clinical checks)")
         elif errors:
             self.footer_status.setText(f"{len(errors)} to complete before signing")
         else:

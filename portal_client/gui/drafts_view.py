@@ -105,7 +105,8 @@ class DraftsView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(2, 130)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(3, 170)
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open_row(row))
@@ -174,7 +175,8 @@ class OutboxView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(1, 140)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(3, 130)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(4, 170)
         self.table.verticalHeader().setDefaultSectionSize(52)
@@ -194,6 +196,7 @@ class OutboxView(QWidget):
             pill = QLabel(label)
             pill.setObjectName("OutboxState")
             pill.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            pill.setFixedHeight(24)
             pill.setStyleSheet(
                 f"QLabel#OutboxState {{ background: {background}; color: {foreground};"
                 " border-radius: 10px; padding: 2px 10px; font-weight: 600; }"
@@ -201,7 +204,7 @@ class OutboxView(QWidget):
             holder = QWidget()
             line = QHBoxLayout(holder)
             line.setContentsMargins(6, 0, 6, 0)
-            line.addWidget(pill)
+            line.addWidget(pill, 0, Qt.AlignmentFlag.AlignVCenter)
             line.addStretch(1)
             detail = _text(outbox_detail(state, item.status_text, item.detail, item.field_errors))
             detail.setWordWrap(True)

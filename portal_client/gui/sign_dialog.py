@@ -66,7 +66,7 @@ class SignDialog(QDialog):
         self.session_ended = False
         self._busy = False
         self.setWindowTitle("Sign and submit prescription")
-        self.setMinimumSize(620, 680)
+        self.setMinimumSize(660, 740)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(10)
@@ -112,6 +112,7 @@ class SignDialog(QDialog):
         self.buttons.accepted.connect(self.sign)
         self.buttons.rejected.connect(self.reject)
         self.credential.textChanged.connect(lambda _t: self._update())
+        self.credential.textEdited.connect(lambda _t: self.error.clear())
         self.credential.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _build_attestation(self) -> QFrame:

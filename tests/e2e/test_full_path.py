@@ -210,6 +210,10 @@ def test_prescriber_signs_pharmacist_approves_prescriber_sees_it(
         assert expected in detail, expected
     settle(qtbot, queue)
     screenshot(queue, "pharmacist-queue")
+    detail_scroll = queue.browser.detail.verticalScrollBar()
+    detail_scroll.setValue(detail_scroll.maximum())
+    settle(qtbot, queue)
+    screenshot(queue, "pharmacist-detail-checks")
     with qtbot.waitSignal(queue.reviewed, timeout=TIMEOUT_MS):
         queue.approve_button.click()
 

@@ -33,6 +33,7 @@ def test_central_access_clears_the_osmolarity_block(
     assert "osmolarity.peripheral_limit" in codes
     assert not page.submit.isEnabled()
     assert "Cannot be signed" in page.footer_status.text()
+    assert "peripheral" in page.submit.toolTip().lower() or page.submit.toolTip()
     assert "BLOCKED" in page.checks.verdict.text()
 
     page.access.setCurrentIndex(page.access.findData("central"))

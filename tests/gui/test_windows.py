@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QDialog
@@ -102,3 +103,32 @@ def test_reject_dialog_needs_a_reason(qtbot: QtBot) -> None:
         dialog.reject_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.reason_text() == "Needs a recent potassium level"
+
+
+def test_save_as_fhir_writes_the_bundle_in_the_background(
+    qtbot: QtBot, server: LiveServer, templates: list[Template], tmp_path: Path
+) -> None:
+    import json
+
+    pharmacist = sign_in(server, "pharmacist1")
+    prescriber = sign_in(server, "prescriber1")
+    created = submit_one(prescriber, templates, "Fhirexport")
+    window = PharmacistWindow(pharmacist, pharmacist.user)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.browser.model.row_for(str(created["id"])) is not None, timeout=20_000
+    )
+    window.browser.select(str(created["id"]))
+    target = tmp_path / "export.fhir.json"
+    window.browser._choose_path = lambda _parent, suggested: (  # the file dialog's answer
+        target if suggested.endswith(".fhir.json") else None
+    )
+    assert window.browser.fhir_button is not None and window.browser.fhir_button.isEnabled()
+    window.browser.fhir_button.click()
+    qtbot.waitUntil(lambda: "Saved" in window.banner.label.text(), timeout=20_000)
+    bundle = json.loads(target.read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle"
+    assert "Fhirexport" in target.read_text(encoding="utf-8")
+    prescriber.logout()
+    pharmacist.logout()

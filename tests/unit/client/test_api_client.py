@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pharmacy_domain.canonical import signing_sha256
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import USER_AGENT, ApiClient
 from portal_client.core.composer import ComposerState, LabEntry
@@ -27,6 +28,13 @@ def signed_in(server: LiveServer, username: str = "prescriber1") -> ApiClient:
     client = ApiClient(server.url)
     client.login(username, DEMO_PASSWORD)
     return client
+
+
+def signed(client: ApiClient, body: dict[str, Any]) -> dict[str, Any]:
+    """The body with a signing token from a step-up for exactly its content."""
+    grant = client.step_up(signing_sha256(body), password=DEMO_PASSWORD)
+    assert "token" not in repr(grant).lower().replace("signinggrant", "")
+    return {**body, "signing_token": grant.signing_token}
 
 
 def valid_body(templates: list[Template], template_id: str = "myers-infusion") -> dict[str, Any]:
@@ -83,7 +91,7 @@ def test_templates_parse_into_domain_templates(server: LiveServer) -> None:
 
 def test_submit_replays_with_the_same_key_and_is_found_by_it(server: LiveServer) -> None:
     client = signed_in(server)
-    body = valid_body(client.templates())
+    body = signed(client, valid_body(client.templates()))
     key = str(uuid.uuid4())
     first = client.submit_prescription(body, key)
     again = client.submit_prescription(body, key)
@@ -102,14 +110,15 @@ def test_invalid_body_maps_to_api_error_with_field_errors(server: LiveServer) ->
     body = valid_body(client.templates())
     body["patient"]["weight_kg"] = 9000
     with pytest.raises(ApiError) as caught:
-        client.submit_prescription(body, str(uuid.uuid4()))
+        client.submit_prescription(signed(client, body), str(uuid.uuid4()))
     assert caught.value.status == 422
     assert "patient.weight_kg" in [e["field"] for e in caught.value.field_errors]
 
 
 def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:
     prescriber = signed_in(server)
-    created = prescriber.submit_prescription(valid_body(prescriber.templates()), str(uuid.uuid4()))
+    body = signed(prescriber, valid_body(prescriber.templates()))
+    created = prescriber.submit_prescription(body, str(uuid.uuid4()))
     with pytest.raises(ApiError) as refused:
         prescriber.review(created["id"], "approve", "")
     assert refused.value.status in (403, 404)
@@ -119,6 +128,21 @@ def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:
     assert reviewed["status"] == "rejected"
     assert reviewed["review"]["reason"] == "Please add a recent potassium level."
     assert prescriber.get_prescription(created["id"])["status"] == "rejected"
+
+
+def test_step_up_refuses_a_wrong_password_and_fhir_export_is_a_bundle(
+    server: LiveServer,
+) -> None:
+    client = signed_in(server)
+    body = valid_body(client.templates())
+    with pytest.raises(ApiError) as refused:
+        client.step_up(signing_sha256(body), password="not-the-password")
+    assert refused.value.status == 403
+    created = client.submit_prescription(signed(client, body), str(uuid.uuid4()))
+    bundle = client.prescription_fhir(created["id"])
+    assert bundle["resourceType"] == "Bundle"
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert "MedicationRequest" in kinds
 
 
 # ------------------------------------------------------------------ failures
