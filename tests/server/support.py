@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import uuid
+from dataclasses import dataclass
+from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pharmacy_domain.canonical import signing_sha256
+from pharmacy_server import totp
+from pharmacy_server.db import Database
+from pharmacy_server.models import Clinic, User
 from pharmacy_server.seed import DEMO_PASSWORD
 
 
@@ -94,3 +103,126 @@ def submit(
     extra = {"Idempotency-Key": key or str(uuid.uuid4())}
     response = client.post("/api/v1/prescriptions", headers={**headers, **extra}, json=body)
     return response.status_code, response.json()
+
+
+def add_user(
+    database: Database,
+    username: str,
+    *,
+    role: str,
+    clinic: str,
+    password_hash: str,
+    display_name: str = "Test User",
+    licence_expires_on: dt.date | None = None,
+) -> uuid.UUID:
+    """Another password-only (demo-mode) account, straight into the database."""
+    with database.writing() as session:
+        clinic_row = session.scalar(select(Clinic).where(Clinic.name == clinic))
+        if clinic_row is None:
+            clinic_row = Clinic(id=uuid.uuid4(), name=clinic, kind="clinic")
+            session.add(clinic_row)
+            session.flush()
+        user = User(
+            id=uuid.uuid4(),
+            username=username,
+            display_name=display_name,
+            role=role,
+            clinic_id=clinic_row.id,
+            npi="1234567893" if role == "prescriber" else None,
+            licence_number="MD-1" if role == "prescriber" else None,
+            licence_state="OR" if role == "prescriber" else None,
+            licence_expires_on=licence_expires_on,
+            password_hash=password_hash,
+            is_active=True,
+            is_demo=True,
+            failed_login_count=0,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        session.add(user)
+        return user.id
+
+
+@dataclass
+class EnrolledUser:
+    username: str
+    password: str
+    secret: bytes
+    user_id: str
+    token: str
+
+    @property
+    def headers(self) -> Headers:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def code(self, clock: FakeClock) -> str:
+        return totp.code_at(self.secret, totp.time_step(clock()))
+
+
+def activation_code_from_mail(mail_dir: Path, email: str) -> str:
+    """The newest activation code mailed to ``email`` by the file notifier."""
+    for path in sorted(mail_dir.glob("*.eml"), reverse=True):
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] == email and "activation code" in str(message["Subject"]).lower():
+            payload = message.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            match = re.search(r"Activation code: ([0-9A-Z-]+)", payload.decode())
+            assert match is not None
+            return match.group(1)
+    raise AssertionError(f"no activation mail to {email}")
+
+
+STRONG_PASSWORD = "velvet-orchid-tundra-42"
+
+
+def account_request(username: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "username": username,
+        "display_name": "Dr. Ada Rivers",
+        "email": f"{username}@clinic.example",
+        "clinic": "Riverside Integrative Health",
+        "role": "prescriber",
+        "npi": "1234567893",
+        "licence_number": "MD-55512",
+        "licence_state": "OR",
+        "licence_expires_on": (dt.date.today() + dt.timedelta(days=400)).isoformat(),
+        "dea_number": "AB1234563",
+    }
+    body.update(overrides)
+    return body
+
+
+def enroll(
+    client: TestClient,
+    clock: FakeClock,
+    mail_dir: Path,
+    username: str,
+    *,
+    approver: Headers,
+    password: str = STRONG_PASSWORD,
+    **request: Any,
+) -> EnrolledUser:
+    """The whole path: request, approval, mailed code, activation, first TOTP code."""
+    body = account_request(username, **request)
+    created = client.post("/api/v1/account-requests", json=body)
+    assert created.status_code == 202, created.text
+    approved = client.post(
+        f"/api/v1/admin/account-requests/{created.json()['id']}/approve", headers=approver
+    )
+    assert approved.status_code == 200, approved.text
+    code = activation_code_from_mail(mail_dir, body["email"])
+    started = client.post(
+        "/api/v1/auth/activate", json={"username": username, "code": code, "password": password}
+    )
+    assert started.status_code == 200, started.text
+    secret = base64.b32decode(started.json()["secret"] + "=" * (-len(started.json()["secret"]) % 8))
+    confirmed = client.post(
+        "/api/v1/auth/activate/confirm",
+        json={
+            "username": username,
+            "code": code,
+            "otp": totp.code_at(secret, totp.time_step(clock())),
+        },
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    wire = confirmed.json()
+    return EnrolledUser(username, password, secret, wire["user"]["id"], wire["token"])

@@ -12,10 +12,10 @@ from sqlalchemy import func, inspect, select
 
 from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
+from pharmacy_server.identifiers import is_valid_npi
 from pharmacy_server.migrate import alembic_config, upgrade_to_head
 from pharmacy_server.models import Base, Clinic, User
 from pharmacy_server.security import Passwords
-from pharmacy_server.identifiers import is_valid_npi
 from pharmacy_server.seed import DEMO_ACCOUNTS, seed_demo
 from tests.server.conftest import ThrowawayPostgres
 

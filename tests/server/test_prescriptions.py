@@ -157,7 +157,7 @@ def test_oversized_body_is_413(client: TestClient, as_user: Callable[[str], Head
 
 def test_only_prescribers_submit(client: TestClient, as_user: Callable[[str], Headers]) -> None:
     for username in ("pharmacist1", "admin1"):
-        status, answer = _submit(client, as_user(username), new_prescription_body(), sign=False)
+        status, _ = _submit(client, as_user(username), new_prescription_body(), sign=False)
         assert status == 403, username
 
 
