@@ -79,9 +79,19 @@ def proxy(server: LiveServer) -> Iterator[FaultProxy]:
         yield running
 
 
+# Password checks (argon2, 64 MiB each, a few at a time) can take seconds on a busy
+# 2-core machine: sign-in and step-up get this; everything else the short timeout.
+PASSWORD_CHECK_TIMEOUT = (2.0, 60.0)
+
+
 def signed_in(url: str, username: str = "prescriber1") -> ApiClient:
     client = ApiClient(url, connect_timeout=2.0, read_timeout=READ_TIMEOUT_S)
-    client.login(username, DEMO_PASSWORD)
+    short = client.timeout
+    client.timeout = PASSWORD_CHECK_TIMEOUT
+    try:
+        client.login(username, DEMO_PASSWORD)
+    finally:
+        client.timeout = short
     return client
 
 
@@ -98,6 +108,8 @@ def sign(
     proxy when faults are drawn at random (the GUI would just ask again)."""
     token: str | None = None
     if signer.base_url not in _SERVERS_WITHOUT_SIGNING:
+        short = signer.timeout
+        signer.timeout = PASSWORD_CHECK_TIMEOUT
         try:
             grant = signer.step_up(signing_sha256(body), password=DEMO_PASSWORD)
         except ApiError as error:
@@ -106,6 +118,8 @@ def sign(
             _SERVERS_WITHOUT_SIGNING.add(signer.base_url)
         else:
             token = grant.signing_token
+        finally:
+            signer.timeout = short
     return outbox.sign(body, draft_id=draft_id, signing_token=token)
 
 
