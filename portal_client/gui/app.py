@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
 from portal_client import APP_AUTHOR, APP_ID, APP_NAME, __version__
-from portal_client.core.settings import Settings
+from portal_client.core.settings import Settings, WindowPrefs
 from portal_client.gui import ops, resources
 from portal_client.gui.ops import Op
 from portal_client.gui.sign_in import SignInWindow
@@ -29,6 +29,28 @@ if TYPE_CHECKING:
     from portal_client.gui.main_window import PortalMainWindow
 
 log = logging.getLogger(__name__)
+
+#: A first window takes this share of the screen's free area (taskbar excluded).
+FIRST_RUN_SCREEN_SHARE = 0.9
+#: Below this the composer's three columns no longer fit; smaller screens get the whole area.
+MAIN_WINDOW_MINIMUM = (1000, 620)
+
+
+def main_window_size(prefs: WindowPrefs, available: tuple[int, int]) -> tuple[int, int]:
+    """The main window's size: remembered if the user ever resized it, else from the screen.
+
+    ``prefs`` equal to the defaults means nothing was remembered yet (first run): the
+    window takes ``FIRST_RUN_SCREEN_SHARE`` of the available area, at least the
+    composer's minimum. Either way it never exceeds the screen it opens on (settings
+    remembered on a larger monitor).
+    """
+    free_width, free_height = available
+    if prefs == WindowPrefs():
+        width = max(round(free_width * FIRST_RUN_SCREEN_SHARE), MAIN_WINDOW_MINIMUM[0])
+        height = max(round(free_height * FIRST_RUN_SCREEN_SHARE), MAIN_WINDOW_MINIMUM[1])
+    else:
+        width, height = prefs.width, prefs.height
+    return min(width, free_width), min(height, free_height)
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -127,6 +149,7 @@ class PortalApp(QObject):
                 self._start_demo_server()
 
         _FirstPaint(self.sign_in, painted)
+        self.sign_in.center_on_screen()
         self.sign_in.show()
 
     # ------------------------------------------------------------- demo
@@ -139,7 +162,8 @@ class PortalApp(QObject):
 
         def ready(url: str) -> None:
             self.sign_in.set_server_url(url)
-            self.sign_in.set_server_ready(True, f"Demo server running at {url}.", "info")
+            # The address is in the form's server row; here a short line reads better.
+            self.sign_in.set_server_ready(True, "The demo server is running.", "info")
 
         def failed(error: Exception) -> None:
             self.sign_in.set_server_ready(True, str(error), "error")
@@ -162,7 +186,15 @@ class PortalApp(QObject):
 
             window = PrescriberWindow(client, user)
         prefs = self.settings.window
-        window.resize(prefs.width, prefs.height)
+        area = self.sign_in.screen().availableGeometry()
+        width, height = main_window_size(prefs, (area.width(), area.height()))
+        window.setMinimumSize(
+            min(MAIN_WINDOW_MINIMUM[0], area.width()), min(MAIN_WINDOW_MINIMUM[1], area.height())
+        )
+        window.resize(width, height)
+        frame = window.frameGeometry()
+        frame.moveCenter(area.center())
+        window.move(max(area.left(), frame.left()), max(area.top(), frame.top()))
         window.sign_out_requested.connect(self.sign_out)
         # An ended session (timeout, revocation) is handled by the window itself: its
         # lock screen asks the same user to sign in again, keeping the open work.

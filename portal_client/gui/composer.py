@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -82,6 +85,59 @@ CONFIRM_TAG = (
     "<span style='background:#FFF4D6;color:#8A5A00;font-size:8pt;font-weight:600;'>"
     "&nbsp;PHARMACY TO CONFIRM&nbsp;</span>"
 )
+
+
+#: ``QTableView::item { padding: 4px 6px; }`` in portal.qss: cell widgets sit inside it.
+TABLE_ITEM_PADDING = (6, 4)
+#: The checks panel's width: enough for figures and findings at 1366 pixels wide,
+#: more room on a large screen (where the form needs no more).
+CHECKS_WIDTH_NARROW = 300
+CHECKS_WIDTH_WIDE = 370
+WIDE_COMPOSER = 1500
+
+
+class _WrappingItemDelegate(QStyledItemDelegate):
+    """Rows as tall as their word-wrapped text at the view's current width."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        view = self.parent()
+        if not isinstance(view, QTreeWidget):
+            return super().sizeHint(option, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = max(40, view.viewport().width() - view.indentation() * depth)
+        item_option = QStyleOptionViewItem(option)
+        self.initStyleOption(item_option, index)
+        item_option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        # The style wraps only within a valid rectangle, so give it a generous height.
+        item_option.rect = QRect(0, 0, width, 1000)
+        hint = view.style().sizeFromContents(
+            QStyle.ContentsType.CT_ItemViewItem, item_option, QSize(), view
+        )
+        return QSize(width, hint.height() + 2)
+
+
+class TemplateTree(QTreeWidget):
+    """The template list: long names wrap onto a second line instead of being cut."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(8)
+        self.setWordWrap(True)
+        self.setUniformRowHeights(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setItemDelegate(_WrappingItemDelegate(self))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()  # row heights follow the new width
 
 
 def _category_title(category: str) -> str:
@@ -164,7 +220,21 @@ class ComposerPage(QWidget):
         self.checks.acknowledged.connect(
             lambda code, place, reason: self._acknowledged((code, place), reason)
         )
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.sign_by_keyboard)
         self._set_template(None)
+
+    def sign_by_keyboard(self) -> None:
+        """Ctrl+Enter: the same as pressing Sign and submit, when it may be pressed."""
+        if self.submit.isEnabled():
+            self.attempt_sign()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = event.size().width() >= WIDE_COMPOSER
+        self.checks.setFixedWidth(CHECKS_WIDTH_WIDE if wide else CHECKS_WIDTH_NARROW)
 
     # ------------------------------------------------------------------ build
 
@@ -213,7 +283,7 @@ class ComposerPage(QWidget):
         self.scroll_area = scroll
         body.addWidget(scroll, 1)
         self.checks = ChecksPanel()
-        self.checks.setFixedWidth(300)
+        self.checks.setFixedWidth(CHECKS_WIDTH_NARROW)
         body.addWidget(self.checks, 0)
         return body
 
@@ -271,16 +341,11 @@ class ComposerPage(QWidget):
 
     def _build_template_picker(self) -> QWidget:
         box = card()
-        box.setFixedWidth(230)
+        box.setFixedWidth(240)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.addWidget(section_title("Template"))
-        self.template_tree = QTreeWidget()
-        self.template_tree.setHeaderHidden(True)
-        self.template_tree.setRootIsDecorated(False)
-        self.template_tree.setIndentation(8)
-        self.template_tree.setWordWrap(True)
-        self.template_tree.setUniformRowHeights(False)
+        self.template_tree = TemplateTree()
         self.template_tree.setAccessibleName("Template")
         self.template_tree.setStyleSheet("QTreeWidget { border: none; }")
         layout.addWidget(self.template_tree, 1)
@@ -349,9 +414,10 @@ class ComposerPage(QWidget):
         layout.addWidget(section_title("Ingredients"))
         self.ingredients_hint = muted("Choose a template to see its ingredients.", hint=True)
         layout.addWidget(self.ingredients_hint)
-        self.ingredient_table = QTableWidget(0, 5)
+        # The product name takes what is left; a note on the amount appears under it.
+        self.ingredient_table = QTableWidget(0, 4)
         self.ingredient_table.setHorizontalHeaderLabels(
-            ["Ingredient", "Amount", "Allowed", "Typical", ""]
+            ["Ingredient", "Amount", "Allowed", "Typical"]
         )
         self.ingredient_table.verticalHeader().hide()
         self.ingredient_table.setShowGrid(False)
@@ -363,10 +429,11 @@ class ComposerPage(QWidget):
         header = self.ingredient_table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 118), (2, 84), (3, 84), (4, 120)):
+        for column, width in ((1, 118), (2, 84), (3, 84)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             self.ingredient_table.setColumnWidth(column, width)
         self.ingredient_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        header.sectionResized.connect(self._fit_ingredient_rows)
         layout.addWidget(self.ingredient_table)
         self.ingredients_error = self._error_label()
         layout.addWidget(self.ingredients_error)
@@ -656,15 +723,25 @@ class ComposerPage(QWidget):
             name = QLabel(
                 f"{ingredient.name}<br>{CONFIRM_TAG}" if ingredient.to_confirm else ingredient.name
             )
+            name.setObjectName("IngredientName")
             name.setTextFormat(Qt.TextFormat.RichText)
             name.setWordWrap(True)
-            name.setContentsMargins(4, 0, 4, 0)
             if ingredient.to_confirm:
                 name.setToolTip(
                     "The reference range for this ingredient is unverified: "
                     "the pharmacist will confirm the amount."
                 )
-            table.setCellWidget(row, 0, name)
+            check = QLabel()
+            check.setObjectName("IngredientCheck")
+            check.setWordWrap(True)
+            check.hide()
+            name_cell = QWidget()
+            name_layout = QVBoxLayout(name_cell)
+            name_layout.setContentsMargins(4, 5, 4, 5)
+            name_layout.setSpacing(2)
+            name_layout.addWidget(name)
+            name_layout.addWidget(check)
+            table.setCellWidget(row, 0, name_cell)
             editor_box = QWidget()
             line = QHBoxLayout(editor_box)
             line.setContentsMargins(2, 2, 6, 2)
@@ -679,19 +756,32 @@ class ComposerPage(QWidget):
             table.setCellWidget(row, 1, editor_box)
             table.setCellWidget(row, 2, muted(allowed_range(ingredient)))
             table.setCellWidget(row, 3, muted(typical_range(ingredient) or "—"))
-            check = QLabel()
-            check.setWordWrap(True)
-            check.setContentsMargins(4, 0, 4, 0)
-            table.setCellWidget(row, 4, check)
-            # Long product names wrap (about 21 characters a line at the usual width).
-            lines = max(1, -(-len(ingredient.name) // 21))
-            text_height = 17 * lines + (17 if ingredient.to_confirm else 0)
-            table.setRowHeight(row, max(42, text_height + 12))
             amount.textEdited.connect(
                 lambda text, code=ingredient.code: self._amount_edited(code, text)
             )
             self._ingredient_slots[ingredient.code] = (amount, check)
-        height = table.horizontalHeader().height() + sum(
+        self._fit_ingredient_rows()
+
+    def _fit_ingredient_rows(self, *_resized: object) -> None:
+        """Each row as tall as its wrapped product name (and note) at today's width.
+
+        Runs again whenever the name column changes width (window resized), so a
+        long product name is never cut at the bottom.
+        """
+        table = self.ingredient_table
+        if table.rowCount() == 0:
+            return
+        # A cell widget sits inside the item's padding (``QTableView::item`` in portal.qss).
+        pad_x, pad_y = TABLE_ITEM_PADDING
+        width = table.columnWidth(0) - 2 * pad_x
+        for row in range(table.rowCount()):
+            cell = table.cellWidget(row, 0)
+            needed = 42
+            if cell is not None and width > 0:
+                needed = max(needed, cell.heightForWidth(width) + 2 * pad_y)
+            if table.rowHeight(row) != needed:
+                table.setRowHeight(row, needed)
+        height = table.horizontalHeader().sizeHint().height() + sum(
             table.rowHeight(r) for r in range(table.rowCount())
         )
         table.setFixedHeight(height + 4)
@@ -793,6 +883,8 @@ class ComposerPage(QWidget):
                 check.setText(f"<span style='color:#8A5A00'>Note: {notes[code]}</span>")
             else:
                 check.setText("")
+            check.setVisible(bool(check.text()))
+        self._fit_ingredient_rows()
         template = self.state.template
         if template is None:
             self.checks.show_empty()
@@ -828,7 +920,9 @@ class ComposerPage(QWidget):
         else:
             self.summary.clear()
         self.submit.setEnabled(not self.blocks and not self._busy)
-        self.submit.setToolTip(block_reason(self.blocks))
+        self.submit.setToolTip(
+            block_reason(self.blocks) or "Check, sign with your password and send (Ctrl+Enter)"
+        )
         if self.blocks:
             count = len(self.blocks)
             noun = "a clinical block" if count == 1 else f"{count} clinical blocks"

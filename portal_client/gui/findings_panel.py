@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -119,6 +120,9 @@ class ChecksPanel(QFrame):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
+        # The body always takes the viewport's width (its children wrap to it): the
+        # panel scrolls down, never sideways, whatever a finding's text holds.
+        body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         body.setObjectName("CardBody")
         body.setStyleSheet("QWidget#CardBody { background: #FFFFFF; }")
         scroll.viewport().setObjectName("ChecksViewport")
@@ -202,14 +206,15 @@ class ChecksPanel(QFrame):
             self._computed_labels = {}
             for index, row in enumerate(rows):
                 label = muted(row.label)
-                label.setWordWrap(False)
                 value = QLabel()
+                value.setWordWrap(True)
                 value.setObjectName("ComputedValue")
                 value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.computed_grid.addWidget(label, index, 0)
                 self.computed_grid.addWidget(value, index, 1)
                 self._computed_labels[row.key] = (label, value)
-            self.computed_grid.setColumnStretch(0, 1)
+            self.computed_grid.setColumnStretch(0, 3)
+            self.computed_grid.setColumnStretch(1, 2)
             self._computed_keys = keys
         for row in rows:
             _label, value = self._computed_labels[row.key]
@@ -241,6 +246,10 @@ class ChecksPanel(QFrame):
         for severity, members in groups.items():
             header = QLabel(f"{_pill(SEVERITY_TITLE[severity].upper(), severity)}")
             header.setTextFormat(Qt.TextFormat.RichText)
+            # Wrapping keeps the panel's minimum width small: a box layout lays out
+            # height-for-width at no less than its items' minimum width, so one wide
+            # line would make every finding below it too short for its text.
+            header.setWordWrap(True)
             header.setContentsMargins(0, 6, 0, 0)
             self.findings_layout.addWidget(header)
             for finding in members:

@@ -93,15 +93,7 @@ class PrescriptionBrowser(QSplitter):
         self.table.setItemDelegateForColumn(
             self.model.column_of("status"), StatusBadgeDelegate(self.table)
         )
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Names and template titles share what is left; long ones are elided (full
-        # text in the detail pane), so the table never needs a horizontal scroll bar.
-        for key in ("patient", "template"):
-            header.setSectionResizeMode(self.model.column_of(key), QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(80)
+        self._size_columns(columns)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.detail = QTextBrowser()
@@ -117,10 +109,13 @@ class PrescriptionBrowser(QSplitter):
         self.right = QWidget()
         self.right_layout = QVBoxLayout(self.right)
         self.right_layout.setContentsMargins(0, 0, 0, 0)
+        # The actions on the shown prescription sit in one row under it (export on the
+        # left, a role's decisions on the right), like a dialog's buttons.
         self.detail_actions = QHBoxLayout()
-        self.detail_actions.setContentsMargins(0, 0, 0, 4)
-        self.right_layout.addLayout(self.detail_actions)
+        self.detail_actions.setContentsMargins(0, 8, 0, 0)
+        self.detail_actions.setSpacing(8)
         self.right_layout.addWidget(self.detail, 1)
+        self.right_layout.addLayout(self.detail_actions)
         self.fhir_button: QPushButton | None = None
         self._client: ApiClient | None = None
         self._choose_path: SavePathChooser = choose_save_path
@@ -131,6 +126,30 @@ class PrescriptionBrowser(QSplitter):
         self.setStretchFactor(1, 2)
         self.setSizes([700, 480])
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    def _size_columns(self, columns: Sequence[str]) -> None:
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Names and template titles share what is left; long ones are elided (full text
+        # in the tooltip and the detail pane), so the table never scrolls sideways. The
+        # template gets the larger share: its titles are the longest text in a row.
+        for key in ("patient", "template", "prescriber"):
+            if key in columns:
+                header.setSectionResizeMode(
+                    self.model.column_of(key), QHeaderView.ResizeMode.Stretch
+                )
+        header.setMinimumSectionSize(80)
+        header.setStretchLastSection(False)
+
+    def detail_actions_visible(self, visible: bool) -> None:
+        """Show or hide every widget of the row under the detail (e.g. while confirming)."""
+        for index in range(self.detail_actions.count()):
+            item = self.detail_actions.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setVisible(visible)
 
     def current(self) -> dict[str, Any] | None:
         rows = self.table.selectionModel().selectedRows()
@@ -188,7 +207,7 @@ class PrescriptionBrowser(QSplitter):
     def enable_fhir_export(
         self, client: ApiClient, choose_path: SavePathChooser | None = None
     ) -> None:
-        """Add "Save as FHIR…" above the detail (GET …/fhir, file written in the background)."""
+        """Add "Save as FHIR…" under the detail (GET …/fhir, file written in the background)."""
         self._client = client
         if choose_path is not None:
             self._choose_path = choose_path
@@ -197,8 +216,9 @@ class PrescriptionBrowser(QSplitter):
         button.setToolTip("Save this prescription as a FHIR R4 Bundle (JSON) for another system")
         button.setEnabled(False)
         button.clicked.connect(self.save_current_as_fhir)
-        self.detail_actions.addStretch(1)
-        self.detail_actions.addWidget(button)
+        self.detail_actions.insertWidget(0, button)
+        if self.detail_actions.count() == 1:
+            self.detail_actions.addStretch(1)
         self.fhir_button = button
         self.current_changed.connect(lambda item: button.setEnabled(item is not None))
 

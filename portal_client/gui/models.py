@@ -69,8 +69,9 @@ class PrescriptionTableModel(QAbstractTableModel):
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.key == "status":
-            return status_label(row.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Stretched columns may elide: the tooltip always has the whole text.
+            return status_label(row.status) if column.key == "status" else column.text(row)
         if role == STATUS_ROLE:
             return row.status
         if role == ID_ROLE:

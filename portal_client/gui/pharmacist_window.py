@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portal_client.core.api_client import Page
 from portal_client.core.errors import ApiError
@@ -46,6 +56,7 @@ class PharmacistWindow(PortalMainWindow):
     ) -> None:
         super().__init__(client, user, parent)
         self._reviewing = False
+        self._approving: str | None = None  # the id awaiting "Confirm approval"
         self.root_layout.addWidget(self._build_page(status_filter), 1)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.refresh_button.clicked.connect(self.refresh)
@@ -89,8 +100,8 @@ class PharmacistWindow(PortalMainWindow):
         layout.addWidget(self.banner)
 
         self.browser = PrescriptionBrowser(REVIEW_COLUMNS)
-        actions = QHBoxLayout()
-        actions.setContentsMargins(0, 8, 0, 0)
+        self.browser.enable_fhir_export(self.client)
+        actions = self.browser.detail_actions
         self.action_hint = muted("", hint=True)
         self.reject_button = QPushButton(" Reject…")
         self.reject_button.setObjectName("Danger")
@@ -100,14 +111,42 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button.setIcon(resources.icon("check"))
         self.approve_button.setMinimumHeight(34)
         self.reject_button.setMinimumHeight(34)
+        self.approve_button.setToolTip("Approve the selected prescription (you confirm next)")
         actions.addWidget(self.action_hint, 1)
         actions.addWidget(self.reject_button)
         actions.addWidget(self.approve_button)
-        self.browser.right_layout.addLayout(actions)
-        self.browser.enable_fhir_export(self.client)
+        self.confirm_bar = self._build_confirm_bar()
+        self.browser.right_layout.addWidget(self.confirm_bar)
         self.browser.on_export_message = self.banner.show_message
         layout.addWidget(self.browser, 1)
         return page
+
+    def _build_confirm_bar(self) -> QFrame:
+        """Approving asks once, in place: names what is approved; Enter confirms, Esc cancels."""
+        bar = QFrame()
+        bar.setObjectName("ConfirmBar")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.setSpacing(8)
+        self.confirm_text = QLabel()
+        self.confirm_text.setWordWrap(True)
+        self.confirm_cancel = QPushButton("Cancel")
+        self.confirm_approve = QPushButton(" Confirm approval")
+        self.confirm_approve.setObjectName("Primary")
+        self.confirm_approve.setIcon(resources.icon("check"))
+        self.confirm_approve.setAutoDefault(True)  # Enter on it confirms
+        self.confirm_approve.setMinimumHeight(34)
+        self.confirm_cancel.setMinimumHeight(34)
+        layout.addWidget(self.confirm_text, 1)
+        layout.addWidget(self.confirm_cancel)
+        layout.addWidget(self.confirm_approve)
+        self.confirm_cancel.clicked.connect(self.cancel_approval)
+        self.confirm_approve.clicked.connect(self.confirm_approval)
+        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), bar)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.cancel_approval)
+        bar.hide()
+        return bar
 
     @property
     def status_filter(self) -> str:
@@ -147,6 +186,8 @@ class PharmacistWindow(PortalMainWindow):
 
     def _update_actions(self) -> None:
         item = self.browser.current()
+        if self._approving is not None and (item is None or str(item.get("id")) != self._approving):
+            self.cancel_approval()  # the selection moved: never approve something else
         open_for_review = item is not None and item.get("status") == "submitted"
         self.approve_button.setEnabled(open_for_review and not self._reviewing)
         self.reject_button.setEnabled(open_for_review and not self._reviewing)
@@ -158,9 +199,49 @@ class PharmacistWindow(PortalMainWindow):
             self.action_hint.setText("")
 
     def approve_current(self) -> None:
+        """Ask for confirmation in place, naming the reference and the template."""
         item = self.browser.current()
-        if item is not None:
+        if item is None or item.get("status") != "submitted" or self._reviewing:
+            return
+        self._approving = str(item["id"])
+        reference = escape(str(item.get("reference", "")))
+        template = escape(self._template_title(item))
+        self.confirm_text.setText(
+            f"Approve <b>{reference}</b> — {template}? "
+            "<span style='color:#52606D'>The pharmacy will prepare it.</span>"
+        )
+        self.browser.detail_actions_visible(False)
+        self.confirm_bar.show()
+        self.confirm_approve.setFocus()
+
+    def _template_title(self, item: dict[str, Any]) -> str:
+        row = self.browser.model.row_for(str(item.get("id", "")))
+        if row is not None:
+            name = self.browser.model.state.rows[row].template_name
+            if name:
+                return name
+        return str(item.get("template_id", "this template"))
+
+    @property
+    def confirming_approval(self) -> bool:
+        return self._approving is not None
+
+    def confirm_approval(self) -> None:
+        approving, self._approving = self._approving, None
+        self.confirm_bar.hide()
+        self.browser.detail_actions_visible(True)
+        item = self.browser.current()
+        if approving is not None and item is not None and str(item.get("id")) == approving:
             self._review(item, "approve", "")
+        self.browser.table.setFocus()
+
+    def cancel_approval(self) -> None:
+        if self._approving is None:
+            return
+        self._approving = None
+        self.confirm_bar.hide()
+        self.browser.detail_actions_visible(True)
+        self.approve_button.setFocus()
 
     def reject_current(self) -> None:
         item = self.browser.current()

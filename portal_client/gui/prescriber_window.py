@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -158,6 +158,8 @@ class PrescriberWindow(PortalMainWindow):
         self.new_button.setObjectName("Primary")
         self.new_button.setIcon(resources.icon("plus"))
         self.new_button.setMinimumHeight(34)
+        self.new_button.setToolTip("Start a new prescription (Ctrl+N)")
+        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
         header.addWidget(title)
         header.addSpacing(8)
         header.addWidget(self.count_label)
@@ -189,6 +191,11 @@ class PrescriberWindow(PortalMainWindow):
         return page
 
     # ---------------------------------------------------------------- pages
+
+    def _new_by_keyboard(self) -> None:
+        """Ctrl+N from the lists; in the composer it would throw away nothing, so it is ignored."""
+        if not self.is_locked and self.pages.currentWidget() is not self.composer:
+            self.show_composer()
 
     def show_composer(self) -> None:
         """A new prescription (or the one already open in the composer)."""

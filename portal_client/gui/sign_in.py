@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -131,8 +131,47 @@ class SignInWindow(QWidget):
             column.addStretch(1)
             outer.addLayout(column)
         outer.addStretch(1)
-        self.resize(860 if demo_accounts else 560, 600)
+        self._base_width = 860 if demo_accounts else 560
+        self.resize(self._base_width, 600)
+        self._fit_height()
         self._update_submit_enabled()
+
+    # size ---------------------------------------------------------------------
+
+    def _needed_height(self) -> int:
+        """The height the cards need at their fixed widths (word-wrapped text included).
+
+        Qt does not apply height-for-width to a top-level window's minimum size, so
+        without this a notice or error appearing in the form squeezes the fields
+        instead of making the window taller.
+        """
+        layout = self.layout()
+        if layout is None:
+            return self.height()
+        width = max(self.width(), self._base_width)
+        if layout.hasHeightForWidth():
+            return int(layout.totalHeightForWidth(width))
+        return int(layout.totalSizeHint().height())
+
+    def _fit_height(self) -> None:
+        needed = min(self._needed_height(), self.screen().availableGeometry().height())
+        if self.minimumHeight() != needed:
+            self.setMinimumHeight(needed)
+        if self.height() < needed:
+            self.resize(self.width(), needed)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_height()
+        return handled
+
+    def center_on_screen(self) -> None:
+        """First placement: the middle of the screen's free area, not its top-left corner."""
+        area = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        frame.moveCenter(area.center())
+        self.move(max(area.left(), frame.left()), max(area.top(), frame.top()))
 
     # construction ------------------------------------------------------------
 
@@ -168,6 +207,7 @@ class SignInWindow(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self.submit)
         self.progress = muted("", hint=True)
+        self.progress.hide()
         layout.addWidget(self.progress)
 
         self.keyring_notice = muted("", hint=True)
@@ -363,6 +403,7 @@ class SignInWindow(QWidget):
             ("Checking…" if self.on_code_step else "Signing in…") if busy else idle_label
         )
         self.progress.setText(f"Contacting {self.settings.server_url}…" if busy else "")
+        self.progress.setVisible(busy)  # no empty gap under the button when idle
         self._update_submit_enabled()
 
     def attempt_sign_in(self) -> None:

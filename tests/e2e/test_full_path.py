@@ -214,8 +214,10 @@ def test_prescriber_signs_pharmacist_approves_prescriber_sees_it(
     detail_scroll.setValue(detail_scroll.maximum())
     settle(qtbot, queue)
     screenshot(queue, "pharmacist-detail-checks")
+    queue.approve_button.click()  # asks in place, naming the reference and template
+    assert queue.confirming_approval
     with qtbot.waitSignal(queue.reviewed, timeout=TIMEOUT_MS):
-        queue.approve_button.click()
+        queue.confirm_approve.click()
 
     # --- the prescriber's list catches up by its own periodic refresh
     window.tabs.setCurrentWidget(window.browser)

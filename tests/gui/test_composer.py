@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
@@ -73,8 +74,9 @@ def test_ingredient_above_its_limit_is_marked_on_its_row(
     confirm_rows = [r for r in template.ingredients if r.to_confirm]
     if confirm_rows:
         index = template.ingredients.index(confirm_rows[0])
-        name = page.ingredient_table.cellWidget(index, 0)
-        assert "PHARMACY TO CONFIRM" in name.text()  # type: ignore[attr-defined]
+        cell = page.ingredient_table.cellWidget(index, 0)
+        name = cell.findChild(QLabel, "IngredientName")
+        assert name is not None and "PHARMACY TO CONFIRM" in name.text()
 
 
 def test_signing_while_the_server_is_unreachable_keeps_everything(

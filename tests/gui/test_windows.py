@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -74,9 +75,26 @@ def test_pharmacist_approves_and_rejects_with_a_reason(
 
     window.browser.select(str(to_approve["id"]))
     assert window.approve_button.isEnabled()
+    # Approve asks once, in place, naming what is approved; Escape changes the mind.
+    window.approve_button.click()
+    assert window.confirming_approval and window.confirm_bar.isVisible()
+    reference = str(to_approve["reference"])
+    assert reference in window.confirm_text.text()
+    assert "Myers" in window.confirm_text.text()  # the template, by name
+    assert window.confirm_approve.hasFocus()
+    qtbot.keyClick(window.confirm_approve, Qt.Key.Key_Escape)
+    assert not window.confirming_approval and not window.confirm_bar.isVisible()
+    assert prescriber.get_prescription(str(to_approve["id"]))["status"] == "submitted"
+    # Moving to another prescription while asked never approves the other one.
+    window.approve_button.click()
+    window.browser.select(str(to_reject["id"]))
+    assert not window.confirming_approval
+    window.browser.select(str(to_approve["id"]))
+    window.approve_button.click()
     with qtbot.waitSignal(window.reviewed, timeout=20_000) as approved:
-        window.approve_button.click()
+        qtbot.keyClick(window.confirm_approve, Qt.Key.Key_Return)  # Enter confirms
     assert approved.args[0]["status"] == "approved"
+    assert approved.args[0]["id"] == to_approve["id"]
 
     window.browser.select(str(to_reject["id"]))
     monkeypatch.setattr(RejectDialog, "ask", classmethod(lambda cls, ref, parent=None: None))
