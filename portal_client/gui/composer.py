@@ -89,6 +89,7 @@ CONFIRM_TAG = (
 
 #: ``QTableView::item { padding: 4px 6px; }`` in portal.qss: cell widgets sit inside it.
 TABLE_ITEM_PADDING = (6, 4)
+AMOUNT_EDITOR_WIDTH = 64
 #: The checks panel's width: enough for figures and findings at 1366 pixels wide,
 #: more room on a large screen (where the form needs no more).
 CHECKS_WIDTH_NARROW = 300
@@ -749,10 +750,11 @@ class ComposerPage(QWidget):
             amount.setAlignment(Qt.AlignmentFlag.AlignRight)
             amount.setAccessibleName(f"{ingredient.name} amount")
             amount.setObjectName(f"amount:{ingredient.code}")
-            line.addWidget(amount, 1)
+            amount.setFixedWidth(AMOUNT_EDITOR_WIDTH)
+            line.addWidget(amount)
             unit = muted(ingredient.unit)
-            unit.setFixedWidth(30)
-            line.addWidget(unit)
+            unit.setWordWrap(False)
+            line.addWidget(unit, 1)
             table.setCellWidget(row, 1, editor_box)
             table.setCellWidget(row, 2, muted(allowed_range(ingredient)))
             table.setCellWidget(row, 3, muted(typical_range(ingredient) or "—"))
@@ -760,7 +762,22 @@ class ComposerPage(QWidget):
                 lambda text, code=ingredient.code: self._amount_edited(code, text)
             )
             self._ingredient_slots[ingredient.code] = (amount, check)
+        self._size_ingredient_columns(template)
         self._fit_ingredient_rows()
+
+    def _size_ingredient_columns(self, template: Template) -> None:
+        """Amount, Allowed and Typical as wide as their longest text (units such as
+        "mmol/day" whole); the product name takes the rest."""
+        metrics = self.ingredient_table.fontMetrics()
+        pad_x = 2 * TABLE_ITEM_PADDING[0]
+        units = max((metrics.horizontalAdvance(r.unit) for r in template.ingredients), default=0)
+        self.ingredient_table.setColumnWidth(1, AMOUNT_EDITOR_WIDTH + units + 18 + pad_x)
+        for column, text in ((2, allowed_range), (3, typical_range)):
+            widest = max(
+                (metrics.horizontalAdvance(text(r) or "—") for r in template.ingredients),
+                default=0,
+            )
+            self.ingredient_table.setColumnWidth(column, min(widest + pad_x + 4, 130))
 
     def _fit_ingredient_rows(self, *_resized: object) -> None:
         """Each row as tall as its wrapped product name (and note) at today's width.
@@ -775,10 +792,12 @@ class ComposerPage(QWidget):
         pad_x, pad_y = TABLE_ITEM_PADDING
         width = table.columnWidth(0) - 2 * pad_x
         for row in range(table.rowCount()):
-            cell = table.cellWidget(row, 0)
             needed = 42
-            if cell is not None and width > 0:
-                needed = max(needed, cell.heightForWidth(width) + 2 * pad_y)
+            for column in (0, 2, 3):  # the name and the ranges may wrap
+                cell = table.cellWidget(row, column)
+                inner = table.columnWidth(column) - 2 * pad_x if column else width
+                if cell is not None and inner > 0 and cell.hasHeightForWidth():
+                    needed = max(needed, cell.heightForWidth(inner) + 2 * pad_y)
             if table.rowHeight(row) != needed:
                 table.setRowHeight(row, needed)
         height = table.horizontalHeader().sizeHint().height() + sum(

@@ -213,13 +213,17 @@ class ChecksPanel(QFrame):
                 self.computed_grid.addWidget(label, index, 0)
                 self.computed_grid.addWidget(value, index, 1)
                 self._computed_labels[row.key] = (label, value)
-            self.computed_grid.setColumnStretch(0, 3)
-            self.computed_grid.setColumnStretch(1, 2)
+            self.computed_grid.setColumnStretch(0, 1)
+            self.computed_grid.setColumnStretch(1, 1)
             self._computed_keys = keys
         for row in rows:
             _label, value = self._computed_labels[row.key]
-            note = f" <span style='color:#7B8794;font-size:8pt'>{escape(row.note)}</span>"
-            value.setText(f"<b>{escape(row.text)}</b>{note if row.note else ''}")
+            # The figure never breaks inside ("mOsm/ L"); its note goes on the next line.
+            note = f"<br><span style='color:#7B8794;font-size:8pt'>{escape(row.note)}</span>"
+            value.setText(
+                f"<span style='white-space:nowrap'><b>{escape(row.text)}</b></span>"
+                f"{note if row.note else ''}"
+            )
             value.setToolTip(
                 "An estimate from each stock product's osmolarity; the pharmacy confirms it."
                 if row.key == "osmolarity_mosm_l"
