@@ -135,7 +135,7 @@ class PrescriptionBrowser(QSplitter):
         # Names and template titles share what is left; long ones are elided (full text
         # in the tooltip and the detail pane), so the table never scrolls sideways. The
         # template gets the larger share: its titles are the longest text in a row.
-        for key in ("patient", "template", "prescriber"):
+        for key in ("patient", "template"):
             if key in columns:
                 header.setSectionResizeMode(
                     self.model.column_of(key), QHeaderView.ResizeMode.Stretch

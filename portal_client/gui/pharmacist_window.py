@@ -6,7 +6,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -37,6 +37,25 @@ FILTERS = (
 )
 
 
+class _ConfirmBar(QFrame):
+    """The in-place question under the detail; Escape on any of its buttons cancels.
+
+    (A key handler, not a shortcut: it works wherever focus is inside the bar.)
+    """
+
+    escaped = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConfirmBar")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escaped.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class PharmacistWindow(PortalMainWindow):
     """Signals:
     filter_changed(str): the status filter (remembered in the settings).
@@ -64,6 +83,7 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button.clicked.connect(self.approve_current)
         self.reject_button.clicked.connect(self.reject_current)
         self._update_actions()
+        self.browser.table.setFocus()  # arrow keys pick, then Approve / Reject
         self.statusBar().showMessage("Loading the review queue…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
@@ -123,8 +143,7 @@ class PharmacistWindow(PortalMainWindow):
 
     def _build_confirm_bar(self) -> QFrame:
         """Approving asks once, in place: names what is approved; Enter confirms, Esc cancels."""
-        bar = QFrame()
-        bar.setObjectName("ConfirmBar")
+        bar = _ConfirmBar()
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.setSpacing(8)
@@ -142,9 +161,7 @@ class PharmacistWindow(PortalMainWindow):
         layout.addWidget(self.confirm_approve)
         self.confirm_cancel.clicked.connect(self.cancel_approval)
         self.confirm_approve.clicked.connect(self.confirm_approval)
-        escape = QShortcut(QKeySequence(QKeySequence.StandardKey.Cancel), bar)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.cancel_approval)
+        bar.escaped.connect(self.cancel_approval)
         bar.hide()
         return bar
 
@@ -192,7 +209,7 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button.setEnabled(open_for_review and not self._reviewing)
         self.reject_button.setEnabled(open_for_review and not self._reviewing)
         if item is None:
-            self.action_hint.setText("Select a prescription to review it.")
+            self.action_hint.setText("")  # the empty detail pane already says what to do
         elif not open_for_review:
             self.action_hint.setText("This prescription has already been reviewed.")
         else:
@@ -206,10 +223,7 @@ class PharmacistWindow(PortalMainWindow):
         self._approving = str(item["id"])
         reference = escape(str(item.get("reference", "")))
         template = escape(self._template_title(item))
-        self.confirm_text.setText(
-            f"Approve <b>{reference}</b> — {template}? "
-            "<span style='color:#52606D'>The pharmacy will prepare it.</span>"
-        )
+        self.confirm_text.setText(f"Approve <b>{reference}</b> — {template}?")
         self.browser.detail_actions_visible(False)
         self.confirm_bar.show()
         self.confirm_approve.setFocus()

@@ -130,6 +130,7 @@ class PrescriberWindow(PortalMainWindow):
         self.composer.cancelled.connect(self.show_list)
         self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.composer.session_expired.connect(self.session_expired)
+        self.new_button.setFocus()  # the first thing most visits do
         self.statusBar().showMessage("Loading your prescriptions…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
