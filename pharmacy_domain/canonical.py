@@ -24,7 +24,7 @@ def canonical_sha256(value: Any) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-SIGNING_TOKEN_FIELD = "signing_token"
+SIGNING_TOKEN_FIELD = "signing_token"  # noqa: S105 - a field name, not a secret
 
 
 def signing_sha256(body: Mapping[str, Any]) -> str:

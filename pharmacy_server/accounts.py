@@ -597,7 +597,7 @@ class AccountService:
             raise invalid("Unknown role.", [FieldError("role", f"must be one of {ROLES}")])
         now = self._clock()
         with self._db.writing() as session:
-            user = session.scalar(select(User).where(User.id == user_id).with_for_update())
+            user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User))
             if user is None:
                 raise not_found("User")
             actor = Actor(admin.id, admin.role, address)

@@ -28,7 +28,7 @@ _SEQUENCES = (
     "qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
 )
-_PADDING = re.compile(r"^[\d\W_]*(.*?)[\d\W_]*$", re.DOTALL)
+_PADDING = re.compile(r"[\d\W_]*")
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,16 @@ def normalise(password: str) -> str:
 
 
 @cache
-def common_passwords() -> frozenset[str]:
+def common_passwords_by_rank() -> tuple[str, ...]:
+    """The shipped list, most common first."""
     text = resources.files("pharmacy_server").joinpath("resources/common-passwords.txt")
     lines = text.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(common_passwords_by_rank())
 
 
 def _is_repetition(text: str, unit_max: int = 12) -> bool:
@@ -59,6 +65,14 @@ def _is_repetition(text: str, unit_max: int = 12) -> bool:
 def _is_run(text: str) -> bool:
     reversed_text = text[::-1]
     return any(text in run or reversed_text in run for run in _SEQUENCES)
+
+
+def _unpadded(text: str) -> set[str]:
+    """Every way to read ``text`` as a word with digits or symbols added at either end:
+    "qwer1234" + "2024!" gives "qwer1234", "qwer", ... ("qwer1234" is on the list)."""
+    heads = [j for j in range(len(text) + 1) if _PADDING.fullmatch(text[:j])]
+    tails = [i for i in range(len(text) + 1) if _PADDING.fullmatch(text[i:])]
+    return {text[j:i] for j in heads for i in tails if i > j} or {""}
 
 
 def _guessable_core(core: str, personal: tuple[str, ...]) -> bool:
@@ -101,8 +115,6 @@ def password_problems(  # noqa: PLR0911 - one early answer per rule reads best
         return [PasswordProblem("is one of the most common passwords")]
     if _is_repetition(compact) or _is_run(compact):
         return [PasswordProblem("is a repeated or sequential pattern")]
-    match = _PADDING.match(compact)
-    core = match.group(1) if match else compact
-    if _guessable_core(core, personal):
+    if any(_guessable_core(core, personal) for core in _unpadded(compact)):
         return [PasswordProblem("is a common word or name with digits or symbols added")]
     return []

@@ -16,6 +16,7 @@ from pharmacy_server.errors import ApiError
 
 log = logging.getLogger(__name__)
 
+_UNPARSEABLE_BODY = "There was an error parsing the body"
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 _REASONS = {
     "missing": "is required",
@@ -87,6 +88,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         detail = error.detail if isinstance(error.detail, str) else "Request failed"
+        if error.status_code == 400 and detail == _UNPARSEABLE_BODY:
+            # FastAPI's answer to a body that is not JSON at all (bad UTF-8): the same
+            # 422 as any other body that is not valid JSON.
+            return error_response(
+                422,
+                "The request body is not valid JSON.",
+                [FieldError("body", "is not valid JSON")],
+            )
         return error_response(error.status_code, detail, headers=dict(error.headers or {}))
 
     @app.exception_handler(Exception)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
+from pharmacy_domain.prescription import FieldError
 from pharmacy_domain.status import PrescriptionStatus
 from pharmacy_server import audit
 from pharmacy_server.accounts import AccountRequestIn as AccountRequestData
@@ -57,7 +58,7 @@ from pharmacy_server.api.schemas import (
     error_responses,
 )
 from pharmacy_server.auth import LoginFailed, MfaRequired
-from pharmacy_server.errors import ApiError, not_found
+from pharmacy_server.errors import ApiError, invalid, not_found
 from pharmacy_server.pagination import (
     DEFAULT_PAGE_SIZE,
     clamp_limit,
@@ -392,7 +393,15 @@ _CURSOR = Annotated[str | None, Query(max_length=500)]
     responses=error_responses(401, 403, 413, 422),
 )
 def create_draft(context: Context, user: DraftingUser, draft: DraftIn) -> JSONResponse:
-    prescriber_id = None if draft.prescriber_id is None else _uuid(draft.prescriber_id, "User")
+    prescriber_id = None
+    if draft.prescriber_id is not None:
+        try:
+            prescriber_id = uuid.UUID(draft.prescriber_id)
+        except ValueError:
+            raise invalid(
+                "Drafts are for a prescriber of your clinic.",
+                [FieldError("prescriber_id", "is not a user id")],
+            ) from None
     created = context.drafts.create(user, prescriber_id=prescriber_id, body=draft.body)
     return JSONResponse(created, status_code=201)
 

@@ -8,9 +8,9 @@ rather than silently dropped.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class FieldErrorOut(BaseModel):
@@ -235,6 +235,16 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 # ---------------------------------------------------------------- accounts and sign-in
 
+
+def _iso_date_text(value: Any) -> Any:
+    """Dates come as "YYYY-MM-DD" text only (pydantic would also take 0 as 1970-01-01)."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+
 _USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,149}$"
 _OTP = r"^[0-9 ]{6,8}$"
 
@@ -297,7 +307,7 @@ class AccountRequestIn(BaseModel):
     npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
     licence_number: str | None = Field(default=None, min_length=1, max_length=40)
     licence_state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    licence_expires_on: dt.date | None = None
+    licence_expires_on: IsoDate | None = None
     dea_number: str | None = Field(default=None, pattern=r"^[A-Z][A-Z9][0-9]{7}$")
 
 
@@ -389,7 +399,7 @@ class UserUpdate(BaseModel):
 
     role: Literal["prescriber", "clinic_staff", "pharmacist", "admin"] | None = None
     is_active: bool | None = None
-    licence_expires_on: dt.date | None = None
+    licence_expires_on: IsoDate | None = None
 
 
 class AuditEventOut(BaseModel):

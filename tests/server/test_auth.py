@@ -13,11 +13,13 @@ from argon2 import extract_parameters
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from pharmacy_server.app import create_app
+from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.models import AuthSession, User
-from pharmacy_server.security import token_digest
+from pharmacy_server.security import Passwords, token_digest
 from pharmacy_server.seed import DEMO_PASSWORD
-from tests.server.support import FakeClock, Headers
+from tests.server.support import FakeClock, Headers, login_headers
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
@@ -208,3 +210,27 @@ def test_disabled_account_cannot_log_in_and_loses_its_sessions(
         user.is_active = False
     assert client.get(ME, headers=headers).status_code == 401
     assert _login(client, "prescriber1", DEMO_PASSWORD)[0] == 401
+
+
+def test_real_clock_idle_timeout_with_time_machine(
+    settings: ServerSettings, database: Database, passwords: Passwords
+) -> None:
+    """The same limits through the real clock (no injected one), travelling in time."""
+    import time_machine
+
+    app = create_app(settings, database=database, passwords=passwords)
+    with (
+        TestClient(app) as client,
+        time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller,
+    ):
+        headers = login_headers(client, "prescriber1")
+        traveller.shift(dt.timedelta(minutes=29))
+        assert client.get(ME, headers=headers).status_code == 200
+        traveller.shift(dt.timedelta(minutes=30, seconds=1))
+        assert client.get(ME, headers=headers).status_code == 401
+        fresh = login_headers(client, "prescriber1")
+        for _ in range(24):  # active every 29 minutes for 11 h 36 min
+            traveller.shift(dt.timedelta(minutes=29))
+            assert client.get(ME, headers=fresh).status_code == 200
+        traveller.shift(dt.timedelta(minutes=25))  # 12 h 1 min after sign-in
+        assert client.get(ME, headers=fresh).status_code == 401

@@ -65,23 +65,41 @@ def test_demo_server_writes_ready_file_and_serves(live_server: LiveServer) -> No
 
 
 def test_server_logs_carry_no_phi_or_secrets(live_server: LiveServer) -> None:
-    token = _token(live_server.url, "prescriber1")
-    canary = sign_body(live_server.url, token, new_prescription_body())
+    """A canary patient goes through the whole flow: validate, draft, sign, submit,
+    review, FHIR export. Neither the name nor any secret reaches the server's output."""
+    url = live_server.url
+    token = _token(url, "prescriber1")
+    auth = {"Authorization": f"Bearer {token}"}
+    body = new_prescription_body()
+    assert httpx.post(f"{url}/api/v1/prescriptions/validate", json=body, headers=auth).is_success
+    draft = httpx.post(f"{url}/api/v1/drafts", json={"body": body}, headers=auth)
+    assert draft.status_code == 201
+    canary = sign_body(url, token, body)
     response = httpx.post(
-        f"{live_server.url}/api/v1/prescriptions",
+        f"{url}/api/v1/prescriptions",
         json=canary,
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())},
+        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code == 201
+    prescription_id = response.json()["id"]
+    pharmacist = {"Authorization": f"Bearer {_token(url, 'pharmacist1')}"}
+    review = httpx.post(
+        f"{url}/api/v1/prescriptions/{prescription_id}/review",
+        json={"action": "approve"},
+        headers=pharmacist,
+    )
+    assert review.status_code == 200
+    fhir = httpx.get(f"{url}/api/v1/prescriptions/{prescription_id}/fhir", headers=pharmacist)
+    assert "Canary" in fhir.text  # the bundle carries the patient; the logs must not
     httpx.post(
-        f"{live_server.url}/api/v1/auth/login",
+        f"{url}/api/v1/auth/login",
         json={"username": "prescriber1", "password": "canary-wrong-password"},
     )
     live_server.stop()
     log = live_server.log_text()
-    assert "login" in log  # the log is there, and it is not empty
+    assert "login" in log and "POST /api/v1/prescriptions" in log  # the log is not empty
     for secret in ("Canary", "Testpatient", "1980-04-02", token, DEMO_PASSWORD,
-                   "canary-wrong-password"):  # fmt: skip
+                   "canary-wrong-password", canary["signing_token"]):  # fmt: skip
         assert secret not in log
 
 

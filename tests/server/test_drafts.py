@@ -1,0 +1,60 @@
+"""Server-side drafts: clinic staff prepare, the prescriber of the same clinic signs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from pharmacy_server.db import Database
+from tests.server.support import Headers, add_user, new_prescription_body, submit
+
+DRAFTS = "/api/v1/drafts"
+
+
+def test_clinic_staff_draft_for_their_prescriber_only(
+    client: TestClient,
+    as_user: Callable[[str], Headers],
+    database: Database,
+    demo_password_hash: str,
+) -> None:
+    add_user(database, "staff1", role="clinic_staff", clinic="Riverside Integrative Health",
+             password_hash=demo_password_hash)  # fmt: skip
+    add_user(database, "staff2", role="clinic_staff", clinic="Lakeside Wellness Clinic",
+             password_hash=demo_password_hash)  # fmt: skip
+    staff, other_staff = as_user("staff1"), as_user("staff2")
+    chen = client.get("/api/v1/auth/me", headers=as_user("prescriber1")).json()["id"]
+    ortiz = client.get("/api/v1/auth/me", headers=as_user("prescriber2")).json()["id"]
+
+    elsewhere = client.post(DRAFTS, headers=staff, json={"prescriber_id": ortiz, "body": {}})
+    assert elsewhere.status_code == 422
+    body = new_prescription_body()
+    created = client.post(DRAFTS, headers=staff, json={"prescriber_id": chen, "body": body})
+    assert created.status_code == 201
+    draft = created.json()
+    url = f"{DRAFTS}/{draft['id']}"
+
+    # The prescriber sees it and edits it; a stale version is refused.
+    mine = client.get(DRAFTS, headers=as_user("prescriber1")).json()
+    assert [item["id"] for item in mine["items"]] == [draft["id"]]
+    edited = client.put(
+        url, headers=as_user("prescriber1"), json={"body": {**body, "notes": "a"}, "version": 1}
+    )
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    stale = client.put(url, headers=staff, json={"body": body, "version": 1})
+    assert stale.status_code == 409 and stale.json()["code"] == "draft.version_conflict"
+
+    # Nobody else sees it: another clinic's staff, another prescriber, pharmacy staff.
+    assert client.get(url, headers=other_staff).status_code == 404
+    assert client.get(DRAFTS, headers=other_staff).json()["items"] == []
+    assert client.get(url, headers=as_user("prescriber2")).status_code == 404
+    assert client.get(url, headers=as_user("pharmacist1")).status_code == 403
+
+    # Staff never sign or submit; the prescriber does, from the draft's body.
+    assert client.post("/api/v1/auth/step-up", headers=staff,
+                       json={"password": "demo-password", "content_sha256": "0" * 64}
+                       ).status_code == 403  # fmt: skip
+    final = client.get(url, headers=as_user("prescriber1")).json()["body"]
+    assert submit(client, as_user("prescriber1"), final)[0] == 201
+    assert client.delete(url, headers=staff).status_code == 204
+    assert client.get(url, headers=as_user("prescriber1")).status_code == 404
