@@ -62,7 +62,10 @@ def _schemathesis(url: str, har: Path, *extra: str) -> subprocess.CompletedProce
         "--report", "har", "--report-har-path", str(har), "--no-color",
         *extra,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # In the temporary folder: schemathesis leaves a .schemathesis cache where it runs.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, cwd=har.parent
+    )
 
 
 @pytest.mark.timeout(1200)
