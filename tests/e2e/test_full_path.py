@@ -275,9 +275,16 @@ def test_server_stopped_while_signing_queues_then_sends_exactly_once(
             dialog._signed = signed_then_server_down  # type: ignore[method-assign]
             with qtbot.waitSignal(composer.signed, timeout=TIMEOUT_MS):
                 dialog.sign_button.click()
-            qtbot.waitUntil(lambda: outbox_status(window) == "Queued", timeout=TIMEOUT_MS)
-            assert "cannot be reached" in window.outbox_view.row_texts()[0][2]
-            assert window.connectivity.state == OFFLINE
+            # "Queued" shows first as "waiting to be sent", then, once the outbox has
+            # tried and failed, with the reason: wait for the reason, not the state alone.
+            qtbot.waitUntil(
+                lambda: (
+                    outbox_status(window) == "Queued"
+                    and "cannot be reached" in window.outbox_view.row_texts()[0][2]
+                    and window.connectivity.state == OFFLINE
+                ),
+                timeout=TIMEOUT_MS,
+            )
             assert "1 waiting" in window.tabs.tabText(2)
             settle(qtbot, window)
             screenshot(window, "outbox-offline")
