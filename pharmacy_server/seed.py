@@ -57,6 +57,8 @@ DEMO_ACCOUNTS = (
         "MD-208817",
         "WA",
     ),
+    # Prepares drafts for prescriber1 (same clinic); can never sign.
+    DemoAccount("staff1", "Jordan Lee, RN", "clinic_staff", "Riverside Integrative Health"),
     DemoAccount("pharmacist1", "Priya Nair, PharmD", "pharmacist", PHARMACY_NAME),
     DemoAccount("admin1", "Alex Morgan", "admin", PHARMACY_NAME),
 )

@@ -115,8 +115,13 @@ def add_user(
     display_name: str = "Test User",
     licence_expires_on: dt.date | None = None,
 ) -> uuid.UUID:
-    """Another password-only (demo-mode) account, straight into the database."""
+    """Another password-only (demo-mode) account, straight into the database.
+
+    An account the demo seed already made (``staff1``) is used as it is."""
     with database.writing() as session:
+        seeded = session.scalar(select(User.id).where(User.username == username))
+        if seeded is not None:
+            return uuid.UUID(str(seeded))
         clinic_row = session.scalar(select(Clinic).where(Clinic.name == clinic))
         if clinic_row is None:
             clinic_row = Clinic(id=uuid.uuid4(), name=clinic, kind="clinic")
