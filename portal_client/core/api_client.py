@@ -431,3 +431,65 @@ class ApiClient:
         if not isinstance(body, dict):
             raise ApiError(200, "The server's review answer is unreadable.")
         return body
+
+    # ------------------------------------------------------------- server drafts
+
+    def list_drafts(self) -> list[dict[str, Any]]:
+        """Every server draft the caller may see (a prescriber: theirs; clinic staff:
+        their clinic's), newest change first."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(100):  # a runaway cursor must not hang a worker thread forever
+            body = self._request("GET", "/drafts", params={"cursor": cursor, "limit": 100})
+            if not isinstance(body, dict):
+                raise ApiError(200, "The server's draft list is unreadable.")
+            items.extend(item for item in body.get("items", []) if isinstance(item, dict))
+            cursor = body.get("next_cursor") or None
+            if not cursor:
+                break
+        return items
+
+    def create_draft(self, body: dict[str, Any], prescriber_id: str | None) -> dict[str, Any]:
+        """Store a new server draft (clinic staff: for ``prescriber_id`` of their clinic)."""
+        request: dict[str, Any] = {"body": body}
+        if prescriber_id is not None:
+            request["prescriber_id"] = prescriber_id
+        answer = self._request("POST", "/drafts", json_body=request)
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise ApiError(200, "The server's answer to saving the draft is unreadable.")
+        return answer
+
+    def update_draft(self, draft_id: str, body: dict[str, Any], version: int) -> dict[str, Any]:
+        """Replace a server draft's body; a stale ``version`` is ``ApiError`` 409."""
+        answer = self._request(
+            "PUT", f"/drafts/{draft_id}", json_body={"body": body, "version": version}
+        )
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise ApiError(200, "The server's answer to saving the draft is unreadable.")
+        return answer
+
+    def delete_draft(self, draft_id: str) -> bool:
+        """Remove a server draft; False when it was already gone (404)."""
+        try:
+            self._request("DELETE", f"/drafts/{draft_id}")
+        except ApiError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
+
+    def clinic_prescribers(self) -> list[dict[str, str]] | None:
+        """The prescribers of the caller's clinic (``id``, ``display_name``), or None when
+        this server cannot say (no ``GET /clinic/prescribers`` yet: 404)."""
+        try:
+            body = self._request("GET", "/clinic/prescribers")
+        except ApiError as error:
+            if error.status in (404, 405):
+                return None
+            raise
+        items = body.get("items", []) if isinstance(body, dict) else []
+        return [
+            {"id": str(item["id"]), "display_name": str(item.get("display_name") or item["id"])}
+            for item in items
+            if isinstance(item, dict) and item.get("id")
+        ]

@@ -455,3 +455,67 @@ def message_for(error: FieldError) -> str:
     if reason == "is required":
         return "Required"
     return reason[:1].upper() + reason[1:]
+
+
+# ------------------------------------------------------------ server drafts
+
+#: Who prepared a server draft, written into its body by the client that saved it.
+#: The server's draft answer does not name its author yet (see ``ServerDraft``).
+PREPARED_BY = "prepared_by"
+
+
+def server_draft_body(draft: Mapping[str, Any], preparer_name: str) -> dict[str, Any]:
+    """A composer draft (``ComposerState.to_draft``) as a server draft body, signed off
+    with the name of whoever saved it ("Prepared by …" on the prescriber's side)."""
+    return {**draft, PREPARED_BY: {"display_name": preparer_name}}
+
+
+@dataclass(frozen=True)
+class ServerDraft:
+    """One draft kept on the server: prepared by clinic staff for a prescriber.
+
+    ``payload`` is a ``ComposerState.to_draft`` dictionary (PHI: show it, never log it).
+    The server draft id doubles as the local autosave id when it is opened, so the
+    outbox row signed from it names it (``OutboxItem.draft_id``) and the draft can be
+    removed from the server once the prescription is submitted.
+    """
+
+    id: str
+    prescriber_id: str
+    version: int
+    updated_at: dt.datetime | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_wire(cls, item: Mapping[str, Any]) -> ServerDraft:
+        from portal_client.core.prescription_list import parse_timestamp
+
+        body = item.get("body")
+        return cls(
+            id=str(item.get("id", "")),
+            prescriber_id=str(item.get("prescriber_id", "")),
+            version=int(item.get("version") or 1),
+            updated_at=parse_timestamp(item.get("updated_at")),
+            payload=dict(body) if isinstance(body, Mapping) else {},
+        )
+
+    @property
+    def prepared_by(self) -> str:
+        who = self.payload.get(PREPARED_BY)
+        name = who.get("display_name") if isinstance(who, Mapping) else None
+        return str(name) if name else "clinic staff"
+
+    @property
+    def template_id(self) -> str | None:
+        value = self.payload.get("template_id")
+        return None if value is None else str(value)
+
+    @property
+    def title(self) -> str:
+        """The patient, as the drafts list shows it (PHI: never log it)."""
+        patient = self.payload.get("patient")
+        if isinstance(patient, Mapping):
+            names = [str(patient.get(k) or "").strip() for k in ("family_name", "given_name")]
+            if any(names):
+                return ", ".join(n for n in names if n)
+        return "Untitled draft"

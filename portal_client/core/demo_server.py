@@ -35,6 +35,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("prescriber1", "prescriber", "Physician: writes prescriptions"),
     DemoAccount("prescriber2", "prescriber", "Physician at another clinic"),
+    DemoAccount("staff1", "clinic_staff", "Clinic staff: prepares drafts"),
     DemoAccount("pharmacist1", "pharmacist", "Reviews and approves"),
     DemoAccount("admin1", "admin", "Administrator"),
 )

@@ -5,6 +5,7 @@ Everything from the server is escaped: a patient called ``<b>`` stays text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -478,3 +479,15 @@ def outbox_detail(
     if state == "mismatch" and detail:
         return detail
     return status_text
+
+
+def prepared_by_line(preparer: str, updated_at: dt.datetime | None) -> str:
+    """ "Prepared by Jordan Lee, RN · 10:42" for a draft clinic staff saved."""
+    when = format_timestamp(updated_at).removeprefix("Today ")
+    return f"Prepared by {preparer} · {when}"
+
+
+def clinic_draft_status(prescriber_name: str) -> str:
+    """What a clinic-staff member reads about a saved draft. Once the prescriber has
+    signed and submitted it, it leaves the server's draft list altogether."""
+    return f"Waiting for {prescriber_name} to review and sign"

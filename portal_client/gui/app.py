@@ -181,6 +181,10 @@ class PortalApp(QObject):
                 client, user, status_filter=self.settings.review_status_filter
             )
             window.filter_changed.connect(self._remember_filter)  # type: ignore[attr-defined]
+        elif user.role == "clinic_staff":
+            from portal_client.gui.staff_window import StaffWindow
+
+            window = StaffWindow(client, user)  # prepares drafts, never signs
         else:
             from portal_client.gui.prescriber_window import PrescriberWindow
 

@@ -167,6 +167,12 @@ class ComposerPage(QWidget):
         discarded(str): the user discarded the draft with this id.
         draft_saved(str): the draft with this id was written to the local store.
         session_expired(str): the server no longer accepts our token.
+        save_requested(): Ctrl+Enter on a composer without signing (clinic staff): the
+            window saves the draft for its prescriber instead.
+
+    ``signing=False`` (clinic staff) leaves the sign action out altogether: no button,
+    no shortcut, and ``attempt_sign`` does nothing. The window adds its own actions to
+    ``footer_actions``.
     """
 
     signed = Signal(object)
@@ -174,6 +180,7 @@ class ComposerPage(QWidget):
     discarded = Signal(str)
     draft_saved = Signal(str)
     session_expired = Signal(str)
+    save_requested = Signal()
 
     def __init__(
         self,
@@ -181,9 +188,11 @@ class ComposerPage(QWidget):
         *,
         confirm_discard: Callable[[QWidget], bool] | None = None,
         sign_flow: SignFlow | None = None,
+        signing: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.signing = signing
         self.setObjectName("Canvas")
         self.client = client
         self.state = ComposerState()
@@ -229,7 +238,9 @@ class ComposerPage(QWidget):
 
     def sign_by_keyboard(self) -> None:
         """Ctrl+Enter: the same as pressing Sign and submit, when it may be pressed."""
-        if self.submit.isEnabled():
+        if not self.signing:
+            self.save_requested.emit()
+        elif self.submit.isEnabled():
             self.attempt_sign()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -299,7 +310,17 @@ class ComposerPage(QWidget):
         footer.addWidget(self.discard)
         footer.addStretch(1)
         footer.addWidget(self.footer_status)
-        footer.addWidget(self.submit)
+        self.footer_actions = QHBoxLayout()
+        self.footer_actions.setSpacing(8)
+        footer.addLayout(self.footer_actions)
+        if self.signing:
+            footer.addWidget(self.submit)
+        else:
+            # Clinic staff never sign: the button exists (for shared code paths) but is
+            # never placed, shown or enabled.
+            self.submit.setParent(self)
+            self.submit.hide()
+            self.submit.setEnabled(False)
         return footer
 
     def _error_label(self) -> QLabel:
@@ -938,11 +959,19 @@ class ComposerPage(QWidget):
             )
         else:
             self.summary.clear()
-        self.submit.setEnabled(not self.blocks and not self._busy)
+        self.submit.setEnabled(self.signing and not self.blocks and not self._busy)
         self.submit.setToolTip(
             block_reason(self.blocks) or "Check, sign with your password and send (Ctrl+Enter)"
         )
-        if self.blocks:
+        if not self.signing:
+            # Staff may save an unfinished draft; they see what the prescriber will see.
+            if self.blocks:
+                self.footer_status.setText("Has a clinical block the prescriber must resolve")
+            elif errors:
+                self.footer_status.setText(f"{len(errors)} left to complete before signing")
+            else:
+                self.footer_status.setText("Complete: ready for the prescriber to sign")
+        elif self.blocks:
             count = len(self.blocks)
             noun = "a clinical block" if count == 1 else f"{count} clinical blocks"
             self.footer_status.setText(f"Cannot be signed: {noun} (see Clinical checks)")
@@ -1129,7 +1158,7 @@ class ComposerPage(QWidget):
 
     def attempt_sign(self) -> None:
         """Validate, then open the sign dialog; a grant puts the body in the outbox."""
-        if self._busy:
+        if self._busy or not self.signing:
             return
         self._show_all_errors = True
         self._revalidate()
@@ -1200,7 +1229,7 @@ class ComposerPage(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.submit.setEnabled(not busy and not self.blocks)
+        self.submit.setEnabled(self.signing and not busy and not self.blocks)
         self.submit.setText(" Signing…" if busy else " Sign and submit…")
         self.discard.setEnabled(not busy)
         self.back.setEnabled(not busy)

@@ -1,0 +1,555 @@
+"""The clinic-staff window: prepare prescription drafts for a prescriber of the clinic.
+
+Clinic staff compose with the same composer and live clinical checks as a prescriber,
+but never sign: the composer runs with ``signing=False`` (no sign button, no shortcut)
+and this window's footer action is "Save for Dr. …", which stores the draft on the
+server (``POST /drafts``, then ``PUT`` with the version it was read at). The prescriber
+finds it in their Drafts tab, signs and submits it.
+
+Work in progress is autosaved, encrypted, in the user's local store as for prescribers,
+so a crash or a lost connection never loses what was typed; a draft opened from the
+server keeps the server's id as its local id. Network and disk run in the background.
+
+Which prescribers work in the caller's clinic comes from ``GET /clinic/prescribers``.
+A server without that endpoint (404) still accepts a prescriber's account id on the
+draft, so the window then offers the prescribers already named on the clinic's drafts
+and lets the user type a prescriber's account id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portal_client.core.composer import PREPARED_BY, ServerDraft, server_draft_body
+from portal_client.core.errors import ApiError
+from portal_client.core.prescription_list import format_timestamp
+from portal_client.core.presentation import clinic_draft_status
+from portal_client.gui import resources
+from portal_client.gui.composer import ComposerPage
+from portal_client.gui.drafts_view import DraftsView
+from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.ops import Op
+from portal_client.gui.widgets import Banner, muted
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.core.durable import DraftSummary, DurableSession
+
+log = logging.getLogger(__name__)
+
+StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
+#: Written into the draft body beside ``prepared_by``: the prescriber it is for, by name,
+#: so the clinic's list can say "for whom" even when the server cannot list prescribers.
+PREPARED_FOR = "prepared_for"
+
+
+@dataclass
+class StaffFetch:
+    """One refresh: the clinic's server drafts and (when the server says) its prescribers."""
+
+    drafts: list[ServerDraft]
+    prescribers: list[dict[str, str]] | None
+
+
+@dataclass
+class _Linked:
+    """The server draft a composer draft was saved as (id and the version we hold)."""
+
+    server_id: str
+    version: int
+    saved_payload: dict[str, Any] = field(default_factory=dict)
+
+
+def prescriber_for(draft: ServerDraft) -> str:
+    who = draft.payload.get(PREPARED_FOR)
+    name = who.get("display_name") if isinstance(who, dict) else None
+    return str(name) if name else f"Prescriber {draft.prescriber_id[:8]}"
+
+
+class StaffWindow(PortalMainWindow):
+    """Signals: drafts_shown(): the clinic's draft list was (re)drawn (tests wait on it);
+    saved(str server draft id): a draft was stored on the server."""
+
+    drafts_shown = Signal()
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        client: ApiClient,
+        user: SignedInUser,
+        parent: QWidget | None = None,
+        *,
+        store_opener: StoreOpener | None = None,
+    ) -> None:
+        super().__init__(client, user, parent)
+        self.durable: DurableSession | None = None
+        self.server_drafts: list[ServerDraft] = []
+        self.local_drafts: list[DraftSummary] = []
+        self.prescribers: dict[str, str] = {}  # id -> display name
+        self.prescribers_listed_by_server = False
+        self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
+        self._saving = False
+        self._closing = False
+        self.local_closed = threading.Event()
+
+        self.pages = QStackedWidget()
+        self.root_layout.addWidget(self.pages, 1)
+        self.pages.addWidget(self._build_list_page())
+        self.composer = ComposerPage(client, signing=False)
+        self.composer.back.setText(" Prepared drafts")
+        self.pages.addWidget(self.composer)
+        self._build_save_bar()
+        self.composer.cancelled.connect(self.show_list)
+        self.composer.discarded.connect(lambda _id: self.reload_local_drafts())
+        self.composer.session_expired.connect(self.session_expired)
+        self.composer.save_requested.connect(self.save_for_prescriber)
+        self.new_button.setFocus()
+        self.statusBar().showMessage("Loading your clinic's drafts…")
+        self.load_templates(then=self._templates_ready)
+        self.refresh()
+        from portal_client.gui.prescriber_window import open_default_store
+
+        opener = store_opener or open_default_store
+        Op(self, lambda: opener(client, user)).success(self._store_opened).failure(
+            self._store_failed
+        ).run()
+
+    # ---------------------------------------------------------------- build
+
+    def _build_list_page(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("Canvas")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
+        header = QHBoxLayout()
+        title = QLabel("Drafts for your clinic's prescribers")
+        title.setObjectName("PageTitle")
+        self.count_label = muted("")
+        self.refresh_button = QPushButton(" Refresh")
+        self.refresh_button.setIcon(resources.icon("refresh"))
+        self.refresh_button.setToolTip("Check for updates now (F5).")
+        self.new_button = QPushButton(" New draft")
+        self.new_button.setObjectName("Primary")
+        self.new_button.setIcon(resources.icon("plus"))
+        self.new_button.setMinimumHeight(34)
+        self.new_button.setToolTip("Prepare a new prescription draft (Ctrl+N)")
+        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
+        header.addWidget(title)
+        header.addSpacing(8)
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        header.addWidget(self.refresh_button)
+        header.addWidget(self.new_button)
+        layout.addLayout(header)
+        layout.addWidget(
+            muted(
+                "You prepare prescriptions; the prescriber reviews, signs and sends them. "
+                "A saved draft waits in their Drafts tab until they do.",
+                hint=True,
+            )
+        )
+        self.banner = Banner()
+        self.store_banner = Banner()
+        layout.addWidget(self.banner)
+        layout.addWidget(self.store_banner)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._build_server_table(), "Saved for prescribers")
+        self.local_view = DraftsView()
+        self.local_view.notice.setText(
+            "Work not yet saved for a prescriber, kept encrypted on this computer. "
+            "Open it to finish and save it."
+        )
+        self.local_view.open_requested.connect(self.open_local_draft)
+        self.local_view.discard_requested.connect(self.discard_local_draft)
+        self.tabs.addTab(self.local_view, "On this computer")
+        layout.addWidget(self.tabs, 1)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_draft)
+        return page
+
+    def _build_server_table(self) -> QWidget:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 8, 0, 0)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(
+            ["Patient", "Template", "For", "Updated", "Status", ""]
+        )
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column in (0, 1, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((2, 170), (3, 110), (5, 80)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(column, width)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.open_server_draft(row))
+        layout.addWidget(self.table, 1)
+        self.empty = muted("No drafts saved yet. Press “New draft” to prepare one.", hint=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        return holder
+
+    def _build_save_bar(self) -> None:
+        self.prescriber_label = QLabel("For")
+        self.prescriber_box = QComboBox()
+        self.prescriber_box.setMinimumWidth(220)
+        self.prescriber_box.setToolTip("The prescriber of your clinic who will review and sign")
+        self.prescriber_box.currentIndexChanged.connect(lambda _i: self._update_save_button())
+        self.prescriber_box.editTextChanged.connect(lambda _t: self._update_save_button())
+        self.save_button = QPushButton(" Save for prescriber")
+        self.save_button.setObjectName("Primary")
+        self.save_button.setIcon(resources.icon("send"))
+        self.save_button.setMinimumHeight(36)
+        self.save_button.clicked.connect(self.save_for_prescriber)
+        actions = self.composer.footer_actions
+        actions.addWidget(self.prescriber_label)
+        actions.addWidget(self.prescriber_box)
+        actions.addWidget(self.save_button)
+        self._update_save_button()
+
+    # ------------------------------------------------------------ prescribers
+
+    def _chosen_prescriber(self) -> tuple[str, str] | None:
+        """(id, display name) of the prescriber chosen in the save bar."""
+        index = self.prescriber_box.currentIndex()
+        data = self.prescriber_box.itemData(index) if index >= 0 else None
+        text = self.prescriber_box.currentText().strip()
+        if data and self.prescriber_box.itemText(index) == text:
+            return str(data), self.prescribers.get(str(data), text)
+        if self.prescriber_box.isEditable() and len(text) == 36 and text.count("-") == 4:
+            return text, self.prescribers.get(text, f"Prescriber {text[:8]}")
+        return None
+
+    def _update_save_button(self) -> None:
+        chosen = self._chosen_prescriber()
+        self.save_button.setText(f" Save for {chosen[1]}" if chosen else " Save for prescriber")
+        self.save_button.setEnabled(chosen is not None and not self._saving)
+        if chosen is None:
+            self.save_button.setToolTip("Choose the prescriber it is for first")
+        else:
+            self.save_button.setToolTip(
+                f"Store this draft on the server for {chosen[1]} to review and sign (Ctrl+Enter)"
+            )
+
+    def _show_prescribers(self, listed: list[dict[str, str]] | None) -> None:
+        self.prescribers_listed_by_server = listed is not None
+        known: dict[str, str] = {}
+        for draft in self.server_drafts:
+            known.setdefault(draft.prescriber_id, prescriber_for(draft))
+        for item in listed or []:
+            known[item["id"]] = item["display_name"]
+        if known == self.prescribers and self.prescriber_box.count() == len(known):
+            return
+        chosen = self._chosen_prescriber()
+        self.prescribers = known
+        box = self.prescriber_box
+        box.blockSignals(True)
+        box.clear()
+        for prescriber_id, name in sorted(known.items(), key=lambda pair: pair[1]):
+            box.addItem(name, prescriber_id)
+        # Without the server's list a prescriber can still be named by account id.
+        box.setEditable(listed is None)
+        line = box.lineEdit() if box.isEditable() else None
+        if line is not None:
+            line.setPlaceholderText("Prescriber's account id")
+        if chosen is not None:
+            self._choose(chosen[0])
+        box.blockSignals(False)
+        self._update_save_button()
+
+    def _choose(self, prescriber_id: str) -> None:
+        index = self.prescriber_box.findData(prescriber_id)
+        if index >= 0:
+            self.prescriber_box.setCurrentIndex(index)
+        elif self.prescriber_box.isEditable():
+            self.prescriber_box.setEditText(prescriber_id)
+        self._update_save_button()
+
+    # ---------------------------------------------------------------- pages
+
+    def _new_by_keyboard(self) -> None:
+        if not self.is_locked and self.pages.currentWidget() is not self.composer:
+            self.new_draft()
+
+    def new_draft(self) -> None:
+        if self.composer.is_dirty():
+            self.composer.start_new()
+        self._enter_composer()
+
+    def _enter_composer(self) -> None:
+        self.pages.setCurrentWidget(self.composer)
+        self.setWindowTitle(window_title(self.user, "Draft"))
+        if not self.composer.templates and self.templates:
+            self.composer.load_templates(self.templates)
+        elif not self.composer.templates:
+            self.composer.load_templates()
+        self._update_save_button()
+        self.composer.given_name.setFocus()
+
+    def show_list(self) -> None:
+        self._forget_local_copy_if_saved()
+        self.pages.setCurrentIndex(0)
+        self.setWindowTitle(window_title(self.user))
+        self.reload_local_drafts()
+        self.refresh()
+
+    def _templates_ready(self) -> None:
+        if not self.composer.templates:
+            self.composer.load_templates(self.templates)
+        self._show_drafts()
+
+    # ---------------------------------------------------------------- refresh
+
+    def fetch(self) -> StaffFetch:
+        drafts = [ServerDraft.from_wire(item) for item in self.client.list_drafts()]
+        return StaffFetch(drafts, self.client.clinic_prescribers())
+
+    def show_fetched(self, result: StaffFetch) -> None:
+        self.server_drafts = result.drafts
+        self._show_prescribers(result.prescribers)
+        self._show_drafts()
+        self.statusBar().clearMessage()
+        if result.prescribers is None and not self.prescribers:
+            self.banner.show_message(
+                "This server does not list your clinic's prescribers yet. Type the "
+                "prescriber's account id in the “For” box when you save.",
+                "warn",
+            )
+
+    def _show_drafts(self) -> None:
+        names = {t.id: t.name for t in self.templates}
+        drafts = self.server_drafts
+        self.table.setRowCount(len(drafts))
+        for row, draft in enumerate(drafts):
+            template = names.get(draft.template_id or "", draft.template_id or "—")
+            cells = (
+                draft.title,
+                template,
+                prescriber_for(draft),
+                format_timestamp(draft.updated_at),
+                clinic_draft_status(prescriber_for(draft)),
+            )
+            for column, text in enumerate(cells):
+                label = QLabel(text)
+                label.setTextFormat(Qt.TextFormat.PlainText)  # patient names: never markup
+                label.setContentsMargins(8, 0, 8, 0)
+                self.table.setCellWidget(row, column, label)
+            open_button = QPushButton("Open")
+            open_button.setObjectName("Link")
+            open_button.setToolTip("Keep editing this draft")
+            open_button.clicked.connect(partial(self.open_server_draft, row))
+            self.table.setCellWidget(row, 5, open_button)
+        self.table.setVisible(bool(drafts))
+        self.empty.setVisible(not drafts)
+        count = len(drafts)
+        self.count_label.setText(f"{count} waiting for a signature" if count else "")
+        self.tabs.setTabText(
+            0, f"Saved for prescribers ({count})" if count else "Saved for prescribers"
+        )
+        self.drafts_shown.emit()
+
+    # ---------------------------------------------------------------- local store
+
+    def _store_opened(self, durable: DurableSession) -> None:
+        if self._closing:
+            threading.Thread(target=durable.close, name="portal-close-store").start()
+            return
+        self.durable = durable
+        self.composer.set_durable(durable)
+        if durable.notice:
+            self.store_banner.show_message(durable.notice, "warn")
+        self.reload_local_drafts()
+
+    def _store_failed(self, error: Exception) -> None:
+        log.warning("Local store did not open: %s", type(error).__name__)
+        self.store_banner.show_message(
+            f"Autosave is unavailable on this computer: {error}. Save for the prescriber often.",
+            "error",
+        )
+
+    def reload_local_drafts(self) -> None:
+        durable = self.durable
+        if durable is None:
+            return
+
+        def show(drafts: list[DraftSummary]) -> None:
+            saved = {draft.id for draft in self.server_drafts}
+            self.local_drafts = [d for d in drafts if d.id not in saved]
+            names = {t.id: t.name for t in self.templates}
+            self.local_view.show_drafts(self.local_drafts, names)
+            count = len(self.local_drafts)
+            self.tabs.setTabText(1, f"On this computer ({count})" if count else "On this computer")
+
+        Op(self, durable.drafts.list).success(show).run()
+
+    def open_local_draft(self, draft_id: str) -> None:
+        durable = self.durable
+        if durable is None:
+            return
+
+        def opened(payload: dict[str, Any] | None) -> None:
+            if payload is None:
+                self.reload_local_drafts()
+                return
+            self.composer.open_draft(draft_id, payload)
+            for_whom = payload.get(PREPARED_FOR)
+            if isinstance(for_whom, dict) and for_whom.get("id"):
+                self._choose(str(for_whom["id"]))
+            self._enter_composer()
+
+        Op(self, lambda: durable.drafts.load(draft_id)).success(opened).run()
+
+    def discard_local_draft(self, draft_id: str) -> None:
+        durable = self.durable
+        if durable is None or not self.composer.confirm_discard(self):
+            return
+        if self.composer.state.draft_id == draft_id:
+            self.composer.start_new()
+        Op(self, lambda: durable.drafts.discard(draft_id)).success(
+            lambda _found: self.reload_local_drafts()
+        ).run()
+
+    def open_server_draft(self, row: int) -> None:
+        if not 0 <= row < len(self.server_drafts):
+            return
+        draft = self.server_drafts[row]
+        # The server id is the local autosave id too: edits made here are protected
+        # locally until they are saved back.
+        self.composer.open_draft(draft.id, draft.payload)
+        self._links[draft.id] = _Linked(draft.id, draft.version, dict(draft.payload))
+        self._choose(draft.prescriber_id)
+        self._enter_composer()
+
+    def _forget_local_copy_if_saved(self) -> None:
+        """Leaving the composer: a draft saved unchanged to the server needs no local copy."""
+        state = self.composer.state
+        link = self._links.get(state.draft_id)
+        durable = self.durable
+        if link is None or durable is None:
+            return
+        current = {
+            key: value
+            for key, value in link.saved_payload.items()
+            if key not in (PREPARED_BY, PREPARED_FOR)
+        }
+        if current != state.to_draft():
+            return  # unsaved edits: they stay on this computer
+        flush = self.composer.flush_drafts()
+        draft_id = state.draft_id
+
+        def forget() -> None:
+            flush()
+            durable.drafts.discard(draft_id)
+
+        Op(self, forget).success(lambda _none: self.reload_local_drafts()).run()
+
+    # ---------------------------------------------------------------- save
+
+    def save_for_prescriber(self) -> None:
+        chosen = self._chosen_prescriber()
+        if self._saving or chosen is None:
+            if chosen is None:
+                self.composer.status_banner.show_message(
+                    "Choose the prescriber this draft is for first.", "warn"
+                )
+            return
+        prescriber_id, prescriber_name = chosen
+        state = self.composer.state
+        payload = server_draft_body(state.to_draft(), self.user.display_name)
+        payload[PREPARED_FOR] = {"id": prescriber_id, "display_name": prescriber_name}
+        local_id = state.draft_id
+        link = self._links.get(local_id)
+        client = self.client
+
+        def store() -> dict[str, Any]:
+            if link is None:
+                return client.create_draft(payload, prescriber_id)
+            return client.update_draft(link.server_id, payload, link.version)
+
+        def stored(answer: dict[str, Any]) -> None:
+            saved = ServerDraft.from_wire(answer)
+            self._links[local_id] = _Linked(saved.id, saved.version, payload)
+            self.composer.status_banner.show_message(
+                f"Saved for {prescriber_name}. It waits in their Drafts tab for review "
+                "and signature.",
+                "info",
+            )
+            self.saved.emit(saved.id)
+            self.refresh()
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, ApiError) and error.status == 409:
+                message = (
+                    f"{error.message} Your version is kept on this computer; reopen the "
+                    "draft from the list to see the other change."
+                )
+            else:
+                message = f"Not saved on the server: {error}. Your work is kept on this computer."
+            self.composer.status_banner.show_message(message, "error")
+
+        def finished() -> None:
+            self._saving = False
+            self._update_save_button()
+
+        self._saving = True
+        self._update_save_button()
+        self.run(store, stored, failed, finished)
+
+    # ---------------------------------------------------------------- leaving
+
+    def about_to_lock(self) -> None:
+        Op(self, self.composer.flush_drafts()).failure(
+            lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
+        ).run()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        flush = self.composer.flush_drafts()
+        durable, self.durable = self.durable, None
+        self.composer.set_durable(None)
+        done = self.local_closed
+
+        def close() -> None:
+            try:
+                flush()
+            except Exception:
+                log.exception("Could not save the last draft edits")
+            if durable is not None:
+                durable.close()
+            done.set()
+
+        if durable is None:
+            done.set()
+        else:
+            threading.Thread(target=close, name="portal-close-store").start()
+        super().closeEvent(event)
