@@ -30,10 +30,12 @@ from portal_client.core.presentation import (
     outbox_detail,
     outbox_state_colours,
     outbox_state_label,
+    prepared_by_line,
 )
 from portal_client.gui.widgets import muted, section_title
 
 if TYPE_CHECKING:
+    from portal_client.core.composer import ServerDraft
     from portal_client.core.durable import DraftSummary, OutboxItem
 
 
@@ -85,16 +87,34 @@ def _link(text: str, tooltip: str, callback: Callable[[], object]) -> QPushButto
 
 
 class DraftsView(QWidget):
-    """Signals: open_requested(str draft id), discard_requested(str draft id)."""
+    """Signals: open_requested(str draft id), discard_requested(str draft id),
+    open_prepared_requested(str server draft id): a draft clinic staff prepared."""
 
     open_requested = Signal(str)
     discard_requested = Signal(str)
+    open_prepared_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
+        # Drafts clinic staff saved on the server for this prescriber: hidden when none.
+        self.prepared_title = section_title("Prepared for you by clinic staff")
+        layout.addWidget(self.prepared_title)
+        self.prepared_table = _table(["Patient", "Template", "Prepared", ""])
+        header = self.prepared_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.prepared_table.setColumnWidth(2, 260)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
+        self.prepared_table.setColumnWidth(3, 170)
+        self.prepared_table.cellDoubleClicked.connect(lambda row, _c: self._open_prepared(row))
+        layout.addWidget(self.prepared_table, 1)
+        self.prepared_ids: list[str] = []
+        self.prepared_title.hide()
+        self.prepared_table.hide()
         self.notice = muted(
             "Every prescription you compose is saved here, encrypted, within a second of "
             "your last change. Double-click a draft to continue it.",
@@ -148,6 +168,57 @@ class DraftsView(QWidget):
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.ids):
             self.open_requested.emit(self.ids[row])
+
+    def show_prepared(
+        self, drafts: Sequence[ServerDraft], template_names: Mapping[str, str]
+    ) -> None:
+        """Server drafts clinic staff prepared for this prescriber, newest first."""
+        self.prepared_ids = [draft.id for draft in drafts]
+        table = self.prepared_table
+        table.setRowCount(len(drafts))
+        for row, draft in enumerate(drafts):
+            template = template_names.get(draft.template_id or "", draft.template_id or "—")
+            table.setCellWidget(row, 0, _text(draft.title))
+            table.setCellWidget(row, 1, _text(template))
+            table.setCellWidget(
+                row, 2, _text(prepared_by_line(draft.prepared_by, draft.updated_at))
+            )
+            table.setCellWidget(
+                row,
+                3,
+                _buttons(
+                    _link(
+                        "Open to sign",
+                        "Review it in the composer, then sign and submit it",
+                        partial(self.open_prepared_requested.emit, draft.id),
+                    )
+                ),
+            )
+        table.setFixedHeight(
+            table.horizontalHeader().height()
+            + 4
+            + sum(table.rowHeight(r) for r in range(len(drafts)))
+        )
+        self.prepared_title.setVisible(bool(drafts))
+        table.setVisible(bool(drafts))
+
+    def prepared_texts(self) -> list[tuple[str, str]]:
+        """(patient, prepared line) per prepared row, as shown (tests and screen readers)."""
+        texts = []
+        for row in range(self.prepared_table.rowCount()):
+            title = self.prepared_table.cellWidget(row, 0)
+            line = self.prepared_table.cellWidget(row, 2)
+            texts.append(
+                (
+                    title.text() if isinstance(title, QLabel) else "",
+                    line.text() if isinstance(line, QLabel) else "",
+                )
+            )
+        return texts
+
+    def _open_prepared(self, row: int) -> None:
+        if 0 <= row < len(self.prepared_ids):
+            self.open_prepared_requested.emit(self.prepared_ids[row])
 
 
 class OutboxView(QWidget):

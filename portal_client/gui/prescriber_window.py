@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from portal_client.core.api_client import Page
+from portal_client.core.composer import ServerDraft
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.connectivity import (
@@ -61,6 +63,14 @@ ConfirmLeave = Callable[[QWidget, str], bool]
 
 _UNSENT_STATES = ("queued", "sending", "unknown")
 _ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
+
+
+@dataclass
+class PrescriberFetch:
+    """One refresh: what was sent, and the drafts clinic staff prepared on the server."""
+
+    page: Page
+    prepared: list[ServerDraft]
 
 
 def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
@@ -110,6 +120,9 @@ class PrescriberWindow(PortalMainWindow):
         self.worker: OutboxWorker | None = None
         self.outbox_items: list[OutboxItem] = []
         self.drafts: list[DraftSummary] = []
+        #: Server drafts clinic staff prepared for this prescriber (the signing queue).
+        self.prepared: list[ServerDraft] = []
+        self._retiring: set[str] = set()  # server drafts being deleted after submission
         self.local_closed = threading.Event()
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = _OutboxBridge(self)
@@ -187,6 +200,7 @@ class PrescriberWindow(PortalMainWindow):
         self.new_button.clicked.connect(self.show_composer)
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_draft)
+        self.drafts_view.open_prepared_requested.connect(self.open_prepared)
         self.outbox_view.reopen_requested.connect(self.reopen_refused)
         self.outbox_view.sign_again_requested.connect(self.sign_again)
         return page
@@ -274,11 +288,31 @@ class PrescriberWindow(PortalMainWindow):
             lambda error: self.store_banner.show_message(f"Cannot read drafts: {error}", "error")
         ).run()
 
+    def _signed_server_drafts(self) -> set[str]:
+        """Server drafts already signed here (in the outbox, not handed back as a draft)."""
+        return {
+            item.draft_id
+            for item in self.outbox_items
+            if item.draft_id is not None and item.state.value != "rejected"
+        }
+
     def _show_local_work(self) -> None:
         names = {t.id: t.name for t in self.templates}
-        self.drafts_view.show_drafts(self.drafts, names)
+        signed = self._signed_server_drafts()
+        queue = [d for d in self.prepared if d.id not in signed and d.id not in self._retiring]
+        queued_ids = {d.id for d in queue}
+        # An opened prepared draft is autosaved under its server id: one row, not two.
+        own = [d for d in self.drafts if d.id not in queued_ids]
+        self.drafts_view.show_drafts(own, names)
+        self.drafts_view.show_prepared(queue, names)
         self.outbox_view.show_items(self.outbox_items)
-        self.tabs.setTabText(1, f"Drafts ({len(self.drafts)})" if self.drafts else "Drafts")
+        label = "Drafts"
+        if own or queue:
+            label += f" ({len(own) + len(queue)})"
+        if queue:
+            label += f" · {len(queue)} prepared for you"
+        self.tabs.setTabText(1, label)
+        self._retire_submitted_server_drafts()
         unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
         attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
         label = "Outbox"
@@ -316,6 +350,55 @@ class PrescriberWindow(PortalMainWindow):
             self._enter_composer()
 
         Op(self, load).success(opened).run()
+
+    def open_prepared(self, draft_id: str) -> None:
+        """A draft clinic staff prepared: into the composer, to review, sign and submit.
+
+        It is opened under its server id, so the autosave keeps the prescriber's edits
+        under that id and the signed outbox row names it (``draft_id``); once the
+        pharmacy has it, the server draft is deleted and leaves the queue."""
+        if any(d.id == draft_id for d in self.drafts):
+            self.open_draft(draft_id)  # edited here before: the local copy is newer
+            return
+        draft = next((d for d in self.prepared if d.id == draft_id), None)
+        if draft is None:
+            return
+        if not self.composer.templates and self.templates:
+            self.composer.load_templates(self.templates)
+        self.composer.open_draft(draft.id, draft.payload)
+        self.composer.status_banner.show_message(
+            f"Prepared by {draft.prepared_by}. Review every field before you sign.", "info"
+        )
+        self._enter_composer()
+
+    def _retire_submitted_server_drafts(self) -> None:
+        """Delete server drafts whose prescription the pharmacy now has (network: background)."""
+        submitted = {
+            item.draft_id
+            for item in self.outbox_items
+            if item.draft_id is not None and item.state.value == "submitted"
+        }
+        done = [d.id for d in self.prepared if d.id in submitted and d.id not in self._retiring]
+        if not done:
+            return
+        self._retiring.update(done)
+        client = self.client
+
+        def delete() -> None:
+            for draft_id in done:
+                client.delete_draft(draft_id)
+
+        def deleted(_none: None) -> None:
+            self.prepared = [d for d in self.prepared if d.id not in done]
+            self._retiring.difference_update(done)
+            self._show_local_work()
+
+        def failed(error: Exception) -> None:
+            # Still hidden (it is in the outbox); the next refresh tries again.
+            log.info("Could not remove a submitted server draft: %s", type(error).__name__)
+            self._retiring.difference_update(done)
+
+        self.run(delete, deleted, failed)
 
     def discard_draft(self, draft_id: str) -> None:
         durable = self.durable
@@ -406,10 +489,18 @@ class PrescriberWindow(PortalMainWindow):
 
     # -------------------------------------------------------------- refresh
 
-    def fetch(self) -> Page:
-        return self.client.all_prescriptions()
+    def fetch(self) -> PrescriberFetch:
+        page = self.client.all_prescriptions()
+        prepared = [ServerDraft.from_wire(item) for item in self.client.list_drafts()]
+        # A prescriber's own drafts live on this computer; the server's are staff-prepared.
+        mine = self.user.id
+        return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == mine])
 
-    def show_fetched(self, page: Page) -> None:
+    def show_fetched(self, result: PrescriberFetch) -> None:
+        page = result.page
+        self.prepared = result.prepared
+        self._show_local_work()
+        self.local_work_changed.emit()
         self.browser.show_items(page.items, page.total)
         self._update_count()
         self.statusBar().clearMessage()

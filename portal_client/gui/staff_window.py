@@ -108,6 +108,7 @@ class StaffWindow(PortalMainWindow):
         self.local_drafts: list[DraftSummary] = []
         self.prescribers: dict[str, str] = {}  # id -> display name
         self.prescribers_listed_by_server = False
+        self.fetched = False  # the first refresh has answered (tests wait on it)
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
         self._closing = False
@@ -268,7 +269,8 @@ class StaffWindow(PortalMainWindow):
             known.setdefault(draft.prescriber_id, prescriber_for(draft))
         for item in listed or []:
             known[item["id"]] = item["display_name"]
-        if known == self.prescribers and self.prescriber_box.count() == len(known):
+        unchanged = known == self.prescribers and self.prescriber_box.count() == len(known)
+        if unchanged and self.prescriber_box.isEditable() == (listed is None):
             return
         chosen = self._chosen_prescriber()
         self.prescribers = known
@@ -336,6 +338,7 @@ class StaffWindow(PortalMainWindow):
 
     def show_fetched(self, result: StaffFetch) -> None:
         self.server_drafts = result.drafts
+        self.fetched = True
         self._show_prescribers(result.prescribers)
         self._show_drafts()
         self.statusBar().clearMessage()
