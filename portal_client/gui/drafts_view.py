@@ -111,7 +111,8 @@ class DraftsView(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Fixed)
         self.prepared_table.setColumnWidth(3, 170)
         self.prepared_table.cellDoubleClicked.connect(lambda row, _c: self._open_prepared(row))
-        layout.addWidget(self.prepared_table, 1)
+        layout.addWidget(self.prepared_table)
+        layout.addSpacing(8)
         self.prepared_ids: list[str] = []
         self.prepared_title.hide()
         self.prepared_table.hide()
