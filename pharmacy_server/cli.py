@@ -14,6 +14,9 @@ from pathlib import Path
 
 log = logging.getLogger("pharmacy_server")
 
+# The portal client's default server address is http://127.0.0.1:8470.
+DEFAULT_PORT = 8470
+
 
 def _write_ready_file(path: Path, url: str) -> None:
     """Atomically: a reader sees either no file or the whole JSON."""
@@ -135,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the API server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument(
         "--database",
         help="SQLAlchemy URL (default: $PHARMACY_DATABASE_URL "
@@ -165,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--database")
 
     demo = commands.add_parser("demo", help="migrate, seed demo accounts and serve on loopback")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--port", type=int, default=DEFAULT_PORT)
     demo.add_argument("--data-dir", type=Path, required=True)
     demo.add_argument("--ready-file", type=Path)
     return parser
