@@ -307,7 +307,7 @@ class AccountService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(reviewer.id, reviewer.role, address),
+                actor=Actor(reviewer.id, reviewer.role, address, reviewer.username),
                 action="account.approve",
                 outcome="success",
                 target_type="account_request",
@@ -401,7 +401,7 @@ class AccountService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(reviewer.id, reviewer.role, address),
+                actor=Actor(reviewer.id, reviewer.role, address, reviewer.username),
                 action="account.reject",
                 outcome="success",
                 target_type="account_request",
@@ -553,7 +553,7 @@ class AccountService:
                 audit.append(
                     session,
                     now=now,
-                    actor=Actor(user.id, user.role, address),
+                    actor=Actor(user.id, user.role, address, user.username),
                     action="account.activate",
                     outcome="success",
                     target_type="user",
@@ -600,7 +600,7 @@ class AccountService:
             user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User))
             if user is None:
                 raise not_found("User")
-            actor = Actor(admin.id, admin.role, address)
+            actor = Actor(admin.id, admin.role, address, admin.username)
             if user.id == admin.id and (role not in (None, user.role) or is_active is False):
                 raise forbidden("Admins cannot change their own role or disable themselves.")
             if role is not None and role != user.role:

@@ -7,8 +7,12 @@ the same transaction as the change they record (a rolled-back change leaves no e
 Appends are serialised by locking the head row (PostgreSQL ``FOR UPDATE``; SQLite's
 ``BEGIN IMMEDIATE`` already admits one writer).
 
-Event text holds ids, roles, codes and reasons from a fixed vocabulary: never a patient's
-name or any other PHI.
+Event text holds ids, roles, usernames of staff and prescribers, codes and reasons from a
+fixed vocabulary: never a patient's name or any other PHI.
+
+``actor_username`` came later (migration 0004). It is hashed only when present, so events
+written before it (NULL there) recompute to their stored hashes, while a username added to,
+changed in or removed from a newer event breaks the chain like any other change.
 """
 
 from __future__ import annotations
@@ -35,15 +39,20 @@ HEAD_ID = 1
 
 @dataclass(frozen=True)
 class Actor:
-    """Who did it and from where (``id`` is None for an unknown or anonymous caller)."""
+    """Who did it and from where (``id`` is None for an unknown or anonymous caller).
+
+    ``username`` is the account's sign-in name, so the audit browser can say who without
+    a lookup; never the name someone typed for an unknown account (it may be a password).
+    """
 
     id: uuid.UUID | None
     role: str | None
     address: str | None
+    username: str | None = None
 
 
 def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "seq": event.seq,
         "occurred_at": wire_time(event.occurred_at),
         "actor_id": None if event.actor_id is None else str(event.actor_id),
@@ -55,6 +64,9 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
         "client_address": event.client_address,
         "details": json.loads(event.details_json),
     }
+    if event.actor_username is not None:
+        fields["actor_username"] = event.actor_username
+    return fields
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -85,6 +97,7 @@ def append(
         occurred_at=now.astimezone(dt.UTC),
         actor_id=actor.id,
         actor_role=actor.role,
+        actor_username=actor.username,
         action=action,
         outcome=outcome,
         target_type=target_type,
@@ -103,7 +116,13 @@ def append(
 
 
 def event_to_wire(event: AuditEvent) -> dict[str, Any]:
-    return {**_hashed_fields(event), "prev_hash": event.prev_hash, "hash": event.hash}
+    return {
+        **_hashed_fields(event),
+        # Always on the wire (null for anonymous callers and for events older than it).
+        "actor_username": event.actor_username,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
 
 
 @dataclass(frozen=True)

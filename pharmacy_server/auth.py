@@ -6,6 +6,11 @@ Sign-in is two requests for an account with TOTP: ``login`` checks the password 
 answers ``{"mfa_required": true, "mfa_token"}``; ``login_otp`` takes that token and a
 code and opens the session. Demo accounts sign in with the password alone, and only
 while the server runs in demo mode.
+
+The password step never says why it failed (unknown user, wrong password, locked and
+disabled read alike). The code step does: its caller already proved the password, so
+"wrong code", "code already used", "the code step expired" and "locked, wait N minutes"
+tell an attacker nothing new and tell the user what to do.
 """
 
 from __future__ import annotations
@@ -115,7 +120,35 @@ class SigningToken:
 
 
 class LoginFailed(Exception):
-    """Wrong username, password or code, locked or disabled: deliberately one error."""
+    """Wrong username or password, locked or disabled: deliberately one error."""
+
+
+_CODE_REFUSALS = {
+    "wrong_code": "That code is not right. Enter the code your authenticator shows for "
+    "this portal now, and check that the phone sets its clock automatically.",
+    "replayed_code": "That code was already used: each code works once. Wait for the "
+    "authenticator to show the next one.",
+    "challenge_expired": "The code step has expired. Enter your password again.",
+}
+
+
+def code_refused(reason: str) -> ApiError:
+    """A refused TOTP code, after a right password: ``auth.<reason>`` says which kind."""
+    return ApiError(401, _CODE_REFUSALS[reason], code=f"auth.{reason}")
+
+
+def account_locked(locked_until: dt.datetime, now: dt.datetime) -> ApiError:
+    """Only for callers who proved the password (or hold a session): says how long."""
+    seconds = max(1, int((locked_until - now).total_seconds()) + 1)
+    minutes = max(1, round(seconds / 60))
+    return ApiError(
+        401,
+        "This account is locked after too many failed attempts. Try again in "
+        f"{minutes} minute{'s' if minutes != 1 else ''}, or ask the pharmacy to unlock it.",
+        code="auth.locked",
+        headers={"Retry-After": str(seconds)},
+        extra={"retry_after_seconds": seconds},
+    )
 
 
 def revoke_sessions(session: Session, user_id: uuid.UUID) -> None:
@@ -175,9 +208,7 @@ class AuthService:
         if user is None:
             self._passwords.verify_dummy(password)
             log.info("login refused: unknown account")
-            self._record_failure(
-                None, None, address, now, action="auth.login", reason="unknown_account"
-            )
+            self._record_failure(None, address, now, action="auth.login", reason="unknown_account")
             raise LoginFailed
         # Verify even when locked or disabled, so timing tells nothing either.
         password_ok = self._passwords.verify(user.password_hash, password)
@@ -188,9 +219,7 @@ class AuthService:
             )
             raise LoginFailed
         if not password_ok:
-            self._record_failure(
-                user.id, user.role, address, now, action="auth.login", reason="wrong_password"
-            )
+            self._record_failure(user, address, now, action="auth.login", reason="wrong_password")
             raise LoginFailed
         if user.totp_secret_sealed is not None:
             return self._challenge(user, password, address, now)
@@ -243,7 +272,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="auth.login",
                 outcome="mfa_required",
                 target_type="user",
@@ -264,22 +293,29 @@ class AuthService:
             if row is not None:
                 session.expunge_all()
         if row is None or row[0].expires_at <= now:
-            self._record_failure(
-                None, None, address, now, action="auth.mfa", reason="unknown_challenge"
-            )
-            raise LoginFailed
+            # The token is unguessable, so an unknown one is a challenge that was used,
+            # ended (lockout, password change) or cleaned away: the same advice for all.
+            reason = "unknown_challenge" if row is None else "expired_challenge"
+            self._record_failure(None, address, now, action="auth.mfa", reason=reason)
+            raise code_refused("challenge_expired")
         challenge, user = row
         refusal = self._refusal(user, now)
         if refusal is not None:
             self._audit_only(
                 user, address, now, action="auth.mfa", outcome="failure", reason=refusal
             )
+            if refusal == "locked" and user.locked_until is not None:
+                raise account_locked(user.locked_until, now)
             raise LoginFailed
         step = self._accept_code(user, code, now)
         if step is None:
             reason = "replayed_code" if self._is_replay(user, code, now) else "wrong_code"
-            self._record_failure(user.id, user.role, address, now, action="auth.mfa", reason=reason)
-            raise LoginFailed
+            locked_until = self._record_failure(
+                user, address, now, action="auth.mfa", reason=reason
+            )
+            if locked_until is not None:
+                raise account_locked(locked_until, now)
+            raise code_refused(reason)
         with self._db.writing() as session:
             session.execute(
                 delete(MfaChallenge).where(MfaChallenge.token_sha256 == challenge.token_sha256)
@@ -334,7 +370,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action=action,
                 outcome=outcome,
                 target_type="user",
@@ -344,15 +380,16 @@ class AuthService:
 
     def _record_failure(
         self,
-        user_id: uuid.UUID | None,
-        role: str | None,
+        user: User | None,
         address: str | None,
         now: dt.datetime,
         *,
         action: str,
         reason: str,
-    ) -> None:
-        """Count a failure against the account (lockout) and the address (throttle)."""
+    ) -> dt.datetime | None:
+        """Count a failure against the account (lockout) and the address (throttle);
+        when this failure locks the account, until when."""
+        user_id = None if user is None else user.id
         with self._db.writing() as session:
             if address is not None:
                 ratelimit.count(
@@ -362,7 +399,12 @@ class AuthService:
                     window=self._settings.address_window,
                     now=now,
                 )
-            actor = Actor(user_id, role, address)
+            actor = Actor(
+                user_id,
+                None if user is None else user.role,
+                address,
+                None if user is None else user.username,
+            )
             audit.append(
                 session,
                 now=now,
@@ -374,7 +416,7 @@ class AuthService:
                 details={"reason": reason},
             )
             if user_id is None:
-                return
+                return None
             session.execute(
                 update(User)
                 .where(User.id == user_id)
@@ -382,12 +424,11 @@ class AuthService:
             )
             failures = session.scalar(select(User.failed_login_count).where(User.id == user_id))
             if failures is not None and failures >= self._settings.lockout_threshold:
+                locked_until = now + self._settings.lockout_duration
                 session.execute(
                     update(User)
                     .where(User.id == user_id)
-                    .values(
-                        failed_login_count=0, locked_until=now + self._settings.lockout_duration
-                    )
+                    .values(failed_login_count=0, locked_until=locked_until)
                 )
                 revoke_sessions(session, user_id)
                 audit.append(
@@ -409,8 +450,9 @@ class AuthService:
                     self._settings.lockout_minutes,
                     failures,
                 )
-            else:
-                log.info("login refused: %s for account %s", reason.replace("_", " "), user_id)
+                return locked_until
+            log.info("login refused: %s for account %s", reason.replace("_", " "), user_id)
+            return None
 
     def _open_session(
         self,
@@ -451,7 +493,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="auth.login",
                 outcome="success",
                 target_type="user",
@@ -501,7 +543,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="auth.logout",
                 outcome="success",
                 target_type="user",
@@ -541,13 +583,52 @@ class AuthService:
                 [FieldError("password", "or otp is required")],
             )
         if not ok:
-            self._record_failure(row.id, row.role, address, now, action=action, reason=reason)
+            locked_until = self._record_failure(row, address, now, action=action, reason=reason)
+            if locked_until is not None:
+                # This failure locked the account and ended its sessions, this one too.
+                raise account_locked(locked_until, now)
             raise ApiError(
                 403,
                 "The password or code is not correct.",
                 code="auth.reauthentication_failed",
             )
         return method
+
+    def reauthenticate(
+        self, user: AuthenticatedUser, token: str, *, password: str, address: str | None
+    ) -> None:
+        """Unlock an idle-locked workstation: the password again, within the live session.
+
+        Password only, for TOTP accounts too: the session (opened with the second factor)
+        is still alive, and the lock guards the screen, not a new sign-in. Success counts
+        as activity (the session's idle time starts again); failures count toward the
+        lockout like failed sign-ins.
+        """
+        self._verify_second_time(
+            user, password=password, otp=None, address=address, action="auth.reauthenticate"
+        )
+        now = self._clock()
+        with self._db.writing() as session:
+            refreshed = session.execute(
+                update(AuthSession)
+                .where(AuthSession.token_sha256 == token_digest(token))
+                .values(last_seen_at=now)
+            )
+            if refreshed.rowcount != 1:  # type: ignore[attr-defined]
+                # Ended meanwhile (signed out or revoked elsewhere): sign in again.
+                raise ApiError(401, "Your session has ended. Sign in again.")
+            # The password was right: earlier mistypes no longer count, as after a sign-in.
+            session.execute(update(User).where(User.id == user.id).values(failed_login_count=0))
+            audit.append(
+                session,
+                now=now,
+                actor=Actor(user.id, user.role, address, user.username),
+                action="auth.reauthenticate",
+                outcome="success",
+                target_type="user",
+                target_id=user.id,
+                details={"method": "password"},
+            )
 
     def step_up(
         self,
@@ -584,7 +665,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="auth.step_up",
                 outcome="success",
                 target_type="user",
@@ -625,7 +706,7 @@ class AuthService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="account.password_change",
                 outcome="success",
                 target_type="user",

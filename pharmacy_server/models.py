@@ -247,7 +247,7 @@ class AuditHead(Base):
 
 class AuditEvent(Base):
     """Append-only and hash-chained: ``hash = SHA-256(prev_hash || canonical(event))``.
-    Ids, roles and codes only: never a patient's data."""
+    Ids, roles, account usernames and codes only: never a patient's data."""
 
     __tablename__ = "audit_event"
 
@@ -255,6 +255,8 @@ class AuditEvent(Base):
     occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     actor_role: Mapped[str | None] = mapped_column(String(20))
+    # The account's username when the event was written (migration 0004; NULL before it).
+    actor_username: Mapped[str | None] = mapped_column(String(150))
     action: Mapped[str] = mapped_column(String(60), index=True)
     outcome: Mapped[str] = mapped_column(String(20))
     target_type: Mapped[str | None] = mapped_column(String(40))

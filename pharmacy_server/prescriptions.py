@@ -420,7 +420,7 @@ class PrescriptionService:
                 audit.append(
                     session,
                     now=now,
-                    actor=Actor(prescriber.id, prescriber.role, address),
+                    actor=Actor(prescriber.id, prescriber.role, address, prescriber.username),
                     action="prescription.submit",
                     outcome="submitted",
                     target_type="prescription",
@@ -475,7 +475,7 @@ class PrescriptionService:
                 audit.append(
                     session,
                     now=now,
-                    actor=Actor(prescriber.id, prescriber.role, address),
+                    actor=Actor(prescriber.id, prescriber.role, address, prescriber.username),
                     action="prescription.submit",
                     outcome="refused",
                     details={"code": error.code},
@@ -673,7 +673,7 @@ class PrescriptionService:
             audit.append(
                 session,
                 now=now,
-                actor=Actor(user.id, user.role, address),
+                actor=Actor(user.id, user.role, address, user.username),
                 action="prescription.review",
                 outcome=target.value,
                 target_type="prescription",

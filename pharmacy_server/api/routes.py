@@ -47,6 +47,7 @@ from pharmacy_server.api.schemas import (
     PasswordChangeRequest,
     PrescriptionList,
     PrescriptionOut,
+    ReauthenticateRequest,
     RejectRequest,
     ReviewRequest,
     SigningTokenOut,
@@ -101,7 +102,12 @@ def login(context: Context, credentials: LoginRequest, address: ClientAddress) -
     responses=error_responses(401, 413, 422, 429),
 )
 def login_otp(context: Context, answer: MfaLoginRequest, address: ClientAddress) -> JSONResponse:
-    """Second step of sign-in: the TOTP code for the ``mfa_token`` from ``/auth/login``."""
+    """Second step of sign-in: the TOTP code for the ``mfa_token`` from ``/auth/login``.
+
+    The password is already proved here, so a refusal says why in ``code``:
+    ``auth.wrong_code``, ``auth.replayed_code`` (each code works once),
+    ``auth.challenge_expired`` (start again with the password) or ``auth.locked``
+    (with ``Retry-After``)."""
     try:
         result = context.auth.login_otp(answer.mfa_token, answer.otp, address)
     except LoginFailed:
@@ -114,6 +120,28 @@ def logout(
     context: Context, user: CurrentUser, token: BearerToken, address: ClientAddress
 ) -> Response:
     context.auth.logout(user, token, address)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/auth/reauthenticate",
+    tags=["auth"],
+    status_code=204,
+    responses=error_responses(401, 403, 413, 422, 429),
+)
+def reauthenticate(
+    context: Context,
+    user: CurrentUser,
+    token: BearerToken,
+    request: ReauthenticateRequest,
+    address: ClientAddress,
+) -> Response:
+    """Unlock an idle-locked workstation: the password again, in the same session.
+
+    204 and the session's idle time starts again; a wrong password is 403
+    ``auth.reauthentication_failed`` and counts toward the lockout (the failure that locks
+    the account is 401 ``auth.locked`` with ``Retry-After``; the session is then gone)."""
+    context.auth.reauthenticate(user, token, password=request.password, address=address)
     return Response(status_code=204)
 
 

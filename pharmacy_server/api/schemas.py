@@ -264,6 +264,14 @@ class MfaLoginRequest(BaseModel):
     otp: str = Field(pattern=_OTP, description="The 6-digit code from the authenticator.")
 
 
+class ReauthenticateRequest(BaseModel):
+    """Unlocking an idle-locked workstation: the signed-in user's password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
 class StepUpRequest(BaseModel):
     """Sign: the password or a fresh TOTP code (exactly one), and the hash being signed."""
 
@@ -407,6 +415,9 @@ class AuditEventOut(BaseModel):
     occurred_at: str
     actor_id: str | None
     actor_role: str | None
+    actor_username: str | None = Field(
+        default=None, description="The account's username; null when anonymous or older."
+    )
     action: str
     outcome: str
     target_type: str | None

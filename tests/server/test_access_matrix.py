@@ -55,6 +55,7 @@ POLICY: dict[str, frozenset[str]] = {
     "request_account": PUBLIC,
     "logout": SIGNED_IN,
     "get_me": SIGNED_IN,
+    "reauthenticate": SIGNED_IN,
     "step_up": frozenset({"prescriber"}),
     "change_password": SIGNED_IN,
     "list_templates": SIGNED_IN,
@@ -111,6 +112,7 @@ def _body(world: World, operation_id: str, role: str, headers: Headers) -> Any:
         "confirm_activation": {"username": "nobody", "code": "x", "otp": "000000"},
         "request_account": {},
         "step_up": {"password": DEMO_PASSWORD, "content_sha256": "0" * 64},
+        "reauthenticate": {"password": DEMO_PASSWORD},
         "change_password": {"current_password": DEMO_PASSWORD, "new_password": "short"},
         "validate_prescription": prescription,
         "submit_prescription": signed(world.client, headers, prescription)

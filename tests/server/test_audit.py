@@ -4,17 +4,28 @@ and the admin listing (issue 4; checklist A7, A8)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Uuid, column, delete, select, table, text, update
 
-from pharmacy_server.audit import verify_chain
+from pharmacy_domain.canonical import canonical_json
+from pharmacy_server import audit
+from pharmacy_server.audit import GENESIS_HASH, Actor, VerifyResult, verify_chain
+from pharmacy_server.clock import wire_time
+from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
-from pharmacy_server.models import AuditEvent
+from pharmacy_server.migrate import alembic_config
+from pharmacy_server.models import AuditEvent, UtcDateTime
 from pharmacy_server.seed import DEMO_PASSWORD
+from tests.server.conftest import ThrowawayPostgres
 from tests.server.support import Headers, new_prescription_body, submit
 
 AUDIT = "/api/v1/admin/audit"
@@ -138,3 +149,129 @@ def test_admins_page_through_the_trail_newest_first(
     for username in ("prescriber1", "pharmacist1"):
         assert client.get(AUDIT, headers=as_user(username)).status_code == 403
     assert client.get(AUDIT, headers=admin, params={"cursor": "??"}).status_code == 422
+
+
+def test_events_name_the_actor_by_username_and_the_chain_covers_it(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database
+) -> None:
+    _activity(client, as_user, lockout=True)
+    with database.reading() as session:
+        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+    by_action = {(e.action, e.outcome): e for e in events}
+    assert by_action["prescription.submit", "submitted"].actor_username == "prescriber1"
+    assert by_action["prescription.review", "rejected"].actor_username == "pharmacist1"
+    assert by_action["auth.lockout", "locked"].actor_username == "prescriber2"
+    # A failed sign-in as nobody names no one (what was typed may be a password).
+    client.post("/api/v1/auth/login", json={"username": "no-such-user", "password": BAD})
+    page = client.get(AUDIT, headers=as_user("admin1"), params={"limit": 5}).json()
+    anonymous = next(
+        item
+        for item in page["items"]
+        if item["action"] == "auth.login" and item["actor_id"] is None
+    )
+    assert anonymous["actor_username"] is None
+    assert page["items"][0]["actor_username"] == "admin1"  # admin1's own sign-in
+    assert verify_chain(database).ok
+
+    submitted = by_action["prescription.submit", "submitted"].seq
+    with database.writing() as session:
+        session.execute(
+            update(AuditEvent).where(AuditEvent.seq == submitted).values(actor_username="admin1")
+        )
+    result = verify_chain(database)
+    assert not result.ok and result.seq == submitted
+    with database.writing() as session:  # removing the name shows just the same
+        session.execute(
+            update(AuditEvent).where(AuditEvent.seq == submitted).values(actor_username=None)
+        )
+    assert verify_chain(database).seq == submitted
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, throwaway_postgres: ThrowawayPostgres
+) -> str:
+    if request.param == "sqlite":
+        return sqlite_url_for(tmp_path / "old-trail.sqlite3")
+    return throwaway_postgres.create()
+
+
+def test_events_written_before_usernames_still_verify_after_the_upgrade(
+    fresh_database_url: str,
+) -> None:
+    """Events hashed by the revision-0003 code (no username field) verify after 0004, with
+    new events appended after them; giving an old event a username afterwards shows."""
+    url = fresh_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    database = Database.from_url(url)
+    try:
+        # The table as revision 0003 made it (the model has a column more now).
+        old_events = table(
+            "audit_event",
+            column("occurred_at", UtcDateTime()),
+            column("actor_id", Uuid()),
+            *(column(name) for name in (
+                "seq", "actor_role", "action", "outcome", "target_type", "target_id",
+                "client_address", "details_json", "prev_hash", "hash",
+            )),
+        )  # fmt: skip
+        previous = GENESIS_HASH
+        occurred = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+        actor = uuid.uuid4()
+        with database.writing() as session:
+            for seq in (1, 2):
+                fields = {
+                    "seq": seq,
+                    "occurred_at": wire_time(occurred),
+                    "actor_id": str(actor),
+                    "actor_role": "prescriber",
+                    "action": "auth.login",
+                    "outcome": "success",
+                    "target_type": "user",
+                    "target_id": str(actor),
+                    "client_address": "127.0.0.1",
+                    "details": {"method": "password"},
+                }
+                # The 0003 formula, written out: SHA-256(prev_hash || canonical(fields)).
+                digest = hashlib.sha256(previous.encode() + canonical_json(fields)).hexdigest()
+                session.execute(
+                    old_events.insert().values(
+                        seq=seq,
+                        occurred_at=occurred,
+                        actor_id=actor,
+                        actor_role="prescriber",
+                        action="auth.login",
+                        outcome="success",
+                        target_type="user",
+                        target_id=str(actor),
+                        client_address="127.0.0.1",
+                        details_json='{"method":"password"}',
+                        prev_hash=previous,
+                        hash=digest,
+                    )
+                )
+                previous = digest
+            session.execute(
+                text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 2, :hash)"),
+                {"hash": previous},
+            )
+
+        command.upgrade(config, "head")
+        assert verify_chain(database) == VerifyResult(True, 2)
+        with database.writing() as session:
+            audit.append(
+                session,
+                now=dt.datetime.now(dt.UTC),
+                actor=Actor(actor, "prescriber", "127.0.0.1", "dr.old"),
+                action="auth.logout",
+                outcome="success",
+            )
+        assert verify_chain(database) == VerifyResult(True, 3)
+        with database.writing() as session:
+            session.execute(
+                update(AuditEvent).where(AuditEvent.seq == 1).values(actor_username="x")
+            )
+        assert verify_chain(database).seq == 1
+    finally:
+        database.dispose()
