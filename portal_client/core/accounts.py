@@ -194,10 +194,12 @@ def _error_code(error: PortalError) -> str:
     return ""
 
 
-def _wait_of(error: ApiError) -> float | None:
-    if error.retry_after:
-        return error.retry_after
-    body = error.body if isinstance(error.body, Mapping) else {}
+def _wait_of(error: PortalError) -> float | None:
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, int | float) and retry_after > 0:
+        return float(retry_after)
+    raw_body = getattr(error, "body", None)
+    body = raw_body if isinstance(raw_body, Mapping) else {}
     for key in ("retry_after_seconds", "locked_seconds"):
         if isinstance(body.get(key), int | float):
             return float(body[key])
@@ -205,8 +207,8 @@ def _wait_of(error: ApiError) -> float | None:
 
 
 _REFUSED_CODE_TEXT = {
-    "code_used": "That code was already used. Wait for the authenticator to show a new code "
-    "(they change every 30 seconds) and enter it.",
+    "code_used": "That code was already used: each code works once. Wait for the "
+    "authenticator to show the next code (they change every 30 seconds) and enter that.",
     "challenge_expired": "The code step timed out. Enter your password again.",
     "wrong_code": "That code is not right. Check that you read the code for this portal, "
     "and that the phone's clock is set automatically.",
@@ -225,17 +227,18 @@ _REFUSED_CODE_REASONS = {
 }
 
 
-def _blocked(error: ApiError) -> SignInRefused | None:
+def _blocked(error: PortalError) -> SignInRefused | None:
     """A locked account or a throttled workstation, with how long to wait."""
     wait = _wait_of(error)
-    if _error_code(error) in ("auth.locked", "account.locked") or error.status == 423:
+    status = error.status if isinstance(error, ApiError) else None
+    if _error_code(error) in ("auth.locked", "account.locked") or status == 423:
         return SignInRefused(
             "locked",
             "This account is locked after too many failed attempts. Try again in "
             f"{_minutes(wait)}, or ask the pharmacy to unlock it.",
             wait,
         )
-    if error.status == 429:
+    if status == 429:
         return SignInRefused(
             "throttled",
             f"Too many failed sign-ins from this workstation. Try again in {_minutes(wait)}.",
@@ -247,13 +250,12 @@ def _blocked(error: ApiError) -> SignInRefused | None:
 def _refusal(error: PortalError, step: Literal["password", "code"]) -> PortalError:
     """Turn a refused sign-in step into a ``SignInRefused`` with the most specific words
     the server's answer allows; other errors (network, server faults) pass through."""
-    if isinstance(error, ApiError):
-        blocked = _blocked(error)
-        if blocked is not None:
-            return blocked
-        if error.status not in (400, 401, 403):
-            return error
-    elif not isinstance(error, NotSignedIn):
+    if not isinstance(error, ApiError | NotSignedIn):
+        return error
+    blocked = _blocked(error)
+    if blocked is not None:
+        return blocked
+    if isinstance(error, ApiError) and error.status not in (400, 401, 403):
         return error
     if step == "password":
         return SignInRefused(
@@ -325,16 +327,23 @@ def finish_sign_in(client: ApiClient, challenge: CodeChallenge, code: str) -> Si
 
 
 def verify_password(client: ApiClient, password: str) -> None:
-    """Unlocking: the signed-in user proves it is still them. ``SignInRefused`` if wrong;
-    ``NotSignedIn`` if the session ended meanwhile."""
+    """Unlocking: the signed-in user proves it is still them, within the same session (the
+    server restarts its idle time). The password only, also for accounts with an
+    authenticator: the session they opened with it is still alive.
+
+    ``SignInRefused``: ``credentials`` (wrong password; it counts toward the lockout),
+    ``locked`` (this failure locked the account and ended the session) or ``throttled``.
+    ``NotSignedIn``: the session ended meanwhile; sign in again.
+    """
     try:
         client.request("POST", "/auth/reauthenticate", json_body={"password": password})
-    except NotSignedIn:
-        raise
-    except ApiError as error:
-        if error.status in (401, 403):
+    except (ApiError, NotSignedIn) as error:
+        blocked = _blocked(error)
+        if blocked is not None:
+            raise blocked from error
+        if isinstance(error, ApiError) and error.status == 403:
             raise SignInRefused("credentials", "That password is not right. Try again.") from error
-        raise _refusal(error, "password") from error
+        raise
 
 
 def change_password(client: ApiClient, current: str, new: str) -> None:

@@ -239,7 +239,11 @@ class ApiClient:
                     if isinstance(e, dict)
                 ]
         if response.status_code == 401:
-            raise NotSignedIn(detail or "Your session has ended. Please sign in again.")
+            raise NotSignedIn(
+                detail or "Your session has ended. Please sign in again.",
+                body=body,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+            )
         if not detail:
             detail = {
                 403: "You are not allowed to do this.",

@@ -25,7 +25,18 @@ class OutcomeUnknown(PortalError):
 
 
 class NotSignedIn(PortalError):
-    """The session is missing, expired or revoked: the user must sign in again."""
+    """The session is missing, expired or revoked: the user must sign in again.
+
+    ``body`` and ``retry_after`` keep the server's 401 answer, whose ``code`` may say more
+    (a refused sign-in code: ``auth.wrong_code``, ``auth.locked`` and so on).
+    """
+
+    def __init__(
+        self, message: str = "", *, body: Any = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.body = body
+        self.retry_after = retry_after
 
 
 class InvalidCredentials(PortalError):

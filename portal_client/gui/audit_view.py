@@ -44,6 +44,8 @@ def utc_text(stamp: Any) -> str:
 
 
 def who_text(event: dict[str, Any]) -> str:
+    """``admin1 (admin)`` from the event's ``actor_username``; events written before the
+    server recorded usernames (and anonymous callers) fall back to role and id."""
     name = event.get("actor_username") or event.get("actor_display_name")
     role = event.get("actor_role")
     actor = event.get("actor_id")
@@ -197,6 +199,8 @@ class AuditView(QWidget):
                     cell.setToolTip(
                         f"Event {event.get('seq')} · hash {event.get('hash', '')[:16]}…"
                     )
+                if column == 1 and event.get("actor_id"):
+                    cell.setToolTip(f"Account id {event.get('actor_id')}")
                 self.table.setItem(row, column, cell)
         self._update_pager()
 

@@ -4,7 +4,9 @@ screen that replaces a window's content until its user proves it is them again.
 The lock screen shows no patient data and names only the signed-in user. It serves two
 cases with one form:
 
-* locked after 15 minutes without input: the password unlocks (checked by the server);
+* locked after 15 minutes without input: the password unlocks, checked by the server
+  within the same session (``POST /auth/reauthenticate``; no new session, and no code
+  even for accounts with an authenticator: the session opened with it is still alive);
 * the session ended on the server (idle or absolute timeout, password changed elsewhere):
   signing in again as the same user (password, then the authenticator code) continues
   where the user left off; the open work stays underneath, untouched.
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from portal_client import APP_NAME
 from portal_client.core import accounts
-from portal_client.core.errors import ApiError, NotSignedIn, PortalError
+from portal_client.core.errors import NotSignedIn, PortalError
 from portal_client.gui import resources
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, card, muted
@@ -265,11 +267,7 @@ class LockScreen(QWidget):
                     accounts.verify_password(client, password)
                     return None
                 except NotSignedIn:
-                    pass  # the session ended while locked: sign in again below
-                except ApiError as error:
-                    if error.status not in (404, 405):
-                        raise
-                    # A server without the re-authentication call: sign in afresh.
+                    pass  # the session ended while locked (401): sign in again below
             return accounts.begin_sign_in(client, username, password)
 
         self._run(unlock)
@@ -303,6 +301,11 @@ class LockScreen(QWidget):
 
     def _failed(self, error: Exception) -> None:
         if isinstance(error, accounts.SignInRefused) and error.reason == "challenge_expired":
+            self._challenge = None
+            self.steps.setCurrentIndex(0)
+        if isinstance(error, accounts.SignInRefused) and error.reason == "locked":
+            # The lockout ended the session too: the next try is a whole sign-in.
+            self.session_ended = True
             self._challenge = None
             self.steps.setCurrentIndex(0)
         if isinstance(error, accounts.SignInRefused) and error.reason == "credentials":

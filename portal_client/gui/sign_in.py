@@ -542,7 +542,8 @@ class SignInWindow(QWidget):
         from portal_client.core.accounts import SignInRefused
 
         self.error_banner.show_message(sign_in_error_text(error), "error")
-        if isinstance(error, SignInRefused) and error.reason == "challenge_expired":
+        if isinstance(error, SignInRefused) and error.reason in ("challenge_expired", "locked"):
+            # Either way the code step is over (a lockout ends it): back to the password.
             self.back_to_password()
             self.error_banner.show_message(sign_in_error_text(error), "error")
         elif self.on_code_step and self.code is not None:

@@ -16,7 +16,7 @@ from portal_client.core.settings import Settings
 from portal_client.gui.account_request_dialog import AccountRequestDialog
 from portal_client.gui.activation_dialog import ActivationDialog
 from portal_client.gui.sign_in import NO_KEYRING_USERNAME_NOTICE, SignInWindow
-from tests.helpers.live_server import LiveServer
+from tests.helpers.live_server import LiveServer, start_live_server
 from tests.helpers.secret_service import missing_binaries, private_secret_service
 from tests.helpers.totp_accounts import (
     STRONG_PASSWORD,
@@ -28,6 +28,16 @@ from tests.helpers.totp_accounts import (
 )
 
 TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """This module's server takes more than the usual five account requests per hour
+    from one address: every test here requests an account of its own."""
+    with start_live_server(
+        tmp_path_factory.mktemp("server"), extra_env={"PHARMACY_ACCOUNT_REQUESTS_PER_HOUR": "50"}
+    ) as live:
+        yield live
 
 
 def sign_in_window(qtbot: QtBot, url: str, **options: Any) -> SignInWindow:
@@ -52,7 +62,7 @@ def test_password_then_code(qtbot: QtBot, server: LiveServer) -> None:
     wrong = "000000" if account.authenticator.next_code() != "000000" else "111111"
     widget.code.setText(wrong)  # six digits submit by themselves
     qtbot.waitUntil(widget.error_banner.isVisible, timeout=TIMEOUT_MS)
-    assert "not accepted" in widget.error_banner.label.text()
+    assert "that code is not right" in widget.error_banner.label.text().lower()
     assert widget.on_code_step
 
     with qtbot.waitSignal(widget.signed_in, timeout=TIMEOUT_MS) as blocker:
@@ -61,6 +71,23 @@ def test_password_then_code(qtbot: QtBot, server: LiveServer) -> None:
     assert user.username == account.username and client.signed_in
     assert not widget.on_code_step and widget.steps.currentIndex() == 0
     client.logout()
+
+
+def test_a_used_code_says_each_code_works_once(qtbot: QtBot, server: LiveServer) -> None:
+    account = enrolled_account(server)
+    widget = sign_in_window(qtbot, server.url)
+    widget.username.setText(account.username)
+    widget.password.setText(account.password)
+    widget.submit.click()
+    qtbot.waitUntil(lambda: widget.on_code_step, timeout=TIMEOUT_MS)
+    assert widget.code is not None
+    widget.code.setText(account.authenticator.used_code())  # the one activation used
+    qtbot.waitUntil(widget.error_banner.isVisible, timeout=TIMEOUT_MS)
+    assert "each code works once" in widget.error_banner.label.text()
+    assert widget.on_code_step  # the same challenge takes the next code
+    with qtbot.waitSignal(widget.signed_in, timeout=TIMEOUT_MS) as blocker:
+        widget.code.setText(account.authenticator.next_code())
+    blocker.args[0].logout()
 
 
 def test_back_from_the_code_step(qtbot: QtBot, server: LiveServer) -> None:

@@ -173,6 +173,36 @@ def test_password_change_then_sign_in_again_with_a_code_keeps_the_work(
     client.logout()
 
 
+def test_unlock_keeps_the_session_and_asks_an_enrolled_user_for_the_password_only(
+    qtbot: QtBot, server: LiveServer
+) -> None:
+    account = enrolled_account(server)
+    client = ApiClient(server.url)
+    challenge = accounts.begin_sign_in(client, account.username, account.password)
+    assert isinstance(challenge, accounts.CodeChallenge)
+    accounts.finish_sign_in(client, challenge, account.authenticator.next_code())
+    session_token = client._token
+    window = prescriber_window(qtbot, client)
+    window.lock_action.trigger()
+    assert window.is_locked and not window.lock_screen.session_ended
+
+    window.lock_screen.password.setText(account.password)
+    with qtbot.waitSignal(window.unlocked, timeout=TIMEOUT_MS):
+        window.lock_screen.submit.click()
+    assert window.lock_screen.steps.currentIndex() == 0  # no authenticator code asked
+    assert client._token == session_token  # the same session: no new sign-in
+    assert window.composer.family_name.text() == CANARY
+    assert client.me().username == account.username
+
+    admin = ApiClient(server.url)
+    admin.login("admin1", DEMO_PASSWORD)
+    unlocks = accounts.audit_events(admin, action="auth.reauthenticate", limit=1).items
+    assert [(e["actor_username"], e["outcome"]) for e in unlocks] == [(account.username, "success")]
+    admin.logout()
+    window.close()
+    client.logout()
+
+
 def test_expired_session_goes_to_the_lock_screen_not_away(qtbot: QtBot, server: LiveServer) -> None:
     client = sign_in(server, "prescriber1")
     window = prescriber_window(qtbot, client)
@@ -287,6 +317,10 @@ def test_audit_trail_pages(
             view.table.item(r, 2).text() == "auth.login" for r in range(view.table.rowCount())
         )
     )
+    # Who: the account's username and role, the id in the tooltip.
+    who = [view.table.item(r, 1) for r in range(view.table.rowCount())]
+    admin_rows = [cell for cell in who if cell.text() == "admin1 (admin)"]
+    assert admin_rows and admin_rows[0].toolTip().startswith("Account id ")
     client.logout()
 
 
