@@ -9,13 +9,16 @@ import os
 import socket
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 log = logging.getLogger("pharmacy_server")
 
 # The portal client's default server address is http://127.0.0.1:8470.
 DEFAULT_PORT = 8470
+# How often ``--exit-with-parent`` looks for its process.
+PARENT_CHECK_INTERVAL_S = 1.0
 
 
 def _write_ready_file(path: Path, url: str) -> None:
@@ -62,6 +65,61 @@ def _secret_key(settings_key: str, key_file: Path) -> str:
     return key_file.read_text(encoding="ascii").strip()
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is still running (an exited, unreaped zombie is not)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        synchronize, wait_timeout = 0x00100000, 0x102
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(synchronize, False, pid)
+        if not handle:
+            return False
+        try:
+            return bool(kernel32.WaitForSingleObject(handle, 0) == wait_timeout)
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    try:
+        # "pid (name) S ...": the state follows the last ")" (names may hold one).
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no /proc (macOS, BSD): kill(0) is the answer
+    return stat.rpartition(")")[2].split()[:1] not in (["Z"], ["X"])
+
+
+def watch_parent(
+    pid: int,
+    stop: Callable[[], None],
+    *,
+    was_parent: bool,
+    interval_s: float = PARENT_CHECK_INTERVAL_S,
+) -> threading.Event:
+    """Call ``stop`` once process ``pid`` is gone, checking every ``interval_s``; set the
+    returned event to end the watch. ``was_parent``: ``pid`` was this process's parent
+    at start, so a changed ``os.getppid()`` (re-parenting) tells at once, even if the PID
+    is reused later."""
+    finished = threading.Event()
+
+    def gone() -> bool:
+        return (was_parent and os.getppid() != pid) or not process_alive(pid)
+
+    def watch() -> None:
+        while not finished.wait(interval_s):
+            if gone():
+                log.warning("process %d is gone: shutting down with it", pid)
+                stop()
+                return
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    return finished
+
+
 def _default_state_dir() -> Path:
     import platformdirs
 
@@ -78,6 +136,7 @@ def _serve(
     seed: bool,
     *,
     state_dir: Path | None = None,
+    exit_with: tuple[int, bool] | None = None,
 ) -> int:
     import uvicorn
 
@@ -118,9 +177,20 @@ def _serve(
 
     config = uvicorn.Config(app, log_config=None, access_log=True, timeout_graceful_shutdown=5)
     server = _ReadyServer(config)
+    watch: threading.Event | None = None
+    if exit_with is not None:
+        pid, was_parent = exit_with
+
+        def shut_down() -> None:
+            # uvicorn's own main loop sees this within 0.1 s and shuts down gracefully.
+            server.should_exit = True
+
+        watch = watch_parent(pid, shut_down, was_parent=was_parent)
     try:
         server.run(sockets=[sock])
     finally:
+        if watch is not None:
+            watch.set()
         sock.close()
         database.dispose()
     return 0 if server.started else 1
@@ -171,10 +241,18 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=DEFAULT_PORT)
     demo.add_argument("--data-dir", type=Path, required=True)
     demo.add_argument("--ready-file", type=Path)
+    demo.add_argument(
+        "--exit-with-parent",
+        type=int,
+        metavar="PID",
+        help="shut down cleanly once process PID (the client that started it) is gone",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Read first: once the parent dies, the process is re-parented and this changes.
+    parent_at_start = os.getppid()
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -200,8 +278,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     url = sqlite_url_for(data_dir / "pharmacy.sqlite3")
     upgrade_to_head(url)
+    exit_with = None
+    if args.exit_with_parent is not None:
+        exit_with = (args.exit_with_parent, args.exit_with_parent == parent_at_start)
     # Demo accounts have a published password: loopback only, whatever the caller asks.
-    return _serve(url, "127.0.0.1", args.port, args.ready_file, seed=True, state_dir=data_dir)
+    return _serve(
+        url,
+        "127.0.0.1",
+        args.port,
+        args.ready_file,
+        seed=True,
+        state_dir=data_dir,
+        exit_with=exit_with,
+    )
 
 
 def _verify_audit(database_url: str) -> int:

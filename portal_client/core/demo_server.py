@@ -1,7 +1,9 @@
 """Run a local pharmacy server with demo accounts, for ``portal-client --demo``.
 
 The server runs as a child process (``python -m pharmacy_server demo``) with its
-data under the user data folder, and is stopped when the client exits. Starting
+data under the user data folder, and is stopped when the client exits; if the client
+is killed instead (a signal, a crash), the server notices within a second or so
+(``--exit-with-parent``) and shuts itself down. Starting
 it blocks until the server accepts connections: call ``start`` from a worker
 thread, never the GUI thread.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -81,6 +84,7 @@ class DemoServer:
         command = [
             self.python, "-m", "pharmacy_server", "demo", "--port", "0",
             "--data-dir", str(self.data_dir), "--ready-file", str(ready_file),
+            "--exit-with-parent", str(os.getpid()),
         ]  # fmt: skip
         with log_path.open("ab") as log_file:
             self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
