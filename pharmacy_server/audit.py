@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pharmacy_domain.canonical import canonical_json
@@ -75,6 +76,28 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
     ).hexdigest()
 
 
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked for this transaction; created on the very first event.
+
+    Two first events can race (several server processes, concurrent sign-ins): both see
+    no head row, so the row is created with ``ON CONFLICT DO NOTHING`` and then locked,
+    and the loser waits for the winner's event instead of reusing its ``seq``.
+    """
+    query = select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+    head = session.scalar(query)
+    if head is not None:
+        return head
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(AuditHead)
+        .values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    head = session.scalar(query.execution_options(populate_existing=True))
+    assert head is not None  # inserted above, or by the transaction we waited for
+    return head
+
+
 def append(
     session: Session,
     *,
@@ -87,10 +110,7 @@ def append(
     details: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Add one event to the chain inside the caller's write transaction."""
-    head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
-    if head is None:
-        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+    head = _locked_head(session)
     event = AuditEvent(
         seq=head.last_seq + 1,
         # Microseconds survive both back-ends, so the hash recomputes exactly.

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -275,3 +276,54 @@ def test_events_written_before_usernames_still_verify_after_the_upgrade(
         assert verify_chain(database).seq == 1
     finally:
         database.dispose()
+
+
+def test_two_first_events_in_parallel_both_join_the_chain(database: Database) -> None:
+    """The very first audit event creates the chain's head row. Two of them at once (two
+    server processes, concurrent sign-ins) used to both take seq 1, and the second
+    failed with a duplicate key. Now the second waits for the first and takes seq 2."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE admits one writer: the race cannot happen")
+    with database.writing() as session:
+        session.execute(delete(AuditEvent))
+        session.execute(text("DELETE FROM audit_head"))
+    first_appended = threading.Event()
+    release_first = threading.Event()
+    failures: list[BaseException] = []
+
+    def append(name: str, hold: bool) -> None:
+        try:
+            with database.writing() as session:
+                audit.append(
+                    session,
+                    now=dt.datetime.now(dt.UTC),
+                    actor=Actor(None, None, name),
+                    action="test.event",
+                    outcome="success",
+                )
+                if hold:
+                    first_appended.set()
+                    release_first.wait(timeout=30)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+            first_appended.set()
+
+    first = threading.Thread(target=append, args=("first", True))
+    first.start()
+    assert first_appended.wait(timeout=30)
+    second = threading.Thread(target=append, args=("second", False))
+    second.start()
+    # Release the first only once the second is really waiting on its lock.
+    with database.reading() as session:
+        deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+        while not session.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        ):
+            assert dt.datetime.now(dt.UTC) < deadline, "the second append never waited"
+            session.rollback()
+    release_first.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not failures, failures
+    result = verify_chain(database)
+    assert result == VerifyResult(ok=True, events=2)
