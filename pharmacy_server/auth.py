@@ -560,9 +560,11 @@ class AuthService:
         otp: str | None,
         address: str | None,
         action: str,
+        say_locked: bool = False,
     ) -> str:
         """Check the password or a fresh TOTP code of a signed-in user; the method used.
-        Failures count toward the lockout like failed sign-ins."""
+        Failures count toward the lockout like failed sign-ins. ``say_locked``: the failure
+        that locks the account answers 401 ``auth.locked`` (how long) instead of 403."""
         now = self._clock()
         self._check_address(address, now)
         with self._db.reading() as session:
@@ -584,7 +586,7 @@ class AuthService:
             )
         if not ok:
             locked_until = self._record_failure(row, address, now, action=action, reason=reason)
-            if locked_until is not None:
+            if say_locked and locked_until is not None:
                 # This failure locked the account and ended its sessions, this one too.
                 raise account_locked(locked_until, now)
             raise ApiError(
@@ -605,7 +607,12 @@ class AuthService:
         lockout like failed sign-ins.
         """
         self._verify_second_time(
-            user, password=password, otp=None, address=address, action="auth.reauthenticate"
+            user,
+            password=password,
+            otp=None,
+            address=address,
+            action="auth.reauthenticate",
+            say_locked=True,
         )
         now = self._clock()
         with self._db.writing() as session:
