@@ -313,14 +313,19 @@ def test_two_first_events_in_parallel_both_join_the_chain(database: Database) ->
     assert first_appended.wait(timeout=30)
     second = threading.Thread(target=append, args=("second", False))
     second.start()
-    # Release the first only once the second is really waiting on its lock.
-    with database.reading() as session:
-        deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
-        while not session.scalar(
-            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        ):
-            assert dt.datetime.now(dt.UTC) < deadline, "the second append never waited"
-            session.rollback()
+    # Release the first only once the second is really waiting on its lock. A fresh
+    # transaction each time: pg_stat_activity is a snapshot within one. Only this test's
+    # database: other test sessions may share the PostgreSQL server.
+    waiting_here = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+    while True:
+        with database.reading() as session:
+            if session.scalar(waiting_here):
+                break
+        assert dt.datetime.now(dt.UTC) < deadline, "the second append never waited"
     release_first.set()
     first.join(timeout=30)
     second.join(timeout=30)
