@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -26,10 +27,28 @@ from pharmacy_server.pagination import Page, clamp_limit, decode_cursor, encode_
 DRAFT_ROLES = frozenset({"prescriber", "clinic_staff"})
 
 
-def draft_to_wire(row: Draft) -> dict[str, Any]:
+def _person(people: Mapping[uuid.UUID, User], user_id: uuid.UUID) -> dict[str, str]:
+    user = people.get(user_id)
+    # Accounts are deactivated, never deleted; the fallback only guards a broken row.
+    return {"id": str(user_id), "display_name": user.display_name if user else "Unknown user"}
+
+
+def _people(session: Any, rows: Iterable[Draft]) -> dict[uuid.UUID, User]:
+    """The accounts a page of drafts names (prescriber, creator, last editor), in one query."""
+    ids = {i for row in rows for i in (row.prescriber_id, row.created_by_id, row.updated_by_id)}
+    if not ids:
+        return {}
+    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def draft_to_wire(row: Draft, people: Mapping[uuid.UUID, User]) -> dict[str, Any]:
+    """Who a draft is for and who wrote it come from the accounts, never from the body."""
     return {
         "id": str(row.id),
         "prescriber_id": str(row.prescriber_id),
+        "prescriber": _person(people, row.prescriber_id),
+        "created_by": _person(people, row.created_by_id),
+        "updated_by": _person(people, row.updated_by_id),
         "body": json.loads(row.body_json),
         "version": row.version,
         "created_at": wire_time(row.created_at),
@@ -80,6 +99,7 @@ class DraftService:
             if (
                 prescriber is None
                 or prescriber.role != "prescriber"
+                or not prescriber.is_active
                 or prescriber.clinic_id != user.clinic_id
             ):
                 raise invalid(
@@ -99,7 +119,7 @@ class DraftService:
             )
             session.add(row)
             session.flush()
-            return draft_to_wire(row)
+            return draft_to_wire(row, _people(session, [row]))
 
     def _row(self, session: Any, user: AuthenticatedUser, draft_id: uuid.UUID) -> Draft:
         row = session.scalar(
@@ -115,7 +135,7 @@ class DraftService:
             row = session.scalar(select(Draft).where(Draft.id == draft_id, self._scope(user)))
             if row is None:
                 raise not_found("Draft")
-            return draft_to_wire(row)
+            return draft_to_wire(row, _people(session, [row]))
 
     def list(self, user: AuthenticatedUser, *, limit: int, cursor: str | None) -> Page:
         limit = clamp_limit(limit)
@@ -141,7 +161,8 @@ class DraftService:
             )
             more = len(rows) > limit
             rows = rows[:limit]
-            items = [draft_to_wire(row) for row in rows]
+            people = _people(session, rows)
+            items = [draft_to_wire(row, people) for row in rows]
         next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id) if more else None
         return Page(items, total or 0, next_cursor)
 
@@ -163,7 +184,26 @@ class DraftService:
             row.updated_by_id = user.id
             row.updated_at = now
             session.flush()
-            return draft_to_wire(row)
+            return draft_to_wire(row, _people(session, [row]))
+
+    def clinic_prescribers(self, user: AuthenticatedUser) -> Page:
+        """The active prescribers of the caller's own clinic, by name: whom clinic staff
+        prepare drafts for. Never another clinic's (the clinic comes from the session)."""
+        self._check_role(user)
+        with self._db.reading() as session:
+            rows = list(
+                session.scalars(
+                    select(User)
+                    .where(
+                        User.clinic_id == user.clinic_id,
+                        User.role == "prescriber",
+                        User.is_active.is_(True),
+                    )
+                    .order_by(User.display_name, User.id)
+                )
+            )
+        items = [{"id": str(row.id), "display_name": row.display_name} for row in rows]
+        return Page(items, len(items), None)
 
     def delete(self, user: AuthenticatedUser, draft_id: uuid.UUID) -> None:
         with self._db.writing() as session:

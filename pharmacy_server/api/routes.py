@@ -35,6 +35,7 @@ from pharmacy_server.api.schemas import (
     AdminUserList,
     AdminUserOut,
     AuditList,
+    ClinicPrescriberList,
     DraftIn,
     DraftList,
     DraftOut,
@@ -480,6 +481,18 @@ def update_draft(
 def delete_draft(context: Context, user: DraftingUser, draft_id: str) -> Response:
     context.drafts.delete(user, _uuid(draft_id, "Draft"))
     return Response(status_code=204)
+
+
+@router.get(
+    "/clinic/prescribers",
+    tags=["drafts"],
+    response_model=ClinicPrescriberList,
+    responses=error_responses(401, 403),
+)
+def list_clinic_prescribers(context: Context, user: DraftingUser) -> JSONResponse:
+    """The active prescribers of the caller's clinic (whom clinic staff prepare drafts
+    for). Prescribers and clinic staff only; pharmacy staff get 403."""
+    return JSONResponse(context.drafts.clinic_prescribers(user).to_wire())
 
 
 # ---------------------------------------------------------------- administration

@@ -450,9 +450,17 @@ class DraftUpdate(BaseModel):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you edited (409 if stale).")
 
 
+class PersonOut(BaseModel):
+    id: str
+    display_name: str
+
+
 class DraftOut(BaseModel):
     id: str
     prescriber_id: str
+    prescriber: PersonOut = Field(description="Who it is for (from the account).")
+    created_by: PersonOut = Field(description="Who first saved it (from the session).")
+    updated_by: PersonOut = Field(description="Who saved it last (from the session).")
     body: dict[str, Any]
     version: int
     created_at: str
@@ -461,5 +469,11 @@ class DraftOut(BaseModel):
 
 class DraftList(BaseModel):
     items: list[DraftOut]
+    total: int
+    next_cursor: str | None
+
+
+class ClinicPrescriberList(BaseModel):
+    items: list[PersonOut]
     total: int
     next_cursor: str | None

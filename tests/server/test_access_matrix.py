@@ -72,6 +72,7 @@ POLICY: dict[str, frozenset[str]] = {
     "get_draft": DRAFTING,
     "update_draft": DRAFTING,
     "delete_draft": DRAFTING,
+    "list_clinic_prescribers": DRAFTING,  # scoped: the caller's clinic only
     "list_account_requests": PHARMACY,
     "approve_account_request": PHARMACY,
     "reject_account_request": PHARMACY,
