@@ -482,18 +482,14 @@ class ApiClient:
             raise
         return True
 
-    def clinic_prescribers(self) -> list[dict[str, str]] | None:
-        """The prescribers of the caller's clinic (``id``, ``display_name``), or None when
-        this server cannot say (no ``GET /clinic/prescribers`` yet: 404)."""
-        try:
-            body = self._request("GET", "/clinic/prescribers")
-        except ApiError as error:
-            if error.status in (404, 405):
-                return None
-            raise
-        items = body.get("items", []) if isinstance(body, dict) else []
+    def clinic_prescribers(self) -> list[dict[str, str]]:
+        """The active prescribers of the caller's clinic (``id``, ``display_name``),
+        from ``GET /clinic/prescribers``: whom clinic staff prepare drafts for."""
+        body = self._request("GET", "/clinic/prescribers")
+        if not isinstance(body, dict):
+            raise ApiError(200, "The server's list of prescribers is unreadable.")
         return [
             {"id": str(item["id"]), "display_name": str(item.get("display_name") or item["id"])}
-            for item in items
+            for item in body.get("items", [])
             if isinstance(item, dict) and item.get("id")
         ]

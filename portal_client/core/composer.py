@@ -461,13 +461,20 @@ def message_for(error: FieldError) -> str:
 
 #: Who prepared a server draft, written into its body by the client that saved it.
 #: The server's draft answer does not name its author yet (see ``ServerDraft``).
-PREPARED_BY = "prepared_by"
+#: Older clients wrote the preparer's name into the body; the server now says who wrote a
+#: draft (``created_by``/``updated_by``), so these keys are ignored and dropped on save.
+LEGACY_BODY_NAMES = ("prepared_by", "prepared_for")
 
 
-def server_draft_body(draft: Mapping[str, Any], preparer_name: str) -> dict[str, Any]:
-    """A composer draft (``ComposerState.to_draft``) as a server draft body, signed off
-    with the name of whoever saved it ("Prepared by …" on the prescriber's side)."""
-    return {**draft, PREPARED_BY: {"display_name": preparer_name}}
+def server_draft_body(draft: Mapping[str, Any]) -> dict[str, Any]:
+    """A composer draft (``ComposerState.to_draft``) as a server draft body. Names of who
+    prepared it and for whom are not written: the server knows them from the accounts."""
+    return {key: value for key, value in draft.items() if key not in LEGACY_BODY_NAMES}
+
+
+def _person_name(value: Any) -> str:
+    name = value.get("display_name") if isinstance(value, Mapping) else None
+    return str(name) if name else ""
 
 
 @dataclass(frozen=True)
@@ -477,7 +484,8 @@ class ServerDraft:
     ``payload`` is a ``ComposerState.to_draft`` dictionary (PHI: show it, never log it).
     The server draft id doubles as the local autosave id when it is opened, so the
     outbox row signed from it names it (``OutboxItem.draft_id``) and the draft can be
-    removed from the server once the prescription is submitted.
+    removed from the server once the prescription is submitted. The names (for whom,
+    by whom) are the server's, read from the accounts, never from the body.
     """
 
     id: str
@@ -485,6 +493,9 @@ class ServerDraft:
     version: int
     updated_at: dt.datetime | None
     payload: dict[str, Any]
+    prescriber_name: str = ""
+    created_by: str = ""
+    updated_by: str = ""
 
     @classmethod
     def from_wire(cls, item: Mapping[str, Any]) -> ServerDraft:
@@ -496,14 +507,20 @@ class ServerDraft:
             prescriber_id=str(item.get("prescriber_id", "")),
             version=int(item.get("version") or 1),
             updated_at=parse_timestamp(item.get("updated_at")),
-            payload=dict(body) if isinstance(body, Mapping) else {},
+            payload=server_draft_body(body) if isinstance(body, Mapping) else {},
+            prescriber_name=_person_name(item.get("prescriber")),
+            created_by=_person_name(item.get("created_by")),
+            updated_by=_person_name(item.get("updated_by")),
         )
 
     @property
     def prepared_by(self) -> str:
-        who = self.payload.get(PREPARED_BY)
-        name = who.get("display_name") if isinstance(who, Mapping) else None
-        return str(name) if name else "clinic staff"
+        return self.created_by or "clinic staff"
+
+    @property
+    def prescriber(self) -> str:
+        """Whom it is for, by name (the account id's start if the server gave no name)."""
+        return self.prescriber_name or f"Prescriber {self.prescriber_id[:8]}"
 
     @property
     def template_id(self) -> str | None:

@@ -193,6 +193,9 @@ class ComposerPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.signing = signing
+        # Clinic staff prepare for someone else's signature: the title says so.
+        self.new_title = "New prescription" if signing else "Prepare a prescription for signature"
+        self.draft_title = "Draft" if signing else self.new_title
         self.setObjectName("Canvas")
         self.client = client
         self.state = ComposerState()
@@ -255,7 +258,7 @@ class ComposerPage(QWidget):
         self.back = QPushButton(" My prescriptions")
         self.back.setIcon(resources.icon("back"))
         self.back.setObjectName("Link")
-        self.page_title = QLabel("New prescription")
+        self.page_title = QLabel(self.new_title)
         self.page_title.setObjectName("PageTitle")
         self.save_state = muted("", hint=True)
         self.save_state.setWordWrap(False)
@@ -1118,7 +1121,7 @@ class ComposerPage(QWidget):
         self._restore(state)
         self._touched = {"patient.given_name"} if state.title() != "Untitled draft" else set()
         self._template_chosen = state.template is not None
-        self.page_title.setText("Draft")
+        self.page_title.setText(self.draft_title)
         self.save_state.setText(self._saved_text())
         self._revalidate()
 
@@ -1265,7 +1268,7 @@ class ComposerPage(QWidget):
         fresh = ComposerState()
         fresh.select_template(self.state.template)
         self._restore(fresh)
-        self.page_title.setText("New prescription")
+        self.page_title.setText(self.new_title)
         self.save_state.setText("")
         self._revalidate()
 

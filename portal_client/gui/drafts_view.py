@@ -96,7 +96,10 @@ class DraftsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A compact column: each part takes the height of its rows, and whatever is left
+        # goes to a filler at the bottom (not to gaps between headings and tables).
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
         # Drafts clinic staff saved on the server for this prescriber: hidden when none.
@@ -112,10 +115,14 @@ class DraftsView(QWidget):
         self.prepared_table.setColumnWidth(3, 170)
         self.prepared_table.cellDoubleClicked.connect(lambda row, _c: self._open_prepared(row))
         layout.addWidget(self.prepared_table)
-        layout.addSpacing(8)
         self.prepared_ids: list[str] = []
         self.prepared_title.hide()
         self.prepared_table.hide()
+        # Headed only beside the prepared ones, to tell the two apart.
+        self.local_title = section_title("Your drafts on this computer")
+        self.local_title.hide()
+        layout.addSpacing(10)
+        layout.addWidget(self.local_title)
         self.notice = muted(
             "Every prescription you compose is saved here, encrypted, within a second of "
             "your last change. Double-click a draft to continue it.",
@@ -133,9 +140,21 @@ class DraftsView(QWidget):
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open_row(row))
         layout.addWidget(self.table, 1)
         self.empty = muted("No drafts. Press “New prescription” to start one.", hint=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
+        layout.addStretch(0)
+        self._filler = layout.count() - 1
+        self.table.hide()
         self.ids: list[str] = []
+        self._update_layout()
+
+    def _update_layout(self) -> None:
+        """The local table stretches when it has rows; otherwise the filler takes the rest.
+        "No drafts" only when nothing at all is listed."""
+        local, prepared = bool(self.ids), bool(self.prepared_ids)
+        self.table.setVisible(local)
+        self.empty.setVisible(not local and not prepared)
+        self.local_title.setVisible(prepared)
+        self._layout.setStretch(self._filler, 0 if local else 1)
 
     def show_drafts(
         self, drafts: Sequence[DraftSummary], template_names: Mapping[str, str]
@@ -163,8 +182,7 @@ class DraftsView(QWidget):
                     ),
                 ),
             )
-        self.table.setVisible(bool(drafts))
-        self.empty.setVisible(not drafts)
+        self._update_layout()
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.ids):
@@ -195,13 +213,15 @@ class DraftsView(QWidget):
                     )
                 ),
             )
+        header = table.horizontalHeader()
         table.setFixedHeight(
-            table.horizontalHeader().height()
-            + 4
+            max(header.height(), header.sizeHint().height())
+            + 2 * table.frameWidth()
             + sum(table.rowHeight(r) for r in range(len(drafts)))
         )
         self.prepared_title.setVisible(bool(drafts))
         table.setVisible(bool(drafts))
+        self._update_layout()
 
     def prepared_texts(self) -> list[tuple[str, str]]:
         """(patient, prepared line) per prepared row, as shown (tests and screen readers)."""

@@ -10,10 +10,9 @@ Work in progress is autosaved, encrypted, in the user's local store as for presc
 so a crash or a lost connection never loses what was typed; a draft opened from the
 server keeps the server's id as its local id. Network and disk run in the background.
 
-Which prescribers work in the caller's clinic comes from ``GET /clinic/prescribers``.
-A server without that endpoint (404) still accepts a prescriber's account id on the
-draft, so the window then offers the prescribers already named on the clinic's drafts
-and lets the user type a prescriber's account id.
+Which prescribers work in the caller's clinic comes from ``GET /clinic/prescribers``
+(fetched in the background with the drafts), so the "For" picker lists them by name;
+whom a draft is for and who prepared it are the server's names, never the body's.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portal_client.core.composer import PREPARED_BY, ServerDraft, server_draft_body
+from portal_client.core.composer import ServerDraft, server_draft_body
 from portal_client.core.errors import ApiError
 from portal_client.core.prescription_list import format_timestamp
 from portal_client.core.presentation import clinic_draft_status
@@ -59,17 +58,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
-#: Written into the draft body beside ``prepared_by``: the prescriber it is for, by name,
-#: so the clinic's list can say "for whom" even when the server cannot list prescribers.
-PREPARED_FOR = "prepared_for"
 
 
 @dataclass
 class StaffFetch:
-    """One refresh: the clinic's server drafts and (when the server says) its prescribers."""
+    """One refresh: the clinic's server drafts and its active prescribers."""
 
     drafts: list[ServerDraft]
-    prescribers: list[dict[str, str]] | None
+    prescribers: list[dict[str, str]]
 
 
 @dataclass
@@ -79,12 +75,6 @@ class _Linked:
     server_id: str
     version: int
     saved_payload: dict[str, Any] = field(default_factory=dict)
-
-
-def prescriber_for(draft: ServerDraft) -> str:
-    who = draft.payload.get(PREPARED_FOR)
-    name = who.get("display_name") if isinstance(who, dict) else None
-    return str(name) if name else f"Prescriber {draft.prescriber_id[:8]}"
 
 
 class StaffWindow(PortalMainWindow):
@@ -106,8 +96,7 @@ class StaffWindow(PortalMainWindow):
         self.durable: DurableSession | None = None
         self.server_drafts: list[ServerDraft] = []
         self.local_drafts: list[DraftSummary] = []
-        self.prescribers: dict[str, str] = {}  # id -> display name
-        self.prescribers_listed_by_server = False
+        self.prescribers: dict[str, str] = {}  # id -> display name, from the server
         self.fetched = False  # the first refresh has answered (tests wait on it)
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
@@ -224,9 +213,10 @@ class StaffWindow(PortalMainWindow):
         self.prescriber_label = QLabel("For")
         self.prescriber_box = QComboBox()
         self.prescriber_box.setMinimumWidth(220)
+        self.prescriber_box.setPlaceholderText("Loading prescribers…")
         self.prescriber_box.setToolTip("The prescriber of your clinic who will review and sign")
+        self.prescriber_label.setBuddy(self.prescriber_box)
         self.prescriber_box.currentIndexChanged.connect(lambda _i: self._update_save_button())
-        self.prescriber_box.editTextChanged.connect(lambda _t: self._update_save_button())
         self.save_button = QPushButton(" Save for prescriber")
         self.save_button.setObjectName("Primary")
         self.save_button.setIcon(resources.icon("send"))
@@ -244,12 +234,9 @@ class StaffWindow(PortalMainWindow):
         """(id, display name) of the prescriber chosen in the save bar."""
         index = self.prescriber_box.currentIndex()
         data = self.prescriber_box.itemData(index) if index >= 0 else None
-        text = self.prescriber_box.currentText().strip()
-        if data and self.prescriber_box.itemText(index) == text:
-            return str(data), self.prescribers.get(str(data), text)
-        if self.prescriber_box.isEditable() and len(text) == 36 and text.count("-") == 4:
-            return text, self.prescribers.get(text, f"Prescriber {text[:8]}")
-        return None
+        if not data:
+            return None
+        return str(data), self.prescribers.get(str(data), self.prescriber_box.itemText(index))
 
     def _update_save_button(self) -> None:
         chosen = self._chosen_prescriber()
@@ -262,15 +249,9 @@ class StaffWindow(PortalMainWindow):
                 f"Store this draft on the server for {chosen[1]} to review and sign (Ctrl+Enter)"
             )
 
-    def _show_prescribers(self, listed: list[dict[str, str]] | None) -> None:
-        self.prescribers_listed_by_server = listed is not None
-        known: dict[str, str] = {}
-        for draft in self.server_drafts:
-            known.setdefault(draft.prescriber_id, prescriber_for(draft))
-        for item in listed or []:
-            known[item["id"]] = item["display_name"]
-        unchanged = known == self.prescribers and self.prescriber_box.count() == len(known)
-        if unchanged and self.prescriber_box.isEditable() == (listed is None):
+    def _show_prescribers(self, listed: list[dict[str, str]]) -> None:
+        known = {item["id"]: item["display_name"] for item in listed}
+        if known == self.prescribers and self.prescriber_box.count() == len(known):
             return
         chosen = self._chosen_prescriber()
         self.prescribers = known
@@ -279,11 +260,8 @@ class StaffWindow(PortalMainWindow):
         box.clear()
         for prescriber_id, name in sorted(known.items(), key=lambda pair: pair[1]):
             box.addItem(name, prescriber_id)
-        # Without the server's list a prescriber can still be named by account id.
-        box.setEditable(listed is None)
-        line = box.lineEdit() if box.isEditable() else None
-        if line is not None:
-            line.setPlaceholderText("Prescriber's account id")
+        box.setPlaceholderText("Choose a prescriber" if known else "No prescriber in your clinic")
+        box.setCurrentIndex(-1)  # nobody until the user (or an opened draft) says whom
         if chosen is not None:
             self._choose(chosen[0])
         box.blockSignals(False)
@@ -293,8 +271,6 @@ class StaffWindow(PortalMainWindow):
         index = self.prescriber_box.findData(prescriber_id)
         if index >= 0:
             self.prescriber_box.setCurrentIndex(index)
-        elif self.prescriber_box.isEditable():
-            self.prescriber_box.setEditText(prescriber_id)
         self._update_save_button()
 
     # ---------------------------------------------------------------- pages
@@ -342,12 +318,14 @@ class StaffWindow(PortalMainWindow):
         self._show_prescribers(result.prescribers)
         self._show_drafts()
         self.statusBar().clearMessage()
-        if result.prescribers is None and not self.prescribers:
+        if not self.prescribers:
             self.banner.show_message(
-                "This server does not list your clinic's prescribers yet. Type the "
-                "prescriber's account id in the “For” box when you save.",
+                "Your clinic has no active prescriber to prepare drafts for. Ask the "
+                "pharmacy to check your clinic's accounts.",
                 "warn",
             )
+        else:
+            self.banner.clear()
 
     def _show_drafts(self) -> None:
         names = {t.id: t.name for t in self.templates}
@@ -358,9 +336,9 @@ class StaffWindow(PortalMainWindow):
             cells = (
                 draft.title,
                 template,
-                prescriber_for(draft),
+                draft.prescriber,
                 format_timestamp(draft.updated_at),
-                clinic_draft_status(prescriber_for(draft)),
+                clinic_draft_status(draft.prescriber),
             )
             for column, text in enumerate(cells):
                 label = QLabel(text)
@@ -425,9 +403,10 @@ class StaffWindow(PortalMainWindow):
                 self.reload_local_drafts()
                 return
             self.composer.open_draft(draft_id, payload)
-            for_whom = payload.get(PREPARED_FOR)
-            if isinstance(for_whom, dict) and for_whom.get("id"):
-                self._choose(str(for_whom["id"]))
+            # Unsaved edits of a server draft keep its id: it is for the same prescriber.
+            server = next((d for d in self.server_drafts if d.id == draft_id), None)
+            if server is not None:
+                self._choose(server.prescriber_id)
             self._enter_composer()
 
         Op(self, lambda: durable.drafts.load(draft_id)).success(opened).run()
@@ -460,12 +439,7 @@ class StaffWindow(PortalMainWindow):
         durable = self.durable
         if link is None or durable is None:
             return
-        current = {
-            key: value
-            for key, value in link.saved_payload.items()
-            if key not in (PREPARED_BY, PREPARED_FOR)
-        }
-        if current != state.to_draft():
+        if server_draft_body(link.saved_payload) != server_draft_body(state.to_draft()):
             return  # unsaved edits: they stay on this computer
         flush = self.composer.flush_drafts()
         draft_id = state.draft_id
@@ -488,8 +462,7 @@ class StaffWindow(PortalMainWindow):
             return
         prescriber_id, prescriber_name = chosen
         state = self.composer.state
-        payload = server_draft_body(state.to_draft(), self.user.display_name)
-        payload[PREPARED_FOR] = {"id": prescriber_id, "display_name": prescriber_name}
+        payload = server_draft_body(state.to_draft())
         local_id = state.draft_id
         link = self._links.get(local_id)
         client = self.client

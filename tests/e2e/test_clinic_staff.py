@@ -59,10 +59,11 @@ def test_staff_prepare_prescriber_signs_pharmacist_receives(
     add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
     add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
     assert composer.current_errors == {} and not composer.blocks
-    if window.prescriber_box.isEditable():  # the server cannot list the clinic's prescribers
-        window.prescriber_box.setEditText(chen_id)
-    else:
-        window.prescriber_box.setCurrentIndex(window.prescriber_box.findData(chen_id))
+    assert composer.page_title.text() == "Prepare a prescription for signature"
+    # "For" names the clinic's prescribers (the server's list): Dr. Chen, not Dr. Ortiz.
+    box = window.prescriber_box
+    assert [box.itemText(i) for i in range(box.count())] == ["Dr. Maya Chen"]
+    box.setCurrentIndex(box.findData(chen_id))
     with qtbot.waitSignal(window.saved, timeout=TIMEOUT_MS) as saved:
         window.save_button.click()
     draft_id = str(saved.args[0])
@@ -88,6 +89,11 @@ def test_staff_prepare_prescriber_signs_pharmacist_receives(
     assert "1 prepared for you" in desk.tabs.tabText(1)
     desk.tabs.setCurrentWidget(desk.drafts_view)
     settle(qtbot, desk)
+    view = desk.drafts_view
+    # Compact: heading right above its table; "No drafts" hidden while one is listed.
+    assert not view.empty.isVisible() and view.local_title.isVisible()
+    assert view.prepared_table.y() - view.prepared_title.geometry().bottom() < 20
+    assert view.local_title.y() - view.prepared_table.geometry().bottom() < 40
     screenshot(desk, "prescriber-prepared-drafts")
     qtbot.waitUntil(lambda: desk.durable is not None, timeout=TIMEOUT_MS)
     desk.open_prepared(draft_id)
