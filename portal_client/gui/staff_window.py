@@ -344,6 +344,8 @@ class StaffWindow(PortalMainWindow):
                 label = QLabel(text)
                 label.setTextFormat(Qt.TextFormat.PlainText)  # patient names: never markup
                 label.setContentsMargins(8, 0, 8, 0)
+                label.setWordWrap(column == 4)  # the status sentence: two lines, not clipped
+                label.setToolTip(text if column == 4 else "")
                 self.table.setCellWidget(row, column, label)
             open_button = QPushButton("Open")
             open_button.setObjectName("Link")
