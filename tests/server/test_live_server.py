@@ -69,33 +69,35 @@ def test_server_logs_carry_no_phi_or_secrets(live_server: LiveServer) -> None:
     """A canary patient goes through the whole flow: validate, draft, sign, submit,
     review, FHIR export. Neither the name nor any secret reaches the server's output."""
     url = live_server.url
-    token = _token(url, "prescriber1")
-    auth = {"Authorization": f"Bearer {token}"}
-    body = new_prescription_body()
-    assert httpx.post(f"{url}/api/v1/prescriptions/validate", json=body, headers=auth).is_success
-    draft = httpx.post(f"{url}/api/v1/drafts", json={"body": body}, headers=auth)
-    assert draft.status_code == 201
-    canary = sign_body(url, token, body)
-    response = httpx.post(
-        f"{url}/api/v1/prescriptions",
-        json=canary,
-        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
-    )
-    assert response.status_code == 201
-    prescription_id = response.json()["id"]
-    pharmacist = {"Authorization": f"Bearer {_token(url, 'pharmacist1')}"}
-    review = httpx.post(
-        f"{url}/api/v1/prescriptions/{prescription_id}/review",
-        json={"action": "approve"},
-        headers=pharmacist,
-    )
-    assert review.status_code == 200
-    fhir = httpx.get(f"{url}/api/v1/prescriptions/{prescription_id}/fhir", headers=pharmacist)
-    assert "Canary" in fhir.text  # the bundle carries the patient; the logs must not
-    httpx.post(
-        f"{url}/api/v1/auth/login",
-        json={"username": "prescriber1", "password": "canary-wrong-password"},
-    )
+    # Sign-in and step-up run argon2 (64 MiB); on a busy 2-core machine give them time.
+    with httpx.Client(timeout=60) as http:
+        token = _token(url, "prescriber1")
+        auth = {"Authorization": f"Bearer {token}"}
+        body = new_prescription_body()
+        assert http.post(f"{url}/api/v1/prescriptions/validate", json=body, headers=auth).is_success
+        draft = http.post(f"{url}/api/v1/drafts", json={"body": body}, headers=auth)
+        assert draft.status_code == 201
+        canary = sign_body(url, token, body)
+        response = http.post(
+            f"{url}/api/v1/prescriptions",
+            json=canary,
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert response.status_code == 201
+        prescription_id = response.json()["id"]
+        pharmacist = {"Authorization": f"Bearer {_token(url, 'pharmacist1')}"}
+        review = http.post(
+            f"{url}/api/v1/prescriptions/{prescription_id}/review",
+            json={"action": "approve"},
+            headers=pharmacist,
+        )
+        assert review.status_code == 200
+        fhir = http.get(f"{url}/api/v1/prescriptions/{prescription_id}/fhir", headers=pharmacist)
+        assert "Canary" in fhir.text  # the bundle carries the patient; the logs must not
+        http.post(
+            f"{url}/api/v1/auth/login",
+            json={"username": "prescriber1", "password": "canary-wrong-password"},
+        )
     live_server.stop()
     log = live_server.log_text()
     assert "login" in log and "POST /api/v1/prescriptions" in log  # the log is not empty
