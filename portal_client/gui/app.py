@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
 from portal_client import APP_AUTHOR, APP_ID, APP_NAME, __version__
@@ -32,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: A first window takes this share of the screen's free area (taskbar excluded).
 FIRST_RUN_SCREEN_SHARE = 0.9
+#: The text size of the whole client (portal.qss says the same for styled widgets).
+APPLICATION_POINT_SIZE = 10
 #: Below this the composer's three columns no longer fit; smaller screens get the whole area.
 MAIN_WINDOW_MINIMUM = (1000, 620)
 
@@ -53,21 +54,43 @@ def main_window_size(prefs: WindowPrefs, available: tuple[int, int]) -> tuple[in
     return min(width, free_width), min(height, free_height)
 
 
-def create_application(argv: Sequence[str]) -> QApplication:
+def create_application(argv: Sequence[str], *, complete: bool = True) -> QApplication:
+    """The QApplication with the portal's names, style and style sheet.
+
+    ``complete=False`` leaves the application font and the (SVG) window icon to
+    :func:`complete_application`, which ``PortalApp.start`` calls after the first paint;
+    the sign-in window does not need them (the style sheet sets its text size and it
+    carries its own PNG icon), and they cost milliseconds before that paint.
+    """
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    if isinstance(existing, QApplication):
+        app = existing
+        app.setStyle("Fusion")
+    else:
+        # The style is chosen on the command line rather than with ``setStyle``, whose
+        # returned QStyle makes PySide6 build that class's many enums (about 4 ms
+        # before the first paint). Last on the line, so it wins over a user's -style.
+        app = QApplication([*argv, "-style", "Fusion"])
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("org.compoundingpharmacy.PortalClient")
-    app.setStyle("Fusion")
-    font = QFont(app.font())
-    font.setPointSize(10)
-    app.setFont(font)
     app.setStyleSheet(resources.stylesheet())
-    app.setWindowIcon(resources.icon("app"))
+    if complete:
+        complete_application(app)
     return app
+
+
+def complete_application(app: QApplication) -> None:
+    """What windows after the sign-in window need: the application font and icon."""
+    from PySide6.QtGui import QFont
+
+    if app.font().pointSize() != APPLICATION_POINT_SIZE:
+        font = QFont(app.font())
+        font.setPointSize(APPLICATION_POINT_SIZE)
+        app.setFont(font)  # as the style sheet's text size, for metrics taken before polish
+    app.setWindowIcon(resources.icon("app"))
 
 
 def warm_up_imports() -> None:
@@ -143,6 +166,9 @@ class PortalApp(QObject):
             if on_first_paint is not None:
                 on_first_paint()
                 return
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                complete_application(app)
             warm_up_imports()
             self.sign_in.load_remembered_username()
             if self.demo:
@@ -280,7 +306,7 @@ def run(
     quit_after_paint: bool = False,
     save_settings: bool = True,
 ) -> int:
-    app = create_application(sys.argv)
+    app = create_application(sys.argv, complete=False)
     portal = PortalApp(settings, demo=demo, save_settings=save_settings)
     portal.start(on_first_paint=app.quit if quit_after_paint else None)
     code = app.exec()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -75,6 +75,8 @@ _relay: _Relay | None = None
 def _the_relay() -> _Relay:
     global _relay  # noqa: PLW0603
     if _relay is None:
+        from PySide6.QtCore import QThread  # not before the first paint: its enums cost
+
         app = QCoreApplication.instance()
         assert app is not None, "create the QApplication before running operations"
         assert QThread.currentThread() is app.thread(), "start operations from the GUI thread"

@@ -108,7 +108,8 @@ class SignInWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("SignInWindow")
         self.setWindowTitle(f"{APP_NAME} — Sign in")
-        self.setWindowIcon(resources.icon("app"))
+        # No window icon of its own: the application's arrives right after the first
+        # paint (see ``complete_application``), before any window manager shows it.
         self.settings = settings
         self._client_factory = client_factory or _default_client_factory
         self._keystore_factory = keystore_factory or _default_keystore_factory
@@ -183,7 +184,7 @@ class SignInWindow(QWidget):
         layout.setSpacing(8)
 
         logo = QLabel()
-        logo.setPixmap(resources.icon("app").pixmap(48, 48))
+        logo.setPixmap(resources.early_pixmap("app", 48, self.devicePixelRatioF()))
         title = QLabel(APP_NAME)
         title.setObjectName("AppTitle")
         subtitle = muted("Sign in to send and track IV nutrition prescriptions.")
@@ -268,7 +269,7 @@ class SignInWindow(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(6)
         icon = QLabel()
-        icon.setPixmap(resources.icon("server").pixmap(14, 14))
+        icon.setPixmap(resources.early_pixmap("server", 14, self.devicePixelRatioF()))
         self.server_label = muted("", hint=True)
         self.change_server = QPushButton("Change")
         self.change_server.setObjectName("Link")

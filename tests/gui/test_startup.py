@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+from pytestqt.qtbot import QtBot
 
 PROBE = """
 import json, sys
@@ -51,3 +55,68 @@ def test_server_url_option_is_remembered(tmp_path: Path) -> None:
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "--server-url" in bad.stderr
+
+
+def _load_icon_renderer() -> ModuleType:
+    """packaging/ holds scripts, not a package (and its name is taken on PyPI)."""
+    script = Path(__file__).resolve().parents[2] / "packaging" / "render_app_icons.py"
+    spec = importlib.util.spec_from_file_location("render_app_icons", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_png_icon_copies_match_their_svgs() -> None:
+    """The sign-in window draws PNG copies (no SVG plug-in before paint): never stale ones."""
+    from PySide6.QtGui import QImage
+
+    from portal_client.gui.resources import PNG_ICON_SIZES
+
+    render_app_icons = _load_icon_renderer()
+
+    for name, sizes in PNG_ICON_SIZES.items():
+        for size in sizes:
+            path = render_app_icons.png_path(name, size)
+            assert path.is_file(), f"{path} is missing: run packaging/render_app_icons.py"
+            stored = QImage(str(path)).convertToFormat(QImage.Format.Format_ARGB32)
+            fresh = render_app_icons.render(name, size).convertToFormat(QImage.Format.Format_ARGB32)
+            assert (stored.width(), stored.height()) == (size, size)
+            worst = max(
+                abs(((stored.pixel(x, y) >> shift) & 0xFF) - ((fresh.pixel(x, y) >> shift) & 0xFF))
+                for x in range(size)
+                for y in range(size)
+                for shift in (0, 8, 16, 24)
+            )
+            # Antialiasing may differ by a few levels between Qt releases, a changed SVG far more.
+            assert worst <= 24, f"{path} differs from {name}.svg: run packaging/render_app_icons.py"
+
+
+def test_early_pixmaps_are_sharp_at_each_device_pixel_ratio(qapp: object) -> None:
+    from portal_client.gui.resources import early_pixmap
+
+    for ratio, pixels in ((1.0, 48), (1.5, 96), (2.0, 96), (3.0, 256)):
+        pixmap = early_pixmap("app", 48, ratio)
+        assert pixmap.width() == pixels and not pixmap.isNull()
+        assert round(pixmap.deviceIndependentSize().width()) == 48  # shown at 48 logical px
+
+
+def test_after_first_paint_the_application_gets_its_font_and_icon(qtbot: QtBot) -> None:
+    """``run`` leaves the font and the SVG window icon until the sign-in window has painted."""
+    from PySide6.QtGui import QFont, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from portal_client.core.settings import Settings
+    from portal_client.gui import app as app_module
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app_module.create_application([], complete=False)
+    app.setFont(QFont(app.font().family(), 7))
+    app.setWindowIcon(QIcon())
+    portal = app_module.PortalApp(Settings(), save_settings=False)
+    qtbot.addWidget(portal.sign_in)
+    assert app.font().pointSize() == 7 and app.windowIcon().isNull()
+    portal.start()
+    qtbot.waitUntil(lambda: not app.windowIcon().isNull(), timeout=10_000)
+    assert app.font().pointSize() == app_module.APPLICATION_POINT_SIZE
