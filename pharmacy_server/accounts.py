@@ -23,17 +23,23 @@ from sqlalchemy.orm import Session
 from pharmacy_domain.prescription import FieldError
 from pharmacy_server import audit, ratelimit, totp
 from pharmacy_server.audit import Actor
-from pharmacy_server.auth import ROLES, AuthenticatedUser, LoginResult, revoke_sessions
+from pharmacy_server.auth import (
+    ROLES,
+    AuthenticatedUser,
+    LoginResult,
+    open_session,
+    revoke_sessions,
+)
 from pharmacy_server.clock import Clock, wire_time
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.errors import ApiError, forbidden, invalid, not_found
 from pharmacy_server.identifiers import is_valid_dea, is_valid_npi, is_valid_state
-from pharmacy_server.models import AccountRequest, ActivationCode, AuthSession, Clinic, User
+from pharmacy_server.models import AccountRequest, ActivationCode, Clinic, User
 from pharmacy_server.notify import Notifier, NotifyFailed
 from pharmacy_server.pagination import Page, decode_cursor, encode_cursor
 from pharmacy_server.password_policy import password_problems
-from pharmacy_server.security import Passwords, SecretBox, new_session_token, token_digest
+from pharmacy_server.security import Passwords, SecretBox, new_session_token
 
 log = logging.getLogger(__name__)
 
@@ -541,23 +547,14 @@ class AccountService:
                 user.password_changed_at = now
                 user.failed_login_count = 0
                 user.locked_until = None
-                session.add(
-                    AuthSession(
-                        token_sha256=token_digest(token),
-                        user_id=user.id,
-                        created_at=now,
-                        last_seen_at=now,
-                        expires_at=expires_at,
-                    )
-                )
-                audit.append(
+                open_session(
                     session,
+                    user,
+                    token=token,
                     now=now,
-                    actor=Actor(user.id, user.role, address, user.username),
+                    expires_at=expires_at,
+                    address=address,
                     action="account.activate",
-                    outcome="success",
-                    target_type="user",
-                    target_id=user.id,
                 )
                 session.flush()
                 signed_in = AuthenticatedUser.from_row(user)

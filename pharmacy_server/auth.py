@@ -157,6 +157,39 @@ def revoke_sessions(session: Session, user_id: uuid.UUID) -> None:
     session.execute(delete(MfaChallenge).where(MfaChallenge.user_id == user_id))
 
 
+def open_session(
+    session: Session,
+    user: User,
+    *,
+    token: str,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+    address: str | None,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Store a new session (only the token's digest) and audit who opened it, and how."""
+    session.add(
+        AuthSession(
+            token_sha256=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
+    audit.append(
+        session,
+        now=now,
+        actor=Actor(user.id, user.role, address, user.username),
+        action=action,
+        outcome="success",
+        target_type="user",
+        target_id=user.id,
+        details=details,
+    )
+
+
 class AuthService:
     def __init__(
         self,
@@ -481,23 +514,14 @@ class AuthService:
                     ),
                 )
             )
-            session.add(
-                AuthSession(
-                    token_sha256=token_digest(token),
-                    user_id=user.id,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires_at,
-                )
-            )
-            audit.append(
+            open_session(
                 session,
+                user,
+                token=token,
                 now=now,
-                actor=Actor(user.id, user.role, address, user.username),
+                expires_at=expires_at,
+                address=address,
                 action="auth.login",
-                outcome="success",
-                target_type="user",
-                target_id=user.id,
                 details={"method": method},
             )
         log.info("login: account %s", user.id)
