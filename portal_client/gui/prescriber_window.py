@@ -14,19 +14,14 @@ user-initiated quit or sign-out with unsent prescriptions says so first.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QMessageBox,
-    QPushButton,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from portal_client.core.api_client import Page
 from portal_client.core.composer import ServerDraft
-from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.connectivity import (
     OFFLINE,
     ONLINE,
@@ -45,7 +40,7 @@ from portal_client.gui.connectivity import (
 )
 from portal_client.gui.drafts_view import DraftsView, OutboxView
 from portal_client.gui.list_view import PrescriptionBrowser
-from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.main_window import window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
@@ -57,7 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
 #: Asked before a user-initiated quit or sign-out with unsent work; True = go ahead.
 ConfirmLeave = Callable[[QWidget, str], bool]
 
@@ -71,16 +65,6 @@ class PrescriberFetch:
 
     page: Page
     prepared: list[ServerDraft]
-
-
-def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
-    """Blocks (keyring, disk): run it in the background."""
-    from portal_client.core import paths
-    from portal_client.core.durable import ApiClientTransport, open_user_store
-
-    return open_user_store(
-        paths.data_dir(), client.base_url, user.username, ApiClientTransport(client)
-    )
 
 
 def ask_leave(parent: QWidget, sentence: str) -> bool:
@@ -100,8 +84,10 @@ class _OutboxBridge(QObject):
     changed = Signal(object)
 
 
-class PrescriberWindow(PortalMainWindow):
+class PrescriberWindow(ComposingWindow):
     """Signals: local_work_changed(): drafts or outbox lists were reloaded (tests wait on it)."""
+
+    STORE_FAILED_MESSAGE = "Drafts and signing are unavailable on this computer: {error}"
 
     local_work_changed = Signal()
 
@@ -116,28 +102,23 @@ class PrescriberWindow(PortalMainWindow):
     ) -> None:
         super().__init__(client, user, parent)
         self._confirm_leave = confirm_leave or ask_leave
-        self.durable: DurableSession | None = None
         self.worker: OutboxWorker | None = None
         self.outbox_items: list[OutboxItem] = []
         self.drafts: list[DraftSummary] = []
         #: Server drafts clinic staff prepared for this prescriber (the signing queue).
         self.prepared: list[ServerDraft] = []
         self._retiring: set[str] = set()  # server drafts being deleted after submission
-        self.local_closed = threading.Event()
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = _OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
-        self._closing = False
 
         self.connectivity = ConnectivityIndicator()
         self.top_bar_actions.addWidget(self.connectivity)
         self.top_bar_actions.addSpacing(8)
         self._route_sign_out_through_check()
 
-        self.pages = QStackedWidget()
-        self.root_layout.addWidget(self.pages, 1)
-        self.pages.addWidget(self._build_list_page())
         self.composer = ComposerPage(client)
+        self.pages.addWidget(self._build_list_page())
         self.pages.addWidget(self.composer)
         self.composer.signed.connect(self._signed)
         self.composer.cancelled.connect(self.show_list)
@@ -147,10 +128,7 @@ class PrescriberWindow(PortalMainWindow):
         self.statusBar().showMessage("Loading your prescriptions…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
-        opener = store_opener or open_default_store
-        Op(self, lambda: opener(client, user)).success(self._store_opened).failure(
-            self._store_failed
-        ).run()
+        self.open_local_store(store_opener)
 
     def _build_list_page(self) -> QWidget:
         page = QWidget()
@@ -158,29 +136,14 @@ class PrescriberWindow(PortalMainWindow):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(12)
-        header = QHBoxLayout()
-        title = QLabel("My prescriptions")
-        title.setObjectName("PageTitle")
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("Muted")
-        self.refresh_button = QPushButton(" Refresh")
-        self.refresh_button.setIcon(resources.icon("refresh"))
-        self.refresh_button.setToolTip(
-            "Check for updates now (F5). The list also updates by itself every 20 seconds."
+        layout.addLayout(
+            self.build_list_header(
+                "My prescriptions",
+                "New prescription",
+                "Start a new prescription (Ctrl+N)",
+                "Check for updates now (F5). The list also updates by itself every 20 seconds.",
+            )
         )
-        self.new_button = QPushButton(" New prescription")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setIcon(resources.icon("plus"))
-        self.new_button.setMinimumHeight(34)
-        self.new_button.setToolTip("Start a new prescription (Ctrl+N)")
-        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
-        header.addWidget(title)
-        header.addSpacing(8)
-        header.addWidget(self.count_label)
-        header.addStretch(1)
-        header.addWidget(self.refresh_button)
-        header.addWidget(self.new_button)
-        layout.addLayout(header)
         self.banner = Banner()
         self.store_banner = Banner()
         layout.addWidget(self.banner)
@@ -196,8 +159,6 @@ class PrescriberWindow(PortalMainWindow):
         self.tabs.addTab(self.drafts_view, "Drafts")
         self.tabs.addTab(self.outbox_view, "Outbox")
         layout.addWidget(self.tabs, 1)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.new_button.clicked.connect(self.show_composer)
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_draft)
         self.drafts_view.open_prepared_requested.connect(self.open_prepared)
@@ -207,25 +168,14 @@ class PrescriberWindow(PortalMainWindow):
 
     # ---------------------------------------------------------------- pages
 
-    def _new_by_keyboard(self) -> None:
-        """Ctrl+N from the lists; in the composer it would throw away nothing, so it is ignored."""
-        if not self.is_locked and self.pages.currentWidget() is not self.composer:
-            self.show_composer()
+    def new_from_list(self) -> None:
+        self.show_composer()
 
     def show_composer(self) -> None:
         """A new prescription (or the one already open in the composer)."""
         if self.composer.is_dirty() and self.pages.currentWidget() is not self.composer:
             self.composer.start_new()
-        self._enter_composer()
-
-    def _enter_composer(self) -> None:
-        self.pages.setCurrentWidget(self.composer)
-        self.setWindowTitle(window_title(self.user, "Prescription"))
-        if not self.composer.templates and self.templates:
-            self.composer.load_templates(self.templates)
-        elif not self.composer.templates:
-            self.composer.load_templates()
-        self.composer.given_name.setFocus()
+        self.enter_composer()
 
     def show_list(self) -> None:
         self.pages.setCurrentIndex(0)
@@ -241,26 +191,13 @@ class PrescriberWindow(PortalMainWindow):
 
     # ------------------------------------------------------------ local store
 
-    def _store_opened(self, durable: DurableSession) -> None:
+    def local_store_ready(self, durable: DurableSession) -> None:
         from portal_client.core.durable import OutboxWorker
 
-        if self._closing:  # closed while the store was opening
-            threading.Thread(target=durable.close, name="portal-close-store").start()
-            return
-        self.durable = durable
-        self.composer.set_durable(durable)
-        if durable.notice:
-            self.store_banner.show_message(durable.notice, "warn")
         self._unsubscribe = durable.outbox.subscribe(self._bridge.changed.emit)
         self.worker = OutboxWorker(durable.outbox)
         self.worker.start()
         self.reload_local_work(first=True)
-
-    def _store_failed(self, error: Exception) -> None:
-        log.warning("Local store did not open: %s", type(error).__name__)
-        self.store_banner.show_message(
-            f"Drafts and signing are unavailable on this computer: {error}", "error"
-        )
 
     def reload_local_work(self, first: bool = False) -> None:
         """Read drafts and outbox rows off the GUI thread, then show them."""
@@ -347,7 +284,7 @@ class PrescriberWindow(PortalMainWindow):
             if not self.composer.templates:
                 self.composer.load_templates(templates)
             self.composer.open_draft(draft_id, payload)
-            self._enter_composer()
+            self.enter_composer()
 
         Op(self, load).success(opened).run()
 
@@ -369,7 +306,7 @@ class PrescriberWindow(PortalMainWindow):
         self.composer.status_banner.show_message(
             f"Prepared by {draft.prepared_by}. Review every field before you sign.", "info"
         )
-        self._enter_composer()
+        self.enter_composer()
 
     def _retire_submitted_server_drafts(self) -> None:
         """Delete server drafts whose prescription the pharmacy now has (network: background)."""
@@ -574,21 +511,11 @@ class PrescriberWindow(PortalMainWindow):
                 action.triggered.disconnect()
                 action.triggered.connect(self.request_sign_out)
 
-    def about_to_lock(self) -> None:
-        """The lock screen covers the window: the open draft is saved now."""
-        self.flush_local_work()
-
     def request_sign_out(self) -> None:
         sentence = self.pending_sentence()
         if sentence and not self._confirm_leave(self, sentence + "\n\nSign out anyway?"):
             return
         self.sign_out_requested.emit()
-
-    def flush_local_work(self) -> None:
-        """Save pending draft edits now, in the background (before a lock, for example)."""
-        Op(self, self.composer.flush_drafts()).failure(
-            lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
-        ).run()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         sentence = self.pending_sentence()
@@ -599,34 +526,13 @@ class PrescriberWindow(PortalMainWindow):
         ):
             event.ignore()
             return
-        self._closing = True
-        self._close_local_work()
+        self.close_local_work()
         super().closeEvent(event)
 
-    def _close_local_work(self) -> None:
-        """Flush drafts, stop the worker, close the store: off the GUI thread, not a daemon
-        (the process waits for it, so a quit never cuts a draft write short)."""
+    def stop_local_workers(self) -> Callable[[], object] | None:
+        """The outbox worker stops with the store (it may be mid-send: not on the GUI thread)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        flush = self.composer.flush_drafts()
-        durable, worker = self.durable, self.worker
-        self.durable = self.worker = None
-        self.composer.set_durable(None)
-        done = self.local_closed
-
-        def close() -> None:
-            try:
-                flush()
-            except Exception:
-                log.exception("Could not save the last draft edits")
-            if worker is not None:
-                worker.stop()
-            if durable is not None:
-                durable.close()
-            done.set()
-
-        if durable is None and worker is None:
-            done.set()
-            return
-        threading.Thread(target=close, name="portal-close-store").start()
+        worker, self.worker = self.worker, None
+        return worker.stop if worker is not None else None

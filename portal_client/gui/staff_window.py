@@ -18,22 +18,18 @@ whom a draft is for and who prepared it are the server's names, never the body's
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QTableWidget,
     QTabWidget,
     QVBoxLayout,
@@ -46,8 +42,9 @@ from portal_client.core.prescription_list import format_timestamp
 from portal_client.core.presentation import clinic_draft_status
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.drafts_view import DraftsView
-from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.main_window import window_title
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted
 
@@ -56,8 +53,6 @@ if TYPE_CHECKING:
     from portal_client.core.durable import DraftSummary, DurableSession
 
 log = logging.getLogger(__name__)
-
-StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
 
 
 @dataclass
@@ -77,12 +72,17 @@ class _Linked:
     saved_payload: dict[str, Any] = field(default_factory=dict)
 
 
-class StaffWindow(PortalMainWindow):
+class StaffWindow(ComposingWindow):
     """Signals: drafts_shown(): the clinic's draft list was (re)drawn (tests wait on it);
     saved(str server draft id): a draft was stored on the server."""
 
     drafts_shown = Signal()
     saved = Signal(str)
+
+    COMPOSER_TITLE = "Draft"
+    STORE_FAILED_MESSAGE = (
+        "Autosave is unavailable on this computer: {error}. Save for the prescriber often."
+    )
 
     def __init__(
         self,
@@ -93,20 +93,15 @@ class StaffWindow(PortalMainWindow):
         store_opener: StoreOpener | None = None,
     ) -> None:
         super().__init__(client, user, parent)
-        self.durable: DurableSession | None = None
         self.server_drafts: list[ServerDraft] = []
         self.local_drafts: list[DraftSummary] = []
         self.prescribers: dict[str, str] = {}  # id -> display name, from the server
         self.fetched = False  # the first refresh has answered (tests wait on it)
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
-        self._closing = False
-        self.local_closed = threading.Event()
 
-        self.pages = QStackedWidget()
-        self.root_layout.addWidget(self.pages, 1)
-        self.pages.addWidget(self._build_list_page())
         self.composer = ComposerPage(client, signing=False)
+        self.pages.addWidget(self._build_list_page())
         self.composer.back.setText(" Prepared drafts")
         self.pages.addWidget(self.composer)
         self._build_save_bar()
@@ -118,12 +113,7 @@ class StaffWindow(PortalMainWindow):
         self.statusBar().showMessage("Loading your clinic's drafts…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
-        from portal_client.gui.prescriber_window import open_default_store
-
-        opener = store_opener or open_default_store
-        Op(self, lambda: opener(client, user)).success(self._store_opened).failure(
-            self._store_failed
-        ).run()
+        self.open_local_store(store_opener)
 
     # ---------------------------------------------------------------- build
 
@@ -133,26 +123,14 @@ class StaffWindow(PortalMainWindow):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(12)
-        header = QHBoxLayout()
-        title = QLabel("Drafts for your clinic's prescribers")
-        title.setObjectName("PageTitle")
-        self.count_label = muted("")
-        self.refresh_button = QPushButton(" Refresh")
-        self.refresh_button.setIcon(resources.icon("refresh"))
-        self.refresh_button.setToolTip("Check for updates now (F5).")
-        self.new_button = QPushButton(" New draft")
-        self.new_button.setObjectName("Primary")
-        self.new_button.setIcon(resources.icon("plus"))
-        self.new_button.setMinimumHeight(34)
-        self.new_button.setToolTip("Prepare a new prescription draft (Ctrl+N)")
-        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
-        header.addWidget(title)
-        header.addSpacing(8)
-        header.addWidget(self.count_label)
-        header.addStretch(1)
-        header.addWidget(self.refresh_button)
-        header.addWidget(self.new_button)
-        layout.addLayout(header)
+        layout.addLayout(
+            self.build_list_header(
+                "Drafts for your clinic's prescribers",
+                "New draft",
+                "Prepare a new prescription draft (Ctrl+N)",
+                "Check for updates now (F5).",
+            )
+        )
         layout.addWidget(
             muted(
                 "You prepare prescriptions; the prescriber reviews, signs and sends them. "
@@ -176,8 +154,6 @@ class StaffWindow(PortalMainWindow):
         self.local_view.discard_requested.connect(self.discard_local_draft)
         self.tabs.addTab(self.local_view, "On this computer")
         layout.addWidget(self.tabs, 1)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.new_button.clicked.connect(self.new_draft)
         return page
 
     def _build_server_table(self) -> QWidget:
@@ -275,24 +251,17 @@ class StaffWindow(PortalMainWindow):
 
     # ---------------------------------------------------------------- pages
 
-    def _new_by_keyboard(self) -> None:
-        if not self.is_locked and self.pages.currentWidget() is not self.composer:
-            self.new_draft()
+    def new_from_list(self) -> None:
+        self.new_draft()
 
     def new_draft(self) -> None:
         if self.composer.is_dirty():
             self.composer.start_new()
-        self._enter_composer()
+        self.enter_composer()
 
-    def _enter_composer(self) -> None:
-        self.pages.setCurrentWidget(self.composer)
-        self.setWindowTitle(window_title(self.user, "Draft"))
-        if not self.composer.templates and self.templates:
-            self.composer.load_templates(self.templates)
-        elif not self.composer.templates:
-            self.composer.load_templates()
+    def enter_composer(self) -> None:
+        super().enter_composer()
         self._update_save_button()
-        self.composer.given_name.setFocus()
 
     def show_list(self) -> None:
         self._forget_local_copy_if_saved()
@@ -363,22 +332,8 @@ class StaffWindow(PortalMainWindow):
 
     # ---------------------------------------------------------------- local store
 
-    def _store_opened(self, durable: DurableSession) -> None:
-        if self._closing:
-            threading.Thread(target=durable.close, name="portal-close-store").start()
-            return
-        self.durable = durable
-        self.composer.set_durable(durable)
-        if durable.notice:
-            self.store_banner.show_message(durable.notice, "warn")
-        self.reload_local_drafts()
-
-    def _store_failed(self, error: Exception) -> None:
-        log.warning("Local store did not open: %s", type(error).__name__)
-        self.store_banner.show_message(
-            f"Autosave is unavailable on this computer: {error}. Save for the prescriber often.",
-            "error",
-        )
+    def local_store_ready(self, durable: DurableSession) -> None:  # noqa: ARG002 - read below
+        self.reload_local_drafts()  # reads self.durable, now this store
 
     def reload_local_drafts(self) -> None:
         durable = self.durable
@@ -409,7 +364,7 @@ class StaffWindow(PortalMainWindow):
             server = next((d for d in self.server_drafts if d.id == draft_id), None)
             if server is not None:
                 self._choose(server.prescriber_id)
-            self._enter_composer()
+            self.enter_composer()
 
         Op(self, lambda: durable.drafts.load(draft_id)).success(opened).run()
 
@@ -432,7 +387,7 @@ class StaffWindow(PortalMainWindow):
         self.composer.open_draft(draft.id, draft.payload)
         self._links[draft.id] = _Linked(draft.id, draft.version, dict(draft.payload))
         self._choose(draft.prescriber_id)
-        self._enter_composer()
+        self.enter_composer()
 
     def _forget_local_copy_if_saved(self) -> None:
         """Leaving the composer: a draft saved unchanged to the server needs no local copy."""
@@ -505,29 +460,6 @@ class StaffWindow(PortalMainWindow):
 
     # ---------------------------------------------------------------- leaving
 
-    def about_to_lock(self) -> None:
-        Op(self, self.composer.flush_drafts()).failure(
-            lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
-        ).run()
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._closing = True
-        flush = self.composer.flush_drafts()
-        durable, self.durable = self.durable, None
-        self.composer.set_durable(None)
-        done = self.local_closed
-
-        def close() -> None:
-            try:
-                flush()
-            except Exception:
-                log.exception("Could not save the last draft edits")
-            if durable is not None:
-                durable.close()
-            done.set()
-
-        if durable is None:
-            done.set()
-        else:
-            threading.Thread(target=close, name="portal-close-store").start()
+        self.close_local_work()
         super().closeEvent(event)

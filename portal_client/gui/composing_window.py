@@ -1,0 +1,182 @@
+"""What the prescriber's and the clinic staff's windows share: lists, a composer, a local store.
+
+Both open the user's encrypted local store in the background after sign-in (keyring
+and disk), autosave the composer into it, and close it on a background thread when
+the window closes, so that a quit never cuts a draft write short. Subclasses say what
+else the store starts (the prescriber's outbox worker) and what their list page holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
+
+from portal_client.gui import resources
+from portal_client.gui.composer import ComposerPage
+from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.ops import Op
+from portal_client.gui.widgets import Banner, muted
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.core.durable import DurableSession
+
+log = logging.getLogger(__name__)
+
+StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
+
+
+def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
+    """Blocks (keyring, disk): run it in the background."""
+    from portal_client.core import paths
+    from portal_client.core.durable import ApiClientTransport, open_user_store
+
+    return open_user_store(
+        paths.data_dir(), client.base_url, user.username, ApiClientTransport(client)
+    )
+
+
+class ComposingWindow(PortalMainWindow):
+    """A main window with a list page, the composer and the user's local store.
+
+    Subclasses build ``self.composer`` and the list page (using :meth:`build_list_header`),
+    then call :meth:`open_local_store`; they override :meth:`new_from_list`,
+    :meth:`local_store_ready` and, if they run more than the store,
+    :meth:`stop_local_workers`.
+    """
+
+    #: The window title's page name while the composer shows.
+    COMPOSER_TITLE = "Prescription"
+    #: Said when the local store cannot open ({error}: why), with what the user loses.
+    STORE_FAILED_MESSAGE = "Drafts are unavailable on this computer: {error}"
+
+    composer: ComposerPage
+    store_banner: Banner  # on the list page: what the local store says
+
+    def __init__(self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None):
+        super().__init__(client, user, parent)
+        self.durable: DurableSession | None = None
+        self.local_closed = threading.Event()  # set once the store is closed (tests wait)
+        self._closing = False
+        self.pages = QStackedWidget()
+        self.root_layout.addWidget(self.pages, 1)
+
+    # ---------------------------------------------------------------- list page
+
+    def build_list_header(
+        self, title: str, new_label: str, new_tooltip: str, refresh_tooltip: str
+    ) -> QHBoxLayout:
+        """Title, count, Refresh and the primary "new" button (also Ctrl+N)."""
+        header = QHBoxLayout()
+        title_label = QLabel(title)
+        title_label.setObjectName("PageTitle")
+        self.count_label = muted("")
+        self.count_label.setWordWrap(False)
+        self.refresh_button = QPushButton(" Refresh")
+        self.refresh_button.setIcon(resources.icon("refresh"))
+        self.refresh_button.setToolTip(refresh_tooltip)
+        self.new_button = QPushButton(f" {new_label}")
+        self.new_button.setObjectName("Primary")
+        self.new_button.setIcon(resources.icon("plus"))
+        self.new_button.setMinimumHeight(34)
+        self.new_button.setToolTip(new_tooltip)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
+        header.addWidget(title_label)
+        header.addSpacing(8)
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        header.addWidget(self.refresh_button)
+        header.addWidget(self.new_button)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_from_list)
+        return header
+
+    def new_from_list(self) -> None:
+        """The "new" button: start composing."""
+        raise NotImplementedError
+
+    def _new_by_keyboard(self) -> None:
+        """Ctrl+N from the lists; in the composer it would throw away nothing, so it is ignored."""
+        if not self.is_locked and self.pages.currentWidget() is not self.composer:
+            self.new_from_list()
+
+    def enter_composer(self) -> None:
+        self.pages.setCurrentWidget(self.composer)
+        self.setWindowTitle(window_title(self.user, self.COMPOSER_TITLE))
+        if not self.composer.templates and self.templates:
+            self.composer.load_templates(self.templates)
+        elif not self.composer.templates:
+            self.composer.load_templates()
+        self.composer.given_name.setFocus()
+
+    # ---------------------------------------------------------------- local store
+
+    def open_local_store(self, opener: StoreOpener | None) -> None:
+        """Open the user's store in the background; ``local_store_ready`` follows."""
+        open_store = opener or open_default_store
+        client, user = self.client, self.user
+        Op(self, lambda: open_store(client, user)).success(self._store_opened).failure(
+            self._store_failed
+        ).run()
+
+    def _store_opened(self, durable: DurableSession) -> None:
+        if self._closing:  # closed while the store was opening
+            threading.Thread(target=durable.close, name="portal-close-store").start()
+            return
+        self.durable = durable
+        self.composer.set_durable(durable)
+        if durable.notice:
+            self.store_banner.show_message(durable.notice, "warn")
+        self.local_store_ready(durable)
+
+    def local_store_ready(self, durable: DurableSession) -> None:
+        """The store is open (and the composer autosaves into it): show local work."""
+
+    def _store_failed(self, error: Exception) -> None:
+        log.warning("Local store did not open: %s", type(error).__name__)
+        self.store_banner.show_message(self.STORE_FAILED_MESSAGE.format(error=error), "error")
+
+    def about_to_lock(self) -> None:
+        """The lock screen covers the window: the open draft is saved now."""
+        self.flush_local_work()
+
+    def flush_local_work(self) -> None:
+        """Save pending draft edits now, in the background (before a lock, for example)."""
+        Op(self, self.composer.flush_drafts()).failure(
+            lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
+        ).run()
+
+    def stop_local_workers(self) -> Callable[[], object] | None:
+        """Detach what runs beside the store; return how to stop it off the GUI thread."""
+        return None
+
+    def close_local_work(self) -> None:
+        """Flush drafts, stop workers, close the store: off the GUI thread, not a daemon
+        (the process waits for it, so a quit never cuts a draft write short)."""
+        self._closing = True
+        stop_workers = self.stop_local_workers()
+        flush = self.composer.flush_drafts()
+        durable, self.durable = self.durable, None
+        self.composer.set_durable(None)
+        done = self.local_closed
+
+        def close() -> None:
+            try:
+                flush()
+            except Exception:
+                log.exception("Could not save the last draft edits")
+            if stop_workers is not None:
+                stop_workers()
+            if durable is not None:
+                durable.close()
+            done.set()
+
+        if durable is None and stop_workers is None:
+            done.set()
+            return
+        threading.Thread(target=close, name="portal-close-store").start()
