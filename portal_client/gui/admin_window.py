@@ -8,18 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -30,7 +27,7 @@ from portal_client import APP_NAME
 from portal_client.core import accounts
 from portal_client.gui import resources
 from portal_client.gui.audit_view import AuditView, utc_text
-from portal_client.gui.widgets import Banner, muted
+from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
@@ -143,7 +140,7 @@ class ApprovalsView(QWidget):
         )
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.table = self._build_table()
+        self.table = read_only_table(REQUEST_COLUMNS, single_selection=True)
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
         self.selection_label = muted("Select a request.", hint=True)
@@ -163,20 +160,6 @@ class ApprovalsView(QWidget):
         self.approve_button.clicked.connect(self.approve_selected)
         self.reject_button.clicked.connect(self.reject_selected)
         self._selection_changed()
-
-    def _build_table(self) -> QTableWidget:
-        table = QTableWidget(0, len(REQUEST_COLUMNS))
-        table.setHorizontalHeaderLabels(REQUEST_COLUMNS)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().hide()
-        table.setShowGrid(False)
-        header_view = table.horizontalHeader()
-        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setStretchLastSection(True)
-        return table
 
     def reload(self) -> None:
         client, status = self.client, self.status_filter.currentData()

@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from portal_client.core import accounts
 from portal_client.gui import resources
-from portal_client.gui.widgets import Banner, muted
+from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient
@@ -109,7 +106,7 @@ class AuditView(QWidget):
         )
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.table = self._build_table()
+        self.table = read_only_table(AUDIT_COLUMNS)
         layout.addWidget(self.table, 1)
         pager = QHBoxLayout()
         self.page_label = muted("", hint=True)
@@ -124,19 +121,6 @@ class AuditView(QWidget):
         self.newer_button.clicked.connect(self.newer)
         self.older_button.clicked.connect(self.older)
         self._update_pager()
-
-    def _build_table(self) -> QTableWidget:
-        table = QTableWidget(0, len(AUDIT_COLUMNS))
-        table.setHorizontalHeaderLabels(AUDIT_COLUMNS)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().hide()
-        table.setShowGrid(False)
-        header_view = table.horizontalHeader()
-        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setStretchLastSection(True)
-        return table
 
     @property
     def page_number(self) -> int:

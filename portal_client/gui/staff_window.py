@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -46,7 +44,7 @@ from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.main_window import window_title
 from portal_client.gui.ops import Op
-from portal_client.gui.widgets import Banner, muted
+from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
@@ -160,18 +158,12 @@ class StaffWindow(ComposingWindow):
         holder = QWidget()
         layout = QVBoxLayout(holder)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(
-            ["Patient", "Template", "For", "Updated", "Status", ""]
+        self.table = read_only_table(
+            ["Patient", "Template", "For", "Updated", "Status", ""], single_selection=True
         )
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setDefaultSectionSize(40)
         header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column in (0, 1, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

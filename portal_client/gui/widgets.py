@@ -4,9 +4,13 @@ from __future__ import annotations
 
 # The sign-in window uses this module before its first paint, so it avoids the
 # ``Qt`` namespace (about 15 ms to create) and everything table-related.
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableWidget
 
 
 class Banner(QFrame):
@@ -69,3 +73,22 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     widget.setProperty("invalid", invalid)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def read_only_table(columns: Sequence[str], *, single_selection: bool = False) -> QTableWidget:
+    """A list of rows the user reads and selects, never edits: the admin screens' tables."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single_selection:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    header_view = table.horizontalHeader()
+    header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header_view.setStretchLastSection(True)
+    return table
