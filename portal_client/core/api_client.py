@@ -436,6 +436,21 @@ class ApiClient:
             raise ApiError(200, "The server's review answer is unreadable.")
         return body
 
+    def act(self, prescription_id: str, action: str, note: str | None = None) -> dict[str, Any]:
+        """Move a prescription on (``pharmacy_domain.status.ACTIONS``); the updated one back.
+
+        422: the note is missing or too long; 403: not this role's move; 404: gone or not
+        the caller's; 409: someone moved it first (``detail`` names its status now).
+        """
+        body = self._request(
+            "POST",
+            f"/prescriptions/{prescription_id}/actions",
+            json_body={"action": action, "note": note.strip() if note and note.strip() else None},
+        )
+        if not isinstance(body, dict):
+            raise ApiError(200, "The server's answer to the action is unreadable.")
+        return body
+
     # ------------------------------------------------------------- server drafts
 
     def list_drafts(self) -> list[dict[str, Any]]:

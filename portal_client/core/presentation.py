@@ -11,6 +11,15 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from pharmacy_domain.status import (
+    ACTIONS,
+    MAX_NOTE_LENGTH,
+    STATUS_LABELS,
+    Action,
+    NoteRule,
+    PrescriptionStatus,
+)
+from pharmacy_domain.status import status_label as _domain_status_label
 from portal_client.core.prescription_list import (
     format_timestamp,
     parse_timestamp,
@@ -18,19 +27,53 @@ from portal_client.core.prescription_list import (
     person_name,
 )
 
-STATUS_TEXT = {
-    "submitted": "Awaiting pharmacist review",
+#: The status in full (detail pane, tooltips): the domain's own words.
+STATUS_TEXT = {str(status): label for status, label in STATUS_LABELS.items()}
+
+#: The status in a table's badge: short enough for a pill, same words as the domain's.
+LIST_STATUS_TEXT = {
+    "submitted": "Submitted",
+    "needs_clarification": "Question asked",
     "approved": "Approved",
+    "compounding": "Being compounded",
+    "ready": "Ready to ship",
+    "shipped": "Shipped",
     "rejected": "Rejected",
+    "cancelled": "Cancelled",
+}
+#: Where the same status reads differently for the one looking at it.
+_LIST_STATUS_FOR_ROLE = {
+    ("prescriber", "needs_clarification"): "Question for you",
+    ("pharmacist", "needs_clarification"): "Waiting for prescriber",
 }
 
 #: Badge colours (background, text), shared by the table delegate and the detail pane.
+#: Calm and distinct: amber only where someone must answer, blues while the pharmacy
+#: works on it, green once it has left, grey when it will never be prepared.
 STATUS_COLOURS = {
-    "submitted": ("#FFF4D6", "#8A5A00"),
-    "approved": ("#DDF3E4", "#1E6B3A"),
+    "submitted": ("#ECE9FB", "#4B3FA0"),
+    "needs_clarification": ("#FFE7C2", "#8A4500"),
+    "approved": ("#D8F1EE", "#0F5F57"),
+    "compounding": ("#E3EEF9", "#1F4E79"),
+    "ready": ("#D7EFFA", "#0B5572"),
+    "shipped": ("#DDF3E4", "#1E6B3A"),
     "rejected": ("#FDE2E1", "#A3261D"),
+    "cancelled": ("#ECEFF1", "#4A5560"),
 }
 UNKNOWN_STATUS_COLOURS = ("#E8EAED", "#3C4043")
+
+#: The pharmacist's "Show" filter: (status or "all", words), in the order work flows.
+REVIEW_FILTERS = (
+    ("submitted", "To review"),
+    ("needs_clarification", "Waiting for the prescriber"),
+    ("approved", "Approved"),
+    ("compounding", "Being compounded"),
+    ("ready", "Ready to ship"),
+    ("shipped", "Shipped"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+    ("all", "All"),
+)
 
 ACCESS_TEXT = {"peripheral": "Peripheral IV", "central": "Central line", "push": "IV push"}
 SEX_TEXT = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Not stated"}
@@ -131,7 +174,19 @@ def block_reason(blocks: Sequence[Any]) -> str:
 
 
 def status_label(status: str) -> str:
-    return STATUS_TEXT.get(status, status.capitalize())
+    """The status in full words ("Pharmacist asked a question")."""
+    return _domain_status_label(status)
+
+
+def status_short_label(status: str, role: str | None = None) -> str:
+    """The status on a table badge, worded for ``role`` when that reads better."""
+    return _LIST_STATUS_FOR_ROLE.get(
+        (role or "", status), LIST_STATUS_TEXT.get(status, status.replace("_", " ").capitalize())
+    )
+
+
+def status_colours(status: str) -> tuple[str, str]:
+    return STATUS_COLOURS.get(status, UNKNOWN_STATUS_COLOURS)
 
 
 def _number(value: Any) -> str:
@@ -168,8 +223,11 @@ def prescription_html(item: Mapping[str, Any], ingredient_names: Mapping[str, st
         f"{escape(format_timestamp(parse_timestamp(item.get('created_at'))))}"
         f" by {escape(person_name(item.get('prescriber')))}</p>",
     ]
+    history = history_of(item)
     review = item.get("review")
-    if isinstance(review, Mapping):
+    if history:
+        parts.append(latest_event_html(status, history))
+    elif isinstance(review, Mapping):  # a server from before the lifecycle: no history
         verb = "Approved" if review.get("action") == "approve" else "Rejected"
         when = format_timestamp(parse_timestamp(review.get("reviewed_at")))
         reason = str(review.get("reason") or "").strip()
@@ -226,6 +284,9 @@ def prescription_html(item: Mapping[str, Any], ingredient_names: Mapping[str, st
     parts.append(
         f"<p>{escape(notes).replace(chr(10), '<br>')}</p>" if notes else "<p><i>None</i></p>"
     )
+    if history:
+        parts.append("<p class='h'>HISTORY</p>")
+        parts.append(history_html(history))
     return "".join(parts)
 
 
@@ -425,6 +486,240 @@ def sign_summary_html(
         parts.append("<p class='h'>NOTES</p>")
         parts.append(f"<p>{escape(notes).replace(chr(10), '<br>')}</p>")
     return "".join(parts)
+
+
+# ------------------------------------------------------------- lifecycle
+
+#: What a note is called in the history, by the action that carried it.
+_NOTE_NAMES = {
+    "request_clarification": "Question",
+    "answer_clarification": "Answer",
+    "reject": "Reason",
+    "cancel": "Reason",
+    "ship": "Courier and tracking",
+}
+_QUESTION_COLOURS = STATUS_COLOURS["needs_clarification"]
+_ANSWER_COLOURS = ("#E3EEF9", "#1F4E79")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step of a prescription's life, from the server's ``history`` list."""
+
+    at: dt.datetime | None
+    action: str
+    from_status: str | None
+    status: str
+    actor: str
+    actor_role: str
+    note: str
+
+    @classmethod
+    def from_wire(cls, entry: Mapping[str, Any]) -> HistoryEntry:
+        actor = entry.get("actor")
+        role = actor.get("role") if isinstance(actor, Mapping) else None
+        from_status = entry.get("from_status")
+        return cls(
+            at=parse_timestamp(entry.get("at")),
+            action=str(entry.get("action") or ""),
+            from_status=None if from_status is None else str(from_status),
+            status=str(entry.get("status") or ""),
+            actor=person_name(actor),
+            actor_role=str(role or ""),
+            note=str(entry.get("note") or "").strip(),
+        )
+
+    @property
+    def what(self) -> str:
+        """The past-tense words for it: "asked for clarification"."""
+        if self.action == "submit":
+            return "submitted"
+        action = ACTIONS.get(self.action)
+        return action.past if action is not None else self.action.replace("_", " ")
+
+    @property
+    def note_name(self) -> str:
+        return _NOTE_NAMES.get(self.action, "Note")
+
+    @property
+    def when(self) -> str:
+        return format_timestamp(self.at)
+
+    @property
+    def who(self) -> str:
+        return f"{self.actor} ({self.actor_role})" if self.actor_role else self.actor
+
+
+def history_of(item: Mapping[str, Any]) -> list[HistoryEntry]:
+    """The prescription's history, oldest first (as the server sends it); [] without one."""
+    raw = item.get("history")
+    if not isinstance(raw, list):
+        return []
+    return [HistoryEntry.from_wire(entry) for entry in raw if isinstance(entry, Mapping)]
+
+
+def open_question(item: Mapping[str, Any]) -> HistoryEntry | None:
+    """The pharmacist's question still waiting for the prescriber, if there is one."""
+    if item.get("status") != PrescriptionStatus.NEEDS_CLARIFICATION:
+        return None
+    return _last(history_of(item), "request_clarification")
+
+
+def _last(history: Sequence[HistoryEntry], action: str) -> HistoryEntry | None:
+    return next((entry for entry in reversed(history) if entry.action == action), None)
+
+
+def _note_html(text: str) -> str:
+    return escape(text).replace("\n", "<br>")
+
+
+def _box(colours: tuple[str, str], body: str) -> str:
+    background, foreground = colours
+    return (
+        f"<table width='100%' cellpadding='8' style='margin:0 0 8px 0'>"
+        f"<tr><td style='background:{background};color:{foreground}'>{body}</td></tr></table>"
+    )
+
+
+def latest_event_html(status: str, history: Sequence[HistoryEntry]) -> str:
+    """The box at the top of the detail: what happened last, and what it asks of whom.
+
+    An open question leads while it waits for its answer; once answered, the pharmacist
+    sees the question and the answer together, where the next review starts."""
+    if status == PrescriptionStatus.NEEDS_CLARIFICATION:
+        question = _last(history, "request_clarification")
+        if question is not None:
+            return _box(
+                _QUESTION_COLOURS,
+                f"<b>Question from {escape(question.who)}</b> · {escape(question.when)}"
+                f"<br><span style='font-size:11pt'>{_note_html(question.note)}</span>"
+                "<br><i>Waiting for the prescriber's answer.</i>",
+            )
+    last = history[-1] if history else None
+    if last is None or last.action == "submit":
+        return ""
+    if last.action == "answer_clarification":
+        asked = _last(history[:-1], "request_clarification")
+        question_line = (
+            f"<br><b>Question</b> from {escape(asked.who)}: {_note_html(asked.note)}"
+            if asked is not None
+            else ""
+        )
+        return _box(
+            _ANSWER_COLOURS,
+            f"<b>{escape(last.who)} answered</b> · {escape(last.when)}{question_line}"
+            f"<br><b>Answer:</b> {_note_html(last.note)}",
+        )
+    note = f"<br>{escape(last.note_name)}: {_note_html(last.note)}" if last.note else ""
+    return _box(
+        status_colours(last.status),
+        f"<b>{escape(last.what.capitalize())}</b> by {escape(last.who)} · "
+        f"{escape(last.when)}{note}",
+    )
+
+
+def history_html(history: Sequence[HistoryEntry]) -> str:
+    """Every step, oldest first: when, who, what, and the note (questions and answers
+    stand out: they are the conversation between the pharmacist and the prescriber)."""
+    out = ["<table cellspacing='0'>"]
+    for entry in history:
+        note = ""
+        if entry.note:
+            colours = {
+                "request_clarification": _QUESTION_COLOURS,
+                "answer_clarification": _ANSWER_COLOURS,
+            }.get(entry.action)
+            style = f"background:{colours[0]};color:{colours[1]};" if colours else "color:#3E4C59;"
+            note = (
+                f"<br><span style='{style}'>&nbsp;{escape(entry.note_name)}:&nbsp;</span> "
+                f"{_note_html(entry.note)}"
+            )
+        out.append(
+            f"<tr><td class='k' valign='top'>{escape(entry.when)}</td>"
+            f"<td class='v'><b>{escape(entry.who)}</b> {escape(entry.what)}{note}</td></tr>"
+        )
+    out.append("</table>")
+    return "".join(out)
+
+
+def asks_for_note(action: Action) -> bool:
+    """Whether the action opens a dialog for its note: the ones labelled with "…"
+    (a reason, a question, an answer, a tracking number). The others confirm in place."""
+    return action.note is NoteRule.REQUIRED or action.label.endswith("…")
+
+
+def note_problem(action: Action, text: str) -> str | None:
+    """Why the note cannot be sent as it is (shown under the box), or None."""
+    note = text.strip()
+    if action.note is NoteRule.REQUIRED and not note:
+        return f"Write the {action.note_label.lower()} first: it is required."
+    if len(note) > MAX_NOTE_LENGTH:
+        over = len(note) - MAX_NOTE_LENGTH
+        return (
+            f"{action.note_label} is {len(note):,} characters long; the limit is "
+            f"{MAX_NOTE_LENGTH:,}. Shorten it by {over:,}."
+        )
+    return None
+
+
+_DONE_TEXT = {
+    "approve": "{ref} approved.",
+    "reject": "{ref} rejected; the prescriber sees your reason.",
+    "request_clarification": (
+        "{ref}: your question was sent to the prescriber. It waits under "
+        "“Waiting for the prescriber” until they answer."
+    ),
+    "answer_clarification": "{ref}: your answer was sent; the pharmacist reviews it again.",
+    "cancel": "{ref} cancelled. The pharmacy will not prepare it.",
+    "start_compounding": "{ref} is being compounded.",
+    "mark_ready": "{ref} is ready to ship.",
+    "ship": "{ref} marked shipped.",
+}
+
+
+def action_done_message(action: str, reference: str) -> str:
+    template = _DONE_TEXT.get(action, "{ref} updated.")
+    return template.format(ref=reference)
+
+
+def conflict_message(reference: str, server_detail: str) -> str:
+    """A 409: someone else moved the prescription first. The server's words say where to."""
+    detail = server_detail.strip()
+    return (
+        f"{reference} was changed by someone else before your action was recorded"
+        + (f": {detail}" if detail else ".")
+        + ("" if not detail or detail.endswith(".") else ".")
+        + " It now shows its current state; nothing of yours was applied."
+    )
+
+
+def prescriber_count_text(statuses: Sequence[str]) -> str:
+    """ "5 sent · 1 awaiting review · 1 question for you" for the prescriber's list."""
+    if not statuses:
+        return "None sent yet"
+    waiting = sum(1 for s in statuses if s == PrescriptionStatus.SUBMITTED)
+    questions = sum(1 for s in statuses if s == PrescriptionStatus.NEEDS_CLARIFICATION)
+    text = f"{len(statuses)} sent · {waiting} awaiting review"
+    if questions:
+        text += f" · {questions} question{'s' if questions != 1 else ''} for you"
+    return text
+
+
+def new_question_message(references: Sequence[tuple[str, str]]) -> str:
+    """The banner when a refresh finds questions not seen before: (reference, patient)."""
+    if not references:
+        return ""
+    if len(references) == 1:
+        reference, patient = references[0]
+        return (
+            f"The pharmacist asked a question about {reference} ({patient}). "
+            "Select it under “Sent to the pharmacy” to read and answer it."
+        )
+    listed = ", ".join(reference for reference, _patient in references)
+    return (
+        f"The pharmacist asked questions about {len(references)} prescriptions ({listed}). "
+        "Select each under “Sent to the pharmacy” to read and answer it."
+    )
 
 
 # ----------------------------------------------------------------- outbox rows

@@ -21,7 +21,19 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8470"
 SETTINGS_FILE_NAME = "settings.json"
-STATUS_FILTERS = ("submitted", "approved", "rejected", "all")
+#: The pharmacist's remembered "Show" filter: every status of ``pharmacy_domain.status``,
+#: or all of them (kept literal: this module loads before the first paint).
+STATUS_FILTERS = (
+    "submitted",
+    "needs_clarification",
+    "approved",
+    "compounding",
+    "ready",
+    "shipped",
+    "rejected",
+    "cancelled",
+    "all",
+)
 
 
 @dataclass
