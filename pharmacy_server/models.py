@@ -157,6 +157,36 @@ class Prescription(Base):
 
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
+    # Every move since submission, oldest first (a handful per prescription).
+    events: Mapped[list[PrescriptionEvent]] = relationship(
+        order_by="PrescriptionEvent.seq",
+        lazy="selectin",
+        back_populates="prescription",
+    )
+
+
+class PrescriptionEvent(Base):
+    """One step of a prescription's life: who moved it from which status to which, and why.
+
+    ``seq`` numbers the steps of one prescription from 1; the unique pair also stops two
+    writers from recording the same step twice.
+    """
+
+    __tablename__ = "prescription_event"
+    __table_args__ = (UniqueConstraint("prescription_id", "seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    prescription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("prescription.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    prescription: Mapped[Prescription] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship(lazy="joined")
 
 
 class MfaChallenge(Base):

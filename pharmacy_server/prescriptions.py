@@ -36,7 +36,14 @@ from pharmacy_domain.prescription import (
 )
 from pharmacy_domain.prescription import Prescription as DomainPrescription
 from pharmacy_domain.rules import Rules
-from pharmacy_domain.status import REVIEW_ACTIONS, PrescriptionStatus, can_transition
+from pharmacy_domain.status import (
+    ACTIONS,
+    MAX_NOTE_LENGTH,
+    REVIEW_ACTIONS,
+    NoteRule,
+    PrescriptionStatus,
+    status_label,
+)
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server import audit
 from pharmacy_server.audit import Actor
@@ -44,7 +51,12 @@ from pharmacy_server.auth import AuthenticatedUser, check_licence
 from pharmacy_server.clock import Clock, wire_time
 from pharmacy_server.db import Database
 from pharmacy_server.errors import ApiError, forbidden, invalid, not_found
-from pharmacy_server.models import Prescription, ReferenceCounter, SigningGrant
+from pharmacy_server.models import (
+    Prescription,
+    PrescriptionEvent,
+    ReferenceCounter,
+    SigningGrant,
+)
 from pharmacy_server.pagination import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -57,13 +69,58 @@ from pharmacy_server.signing import check_grant, spend_grant
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
-MAX_REVIEW_REASON_LENGTH = 2000
-# MedicationRequest.status for each of our states (a rejected order was never filled).
+#: The audit action of each lifecycle action (the first review decisions keep their name).
+AUDIT_ACTIONS = {"approve": "prescription.review", "reject": "prescription.review"}
+# MedicationRequest.status for each of our states: a question puts the order on hold, a
+# shipped one is complete, a rejected or cancelled one was never filled.
 FHIR_REQUEST_STATUS = {
     PrescriptionStatus.SUBMITTED: "active",
+    PrescriptionStatus.NEEDS_CLARIFICATION: "on-hold",
     PrescriptionStatus.APPROVED: "active",
+    PrescriptionStatus.COMPOUNDING: "active",
+    PrescriptionStatus.READY: "active",
+    PrescriptionStatus.SHIPPED: "completed",
     PrescriptionStatus.REJECTED: "cancelled",
+    PrescriptionStatus.CANCELLED: "cancelled",
 }
+
+
+def event_to_wire(
+    *,
+    at: dt.datetime,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    actor_id: uuid.UUID,
+    actor_name: str,
+    actor_role: str,
+    note: str | None,
+) -> dict[str, Any]:
+    """One history step as the API shows it."""
+    return {
+        "at": wire_time(at),
+        "action": action,
+        "from_status": from_status,
+        "status": to_status,
+        "actor": {"id": str(actor_id), "display_name": actor_name, "role": actor_role},
+        "note": note,
+    }
+
+
+def _history(row: Prescription) -> list[dict[str, Any]]:
+    return [
+        event_to_wire(
+            at=event.at,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            actor_id=event.actor_id,
+            actor_name=event.actor.display_name,
+            actor_role=event.actor.role,
+            note=event.note,
+        )
+        for event in row.events
+    ]
 
 
 def _wire_keys() -> dict[str, frozenset[str]]:
@@ -252,6 +309,7 @@ def prescription_to_wire(row: Prescription) -> dict[str, Any]:
             method=row.signing_method,
         ),
         "review": review,
+        "history": _history(row),
     }
 
 
@@ -383,6 +441,18 @@ class PrescriptionService:
                         method=grant.method,
                     ),
                     "review": None,
+                    "history": [
+                        event_to_wire(
+                            at=now,
+                            action="submit",
+                            from_status=None,
+                            to_status=PrescriptionStatus.SUBMITTED.value,
+                            actor_id=prescriber.id,
+                            actor_name=prescriber.display_name,
+                            actor_role=prescriber.role,
+                            note=None,
+                        )
+                    ],
                 }
                 values: dict[str, Any] = {
                     "id": row_id,
@@ -417,6 +487,17 @@ class PrescriptionService:
                 # After the claim, so a same-key duplicate waits on the row and replays
                 # rather than finding the token spent.
                 spend_grant(session, grant, prescription_id=row_id, now=now)
+                session.add(
+                    PrescriptionEvent(
+                        prescription_id=row_id,
+                        seq=1,
+                        at=now,
+                        action="submit",
+                        from_status=None,
+                        to_status=PrescriptionStatus.SUBMITTED.value,
+                        actor_id=prescriber.id,
+                    )
+                )
                 audit.append(
                     session,
                     now=now,
@@ -619,7 +700,7 @@ class PrescriptionService:
             next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
         return Page(items=items, total=total or 0, next_cursor=next_cursor)
 
-    # ------------------------------------------------------------------ review
+    # ------------------------------------------------------------------ lifecycle
 
     def review(
         self,
@@ -630,58 +711,102 @@ class PrescriptionService:
         reason: str | None,
         address: str | None = None,
     ) -> dict[str, Any]:
-        if user.role != "pharmacist":
-            raise forbidden("Only pharmacists can review prescriptions.")
-        target = REVIEW_ACTIONS.get(action)
-        if target is None:
+        """``POST …/review``: the first two pharmacist decisions, as :meth:`act` takes them."""
+        if action not in REVIEW_ACTIONS:
             raise invalid(
                 "The review action is not valid.",
                 [FieldError("action", f"must be one of {', '.join(REVIEW_ACTIONS)}")],
             )
-        reason = (reason or "").strip() or None
-        if target is PrescriptionStatus.REJECTED and reason is None:
+        return self.act(
+            user, prescription_id, action=action, note=reason, address=address, note_field="reason"
+        )
+
+    def act(
+        self,
+        user: AuthenticatedUser,
+        prescription_id: uuid.UUID,
+        *,
+        action: str,
+        note: str | None,
+        address: str | None = None,
+        note_field: str = "note",
+    ) -> dict[str, Any]:
+        """Move a prescription on (``pharmacy_domain.status.ACTIONS``), recording who and why.
+
+        Checked in this order: a known action, the caller's role, the note, the caller's
+        sight of the prescription (404 for another prescriber's), then, under a row lock,
+        that the action leads on from the current status (409 names the status now).
+        """
+        step = ACTIONS.get(action)
+        if step is None:
             raise invalid(
-                "A rejection needs a reason the prescriber can act on.",
-                [FieldError("reason", "is required when rejecting")],
+                "That action does not exist.",
+                [FieldError("action", f"must be one of {', '.join(ACTIONS)}")],
             )
-        if reason is not None and len(reason) > MAX_REVIEW_REASON_LENGTH:
+        if user.role not in step.roles:
+            who = " or ".join(f"{role}s" for role in sorted(step.roles))
+            raise forbidden(f"Only {who} can {step.label.rstrip('…').lower()} a prescription.")
+        note = (note or "").strip() or None
+        if note is None and step.note is NoteRule.REQUIRED:
             raise invalid(
-                "The review reason is too long.",
-                [FieldError("reason", f"must be at most {MAX_REVIEW_REASON_LENGTH} characters")],
+                f"{step.note_label} is required.",
+                [FieldError(note_field, f"is required to {step.label.rstrip('…').lower()}")],
+            )
+        if note is not None and len(note) > MAX_NOTE_LENGTH:
+            raise invalid(
+                f"{step.note_label} is too long.",
+                [FieldError(note_field, f"must be at most {MAX_NOTE_LENGTH} characters")],
             )
         now = self._clock()
         with self._db.writing() as session:
-            row = session.scalar(
-                select(Prescription)
-                .where(Prescription.id == prescription_id)
-                .with_for_update(of=Prescription)
-            )
-            if row is None:
+            query = select(Prescription).where(Prescription.id == prescription_id)
+            scope = self._visible_to(user)
+            if scope is not None:
+                query = query.where(scope)
+            row = session.scalar(query.with_for_update(of=Prescription))
+            if row is None:  # someone else's looks exactly like a missing one
                 raise not_found("Prescription")
             current = PrescriptionStatus(row.status)
-            if not can_transition(current, target):
+            if not step.allowed_from(current):
                 raise ApiError(
                     409,
-                    f"This prescription is already {current.value} and cannot be reviewed again.",
+                    f"This prescription is now “{status_label(current)}”, so it cannot be "
+                    f"{step.past} any more. Refresh to see who changed it.",
+                    code="prescription.status_changed",
+                    extra={"status": current.value},
                 )
-            row.status = target.value
-            row.review_action = action
-            row.review_reason = reason
-            row.reviewed_by_id = user.id
-            row.reviewed_at = now
+            row.status = step.target.value
             row.updated_at = now
+            if action in REVIEW_ACTIONS:
+                row.review_action = action
+                row.review_reason = note
+                row.reviewed_by_id = user.id
+                row.reviewed_at = now
+            session.add(
+                PrescriptionEvent(
+                    prescription_id=row.id,
+                    seq=len(row.events) + 1,
+                    at=now,
+                    action=action,
+                    from_status=current.value,
+                    to_status=step.target.value,
+                    actor_id=user.id,
+                    note=note,
+                )
+            )
             audit.append(
                 session,
                 now=now,
                 actor=Actor(user.id, user.role, address, user.username),
-                action="prescription.review",
-                outcome=target.value,
+                action=AUDIT_ACTIONS.get(action, f"prescription.{action}"),
+                outcome=step.target.value,
                 target_type="prescription",
                 target_id=row.id,
-                details={"from": current.value, "to": target.value, "action": action},
+                details={"from": current.value, "to": step.target.value, "action": action},
             )
             session.flush()
+            session.expire(row)
             session.refresh(row)
             wire = prescription_to_wire(row)
-        log.info("prescription %s %s by account %s", prescription_id, target.value, user.id)
+        log.info("prescription %s %s by account %s", prescription_id, step.target.value, user.id)
         return wire

@@ -29,6 +29,7 @@ from pharmacy_server.api.schemas import (
     AccountRequestIn,
     AccountRequestList,
     AccountRequestOut,
+    ActionRequest,
     ActivateConfirmRequest,
     ActivateRequest,
     ActivationOut,
@@ -391,6 +392,33 @@ def review_prescription(
         _prescription_id(prescription_id),
         action=review.action,
         reason=review.reason,
+        address=address,
+    )
+    return JSONResponse(wire)
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/actions",
+    tags=["prescriptions"],
+    response_model=PrescriptionOut,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    summary="Move a prescription on: review, clarification, compounding, shipping, cancelling",
+)
+def act_on_prescription(
+    context: Context,
+    user: CurrentUser,
+    prescription_id: str,
+    step: ActionRequest,
+    address: ClientAddress,
+) -> JSONResponse:
+    """Pharmacists approve, reject, ask a question and move an approved order through
+    compounding to shipping; the prescriber answers a question or cancels their own.
+    A step the current status does not allow answers 409 with the status now."""
+    wire = context.prescriptions.act(
+        user,
+        _prescription_id(prescription_id),
+        action=step.action,
+        note=step.note,
         address=address,
     )
     return JSONResponse(wire)

@@ -181,12 +181,49 @@ class ReviewOut(BaseModel):
     reviewed_at: str
 
 
+StatusName = Literal[
+    "submitted",
+    "needs_clarification",
+    "approved",
+    "compounding",
+    "ready",
+    "shipped",
+    "rejected",
+    "cancelled",
+]
+ActionName = Literal[
+    "approve",
+    "reject",
+    "request_clarification",
+    "answer_clarification",
+    "cancel",
+    "start_compounding",
+    "mark_ready",
+    "ship",
+]
+
+
+class ActorOut(BaseModel):
+    id: str
+    display_name: str
+    role: str
+
+
+class HistoryEventOut(BaseModel):
+    at: str
+    action: Literal["submit"] | ActionName
+    from_status: StatusName | None
+    status: StatusName = Field(description="The status this step led to.")
+    actor: ActorOut
+    note: str | None = Field(description="The reason, question or answer given with the step.")
+
+
 class PrescriptionOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str
     reference: str = Field(examples=["RX-261126-0001"])
-    status: Literal["submitted", "approved", "rejected"]
+    status: StatusName
     created_at: str
     updated_at: str
     template_id: str
@@ -213,6 +250,11 @@ class PrescriptionOut(BaseModel):
         description="Who signed, when and what (null only for rows older than signing)."
     )
     review: ReviewOut | None
+    history: list[HistoryEventOut] = Field(
+        default_factory=list,
+        description="Every step since submission, oldest first (submit, review, "
+        "clarification, compounding, shipping).",
+    )
 
 
 class PrescriptionList(BaseModel):
@@ -226,6 +268,19 @@ class ReviewRequest(BaseModel):
 
     action: Literal["approve", "reject"]
     reason: str | None = Field(default=None, max_length=2000)
+
+
+class ActionRequest(BaseModel):
+    """One step of the lifecycle (``pharmacy_domain.status.ACTIONS``) and its note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: ActionName
+    note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Required to reject, ask, answer or cancel; optional otherwise.",
+    )
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -67,6 +67,9 @@ POLICY: dict[str, frozenset[str]] = {
     "get_prescription": frozenset({"prescriber", "pharmacist", "admin"}),
     "get_prescription_fhir": frozenset({"prescriber", "pharmacist", "admin"}),
     "review_prescription": frozenset({"pharmacist"}),
+    # Which step depends on the role (the body below): pharmacists review and move
+    # orders on, prescribers answer or cancel their own.
+    "act_on_prescription": frozenset({"prescriber", "pharmacist"}),
     "create_draft": DRAFTING,
     "list_drafts": DRAFTING,
     "get_draft": DRAFTING,
@@ -120,6 +123,9 @@ def _body(world: World, operation_id: str, role: str, headers: Headers) -> Any:
         if role == "prescriber"
         else prescription,
         "review_prescription": {"action": "approve"},
+        "act_on_prescription": {"action": "cancel", "note": "Sent twice"}
+        if role == "prescriber"
+        else {"action": "request_clarification", "note": "Which dosing weight?"},
         "create_draft": {"prescriber_id": world.ids["prescriber_id"], "body": {"notes": "n"}},
         "update_draft": {"body": {"notes": "m"}, "version": 1},
         "reject_account_request": {"reason": "Not found in the licence registry"},
