@@ -199,8 +199,14 @@ def _row(label: str, value: str) -> str:
     return f"<tr><td class='k'>{escape(label)}</td><td class='v'>{value}</td></tr>"
 
 
-def prescription_html(item: Mapping[str, Any], ingredient_names: Mapping[str, str]) -> str:
-    """Render one prescription; ``ingredient_names`` maps codes to names from the templates."""
+def prescription_html(
+    item: Mapping[str, Any],
+    ingredient_names: Mapping[str, str],
+    *,
+    viewer_role: str | None = None,
+) -> str:
+    """Render one prescription; ``ingredient_names`` maps codes to names from the templates,
+    ``viewer_role`` words what waits on whom ("your answer" for the prescriber)."""
     status = str(item.get("status") or "submitted")
     background, foreground = STATUS_COLOURS.get(status, UNKNOWN_STATUS_COLOURS)
     patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else {}
@@ -226,7 +232,7 @@ def prescription_html(item: Mapping[str, Any], ingredient_names: Mapping[str, st
     history = history_of(item)
     review = item.get("review")
     if history:
-        parts.append(latest_event_html(status, history))
+        parts.append(latest_event_html(status, history, viewer_role))
     elif isinstance(review, Mapping):  # a server from before the lifecycle: no history
         verb = "Approved" if review.get("action") == "approve" else "Rejected"
         when = format_timestamp(parse_timestamp(review.get("reviewed_at")))
@@ -581,7 +587,9 @@ def _box(colours: tuple[str, str], body: str) -> str:
     )
 
 
-def latest_event_html(status: str, history: Sequence[HistoryEntry]) -> str:
+def latest_event_html(
+    status: str, history: Sequence[HistoryEntry], viewer_role: str | None = None
+) -> str:
     """The box at the top of the detail: what happened last, and what it asks of whom.
 
     An open question leads while it waits for its answer; once answered, the pharmacist
@@ -593,7 +601,13 @@ def latest_event_html(status: str, history: Sequence[HistoryEntry]) -> str:
                 _QUESTION_COLOURS,
                 f"<b>Question from {escape(question.who)}</b> · {escape(question.when)}"
                 f"<br><span style='font-size:11pt'>{_note_html(question.note)}</span>"
-                "<br><i>Waiting for the prescriber's answer.</i>",
+                "<br><i>"
+                + (
+                    "Waiting for your answer: “Answer the pharmacist…” below."
+                    if viewer_role == "prescriber"
+                    else "Waiting for the prescriber's answer."
+                )
+                + "</i>",
             )
     last = history[-1] if history else None
     if last is None or last.action == "submit":

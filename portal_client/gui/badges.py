@@ -13,7 +13,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class StatusBadgeDelegate(QStyledItemDelegate):
-    """Paints the status column as a coloured pill; the text stays the model's DisplayRole."""
+    """Paints the status column as a coloured pill around the model's DisplayRole text."""
 
     def paint(
         self,
@@ -22,7 +22,7 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         status = str(index.data(STATUS_ROLE) or "")
-        text = status.capitalize() if status else ""
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or status.capitalize())
         background, foreground = STATUS_COLOURS.get(status, UNKNOWN_STATUS_COLOURS)
         if option.state & QStyle.StateFlag.State_Selected:  # keep the row highlight
             painter.fillRect(option.rect, option.palette.highlight())
@@ -51,4 +51,10 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         hint = super().sizeHint(option, index)
-        return QSize(max(hint.width(), 110), hint.height() + 8)
+        styled = QStyleOptionViewItem(option)
+        self.initStyleOption(styled, index)  # the view's own font, as paint() gets it
+        font = styled.font
+        font.setBold(True)  # the pill's text is bold: measure it so, plus the pill's padding
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = QFontMetrics(font).horizontalAdvance(text) + 18 + 12 + 4
+        return QSize(max(hint.width(), width, 110), hint.height() + 8)

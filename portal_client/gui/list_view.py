@@ -70,16 +70,26 @@ class PrescriptionBrowser(QSplitter):
 
     Signals:
         current_changed(dict | None): the selected prescription (wire form) or None.
+        rendered(dict | None): the detail pane was redrawn: another selection, or the
+            selected prescription changed (a refresh, an action); its actions follow it.
     """
 
     current_changed = Signal(object)
+    rendered = Signal(object)
 
-    def __init__(self, columns: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[str],
+        parent: QWidget | None = None,
+        *,
+        viewer_role: str | None = None,
+    ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
         self.names: Mapping[str, str] = {}
         self._quiet = False
-        self.model = PrescriptionTableModel(columns, self)
+        self._shown_id: str | None = None  # the prescription the detail pane shows
+        self.model = PrescriptionTableModel(columns, self, viewer_role=viewer_role)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -195,12 +205,21 @@ class PrescriptionBrowser(QSplitter):
             self.current_changed.emit(self.current())
 
     def _render_current(self) -> None:
+        """Show the selected prescription; a refresh of the same one keeps the scroll
+        position, another one starts at the top (where an open question is)."""
         item = self.current()
-        scroll = self.detail.verticalScrollBar().value()
-        self.detail.setHtml(EMPTY_DETAIL if item is None else prescription_html(item, self.names))
+        shown = None if item is None else str(item.get("id"))
+        scroll = self.detail.verticalScrollBar().value() if shown == self._shown_id else 0
+        self._shown_id = shown
+        self.detail.setHtml(
+            EMPTY_DETAIL
+            if item is None
+            else prescription_html(item, self.names, viewer_role=self.model.viewer_role)
+        )
         if self.fhir_button is not None:
             self.fhir_button.setEnabled(item is not None)
         self.detail.verticalScrollBar().setValue(scroll)
+        self.rendered.emit(item)
 
     # ------------------------------------------------------------ FHIR export
 

@@ -13,7 +13,7 @@ from portal_client.core.prescription_list import (
     PrescriptionRow,
     format_timestamp,
 )
-from portal_client.core.presentation import status_label
+from portal_client.core.presentation import status_label, status_short_label
 from portal_client.gui.badges import ID_ROLE, STATUS_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -33,7 +33,7 @@ COLUMNS: dict[str, Column] = {
         Column("patient", "Patient", lambda r: r.patient),
         Column("template", "Template", lambda r: r.template_name),
         Column("prescriber", "Prescriber", lambda r: r.prescriber),
-        Column("status", "Status", lambda r: r.status.capitalize()),
+        Column("status", "Status", lambda r: status_short_label(r.status)),
         Column("submitted", "Submitted", lambda r: format_timestamp(r.created_at)),
         Column("updated", "Updated", lambda r: format_timestamp(r.updated_at)),
     )
@@ -44,12 +44,21 @@ REVIEW_COLUMNS = ("reference", "patient", "template", "prescriber", "status", "s
 
 
 class PrescriptionTableModel(QAbstractTableModel):
-    """Rows of a ``PrescriptionList``; ``STATUS_ROLE`` and ``ID_ROLE`` give the raw values."""
+    """Rows of a ``PrescriptionList``; ``STATUS_ROLE`` and ``ID_ROLE`` give the raw values.
 
-    def __init__(self, columns: Sequence[str] = PRESCRIBER_COLUMNS, parent: Any = None) -> None:
+    ``viewer_role`` words the status for who reads it ("Question for you")."""
+
+    def __init__(
+        self,
+        columns: Sequence[str] = PRESCRIBER_COLUMNS,
+        parent: Any = None,
+        *,
+        viewer_role: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state = PrescriptionList()
         self.columns = [COLUMNS[key] for key in columns]
+        self.viewer_role = viewer_role
 
     def column_of(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)
@@ -67,16 +76,18 @@ class PrescriptionTableModel(QAbstractTableModel):
             return None
         row = self.state.rows[index.row()]
         column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._text(row, column, tooltip=role == Qt.ItemDataRole.ToolTipRole)
+        return {STATUS_ROLE: row.status, ID_ROLE: row.id}.get(role)
+
+    def _text(self, row: PrescriptionRow, column: Column, *, tooltip: bool) -> str:
+        """Stretched columns may elide: the tooltip always has the whole text (and the
+        status in full words rather than the badge's short ones)."""
+        if column.key != "status":
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # Stretched columns may elide: the tooltip always has the whole text.
-            return status_label(row.status) if column.key == "status" else column.text(row)
-        if role == STATUS_ROLE:
-            return row.status
-        if role == ID_ROLE:
-            return row.id
-        return None
+        if tooltip:
+            return status_label(row.status)
+        return status_short_label(row.status, self.viewer_role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

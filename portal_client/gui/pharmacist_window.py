@@ -1,4 +1,9 @@
-"""The pharmacist's window: the review queue, the prescription in full, Approve and Reject."""
+"""The pharmacist's window: the queue by status, the prescription in full, and its next moves.
+
+The moves offered are ``pharmacy_domain.status.available_actions`` for the selected row:
+Approve, Start compounding and Mark ready confirm in place (Enter confirms, Esc cancels);
+Reject asks for a reason; asking the prescriber and shipping open a note dialog.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_domain.status import ACTIONS, FINAL_STATUSES, available_actions
 from portal_client.core.api_client import Page
-from portal_client.core.errors import ApiError
+from portal_client.core.presentation import REVIEW_FILTERS, asks_for_note, status_short_label
 from portal_client.gui import resources
+from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.dialogs import RejectDialog
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow
@@ -29,12 +36,25 @@ from portal_client.gui.widgets import Banner, muted
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
 
-FILTERS = (
-    ("submitted", "Awaiting review"),
-    ("approved", "Approved"),
-    ("rejected", "Rejected"),
-    ("all", "All"),
+FILTERS = REVIEW_FILTERS
+ROLE = "pharmacist"
+
+#: The buttons under the detail, left to right: the way out, a question, the step forward.
+_BUTTON_ORDER = (
+    "reject",
+    "request_clarification",
+    "approve",
+    "start_compounding",
+    "mark_ready",
+    "ship",
 )
+_ICONS = {"reject": "x", "approve": "check", "ship": "send"}
+#: What the in-place confirmation asks and its button says, by action.
+_CONFIRM = {
+    "approve": ("Approve", "Confirm approval"),
+    "start_compounding": ("Start compounding", "Start compounding"),
+    "mark_ready": ("Mark ready to ship:", "Mark ready"),
+}
 
 
 class _ConfirmBar(QFrame):
@@ -59,11 +79,13 @@ class _ConfirmBar(QFrame):
 class PharmacistWindow(PortalMainWindow):
     """Signals:
     filter_changed(str): the status filter (remembered in the settings).
-    reviewed(dict): a review was recorded (the updated prescription).
+    reviewed(dict): approved or rejected (the updated prescription).
+    acted(dict): any move was recorded, approve and reject included (the updated prescription).
     """
 
     filter_changed = Signal(str)
     reviewed = Signal(dict)
+    acted = Signal(dict)
 
     def __init__(
         self,
@@ -74,16 +96,19 @@ class PharmacistWindow(PortalMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(client, user, parent)
-        self._reviewing = False
-        self._approving: str | None = None  # the id awaiting "Confirm approval"
+        #: (action, prescription id) awaiting its in-place confirmation.
+        self._confirming: tuple[str, str] | None = None
         self.root_layout.addWidget(self._build_page(status_filter), 1)
+        self.lifecycle = LifecycleActions(self, self.browser, self.banner)
+        self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
+        self.lifecycle.acted.connect(self._acted)
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.refresh_button.clicked.connect(self.refresh)
-        self.browser.current_changed.connect(lambda _item: self._update_actions())
-        self.approve_button.clicked.connect(self.approve_current)
-        self.reject_button.clicked.connect(self.reject_current)
+        self.browser.rendered.connect(lambda _item: self._update_actions())
+        for name, button in self.action_buttons.items():
+            button.clicked.connect(lambda _checked=False, name=name: self.start_action(name))
         self._update_actions()
-        self.browser.table.setFocus()  # arrow keys pick, then Approve / Reject
+        self.browser.table.setFocus()  # arrow keys pick, then the buttons
         self.statusBar().showMessage("Loading the review queue…")
         self.load_templates(then=self._templates_ready)
         self.refresh()
@@ -100,7 +125,7 @@ class PharmacistWindow(PortalMainWindow):
         title.setObjectName("PageTitle")
         self.count_badge = QLabel("0")
         self.count_badge.setObjectName("CountBadge")
-        self.count_badge.setToolTip("Prescriptions awaiting review")
+        self.count_badge.setToolTip("Prescriptions to review")
         self.filter = QComboBox()
         for value, text in FILTERS:
             self.filter.addItem(text, value)
@@ -119,30 +144,45 @@ class PharmacistWindow(PortalMainWindow):
         self.banner = Banner()
         layout.addWidget(self.banner)
 
-        self.browser = PrescriptionBrowser(REVIEW_COLUMNS)
+        self.browser = PrescriptionBrowser(REVIEW_COLUMNS, viewer_role=ROLE)
         self.browser.enable_fhir_export(self.client)
-        actions = self.browser.detail_actions
-        self.action_hint = muted("", hint=True)
-        self.reject_button = QPushButton(" Reject…")
-        self.reject_button.setObjectName("Danger")
-        self.reject_button.setIcon(resources.icon("x"))
-        self.approve_button = QPushButton(" Approve")
-        self.approve_button.setObjectName("Primary")
-        self.approve_button.setIcon(resources.icon("check"))
-        self.approve_button.setMinimumHeight(34)
-        self.reject_button.setMinimumHeight(34)
-        self.approve_button.setToolTip("Approve the selected prescription (you confirm next)")
-        actions.addWidget(self.action_hint, 1)
-        actions.addWidget(self.reject_button)
-        actions.addWidget(self.approve_button)
+        self._build_action_buttons()
         self.confirm_bar = self._build_confirm_bar()
         self.browser.right_layout.addWidget(self.confirm_bar)
         self.browser.on_export_message = self.banner.show_message
         layout.addWidget(self.browser, 1)
         return page
 
+    def _build_action_buttons(self) -> None:
+        """One button per pharmacist move, shown only when the selected row allows it."""
+        actions = self.browser.detail_actions
+        self.action_hint = muted("", hint=True)
+        actions.addWidget(self.action_hint, 1)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for name in _BUTTON_ORDER:
+            button = QPushButton(f" {ACTIONS[name].label}")
+            # Reject is the way out, a question neither out nor forward, the rest forward.
+            button.setObjectName(
+                {"reject": "Danger", "request_clarification": ""}.get(name, "Primary")
+            )
+            if name in _ICONS:
+                button.setIcon(resources.icon(_ICONS[name]))
+            button.setMinimumHeight(34)
+            button.hide()
+            actions.addWidget(button)
+            self.action_buttons[name] = button
+        self.approve_button = self.action_buttons["approve"]
+        self.reject_button = self.action_buttons["reject"]
+        self.ask_button = self.action_buttons["request_clarification"]
+        self.approve_button.setToolTip("Approve the selected prescription (you confirm next)")
+        self.ask_button.setToolTip(
+            "Ask the prescriber a question; the prescription waits for the answer"
+        )
+
     def _build_confirm_bar(self) -> QFrame:
-        """Approving asks once, in place: names what is approved; Enter confirms, Esc cancels."""
+        """Forward steps ask once, in place, naming the prescription.
+
+        Enter confirms, Escape cancels."""
         bar = _ConfirmBar()
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(12, 8, 8, 8)
@@ -156,6 +196,7 @@ class PharmacistWindow(PortalMainWindow):
         self.confirm_approve.setAutoDefault(True)  # Enter on it confirms
         self.confirm_approve.setMinimumHeight(34)
         self.confirm_cancel.setMinimumHeight(34)
+        self.confirm_button = self.confirm_approve  # it confirms every in-place step
         layout.addWidget(self.confirm_text, 1)
         layout.addWidget(self.confirm_cancel)
         layout.addWidget(self.confirm_approve)
@@ -173,6 +214,10 @@ class PharmacistWindow(PortalMainWindow):
         self.filter_changed.emit(self.status_filter)
         self.browser.show_items([])
         self.refresh()
+
+    def show_filter(self, status: str) -> None:
+        """Switch the "Show" list (as the user would)."""
+        self.filter.setCurrentIndex(max(0, self.filter.findData(status)))
 
     def _templates_ready(self) -> None:
         self.browser.names = self.names
@@ -199,31 +244,70 @@ class PharmacistWindow(PortalMainWindow):
         self.statusBar().clearMessage()
         self._update_actions()
 
-    # -------------------------------------------------------------- review
+    # ------------------------------------------------------------- actions
+
+    def available(self, item: dict[str, Any] | None) -> list[str]:
+        """The moves this window offers on ``item`` (none while one is on its way)."""
+        if item is None:
+            return []
+        return [a.name for a in available_actions(str(item.get("status")), ROLE)]
 
     def _update_actions(self) -> None:
         item = self.browser.current()
-        if self._approving is not None and (item is None or str(item.get("id")) != self._approving):
-            self.cancel_approval()  # the selection moved: never approve something else
-        open_for_review = item is not None and item.get("status") == "submitted"
-        self.approve_button.setEnabled(open_for_review and not self._reviewing)
-        self.reject_button.setEnabled(open_for_review and not self._reviewing)
+        if self._confirming is not None and (
+            item is None
+            or str(item.get("id")) != self._confirming[1]
+            or self._confirming[0] not in self.available(item)
+        ):
+            self.cancel_approval()  # the selection or its status moved: never confirm another
+        offered = self.available(item)
+        for name, button in self.action_buttons.items():
+            button.setVisible(name in offered and self._confirming is None)
+            button.setEnabled(name in offered and not self.lifecycle.busy)
+        status = str(item.get("status")) if item is not None else ""
         if item is None:
             self.action_hint.setText("")  # the empty detail pane already says what to do
-        elif not open_for_review:
-            self.action_hint.setText("This prescription has already been reviewed.")
+        elif status == "needs_clarification":
+            self.action_hint.setText("Waiting for the prescriber's answer.")
+        elif status in FINAL_STATUSES:
+            words = status_short_label(status).lower()
+            self.action_hint.setText(f"Nothing more to do: this prescription is {words}.")
         else:
             self.action_hint.setText("")
 
+    def start_action(self, name: str) -> None:
+        """A button under the detail: confirm in place, ask for a reason, or open the note."""
+        item = self.browser.current()
+        if item is None or name not in self.available(item) or self.lifecycle.busy:
+            return
+        if name == "reject":
+            self.reject_current()
+        elif asks_for_note(ACTIONS[name]):
+            self.open_action_dialog(name)
+        else:
+            self._ask_in_place(name, item)
+
+    def open_action_dialog(self, name: str) -> ActionDialog | None:
+        item = self.browser.current()
+        if item is None or name not in self.available(item):
+            return None
+        return self.lifecycle.open_dialog(name, item)
+
+    @property
+    def action_dialog(self) -> ActionDialog | None:
+        return self.lifecycle.dialog
+
     def approve_current(self) -> None:
         """Ask for confirmation in place, naming the reference and the template."""
-        item = self.browser.current()
-        if item is None or item.get("status") != "submitted" or self._reviewing:
-            return
-        self._approving = str(item["id"])
+        self.start_action("approve")
+
+    def _ask_in_place(self, name: str, item: dict[str, Any]) -> None:
+        self._confirming = (name, str(item["id"]))
+        question, button = _CONFIRM[name]
         reference = escape(str(item.get("reference", "")))
         template = escape(self._template_title(item))
-        self.confirm_text.setText(f"Approve <b>{reference}</b> — {template}?")
+        self.confirm_text.setText(f"{question} <b>{reference}</b> — {template}?")
+        self.confirm_approve.setText(f" {button}")
         self.browser.detail_actions_visible(False)
         self.confirm_bar.show()
         self.confirm_approve.setFocus()
@@ -237,61 +321,45 @@ class PharmacistWindow(PortalMainWindow):
         return str(item.get("template_id", "this template"))
 
     @property
+    def confirming(self) -> str | None:
+        """The action waiting for its in-place confirmation, if any."""
+        return self._confirming[0] if self._confirming is not None else None
+
+    @property
     def confirming_approval(self) -> bool:
-        return self._approving is not None
+        return self.confirming == "approve"
 
     def confirm_approval(self) -> None:
-        approving, self._approving = self._approving, None
+        """Confirm the step asked in place (approve, start compounding, mark ready)."""
+        confirming, self._confirming = self._confirming, None
         self.confirm_bar.hide()
         self.browser.detail_actions_visible(True)
         item = self.browser.current()
-        if approving is not None and item is not None and str(item.get("id")) == approving:
-            self._review(item, "approve", "")
+        if confirming is not None and item is not None and str(item.get("id")) == confirming[1]:
+            self.lifecycle.send(confirming[0], item)
+        self._update_actions()
         self.browser.table.setFocus()
 
     def cancel_approval(self) -> None:
-        if self._approving is None:
+        if self._confirming is None:
             return
-        self._approving = None
+        name = self._confirming[0]
+        self._confirming = None
         self.confirm_bar.hide()
         self.browser.detail_actions_visible(True)
-        self.approve_button.setFocus()
+        self._update_actions()
+        self.action_buttons[name].setFocus()
 
     def reject_current(self) -> None:
         item = self.browser.current()
-        if item is None:
+        if item is None or "reject" not in self.available(item):
             return
         reason = RejectDialog.ask(str(item.get("reference", "")), self)
         if reason:
-            self._review(item, "reject", reason)
+            self.lifecycle.send("reject", item, reason)
 
-    def _review(self, item: dict[str, Any], action: str, reason: str) -> None:
-        client = self.client
-        prescription_id = str(item["id"])
-        self._reviewing = True
-        self._update_actions()
-        self.banner.clear()
-
-        def done(updated: dict[str, Any]) -> None:
-            self.browser.upsert(updated)
-            verb = "approved" if action == "approve" else "rejected"
-            self.banner.show_message(f"{updated.get('reference', '')} {verb}.", "info")
+    def _acted(self, name: str, updated: dict[str, Any]) -> None:
+        if name in ("approve", "reject"):
             self.reviewed.emit(updated)
-            self.refresh()
-
-        def failed(error: Exception) -> None:
-            if isinstance(error, ApiError) and error.status == 409:
-                self.banner.show_message(
-                    f"{item.get('reference', '')} was already reviewed by someone else. "
-                    "The list has been refreshed.",
-                    "warn",
-                )
-                self.refresh()
-            else:
-                self.banner.show_message(f"The review was not recorded: {error}", "error")
-
-        def finished() -> None:
-            self._reviewing = False
-            self._update_actions()
-
-        self.run(lambda: client.review(prescription_id, action, reason), done, failed, finished)
+        self.acted.emit(updated)
+        self.refresh()  # the counts, and the row leaves a filter it no longer matches

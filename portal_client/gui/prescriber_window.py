@@ -22,13 +22,18 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QMessageBox,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from pharmacy_domain.status import available_actions
 from portal_client.core.api_client import Page
 from portal_client.core.composer import ServerDraft
+from portal_client.core.presentation import new_question_message, prescriber_count_text
+from portal_client.gui import resources
+from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.connectivity import (
@@ -56,6 +61,8 @@ log = logging.getLogger(__name__)
 ConfirmLeave = Callable[[QWidget, str], bool]
 
 _UNSENT_STATES = ("queued", "sending", "unknown")
+ROLE = "prescriber"
+SENT_TAB = "Sent to the pharmacy"
 _ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
 
 
@@ -85,11 +92,15 @@ class _OutboxBridge(QObject):
 
 
 class PrescriberWindow(ComposingWindow):
-    """Signals: local_work_changed(): drafts or outbox lists were reloaded (tests wait on it)."""
+    """Signals:
+    local_work_changed(): drafts or outbox lists were reloaded (tests wait on it).
+    acted(dict): an answer or a cancellation was recorded (the updated prescription).
+    """
 
     STORE_FAILED_MESSAGE = "Drafts and signing are unavailable on this computer: {error}"
 
     local_work_changed = Signal()
+    acted = Signal(dict)
 
     def __init__(
         self,
@@ -108,6 +119,8 @@ class PrescriberWindow(ComposingWindow):
         #: Server drafts clinic staff prepared for this prescriber (the signing queue).
         self.prepared: list[ServerDraft] = []
         self._retiring: set[str] = set()  # server drafts being deleted after submission
+        #: Prescriptions with a pharmacist's question, as of the last refresh (None: not yet).
+        self._questions_seen: set[str] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = _OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
@@ -119,6 +132,10 @@ class PrescriberWindow(ComposingWindow):
 
         self.composer = ComposerPage(client)
         self.pages.addWidget(self._build_list_page())
+        self.lifecycle = LifecycleActions(self, self.browser, self.banner)
+        self.lifecycle.acted.connect(self._acted)
+        self.lifecycle.busy_changed.connect(lambda _busy: self._update_prescription_actions())
+        self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
         self.pages.addWidget(self.composer)
         self.composer.signed.connect(self._signed)
         self.composer.cancelled.connect(self.show_list)
@@ -146,16 +163,19 @@ class PrescriberWindow(ComposingWindow):
         )
         self.banner = Banner()
         self.store_banner = Banner()
+        self.question_banner = Banner()  # a pharmacist's new question: stays until answered
         layout.addWidget(self.banner)
         layout.addWidget(self.store_banner)
+        layout.addWidget(self.question_banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS)
+        self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
         self.browser.enable_fhir_export(self.client)
         self.browser.on_export_message = self.banner.show_message
+        self._build_prescription_actions()
         self.drafts_view = DraftsView()
         self.outbox_view = OutboxView()
-        self.tabs.addTab(self.browser, "Sent to the pharmacy")
+        self.tabs.addTab(self.browser, SENT_TAB)
         self.tabs.addTab(self.drafts_view, "Drafts")
         self.tabs.addTab(self.outbox_view, "Outbox")
         layout.addWidget(self.tabs, 1)
@@ -165,6 +185,24 @@ class PrescriberWindow(ComposingWindow):
         self.outbox_view.reopen_requested.connect(self.reopen_refused)
         self.outbox_view.sign_again_requested.connect(self.sign_again)
         return page
+
+    def _build_prescription_actions(self) -> None:
+        """Under a sent prescription: answer the pharmacist's question, or cancel it."""
+        actions = self.browser.detail_actions
+        self.cancel_button = QPushButton(" Cancel prescription…")
+        self.cancel_button.setObjectName("Danger")
+        self.cancel_button.setIcon(resources.icon("x"))
+        self.cancel_button.setToolTip("Ask the pharmacy not to prepare it (a reason is required)")
+        self.answer_button = QPushButton(" Answer the pharmacist…")
+        self.answer_button.setObjectName("Primary")
+        self.answer_button.setIcon(resources.icon("send"))
+        for button in (self.cancel_button, self.answer_button):
+            button.setMinimumHeight(34)
+            button.hide()
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.answer_button)
+        self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
+        self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
 
     # ---------------------------------------------------------------- pages
 
@@ -440,6 +478,7 @@ class PrescriberWindow(ComposingWindow):
         self.local_work_changed.emit()
         self.browser.show_items(page.items, page.total)
         self._update_count()
+        self._announce_new_questions()
         self.statusBar().clearMessage()
         self._connection_seen(None)
 
@@ -468,10 +507,56 @@ class PrescriberWindow(ComposingWindow):
 
     def _update_count(self) -> None:
         rows = self.browser.model.state.rows
-        waiting = sum(1 for r in rows if r.status == "submitted")
-        self.count_label.setText(
-            f"{len(rows)} sent · {waiting} awaiting review" if rows else "None sent yet"
+        self.count_label.setText(prescriber_count_text([r.status for r in rows]))
+        questions = sum(1 for r in rows if r.status == "needs_clarification")
+        plural = "s" if questions != 1 else ""
+        self.tabs.setTabText(
+            0, f"{SENT_TAB} · {questions} question{plural} for you" if questions else SENT_TAB
         )
+
+    def _announce_new_questions(self) -> None:
+        """A banner for questions this refresh found that the last one did not."""
+        rows = [r for r in self.browser.model.state.rows if r.status == "needs_clarification"]
+        current = {r.id for r in rows}
+        seen, self._questions_seen = self._questions_seen, current
+        if not current:
+            self.question_banner.clear()
+            return
+        new = [(r.reference, r.patient) for r in rows if seen is None or r.id not in seen]
+        if not new and self.question_banner.isVisible() and seen != current:
+            new = [(r.reference, r.patient) for r in rows]  # one was answered: name the rest
+        if new:
+            self.question_banner.show_message(new_question_message(new), "warn")
+
+    # ------------------------------------------------------- after submission
+
+    def _update_prescription_actions(self) -> None:
+        item = self.browser.current()
+        offered = (
+            set() if item is None else {a.name for a in available_actions(item["status"], ROLE)}
+        )
+        self.answer_button.setVisible("answer_clarification" in offered)
+        self.cancel_button.setVisible("cancel" in offered)
+        for button in (self.answer_button, self.cancel_button):
+            button.setEnabled(not self.lifecycle.busy)
+
+    def open_action_dialog(self, name: str) -> ActionDialog | None:
+        item = self.browser.current()
+        if item is None or name not in {
+            a.name for a in available_actions(str(item.get("status")), ROLE)
+        }:
+            return None
+        return self.lifecycle.open_dialog(name, item)
+
+    @property
+    def action_dialog(self) -> ActionDialog | None:
+        return self.lifecycle.dialog
+
+    def _acted(self, _name: str, updated: dict[str, Any]) -> None:
+        self._update_count()
+        self._announce_new_questions()
+        self.acted.emit(updated)
+        self.refresh()
 
     # -------------------------------------------------------------- leaving
 

@@ -119,6 +119,9 @@ def test_an_open_question_leads_the_detail_and_every_note_is_escaped() -> None:
     assert html.index(escaped) < html.index("PATIENT") < html.index("HISTORY")
     assert html.count(escaped) == 2
     assert "Question from Priya Nair (pharmacist)" in html
+    assert "Waiting for the prescriber's answer." in html
+    for_prescriber = prescription_html(item, {}, viewer_role="prescriber")
+    assert "Waiting for your answer" in for_prescriber
     asked = open_question(item)
     assert asked is not None and asked.note == QUESTION and asked.who.startswith("Priya")
 

@@ -1,0 +1,380 @@
+"""Moving a prescription on after submission: the words an action needs, and sending it.
+
+``ActionDialog`` asks for one action's note (a question, an answer, a reason, a tracking
+number) and sends it itself, in the background: a refusal it can fix (the note, the
+network) keeps the dialog and the text. ``LifecycleActions`` is what a role window uses:
+it opens the dialog or sends at once, updates the row in place, and explains a conflict
+(someone else moved the prescription first) after fetching the row as it now is.
+
+The dialog is not modal: the idle lock hides it with the window and brings it back,
+text included. Its title names the prescription by reference only, never the patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import TYPE_CHECKING, Any, cast
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, Action, NoteRule
+from portal_client.core.errors import ApiError, NotSignedIn, PortalError
+from portal_client.core.prescription_list import patient_name
+from portal_client.core.presentation import (
+    action_done_message,
+    conflict_message,
+    note_problem,
+    open_question,
+)
+from portal_client.gui.ops import Op
+from portal_client.gui.widgets import Banner, muted, set_invalid
+
+if TYPE_CHECKING:
+    from portal_client.gui.list_view import PrescriptionBrowser
+    from portal_client.gui.main_window import PortalMainWindow
+
+#: Sends the note (worker thread) and returns the updated prescription.
+Send = Callable[[str], dict[str, Any]]
+
+#: Who reads the note, and what follows: the line under the dialog's heading.
+_EXPLANATION = {
+    "request_clarification": (
+        "The prescriber sees your question with the prescription and answers it in the "
+        "portal. Until then it waits under “Waiting for the prescriber”."
+    ),
+    "answer_clarification": (
+        "The pharmacist reads your answer with the prescription and reviews it again."
+    ),
+    "cancel": (
+        "The pharmacy will not prepare this prescription. Cancelling cannot be undone: "
+        "to change an order, cancel it and sign a new one."
+    ),
+    "reject": (
+        "The prescriber sees this reason. Say what must change for the pharmacy to accept it."
+    ),
+    "ship": "Optional. The prescriber sees it in the prescription's history.",
+}
+_DANGEROUS = frozenset({"cancel", "reject"})
+
+
+def _is_fixable_here(error: Exception) -> bool:
+    """Errors the dialog shows and lets the user retry with the same text: the note was
+    refused (422), or the request may not have arrived (network)."""
+    if isinstance(error, ApiError):
+        return error.status == 422
+    return isinstance(error, PortalError) and not isinstance(error, NotSignedIn)
+
+
+class ActionDialog(QDialog):
+    """One action's note for one prescription, checked and sent.
+
+    Signals:
+        acted(dict): sent; the updated prescription. The dialog then closes.
+        failed(object): an error the dialog cannot fix (someone else moved it first,
+            not allowed, gone, session ended). The dialog closes, except when the
+            session ended: the text waits for the sign-in again.
+    """
+
+    acted = Signal(dict)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        action: Action,
+        item: Mapping[str, Any],
+        send: Send,
+        parent: QWidget | None = None,
+        *,
+        template_name: str = "",
+        text: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.action = action
+        self.item = dict(item)
+        self._send = send
+        self.busy = False
+        self.reference = str(item.get("reference") or item.get("id") or "")
+        verb = action.label.rstrip("…")
+        self.setWindowTitle(f"{verb} — {self.reference}")  # never the patient
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+
+        self._add_heading(layout, verb, template_name)
+
+        label_row = QHBoxLayout()
+        optional = " (optional)" if action.note is NoteRule.OPTIONAL else ""
+        self.note_label = QLabel(f"{action.note_label}{optional}")
+        self.counter = muted("")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
+        label_row.addWidget(self.note_label, 1)
+        label_row.addWidget(self.counter)
+        layout.addLayout(label_row)
+        self.note = QPlainTextEdit()
+        self.note.setAccessibleName(action.note_label)
+        self.note.setTabChangesFocus(True)
+        self.note.setPlainText(text)
+        self.note_label.setBuddy(self.note)
+        layout.addWidget(self.note, 1)
+        self.problem = QLabel()
+        self.problem.setObjectName("FieldError")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
+
+        self.buttons = QDialogButtonBox()
+        self.ok_button = QPushButton(verb)
+        self.ok_button.setObjectName("Danger" if action.name in _DANGEROUS else "Primary")
+        self.ok_button.setDefault(True)
+        self.back_button = QPushButton(
+            "Keep the prescription" if action.name == "cancel" else "Cancel"
+        )
+        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
+        layout.addWidget(self.buttons)
+        self.ok_button.clicked.connect(self.submit)
+        self.back_button.clicked.connect(self.reject)
+        self.note.textChanged.connect(self._text_changed)
+        self._text_changed()
+        self.note.setFocus()
+
+    def _add_heading(self, layout: QVBoxLayout, verb: str, template_name: str) -> None:
+        """What is acted on (reference, template, patient: inside the dialog, never in its
+        title), the question being answered, and who will read the note."""
+        item, action = self.item, self.action
+        layout.addWidget(QLabel(f"<b>{escape(verb)} — {escape(self.reference)}</b>"))
+        patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else None
+        about = " · ".join(
+            part for part in (template_name, patient_name(patient) if patient else "") if part
+        )
+        if about:
+            layout.addWidget(muted(about))
+        question = open_question(item) if action.name == "answer_clarification" else None
+        self.question_label: QLabel | None = None
+        if question is not None:
+            self.question_label = QLabel(
+                f"<b>Question from {escape(question.who)}</b> · {escape(question.when)}<br>"
+                + escape(question.note).replace("\n", "<br>")
+            )
+            self.question_label.setWordWrap(True)
+            self.question_label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+            self.question_label.setObjectName("WarnBanner")
+            self.question_label.setContentsMargins(10, 7, 10, 7)
+            layout.addWidget(self.question_label)
+        explanation = _EXPLANATION.get(action.name)
+        if explanation is None and action.note is NoteRule.OPTIONAL:
+            explanation = "Optional. The prescriber sees it in the prescription's history."
+        if explanation:
+            layout.addWidget(muted(explanation))
+
+    # ------------------------------------------------------------------ state
+
+    def text(self) -> str:
+        return self.note.toPlainText()
+
+    def _text_changed(self) -> None:
+        length = len(self.text().strip())
+        self.counter.setText(f"{length:,} / {MAX_NOTE_LENGTH:,}")
+        self.counter.setObjectName("FieldError" if length > MAX_NOTE_LENGTH else "Muted")
+        self.counter.style().unpolish(self.counter)
+        self.counter.style().polish(self.counter)
+        if self.problem.isVisible() and note_problem(self.action, self.text()) is None:
+            self.show_problem("")  # fixed: the message goes as soon as it no longer applies
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.setVisible(bool(message))
+        set_invalid(self.note, bool(message))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.note.setReadOnly(busy)
+        self.ok_button.setEnabled(not busy)
+        self.back_button.setEnabled(not busy)
+        self.ok_button.setText("Sending…" if busy else self.action.label.rstrip("…"))
+
+    # ------------------------------------------------------------------ send
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        problem = note_problem(self.action, self.text())
+        if problem is not None:
+            self.show_problem(problem)
+            self.note.setFocus()
+            return
+        self.show_problem("")
+        note = self.text().strip()
+        send = self._send
+        self._set_busy(True)
+        Op(self, lambda: send(note)).success(self._sent).failure(self._refused).finally_(
+            lambda: self._set_busy(False)
+        ).run()
+
+    def _sent(self, updated: dict[str, Any]) -> None:
+        self.acted.emit(updated)
+        self.accept()
+
+    def _refused(self, error: Exception) -> None:
+        if _is_fixable_here(error):
+            self.show_problem(self._words_for(error))
+            return
+        if isinstance(error, NotSignedIn):
+            self.show_problem("Your session ended. Sign in again, then send: your text is kept.")
+            self.failed.emit(error)
+            return
+        self.failed.emit(error)
+        self.reject()
+
+    def _words_for(self, error: Exception) -> str:
+        if isinstance(error, ApiError):
+            reasons = [e.get("reason", "") for e in error.field_errors if e.get("reason")]
+            refused = f"The pharmacy refused it: {error.message}"
+            return refused + (f" ({'; '.join(reasons)})" if reasons else "")
+        return f"Not sent: {error} Your text is kept; try again."
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # the answer is on its way; closing now would hide what happened
+        super().reject()
+
+
+class LifecycleActions(QObject):
+    """A role window's moves on the prescription selected in its browser.
+
+    Signals:
+        acted(str, dict): the action's name and the updated prescription (already shown).
+        busy_changed(bool): a move is on its way (buttons wait for it).
+    """
+
+    acted = Signal(str, dict)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self, window: PortalMainWindow, browser: PrescriptionBrowser, banner: Banner
+    ) -> None:
+        super().__init__(window)  # the window is reached through parent(): no Python cycle
+        self.browser = browser
+        self.banner = banner
+        self.dialog: ActionDialog | None = None
+        self.busy = False
+        #: Notes typed and closed without sending, by (prescription, action): memory only.
+        self._unsent: dict[tuple[str, str], str] = {}
+
+    @property
+    def window(self) -> PortalMainWindow:
+        return cast("PortalMainWindow", self.parent())
+
+    def _sender(self, prescription_id: str, action: str) -> Send:
+        client = self.window.client
+        return lambda note: client.act(prescription_id, action, note or None)
+
+    def open_dialog(self, action_name: str, item: Mapping[str, Any]) -> ActionDialog:
+        """The note dialog for ``action_name`` on ``item`` (the open one is raised instead)."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
+        prescription_id = str(item["id"])
+        key = (prescription_id, action_name)
+        dialog = ActionDialog(
+            ACTIONS[action_name],
+            item,
+            self._sender(prescription_id, action_name),
+            self.window,
+            template_name=self._template_name(item),
+            text=self._unsent.get(key, ""),
+        )
+        snapshot = dict(item)
+
+        def finished(_code: int) -> None:
+            if dialog.result() != QDialog.DialogCode.Accepted and dialog.text().strip():
+                self._unsent[key] = dialog.text()
+            if self.dialog is dialog:
+                self.dialog = None
+            dialog.deleteLater()
+
+        def acted(updated: dict[str, Any]) -> None:
+            self._unsent.pop(key, None)
+            self._done(action_name, updated)
+
+        dialog.acted.connect(acted)
+        dialog.failed.connect(lambda error: self._failed(snapshot, error))
+        dialog.finished.connect(finished)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def send(self, action_name: str, item: Mapping[str, Any], note: str = "") -> None:
+        """Take an action that needs no words (confirmed in place by the window)."""
+        if self.busy:
+            return
+        send = self._sender(str(item["id"]), action_name)
+        snapshot = dict(item)
+        self._set_busy(True)
+        self.banner.clear()
+        self.window.run(
+            lambda: send(note),
+            lambda updated: self._done(action_name, updated),
+            lambda error: self._failed(snapshot, error),
+            lambda: self._set_busy(False),
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)
+
+    def _template_name(self, item: Mapping[str, Any]) -> str:
+        row = self.browser.model.row_for(str(item.get("id", "")))
+        if row is not None:
+            return self.browser.model.state.rows[row].template_name
+        return str(item.get("template_name") or "")
+
+    def _done(self, action_name: str, updated: dict[str, Any]) -> None:
+        self.browser.upsert(updated)
+        reference = str(updated.get("reference") or updated.get("id") or "")
+        self.banner.show_message(action_done_message(action_name, reference), "info")
+        self.acted.emit(action_name, updated)
+
+    def _failed(self, item: Mapping[str, Any], error: Exception) -> None:
+        reference = str(item.get("reference") or item.get("id") or "")
+        if isinstance(error, NotSignedIn):
+            self.window.session_expired.emit(str(error))
+            return
+        status = error.status if isinstance(error, ApiError) else None
+        if status == 409:
+            self.banner.show_message(conflict_message(reference, error_detail(error)), "warn")
+            self.refresh_row(str(item["id"]))
+        elif status == 404:
+            self.banner.show_message(
+                f"{reference} is no longer available to you: {error_detail(error)}", "warn"
+            )
+            self.window.refresh()
+        else:
+            self.banner.show_message(f"Nothing was recorded for {reference}: {error}", "error")
+
+    def refresh_row(self, prescription_id: str) -> None:
+        """Fetch one prescription as it is now and show it in place (after a conflict)."""
+        client = self.window.client
+        self.window.run(
+            lambda: client.get_prescription(prescription_id),
+            self.browser.upsert,
+            lambda _error: self.window.refresh(),
+        )
+
+
+def error_detail(error: Exception) -> str:
+    return error.message if isinstance(error, ApiError) else str(error)

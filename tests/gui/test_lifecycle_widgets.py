@@ -1,0 +1,431 @@
+"""The lifecycle's widgets with a stand-in pharmacy that follows the domain's own table:
+which buttons each status offers, the note dialog's checks, text kept through a refusal it
+can fix, a conflict explained. (tests/gui/test_lifecycle.py runs the whole path against
+the real server.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
+from portal_client.core.api_client import Page, SignedInUser
+from portal_client.core.errors import ApiError, NotSignedIn, ServerUnreachable
+from portal_client.gui.pharmacist_window import PharmacistWindow
+from portal_client.gui.prescriber_window import PrescriberWindow
+
+PHARMACIST = SignedInUser("u-ph", "pharmacist1", "pharmacist", "Priya Nair")
+PRESCRIBER = SignedInUser("u-pr", "prescriber1", "prescriber", "Dr. Maya Chen")
+
+
+def actor(user: SignedInUser) -> dict[str, str]:
+    return {"id": user.id, "display_name": user.display_name, "role": user.role}
+
+
+class StandInPharmacy:
+    """Just enough of ``ApiClient`` for the two windows, applying ``ACTIONS`` as the
+    server does. ``fail_next`` makes the next ``act`` raise instead (then it works)."""
+
+    base_url = "http://stand-in"
+
+    def __init__(self, user: SignedInUser, store: dict[str, dict[str, Any]]) -> None:
+        self.user = user
+        self.store = store
+        self.lock = threading.Lock()
+        self.sent: list[tuple[str, str, str | None]] = []
+        self.fail_next: Exception | None = None
+
+    def templates(self) -> list[Any]:
+        return []
+
+    def list_drafts(self) -> list[dict[str, Any]]:
+        return []
+
+    def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
+        with self.lock:
+            items = [dict(p) for p in self.store.values() if status in (None, p["status"])]
+        return Page(items, len(items))
+
+    def list_prescriptions(self, status: str | None = None, limit: int = 50) -> Page:
+        return self.all_prescriptions(status)
+
+    def get_prescription(self, prescription_id: str) -> dict[str, Any]:
+        with self.lock:
+            return dict(self.store[prescription_id])
+
+    def act(self, prescription_id: str, action: str, note: str | None = None) -> dict[str, Any]:
+        failure, self.fail_next = self.fail_next, None
+        if failure is not None:
+            raise failure
+        with self.lock:
+            self.sent.append((prescription_id, action, note))
+            item = self.store[prescription_id]
+            rule = ACTIONS[action]
+            current = PrescriptionStatus(item["status"])
+            if not rule.allowed_from(current):
+                raise ApiError(409, f"This prescription is {current.value} now.")
+            item["history"] = [
+                *item["history"],
+                history_entry(action, current.value, rule.target.value, self.user, note),
+            ]
+            item["status"] = rule.target.value
+            return dict(item)
+
+
+def history_entry(
+    action: str, before: str | None, after: str, user: SignedInUser, note: str | None
+) -> dict[str, Any]:
+    return {
+        "at": dt.datetime.now(dt.UTC).isoformat(),
+        "action": action,
+        "from_status": before,
+        "status": after,
+        "actor": actor(user),
+        "note": note,
+    }
+
+
+def prescription(number: int, status: str = "submitted") -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"id-{number}",
+        "reference": f"RX-{number:04d}",
+        "status": "submitted",
+        "created_at": f"2026-11-{number:02d}T10:00:00Z",
+        "template_id": "myers-infusion",
+        "template_name": "Myers' cocktail",
+        "patient": {"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
+        "prescriber": actor(PRESCRIBER),
+        "history": [history_entry("submit", None, "submitted", PRESCRIBER, None)],
+    }
+    if status == "needs_clarification":
+        item["history"].append(
+            history_entry(
+                "request_clarification", "submitted", status, PHARMACIST, "Which G6PD result?"
+            )
+        )
+    item["status"] = status
+    return item
+
+
+@pytest.fixture
+def store() -> dict[str, dict[str, Any]]:
+    statuses = ["submitted", "needs_clarification", "approved", "compounding", "ready"]
+    statuses += ["shipped", "rejected", "cancelled"]
+    return {f"id-{n}": prescription(n, status) for n, status in enumerate(statuses, start=1)}
+
+
+def pharmacist_window(
+    qtbot: QtBot, client: StandInPharmacy, status_filter: str = "all"
+) -> PharmacistWindow:
+    window = PharmacistWindow(client, PHARMACIST, status_filter=status_filter)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.browser.model.state.rows), timeout=10_000)
+    return window
+
+
+def prescriber_window(qtbot: QtBot, client: StandInPharmacy) -> PrescriberWindow:
+    def no_store(_client: object, _user: object) -> Any:
+        raise OSError("no local store in this test")
+
+    window = PrescriberWindow(client, PRESCRIBER, store_opener=no_store)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.browser.model.state.rows), timeout=10_000)
+    return window
+
+
+def shown(window: PharmacistWindow) -> list[str]:
+    return [name for name, button in window.action_buttons.items() if button.isVisible()]
+
+
+def wait_until_sent(qtbot: QtBot, client: StandInPharmacy, count: int) -> None:
+    qtbot.waitUntil(lambda: len(client.sent) == count, timeout=10_000)
+
+
+# ------------------------------------------------------------------------------ pharmacist
+
+
+def test_each_status_offers_the_pharmacists_next_steps(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    window = pharmacist_window(qtbot, StandInPharmacy(PHARMACIST, store))
+    expected = {
+        "submitted": ["reject", "request_clarification", "approve"],
+        "needs_clarification": ["reject"],
+        "approved": ["start_compounding"],
+        "compounding": ["mark_ready"],
+        "ready": ["ship"],
+        "shipped": [],
+        "rejected": [],
+        "cancelled": [],
+    }
+    for item in store.values():
+        window.browser.select(item["id"])
+        assert shown(window) == expected[item["status"]], item["status"]
+    window.browser.select("id-2")
+    assert window.action_hint.text() == "Waiting for the prescriber's answer."
+    assert "Question from Priya Nair" in window.browser.detail.toPlainText()
+    window.browser.select("id-6")
+    assert window.action_hint.text() == "Nothing more to do: this prescription is shipped."
+    # The table words the status for the pharmacist; the tooltip has it in full.
+    model = window.browser.model
+    index = model.index(model.row_for("id-2") or 0, model.column_of("status"))
+    assert index.data() == "Waiting for prescriber"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "Pharmacist asked a question"
+
+
+def test_the_filter_lists_every_status_in_the_order_work_flows(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    window = pharmacist_window(qtbot, StandInPharmacy(PHARMACIST, store), "needs_clarification")
+    items = [window.filter.itemText(i) for i in range(window.filter.count())]
+    assert items == [
+        "To review",
+        "Waiting for the prescriber",
+        "Approved",
+        "Being compounded",
+        "Ready to ship",
+        "Shipped",
+        "Rejected",
+        "Cancelled",
+        "All",
+    ]
+    assert window.status_filter == "needs_clarification"  # the remembered one
+    assert [r.id for r in window.browser.model.state.rows] == ["id-2"]
+    with qtbot.waitSignal(window.filter_changed) as changed:
+        window.show_filter("ready")
+    assert changed.args == ["ready"]
+    qtbot.waitUntil(lambda: [r.id for r in window.browser.model.state.rows] == ["id-5"])
+    assert window.count_badge.text() == "1"  # still: what waits for review
+
+
+def test_forward_steps_confirm_in_place_and_escape_changes_the_mind(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-3")  # approved
+    window.action_buttons["start_compounding"].click()
+    assert window.confirming == "start_compounding" and window.confirm_bar.isVisible()
+    assert "RX-0003" in window.confirm_text.text()
+    assert window.focusWidget() is window.confirm_button
+    qtbot.keyClick(window.confirm_button, Qt.Key.Key_Escape)
+    assert window.confirming is None and client.sent == []
+    window.action_buttons["start_compounding"].click()
+    with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
+        qtbot.keyClick(window.confirm_button, Qt.Key.Key_Return)
+    assert acted.args[0]["status"] == "compounding"
+    assert client.sent == [("id-3", "start_compounding", None)]
+    assert window.banner.label.text() == "RX-0003 is being compounded."
+    qtbot.waitUntil(lambda: shown(window) == ["mark_ready"])
+
+
+def test_a_required_note_left_empty_keeps_the_dialog_and_says_why(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.ask_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "Ask the prescriber — RX-0001"
+    assert "Lovelace" not in dialog.windowTitle() and "LOVELACE" not in dialog.windowTitle()
+    assert dialog.note_label.text() == "Question for the prescriber"
+    qtbot.keyClicks(dialog.note, "   ")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.problem.isVisible()
+    assert dialog.problem.text() == "Write the question for the prescriber first: it is required."
+    dialog.note.setPlainText("x" * (MAX_NOTE_LENGTH + 1))
+    dialog.ok_button.click()
+    assert "Shorten it by 1" in dialog.problem.text() and dialog.isVisible()
+    assert dialog.note.toPlainText() == "x" * (MAX_NOTE_LENGTH + 1)  # the text stays
+    assert client.sent == []
+    dialog.note.setPlainText("Which <G6PD> result?")
+    assert not dialog.problem.isVisible()  # fixed: the message goes
+    with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
+        dialog.ok_button.click()
+    assert acted.args[0]["status"] == "needs_clarification"
+    assert client.sent == [("id-1", "request_clarification", "Which <G6PD> result?")]
+    qtbot.waitUntil(lambda: window.action_dialog is None)
+    assert "Waiting for the prescriber" in window.banner.label.text()
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (ServerUnreachable("Cannot reach the pharmacy server."), "Your text is kept"),
+        (
+            ApiError(422, "The note is not valid.", [{"field": "note", "reason": "too long"}]),
+            "The pharmacy refused it: The note is not valid. (too long)",
+        ),
+    ],
+)
+def test_a_refusal_the_dialog_can_fix_keeps_the_text(
+    qtbot: QtBot, store: dict[str, dict[str, Any]], error: Exception, words: str
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-5")  # ready
+    window.action_buttons["ship"].click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.note_label.text().endswith("(optional)")
+    dialog.note.setPlainText("UPS 1Z999")
+    client.fail_next = error
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.problem.isVisible() and not dialog.busy, timeout=10_000)
+    assert words in dialog.problem.text()
+    assert dialog.isVisible() and dialog.note.toPlainText() == "UPS 1Z999"
+    with qtbot.waitSignal(window.acted, timeout=10_000):
+        dialog.ok_button.click()  # again, the same text
+    assert client.sent == [("id-5", "ship", "UPS 1Z999")]
+
+
+def test_a_closed_dialog_gives_its_text_back_when_reopened(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    window = pharmacist_window(qtbot, StandInPharmacy(PHARMACIST, store))
+    window.browser.select("id-1")
+    window.ask_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    dialog.note.setPlainText("Half a question")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.action_dialog is None)
+    window.ask_button.click()
+    assert window.action_dialog is not None
+    assert window.action_dialog.note.toPlainText() == "Half a question"
+    window.action_dialog.reject()
+
+
+def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.approve_button.click()
+    # Meanwhile a colleague asks the prescriber a question.
+    colleague = StandInPharmacy(PHARMACIST, store)
+    colleague.act("id-1", "request_clarification", "Dose?")
+    window.confirm_button.click()
+    qtbot.waitUntil(lambda: window.banner.kind == "warn", timeout=10_000)
+    text = window.banner.label.text()
+    assert text.startswith("RX-0001 was changed by someone else")
+    assert "This prescription is needs_clarification now." in text
+    qtbot.waitUntil(lambda: window.browser.current() is not None)
+    qtbot.waitUntil(
+        lambda: (window.browser.current() or {}).get("status") == "needs_clarification",
+        timeout=10_000,
+    )
+    assert shown(window) == ["reject"]
+    assert "Dose?" in window.browser.detail.toPlainText()
+
+
+def test_an_ended_session_keeps_the_dialog_for_after_the_sign_in(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.ask_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    dialog.note.setPlainText("Which result?")
+    client.fail_next = NotSignedIn("Your session has ended.")
+    with qtbot.waitSignal(window.session_expired, timeout=10_000):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy)
+    assert window.is_locked
+    assert dialog.note.toPlainText() == "Which result?" and "session ended" in dialog.problem.text()
+    dialog.reject()
+
+
+# ------------------------------------------------------------------------------ prescriber
+
+
+def test_the_prescriber_sees_the_question_answers_it_or_cancels(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PRESCRIBER, store)
+    window = prescriber_window(qtbot, client)
+    assert window.count_label.text() == "8 sent · 1 awaiting review · 1 question for you"
+    assert window.tabs.tabText(0) == "Sent to the pharmacy · 1 question for you"
+    assert window.question_banner.isVisible()
+    assert "RX-0002 (LOVELACE, Ada)" in window.question_banner.label.text()
+    assert "Lovelace" not in window.windowTitle() and "LOVELACE" not in window.windowTitle()
+
+    def offered() -> list[str]:
+        buttons = {"answer": window.answer_button, "cancel": window.cancel_button}
+        return [name for name, button in buttons.items() if button.isVisible()]
+
+    for number, expected in [(1, ["cancel"]), (3, []), (6, []), (2, ["answer", "cancel"])]:
+        window.browser.select(f"id-{number}")
+        assert offered() == expected, number
+    detail = window.browser.detail.toPlainText()
+    assert detail.index("Which G6PD result?") < detail.index("PATIENT")
+    assert "Waiting for your answer: “Answer the pharmacist…” below." in detail
+
+    window.answer_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.windowTitle() == "Answer the pharmacist — RX-0002"
+    assert dialog.question_label is not None
+    assert "Which G6PD result?" in dialog.question_label.text()
+    dialog.ok_button.click()
+    assert dialog.problem.text() == "Write the answer for the pharmacist first: it is required."
+    dialog.note.setPlainText("The one dated 1 Oct: normal.")
+    with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
+        dialog.ok_button.click()
+    assert acted.args[0]["status"] == "submitted"
+    qtbot.waitUntil(lambda: not window.question_banner.isVisible(), timeout=10_000)
+    assert window.count_label.text() == "8 sent · 2 awaiting review"
+    assert window.tabs.tabText(0) == "Sent to the pharmacy"
+    assert offered() == ["cancel"]
+
+    window.cancel_button.click()
+    cancel = window.action_dialog
+    assert cancel is not None
+    assert cancel.ok_button.objectName() == "Danger"
+    assert cancel.back_button.text() == "Keep the prescription"
+    assert "cannot be undone" in " ".join(
+        label.text() for label in cancel.findChildren(type(cancel.note_label))
+    )
+    cancel.note.setPlainText("Patient moved away")
+    with qtbot.waitSignal(window.acted, timeout=10_000):
+        cancel.ok_button.click()
+    assert client.sent[-1] == ("id-2", "cancel", "Patient moved away")
+    index = window.browser.model.row_for("id-2")
+    assert index is not None
+    model = window.browser.model
+    assert model.index(index, model.column_of("status")).data() == "Cancelled"
+    qtbot.waitUntil(lambda: offered() == [])
+
+
+def test_a_new_question_found_by_a_refresh_is_announced(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    for item in store.values():
+        if item["status"] == "needs_clarification":
+            item["status"] = "shipped"  # no question to begin with
+    client = StandInPharmacy(PRESCRIBER, store)
+    window = prescriber_window(qtbot, client)
+    assert not window.question_banner.isVisible()
+    StandInPharmacy(PHARMACIST, store).act("id-1", "request_clarification", "Weight?")
+    refreshed: Callable[[], bool] = lambda: "RX-0001" in window.question_banner.label.text()  # noqa: E731
+    window.refresh()
+    qtbot.waitUntil(refreshed, timeout=10_000)
+    assert window.question_banner.isVisible()
+    model = window.browser.model
+    row = model.row_for("id-1")
+    assert row is not None and model.index(row, model.column_of("status")).data() == (
+        "Question for you"
+    )
