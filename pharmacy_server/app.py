@@ -95,7 +95,13 @@ def create_app(
         ),
         drafts=DraftService(database, clock),
         prescriptions=PrescriptionService(
-            database, catalog, formulary, rules, clock, lock_wait_ms=settings.submit_lock_wait_ms
+            database,
+            catalog,
+            formulary,
+            rules,
+            clock,
+            lock_wait_ms=settings.submit_lock_wait_ms,
+            notifier=notifier,
         ),
     )
 

@@ -57,6 +57,7 @@ from pharmacy_server.models import (
     ReferenceCounter,
     SigningGrant,
 )
+from pharmacy_server.notify import Notifier, NotifyFailed
 from pharmacy_server.pagination import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -69,6 +70,44 @@ from pharmacy_server.signing import check_grant, spend_grant
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+#: Steps the prescriber hears of by e-mail, and what the message says. Mail is not a safe
+#: channel: it names the reference only, never the patient or the note.
+NOTICES: dict[str, tuple[str, str]] = {
+    "request_clarification": (
+        "Question about prescription {reference}",
+        "A pharmacist has a question about prescription {reference}. The pharmacy holds "
+        "the order until you answer.\n\nSign in to the prescriber portal to read the "
+        "question and answer it.",
+    ),
+    "reject": (
+        "Prescription {reference} was not accepted",
+        "A pharmacist could not accept prescription {reference}.\n\nSign in to the "
+        "prescriber portal to read the reason.",
+    ),
+    "ship": (
+        "Prescription {reference} has shipped",
+        "Prescription {reference} has left the pharmacy.\n\nSign in to the prescriber "
+        "portal for the courier and tracking details.",
+    ),
+}
+NOTICE_FOOTER = "\n\nThis message carries no patient information. Do not reply to it."
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An e-mail to send once the step is committed (``PrescriptionService.send_notice``)."""
+
+    to: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepResult:
+    wire: dict[str, Any]
+    notice: Notice | None
+
+
 #: The audit action of each lifecycle action (the first review decisions keep their name).
 AUDIT_ACTIONS = {"approve": "prescription.review", "reject": "prescription.review"}
 # MedicationRequest.status for each of our states: a question puts the order on hold, a
@@ -347,8 +386,10 @@ class PrescriptionService:
         clock: Clock,
         *,
         lock_wait_ms: int = 5000,
+        notifier: Notifier | None = None,
     ) -> None:
         self._db = database
+        self._notifier = notifier
         self._catalog = catalog
         self._formulary = formulary
         self._rules = rules
@@ -710,7 +751,7 @@ class PrescriptionService:
         action: str,
         reason: str | None,
         address: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> StepResult:
         """``POST …/review``: the first two pharmacist decisions, as :meth:`act` takes them."""
         if action not in REVIEW_ACTIONS:
             raise invalid(
@@ -730,7 +771,7 @@ class PrescriptionService:
         note: str | None,
         address: str | None = None,
         note_field: str = "note",
-    ) -> dict[str, Any]:
+    ) -> StepResult:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``), recording who and why.
 
         Checked in this order: a known action, the caller's role, the note, the caller's
@@ -808,5 +849,25 @@ class PrescriptionService:
             session.expire(row)
             session.refresh(row)
             wire = prescription_to_wire(row)
+            email = row.prescriber.email
         log.info("prescription %s %s by account %s", prescription_id, step.target.value, user.id)
-        return wire
+        notice = None
+        if action in NOTICES and email:
+            subject, text = NOTICES[action]
+            reference = wire["reference"]
+            notice = Notice(
+                email,
+                subject.format(reference=reference),
+                text.format(reference=reference) + NOTICE_FOOTER,
+            )
+        return StepResult(wire, notice)
+
+    def send_notice(self, notice: Notice | None) -> None:
+        """Mail the prescriber (after the response: a slow mail server never delays the
+        pharmacist). A failure is logged, never raised: the step itself is recorded."""
+        if notice is None or self._notifier is None:
+            return
+        try:
+            self._notifier.send(to=notice.to, subject=notice.subject, text=notice.text)
+        except NotifyFailed:
+            log.warning("the prescriber could not be told of a step by mail")

@@ -31,6 +31,7 @@ class DemoAccount:
     npi: str | None = None
     licence_number: str | None = None
     licence_state: str | None = None
+    email: str | None = None
 
 
 DEMO_CLINICS = {
@@ -47,6 +48,7 @@ DEMO_ACCOUNTS = (
         "123456789" + npi_check_digit("123456789"),
         "MD-104233",
         "OR",
+        "maya.chen@riverside.example",
     ),
     DemoAccount(
         "prescriber2",
@@ -56,6 +58,7 @@ DEMO_ACCOUNTS = (
         "198765432" + npi_check_digit("198765432"),
         "MD-208817",
         "WA",
+        "samuel.ortiz@lakeside.example",
     ),
     # Prepares drafts for prescriber1 (same clinic); can never sign.
     DemoAccount("staff1", "Jordan Lee, RN", "clinic_staff", "Riverside Integrative Health"),
@@ -117,6 +120,7 @@ def _seed(database: Database, passwords: Passwords, password_hash: str | None, c
                     npi=account.npi,
                     licence_number=account.licence_number,
                     licence_state=account.licence_state,
+                    email=account.email,
                     # Demo licences stay current: a demo prescriber can always sign.
                     licence_expires_on=None
                     if account.licence_number is None

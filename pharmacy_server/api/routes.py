@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, BackgroundTasks, Header, Query
 from fastapi.responses import JSONResponse, Response
 
 from pharmacy_domain.prescription import FieldError
@@ -384,17 +384,20 @@ def review_prescription(
     context: Context,
     user: PharmacistUser,
     prescription_id: str,
+    *,
     review: ReviewRequest,
     address: ClientAddress,
+    background: BackgroundTasks,
 ) -> JSONResponse:
-    wire = context.prescriptions.review(
+    result = context.prescriptions.review(
         user,
         _prescription_id(prescription_id),
         action=review.action,
         reason=review.reason,
         address=address,
     )
-    return JSONResponse(wire)
+    background.add_task(context.prescriptions.send_notice, result.notice)
+    return JSONResponse(result.wire)
 
 
 @router.post(
@@ -408,20 +411,24 @@ def act_on_prescription(
     context: Context,
     user: CurrentUser,
     prescription_id: str,
+    *,
     step: ActionRequest,
     address: ClientAddress,
+    background: BackgroundTasks,
 ) -> JSONResponse:
     """Pharmacists approve, reject, ask a question and move an approved order through
     compounding to shipping; the prescriber answers a question or cancels their own.
-    A step the current status does not allow answers 409 with the status now."""
-    wire = context.prescriptions.act(
+    A step the current status does not allow answers 409 with the status now. A question,
+    a rejection and a shipment are also mailed to the prescriber (the reference only)."""
+    result = context.prescriptions.act(
         user,
         _prescription_id(prescription_id),
         action=step.action,
         note=step.note,
         address=address,
     )
-    return JSONResponse(wire)
+    background.add_task(context.prescriptions.send_notice, result.notice)
+    return JSONResponse(result.wire)
 
 
 def _uuid(raw: str, what: str) -> uuid.UUID:

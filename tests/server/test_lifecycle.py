@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -307,3 +308,40 @@ def test_migration_gives_older_prescriptions_their_history(tmp_path: Path) -> No
         (1, "submit", "submitted", now, None),
         (2, "reject", PrescriptionStatus.REJECTED.value, later, "Old"),
     ]
+
+
+def _mails_to(mail_dir: Path, address: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(mail_dir.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] == address:
+            payload = message.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found.append((str(message["Subject"]), payload.decode()))
+    return found
+
+
+def test_the_prescriber_is_mailed_a_question_a_rejection_and_a_shipment_without_phi(
+    client: TestClient, as_user: Callable[[str], Headers], mail_dir: Path
+) -> None:
+    prescriber, pharmacist = as_user("prescriber1"), as_user("pharmacist1")
+    body = new_prescription_body()
+    asked = _submitted(client, prescriber)
+    rejected = _submitted(client, prescriber)
+    shipped = _submitted(client, prescriber)
+    _act(client, pharmacist, asked["id"], "request_clarification", "Is the G6PD result recent?")
+    _act(client, pharmacist, rejected["id"], "reject", "Osmolarity too high peripherally")
+    for action in ("approve", "start_compounding", "mark_ready", "ship"):
+        assert _act(client, pharmacist, shipped["id"], action, None).status_code == 200
+
+    mails = _mails_to(mail_dir, "maya.chen@riverside.example")
+    assert [subject for subject, _text in mails] == [
+        f"Question about prescription {asked['reference']}",
+        f"Prescription {rejected['reference']} was not accepted",
+        f"Prescription {shipped['reference']} has shipped",
+    ]  # approving, compounding and ready are not worth a mail
+    patient = body["patient"]
+    for _subject, text in mails:
+        assert "no patient information" in text
+        for secret in (patient["family_name"], patient["given_name"], "G6PD", "Osmolarity"):
+            assert secret not in text
