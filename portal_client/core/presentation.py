@@ -696,15 +696,23 @@ def action_done_message(action: str, reference: str) -> str:
     return template.format(ref=reference)
 
 
-def conflict_message(reference: str, server_detail: str) -> str:
-    """A 409: someone else moved the prescription first. The server's words say where to."""
+def conflict_message(
+    reference: str, server_detail: str, current: Mapping[str, Any] | None = None
+) -> str:
+    """A 409: someone else moved the prescription first. The server's words say where to;
+    once the prescription is fetched again (``current``), its last step says who did."""
     detail = server_detail.strip()
-    return (
+    text = (
         f"{reference} was changed by someone else before your action was recorded"
         + (f": {detail}" if detail else ".")
         + ("" if not detail or detail.endswith(".") else ".")
-        + " It now shows its current state; nothing of yours was applied."
+        + " Nothing of yours was applied."
     )
+    history = history_of(current) if current is not None else []
+    if history:
+        last = history[-1]
+        text += f" Last change: {last.what} by {last.who}, {last.when}."
+    return text
 
 
 def prescriber_count_text(statuses: Sequence[str]) -> str:

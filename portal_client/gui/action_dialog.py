@@ -220,15 +220,15 @@ class ActionDialog(QDialog):
         note = self.text().strip()
         send = self._send
         self._set_busy(True)
-        Op(self, lambda: send(note)).success(self._sent).failure(self._refused).finally_(
-            lambda: self._set_busy(False)
-        ).run()
+        Op(self, lambda: send(note)).success(self._sent).failure(self._refused).run()
 
     def _sent(self, updated: dict[str, Any]) -> None:
+        self._set_busy(False)
         self.acted.emit(updated)
         self.accept()
 
     def _refused(self, error: Exception) -> None:
+        self._set_busy(False)  # before closing: reject() waits while busy
         if _is_fixable_here(error):
             self.show_problem(self._words_for(error))
             return
@@ -356,8 +356,13 @@ class LifecycleActions(QObject):
             return
         status = error.status if isinstance(error, ApiError) else None
         if status == 409:
-            self.banner.show_message(conflict_message(reference, error_detail(error)), "warn")
-            self.refresh_row(str(item["id"]))
+            detail = error_detail(error)
+            self.banner.show_message(conflict_message(reference, detail), "warn")
+
+            def explain(current: dict[str, Any]) -> None:
+                self.banner.show_message(conflict_message(reference, detail, current), "warn")
+
+            self.refresh_row(str(item["id"]), then=explain)
         elif status == 404:
             self.banner.show_message(
                 f"{reference} is no longer available to you: {error_detail(error)}", "warn"
@@ -366,12 +371,20 @@ class LifecycleActions(QObject):
         else:
             self.banner.show_message(f"Nothing was recorded for {reference}: {error}", "error")
 
-    def refresh_row(self, prescription_id: str) -> None:
+    def refresh_row(
+        self, prescription_id: str, then: Callable[[dict[str, Any]], object] | None = None
+    ) -> None:
         """Fetch one prescription as it is now and show it in place (after a conflict)."""
         client = self.window.client
+
+        def show(current: dict[str, Any]) -> None:
+            self.browser.upsert(current)
+            if then is not None:
+                then(current)
+
         self.window.run(
             lambda: client.get_prescription(prescription_id),
-            self.browser.upsert,
+            show,
             lambda _error: self.window.refresh(),
         )
 

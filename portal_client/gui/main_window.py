@@ -99,6 +99,7 @@ class PortalMainWindow(QMainWindow):
         self.templates: list[Template] = []
         self.names: dict[str, str] = {}
         self._refreshing = False
+        self._refresh_again = False  # asked while one was in flight: run once more after it
         self._last_refresh_ok: str | None = None
         self._title_before_lock: str | None = None
         self._hidden_by_lock: list[QWidget] = []
@@ -140,7 +141,7 @@ class PortalMainWindow(QMainWindow):
 
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
-        self.refresh_timer.timeout.connect(self.refresh)
+        self.refresh_timer.timeout.connect(self._refresh_on_timer)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
 
     def _build_top_bar(self) -> QWidget:
@@ -356,14 +357,27 @@ class PortalMainWindow(QMainWindow):
     def show_fetched(self, result: Any) -> None:
         raise NotImplementedError
 
+    def _refresh_on_timer(self) -> None:
+        """The periodic check never drops an answer in flight (on a slow link it would
+        drop every one)."""
+        if not self._refreshing:
+            self.refresh()
+
     def refresh(self) -> None:
-        if self._refreshing or self.is_locked:
+        if self.is_locked:
+            return
+        if self._refreshing:
+            # What is in flight may predate the change that asks (an action just taken, a
+            # filter just changed): its answer is dropped and a fresh one follows.
+            self._refresh_again = True
             return
         self._refreshing = True
 
         def done(result: Any) -> None:
             from datetime import UTC, datetime
 
+            if self._refresh_again:
+                return
             self._last_refresh_ok = format_timestamp(datetime.now(UTC))
             self.show_fetched(result)
             self.refresh_failed(None)
@@ -373,6 +387,9 @@ class PortalMainWindow(QMainWindow):
 
         def finished() -> None:
             self._refreshing = False
+            if self._refresh_again:
+                self._refresh_again = False
+                self.refresh()
 
         self.run(self.fetch, done, failed, finished)
 

@@ -40,6 +40,9 @@ class StandInPharmacy:
         self.lock = threading.Lock()
         self.sent: list[tuple[str, str, str | None]] = []
         self.fail_next: Exception | None = None
+        #: Holds the next list answer (already read) until set: a refresh in flight.
+        self.hold_next_list: threading.Event | None = None
+        self.lists = 0
 
     def templates(self) -> list[Any]:
         return []
@@ -50,6 +53,10 @@ class StandInPharmacy:
     def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
         with self.lock:
             items = [dict(p) for p in self.store.values() if status in (None, p["status"])]
+            self.lists += 1
+        hold, self.hold_next_list = self.hold_next_list, None
+        if hold is not None:
+            hold.wait(10)
         return Page(items, len(items))
 
     def list_prescriptions(self, status: str | None = None, limit: int = 50) -> Page:
@@ -348,6 +355,26 @@ def test_an_ended_session_keeps_the_dialog_for_after_the_sign_in(
     assert window.is_locked
     assert dialog.note.toPlainText() == "Which result?" and "session ended" in dialog.problem.text()
     dialog.reject()
+
+
+def test_a_refresh_asked_while_one_is_in_flight_shows_the_newer_answer(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client, "all")
+    window.browser.select("id-1")
+    shown: list[str] = []
+    window.browser.rendered.connect(lambda item: shown.append(item["status"] if item else ""))
+    release = threading.Event()
+    client.hold_next_list = release
+    lists_before = client.lists
+    window.refresh()  # reads the list, then waits: its answer predates the change below
+    qtbot.waitUntil(lambda: client.lists > lists_before)
+    store["id-1"]["status"] = "approved"  # e.g. an action taken meanwhile
+    window.refresh()  # asked while the other is in flight
+    release.set()
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1] == "approved", timeout=10_000)
+    assert "submitted" not in shown  # the stale answer was never shown
 
 
 # ------------------------------------------------------------------------------ prescriber

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
+from portal_client.core.prescription_list import format_timestamp, parse_timestamp
 from portal_client.core.presentation import (
     LIST_STATUS_TEXT,
     REVIEW_FILTERS,
@@ -236,6 +237,11 @@ def test_a_conflict_says_someone_else_changed_it_in_the_servers_words() -> None:
     assert message.startswith("RX-0001 was changed by someone else")
     assert "This prescription is now approved." in message
     assert conflict_message("RX-1", "").count("..") == 0
+    approve = step("approve", "submitted", "approved", PHARMACIST)
+    current = prescription("approved", [SUBMIT, approve])
+    with_who = conflict_message("RX-0001", "Now approved.", current)
+    when = format_timestamp(parse_timestamp(approve["at"]))
+    assert with_who.endswith(f"Last change: approved by Priya Nair (pharmacist), {when}.")
 
 
 def test_the_prescribers_count_names_questions() -> None:
