@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -144,6 +145,9 @@ class ActionDialog(QDialog):
         self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(self.buttons)
         self.ok_button.clicked.connect(self.submit)
+        # Enter writes a new line in the note; Ctrl+Enter sends, as in a mail client.
+        self.note.installEventFilter(self)
+        self.ok_button.setToolTip("Send (Ctrl+Enter)")
         self.back_button.clicked.connect(self.reject)
         self.note.textChanged.connect(self._text_changed)
         self._text_changed()
@@ -179,6 +183,18 @@ class ActionDialog(QDialog):
             explanation = "Optional. The prescriber sees it in the prescription's history."
         if explanation:
             layout.addWidget(muted(explanation))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.note
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.submit()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ state
 

@@ -314,6 +314,25 @@ def test_a_closed_dialog_gives_its_text_back_when_reopened(
     window.action_dialog.reject()
 
 
+def test_the_lock_hides_the_dialog_and_gives_it_back_with_its_text(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.ask_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.note, "Which G6PD result?")
+    window.lock()
+    assert not dialog.isVisible()
+    window.unlock()
+    assert dialog.isVisible() and dialog.note.toPlainText() == "Which G6PD result?"
+    with qtbot.waitSignal(window.acted, timeout=10_000):
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert client.sent == [("id-1", "request_clarification", "Which G6PD result?")]
+
+
 def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
