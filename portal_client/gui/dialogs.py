@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_domain.status import MAX_NOTE_LENGTH
 from portal_client.gui.widgets import muted
 
 MIN_REASON_LENGTH = 5
@@ -41,6 +42,10 @@ class RejectDialog(QDialog):
         )
         self.reason.setAccessibleName("Reason for rejection")
         layout.addWidget(self.reason)
+        self.length_error = QLabel()
+        self.length_error.setObjectName("FieldError")
+        self.length_error.hide()
+        layout.addWidget(self.length_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -54,7 +59,16 @@ class RejectDialog(QDialog):
         self.reason.textChanged.connect(self._update)
 
     def _update(self) -> None:
-        self.reject_button.setEnabled(len(self.reason.toPlainText().strip()) >= MIN_REASON_LENGTH)
+        length = len(self.reason.toPlainText().strip())
+        over = length - MAX_NOTE_LENGTH
+        # Said while typing, so the pharmacist shortens it here rather than losing it to a 422.
+        self.length_error.setText(
+            f"{over:,} characters too long: a reason holds at most {MAX_NOTE_LENGTH:,}."
+            if over > 0
+            else ""
+        )
+        self.length_error.setVisible(over > 0)
+        self.reject_button.setEnabled(MIN_REASON_LENGTH <= length <= MAX_NOTE_LENGTH)
 
     def reason_text(self) -> str:
         return self.reason.toPlainText().strip()

@@ -123,6 +123,21 @@ def test_reject_dialog_needs_a_reason(qtbot: QtBot) -> None:
     assert dialog.reason_text() == "Needs a recent potassium level"
 
 
+def test_reject_dialog_says_when_the_reason_is_too_long_and_keeps_it(qtbot: QtBot) -> None:
+    from pharmacy_domain.status import MAX_NOTE_LENGTH
+
+    dialog = RejectDialog("RX-0001")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reason.setPlainText("x" * (MAX_NOTE_LENGTH + 12))
+    assert not dialog.reject_button.isEnabled()
+    assert dialog.length_error.isVisible()
+    assert dialog.length_error.text().startswith("12 characters too long")
+    assert len(dialog.reason.toPlainText()) == MAX_NOTE_LENGTH + 12  # nothing cut or lost
+    dialog.reason.setPlainText("x" * MAX_NOTE_LENGTH)
+    assert dialog.reject_button.isEnabled() and not dialog.length_error.isVisible()
+
+
 def test_save_as_fhir_writes_the_bundle_in_the_background(
     qtbot: QtBot, server: LiveServer, templates: list[Template], tmp_path: Path
 ) -> None:
