@@ -1,7 +1,9 @@
 """The prescription's life after submission, through the real windows and a real server:
 a question and its answer, approval, compounding, ready, shipped with a tracking note, and
 the prescriber's view of every step; a required note left empty; a pharmacist acting on a
-row a colleague already moved; a prescriber cancelling."""
+row a colleague already moved; a prescriber cancelling.
+
+Set PORTAL_SCREENSHOTS=<dir> to save the prescriber's question and the pharmacist's history."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from portal_client.core.api_client import ApiClient
 from portal_client.gui.action_dialog import ActionDialog
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
+from tests.e2e.test_full_path import screenshot, settle
 from tests.gui.conftest import sign_in
 from tests.gui.test_windows import submit_one
 from tests.helpers.live_server import LiveServer
@@ -130,6 +133,9 @@ def test_question_answer_and_every_step_to_shipped(
     assert "Lifecycle" not in window.windowTitle() and "LIFECYCLE" not in window.windowTitle()
     detail = window.browser.detail.toPlainText()
     assert question in detail and detail.index(question) < detail.index("PATIENT")
+    window.store_banner.clear()  # this test runs without a local store; users have one
+    settle(qtbot, window)
+    screenshot(window, "prescriber-question")
     assert window.answer_button.isVisible() and window.cancel_button.isVisible()
     answered = send(qtbot, window, open_dialog(window, window.answer_button), answer)
     assert answered["status"] == "submitted"
@@ -140,6 +146,8 @@ def test_question_answer_and_every_step_to_shipped(
     select_when_listed(qtbot, queue, prescription_id, "submitted")
     top = queue.browser.detail.toPlainText().split("PATIENT")[0]
     assert question in top and answer in top
+    settle(qtbot, queue)
+    screenshot(queue, "pharmacist-answered")
     queue.approve_button.click()
     with qtbot.waitSignal(queue.reviewed, timeout=TIMEOUT_MS) as reviewed:
         qtbot.keyClick(queue.confirm_button, Qt.Key.Key_Return)
@@ -160,6 +168,13 @@ def test_question_answer_and_every_step_to_shipped(
     assert ship.note_label.text() == "Courier and tracking number (optional)"
     assert send(qtbot, queue, ship, tracking)["status"] == "shipped"
     assert queue.banner.label.text() == f"{reference} marked shipped."
+    queue.show_filter("shipped")
+    select_when_listed(qtbot, queue, prescription_id, "shipped")
+    assert visible_actions(queue) == []  # shipped is final
+    scroll = queue.browser.detail.verticalScrollBar()
+    scroll.setValue(scroll.maximum())
+    settle(qtbot, queue)
+    screenshot(queue, "pharmacist-history")
 
     # --- the prescriber's list says Shipped, and the history has every step
     window.refresh()
