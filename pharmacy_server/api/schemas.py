@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from pharmacy_domain.status import PrescriptionStatus
+
 
 class FieldErrorOut(BaseModel):
     field: str = Field(examples=["patient.weight_kg"])
@@ -181,16 +183,9 @@ class ReviewOut(BaseModel):
     reviewed_at: str
 
 
-StatusName = Literal[
-    "submitted",
-    "needs_clarification",
-    "approved",
-    "compounding",
-    "ready",
-    "shipped",
-    "rejected",
-    "cancelled",
-]
+#: Statuses as the domain names them (OpenAPI lists the values).
+StatusName = PrescriptionStatus
+#: Kept literal for the OpenAPI enum; a test checks it against ``pharmacy_domain.status.ACTIONS``.
 ActionName = Literal[
     "approve",
     "reject",

@@ -345,3 +345,17 @@ def test_the_prescriber_is_mailed_a_question_a_rejection_and_a_shipment_without_
         assert "no patient information" in text
         for secret in (patient["family_name"], patient["given_name"], "G6PD", "Osmolarity"):
             assert secret not in text
+
+
+def test_the_openapi_document_names_every_status_and_action(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    statuses = schemas["PrescriptionStatus"]["enum"]
+    assert statuses == [status.value for status in PrescriptionStatus]
+    assert schemas["ActionRequest"]["properties"]["action"]["enum"] == list(ACTIONS)
+    events = schemas["HistoryEventOut"]["properties"]["action"]
+    named = {
+        value
+        for option in events.get("anyOf", [events])
+        for value in option.get("enum", [option.get("const")])
+    }
+    assert named == {"submit", *ACTIONS}
