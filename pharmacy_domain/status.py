@@ -68,6 +68,11 @@ class Action:
     roles: frozenset[str]
     note: NoteRule
     note_label: str  # what the note is: "Reason", "Question for the prescriber"
+    doing: str  # the act, for sentences: "ask the prescriber about {it}", "mark {it} ready"
+
+    def phrase(self, it: str = "it") -> str:
+        """The act in a sentence: ``phrase("a prescription")`` → "mark a prescription ready"."""
+        return self.doing.format(it=it)
 
     def allowed_from(self, status: PrescriptionStatus) -> bool:
         return status in self.sources
@@ -89,6 +94,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.OPTIONAL,
             "Note for the prescriber",
+            "approve {it}",
         ),
         Action(
             "reject",
@@ -99,6 +105,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.REQUIRED,
             "Reason the prescriber can act on",
+            "reject {it}",
         ),
         Action(
             "request_clarification",
@@ -109,6 +116,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.REQUIRED,
             "Question for the prescriber",
+            "ask the prescriber about {it}",
         ),
         Action(
             "answer_clarification",
@@ -119,6 +127,7 @@ ACTIONS: dict[str, Action] = {
             _PRESCRIBER,
             NoteRule.REQUIRED,
             "Answer for the pharmacist",
+            "answer a question about {it}",
         ),
         Action(
             "cancel",
@@ -129,6 +138,7 @@ ACTIONS: dict[str, Action] = {
             _PRESCRIBER,
             NoteRule.REQUIRED,
             "Reason for cancelling",
+            "cancel {it}",
         ),
         Action(
             "start_compounding",
@@ -139,6 +149,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.OPTIONAL,
             "Note (lot, beyond-use date…)",
+            "start compounding {it}",
         ),
         Action(
             "mark_ready",
@@ -149,6 +160,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.OPTIONAL,
             "Note",
+            "mark {it} ready",
         ),
         Action(
             "ship",
@@ -159,6 +171,7 @@ ACTIONS: dict[str, Action] = {
             _PHARMACIST,
             NoteRule.OPTIONAL,
             "Courier and tracking number",
+            "mark {it} shipped",
         ),
     )
 }

@@ -746,13 +746,16 @@ class AuthService:
         log.info("password changed for account %s; its sessions are revoked", user.id)
 
 
-def check_licence(user: AuthenticatedUser, today: dt.date) -> None:
-    """A prescriber signs only with a current state licence on file."""
+def check_licence(
+    user: AuthenticatedUser, today: dt.date, *, doing: str = "sign prescriptions"
+) -> None:
+    """A prescriber signs (or answers a clinical question) only with a current state
+    licence on file."""
     expires = user.licence_expires_on
     if expires is None or expires < today:
         raise forbidden_with_code(
-            "Your state licence has expired (or none is on file): you cannot sign "
-            "prescriptions until the pharmacy records a current one.",
+            f"Your state licence has expired (or none is on file): you cannot {doing} "
+            "until the pharmacy records a current one.",
             "signing.licence_expired",
         )
 

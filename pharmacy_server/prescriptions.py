@@ -146,6 +146,15 @@ def event_to_wire(
     }
 
 
+def _last_step(row: Prescription) -> str:
+    """The newest step in words: "Dr. Maya Chen answered"."""
+    if not row.events:
+        return "it was updated"
+    event = row.events[-1]
+    done = ACTIONS[event.action].past if event.action in ACTIONS else "submitted it"
+    return f"{event.actor.display_name} {done}"
+
+
 def _history(row: Prescription) -> list[dict[str, Any]]:
     return [
         event_to_wire(
@@ -771,12 +780,16 @@ class PrescriptionService:
         note: str | None,
         address: str | None = None,
         note_field: str = "note",
+        seen_steps: int | None = None,
     ) -> StepResult:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``), recording who and why.
 
-        Checked in this order: a known action, the caller's role, the note, the caller's
-        sight of the prescription (404 for another prescriber's), then, under a row lock,
-        that the action leads on from the current status (409 names the status now).
+        Checked in this order: a known action, the caller's role, the note, a prescriber's
+        licence for answering a clinical question, the caller's sight of the prescription
+        (404 for another prescriber's), then, under a row lock, that the action leads on
+        from the current status and, when the caller says how many steps it had seen
+        (``seen_steps``), that nothing happened since: an approval must never be given on
+        a screen that has not shown the prescriber's answer (409 either way).
         """
         step = ACTIONS.get(action)
         if step is None:
@@ -786,12 +799,12 @@ class PrescriptionService:
             )
         if user.role not in step.roles:
             who = " or ".join(f"{role}s" for role in sorted(step.roles))
-            raise forbidden(f"Only {who} can {step.label.rstrip('…').lower()} a prescription.")
+            raise forbidden(f"Only {who} can {step.phrase('a prescription')}.")
         note = (note or "").strip() or None
         if note is None and step.note is NoteRule.REQUIRED:
             raise invalid(
                 f"{step.note_label} is required.",
-                [FieldError(note_field, f"is required to {step.label.rstrip('…').lower()}")],
+                [FieldError(note_field, f"is required to {step.phrase()}")],
             )
         if note is not None and len(note) > MAX_NOTE_LENGTH:
             raise invalid(
@@ -799,6 +812,9 @@ class PrescriptionService:
                 [FieldError(note_field, f"must be at most {MAX_NOTE_LENGTH} characters")],
             )
         now = self._clock()
+        if action == "answer_clarification":
+            # The answer is clinical: it changes what the pharmacy compounds.
+            check_licence(user, now.date(), doing="answer the pharmacy's clinical questions")
         with self._db.writing() as session:
             query = select(Prescription).where(Prescription.id == prescription_id)
             scope = self._visible_to(user)
@@ -814,6 +830,14 @@ class PrescriptionService:
                     f"This prescription is now “{status_label(current)}”, so it cannot be "
                     f"{step.past} any more. Refresh to see who changed it.",
                     code="prescription.status_changed",
+                    extra={"status": current.value},
+                )
+            if seen_steps is not None and seen_steps != len(row.events):
+                raise ApiError(
+                    409,
+                    f"This prescription changed since you opened it: {_last_step(row)}. "
+                    f"Look at it again before you {step.phrase()}.",
+                    code="prescription.changed_since_seen",
                     extra={"status": current.value},
                 )
             row.status = step.target.value

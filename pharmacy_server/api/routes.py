@@ -426,6 +426,7 @@ def act_on_prescription(
         action=step.action,
         note=step.note,
         address=address,
+        seen_steps=step.seen_steps,
     )
     background.add_task(context.prescriptions.send_notice, result.notice)
     return JSONResponse(result.wire)

@@ -42,6 +42,9 @@ class ErrorBody(BaseModel):
     code: str | None = None
     errors: list[FieldErrorOut] | None = None
     findings: list[FindingOut] | None = None
+    status: PrescriptionStatus | None = Field(
+        default=None, description="With a lifecycle 409: the prescription's status now."
+    )
 
 
 class EvaluationOut(BaseModel):
@@ -201,7 +204,7 @@ ActionName = Literal[
 class ActorOut(BaseModel):
     id: str
     display_name: str
-    role: str
+    role: Literal["prescriber", "pharmacist"]
 
 
 class HistoryEventOut(BaseModel):
@@ -248,7 +251,8 @@ class PrescriptionOut(BaseModel):
     history: list[HistoryEventOut] = Field(
         default_factory=list,
         description="Every step since submission, oldest first (submit, review, "
-        "clarification, compounding, shipping).",
+        "clarification, compounding, shipping). Absent only from a replayed 201 of a "
+        "prescription submitted before the lifecycle existed.",
     )
 
 
@@ -275,6 +279,13 @@ class ActionRequest(BaseModel):
         default=None,
         max_length=2000,
         description="Required to reject, ask, answer or cancel; optional otherwise.",
+    )
+    seen_steps: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many history steps the caller was shown. When the prescription "
+        "has more (someone acted since), the step is refused with 409 "
+        "`prescription.changed_since_seen`. Clients should always send it.",
     )
 
 

@@ -3,6 +3,7 @@ cancelling (``POST /prescriptions/{id}/actions``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable
@@ -13,15 +14,16 @@ from typing import Any
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
 from pharmacy_server.audit import verify_chain
 from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config
-from pharmacy_server.models import Prescription, PrescriptionEvent, User
-from tests.server.support import Headers, add_user, new_prescription_body, submit
+from pharmacy_server.models import Clinic, Prescription, PrescriptionEvent, User
+from tests.server.conftest import ThrowawayPostgres
+from tests.server.support import Headers, add_user, new_prescription_body, signed, submit
 
 PRESCRIPTIONS = "/api/v1/prescriptions"
 
@@ -33,13 +35,18 @@ def _submitted(client: TestClient, headers: Headers) -> dict[str, Any]:
 
 
 def _act(
-    client: TestClient, headers: Headers, prescription_id: str, action: str, note: str | None = None
+    client: TestClient,
+    headers: Headers,
+    prescription_id: str,
+    action: str,
+    note: str | None = None,
+    *,
+    seen_steps: int | None = None,
 ) -> Any:
-    return client.post(
-        f"{PRESCRIPTIONS}/{prescription_id}/actions",
-        headers=headers,
-        json={"action": action, "note": note},
-    )
+    body: dict[str, Any] = {"action": action, "note": note}
+    if seen_steps is not None:
+        body["seen_steps"] = seen_steps
+    return client.post(f"{PRESCRIPTIONS}/{prescription_id}/actions", headers=headers, json=body)
 
 
 def _fhir_request_statuses(client: TestClient, headers: Headers, rx: str) -> list[str]:
@@ -147,7 +154,7 @@ def test_who_may_take_which_step(
     for username in ("prescriber1", "staff1", "admin1"):
         refused = _act(client, as_user(username), rx, "approve")
         assert refused.status_code == 403, username
-        assert "pharmacists" in refused.json()["detail"]
+        assert refused.json()["detail"] == "Only pharmacists can approve a prescription."
     # Prescriber steps: never the pharmacist; another prescriber's order does not exist.
     _act(client, pharmacist, rx, "request_clarification", "Which access?")
     assert _act(client, pharmacist, rx, "answer_clarification", "x").status_code == 403
@@ -170,6 +177,7 @@ def test_a_required_note_is_required(
         missing = _act(client, pharmacist, rx, action, note)
         assert missing.status_code == 422
         assert missing.json()["errors"][0]["field"] == "note"
+        assert missing.json()["errors"][0]["reason"] == f"is required to {ACTIONS[action].phrase()}"
     too_long = _act(client, pharmacist, rx, action, "x" * (MAX_NOTE_LENGTH + 1))
     assert too_long.status_code == 422
     unknown = client.post(
@@ -231,27 +239,28 @@ def test_two_pharmacists_at_once_one_wins(
     assert len(history) == 2 and history[1]["action"] in ("approve", "reject")
 
 
-def test_migration_gives_older_prescriptions_their_history(tmp_path: Path) -> None:
-    """Rows from before revision 0005 get a history from what they recorded."""
-    url = sqlite_url_for(tmp_path / "old.sqlite3")
-    config = alembic_config(url)
-    command.upgrade(config, "0004")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, throwaway_postgres: ThrowawayPostgres
+) -> str:
+    """A database of each kind with no tables yet (migration tests own it alone)."""
+    if request.param == "sqlite":
+        return sqlite_url_for(tmp_path / "lifecycle.sqlite3")
+    return throwaway_postgres.create()
+
+
+def _old_rows(url: str, when: dt.datetime) -> dict[str, uuid.UUID]:
+    """A prescriber, a pharmacist and two prescriptions as revision 0004 stored them."""
     database = Database.from_url(url)
     try:
-        import datetime as dt
-
-        now = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
-        later = now + dt.timedelta(hours=2)
         with database.writing() as session:
-            from pharmacy_server.models import Clinic
-
             clinic = Clinic(name="Old Clinic", kind="clinic")
             session.add(clinic)
             session.flush()
             people = {}
             for name, role in (("old.prescriber", "prescriber"), ("old.pharmacist", "pharmacist")):
                 user = User(username=name, display_name=name, role=role, clinic_id=clinic.id,
-                            password_hash="x", created_at=now, is_active=True)  # fmt: skip
+                            password_hash="x", created_at=when, is_active=True)  # fmt: skip
                 session.add(user)
                 session.flush()
                 people[role] = user.id
@@ -265,30 +274,40 @@ def test_migration_gives_older_prescriptions_their_history(tmp_path: Path) -> No
                 "content_json": "{}",
                 "content_sha256": "0" * 64,
                 "created_response_json": "{}",
-                "created_at": now,
-                "updated_at": now,
+                "created_at": when,
+                "updated_at": when,
                 # Every row names every column: an executemany takes its columns from the first.
                 "review_action": None,
                 "review_reason": None,
                 "reviewed_by_id": None,
                 "reviewed_at": None,
             }
-            waiting, rejected = uuid.uuid4(), uuid.uuid4()
+            ids = {"waiting": uuid.uuid4(), "rejected": uuid.uuid4()}
             session.execute(
                 insert(Prescription.__table__),
                 [
-                    {**base, "id": waiting, "reference": "RX-OLD-1", "idempotency_key": "a",
+                    {**base, "id": ids["waiting"], "reference": "RX-OLD-1", "idempotency_key": "a",
                      "status": "submitted"},
-                    {**base, "id": rejected, "reference": "RX-OLD-2", "idempotency_key": "b",
+                    {**base, "id": ids["rejected"], "reference": "RX-OLD-2", "idempotency_key": "b",
                      "status": "rejected", "review_action": "reject", "review_reason": "Old",
-                     "reviewed_by_id": people["pharmacist"], "reviewed_at": later},
+                     "reviewed_by_id": people["pharmacist"],
+                     "reviewed_at": when + dt.timedelta(hours=2)},
                 ],
             )  # fmt: skip
     finally:
         database.dispose()
+    return ids
+
+
+def test_migration_gives_older_prescriptions_their_history(empty_database_url: str) -> None:
+    """Rows from before revision 0005 get a history from what they recorded."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0004")
+    when = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
+    ids = _old_rows(empty_database_url, when)
 
     command.upgrade(config, "head")
-    database = Database.from_url(url)
+    database = Database.from_url(empty_database_url)
     try:
         with database.reading() as session:
             events = session.scalars(
@@ -303,11 +322,42 @@ def test_migration_gives_older_prescriptions_their_history(tmp_path: Path) -> No
                 )
     finally:
         database.dispose()
-    assert by_rx[waiting] == [(1, "submit", "submitted", now, None)]
-    assert by_rx[rejected] == [
-        (1, "submit", "submitted", now, None),
-        (2, "reject", PrescriptionStatus.REJECTED.value, later, "Old"),
+    assert by_rx[ids["waiting"]] == [(1, "submit", "submitted", when, None)]
+    assert by_rx[ids["rejected"]] == [
+        (1, "submit", "submitted", when, None),
+        (2, "reject", "rejected", when + dt.timedelta(hours=2), "Old"),
     ]
+
+
+def test_downgrade_is_refused_while_an_order_is_in_a_newer_status(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0004")
+    ids = _old_rows(empty_database_url, dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC))
+    command.upgrade(config, "head")
+    database = Database.from_url(empty_database_url)
+    try:
+        with database.writing() as session:
+            session.execute(
+                update(Prescription)
+                .where(Prescription.id == ids["waiting"])
+                .values(status="compounding")
+            )
+    finally:
+        database.dispose()
+    with pytest.raises(RuntimeError, match=r"1 prescription\(s\) are in a status"):
+        command.downgrade(config, "0004")
+    command.upgrade(config, "head")  # still at head, history intact
+    database = Database.from_url(empty_database_url)
+    try:
+        with database.writing() as session:
+            session.execute(
+                update(Prescription)
+                .where(Prescription.id == ids["waiting"])
+                .values(status="approved")
+            )
+    finally:
+        database.dispose()
+    command.downgrade(config, "0004")  # nothing the older code cannot read: allowed
 
 
 def _mails_to(mail_dir: Path, address: str) -> list[tuple[str, str]]:
@@ -359,3 +409,96 @@ def test_the_openapi_document_names_every_status_and_action(client: TestClient) 
         for value in option.get("enum", [option.get("const")])
     }
     assert named == {"submit", *ACTIONS}
+
+
+def test_a_step_decided_on_a_stale_screen_is_refused(
+    client: TestClient, as_user: Callable[[str], Headers]
+) -> None:
+    """Pharmacist B looks at the order; A asks a question and the prescriber answers: the
+    status is "submitted" again, but B has not seen the answer, so B's approval is refused."""
+    prescriber, first, second = (
+        as_user("prescriber1"),
+        as_user("pharmacist1"),
+        as_user("pharmacist1"),
+    )
+    rx = _submitted(client, prescriber)["id"]
+    seen_by_second = len(client.get(f"{PRESCRIPTIONS}/{rx}", headers=second).json()["history"])
+    assert seen_by_second == 1
+    assert (
+        _act(client, first, rx, "request_clarification", "Weight?", seen_steps=1).status_code == 200
+    )
+    assert (
+        _act(
+            client, prescriber, rx, "answer_clarification", "50 kg, not 70", seen_steps=2
+        ).status_code
+        == 200
+    )
+
+    stale = _act(client, second, rx, "approve", seen_steps=seen_by_second)
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "prescription.changed_since_seen"
+    assert stale.json()["status"] == "submitted"
+    assert "Dr. Maya Chen answered" in stale.json()["detail"]
+    assert "before you approve it" in stale.json()["detail"]
+    fresh = client.get(f"{PRESCRIPTIONS}/{rx}", headers=second).json()
+    assert fresh["status"] == "submitted" and len(fresh["history"]) == 3
+    approved = _act(client, second, rx, "approve", seen_steps=len(fresh["history"]))
+    assert approved.status_code == 200
+    # A count from the future is just as stale.
+    ahead = _act(client, second, rx, "start_compounding", seen_steps=99)
+    assert ahead.status_code == 409
+    zero = _act(client, second, rx, "start_compounding", seen_steps=0)
+    assert zero.status_code == 422
+
+
+def test_a_prescriber_without_a_current_licence_cannot_answer_but_can_cancel(
+    client: TestClient,
+    as_user: Callable[[str], Headers],
+    database: Database,
+    demo_password_hash: str,
+) -> None:
+    add_user(database, "lapsed", role="prescriber", clinic="Riverside Integrative Health",
+             password_hash=demo_password_hash, display_name="Dr. Lapsed",
+             licence_expires_on=dt.date.today() + dt.timedelta(days=30))  # fmt: skip
+    lapsed = as_user("lapsed")
+    asked, other = _submitted(client, lapsed)["id"], _submitted(client, lapsed)["id"]
+    pharmacist = as_user("pharmacist1")
+    for rx in (asked, other):
+        _act(client, pharmacist, rx, "request_clarification", "Which access?")
+    with database.writing() as session:
+        session.execute(
+            update(User)
+            .where(User.username == "lapsed")
+            .values(licence_expires_on=dt.date.today() - dt.timedelta(days=1))
+        )
+    lapsed = as_user("lapsed")  # sign in again: the session carries the licence date
+    refused = _act(client, lapsed, asked, "answer_clarification", "Peripheral")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "signing.licence_expired"
+    assert "answer the pharmacy's clinical questions" in refused.json()["detail"]
+    assert _act(client, lapsed, other, "cancel", "Another prescriber takes over").status_code == 200
+
+
+def test_the_original_201_replays_byte_for_byte_after_the_whole_lifecycle(
+    client: TestClient, as_user: Callable[[str], Headers]
+) -> None:
+    prescriber, pharmacist = as_user("prescriber1"), as_user("pharmacist1")
+    body = signed(client, prescriber, new_prescription_body())
+    key = str(uuid.uuid4())
+    headers = {**prescriber, "Idempotency-Key": key}
+    created = client.post(PRESCRIPTIONS, headers=headers, json=body)
+    assert created.status_code == 201
+    rx = created.json()["id"]
+    for who, action, note in (
+        (pharmacist, "request_clarification", "Weight?"),
+        (prescriber, "answer_clarification", "64 kg"),
+        (pharmacist, "approve", None),
+        (pharmacist, "start_compounding", None),
+        (pharmacist, "mark_ready", None),
+        (pharmacist, "ship", "Courier 42"),
+    ):
+        assert _act(client, who, rx, action, note).status_code == 200, action
+    replay = client.post(PRESCRIPTIONS, headers=headers, json=body)
+    assert replay.status_code == 201
+    assert replay.content == created.content
+    assert replay.json()["status"] == "submitted"  # the answer as first given, not today's

@@ -98,7 +98,25 @@ def upgrade() -> None:
         op.bulk_insert(events, backfill)
 
 
+#: The statuses code before this revision can read.
+EARLIER_STATUSES = ('submitted', 'approved', 'rejected')
+
+
 def downgrade() -> None:
+    # Older code cannot read the lifecycle's statuses: refuse rather than leave rows that
+    # would break every list (restore a backup to go back).
+    prescription = sa.table('prescription', sa.column('status', sa.String()))
+    later = op.get_bind().scalar(
+        sa.select(sa.func.count())
+        .select_from(prescription)
+        .where(prescription.c.status.not_in(EARLIER_STATUSES))
+    )
+    if later:
+        raise RuntimeError(
+            f'{later} prescription(s) are in a status revision 0004 does not know '
+            '(asked, compounding, ready, shipped or cancelled); cannot downgrade. '
+            'Restore a backup taken before upgrading instead.'
+        )
     with op.batch_alter_table('prescription_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_prescription_event_prescription_id'))
     op.drop_table('prescription_event')
