@@ -436,17 +436,31 @@ class ApiClient:
             raise ApiError(200, "The server's review answer is unreadable.")
         return body
 
-    def act(self, prescription_id: str, action: str, note: str | None = None) -> dict[str, Any]:
+    def act(
+        self,
+        prescription_id: str,
+        action: str,
+        note: str | None = None,
+        *,
+        seen_steps: int | None = None,
+    ) -> dict[str, Any]:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``); the updated one back.
 
+        ``seen_steps``: how many history steps the user was shown when they decided; the
+        server refuses the action if the prescription has more by now.
+
         422: the note is missing or too long; 403: not this role's move; 404: gone or not
-        the caller's; 409: someone moved it first (``detail`` names its status now).
+        the caller's; 409: someone moved it first (``detail`` names its status now; ``code``
+        ``prescription.status_changed``) or it gained steps the user has not seen
+        (``prescription.changed_since_seen``; ``detail`` says which).
         """
-        body = self._request(
-            "POST",
-            f"/prescriptions/{prescription_id}/actions",
-            json_body={"action": action, "note": note.strip() if note and note.strip() else None},
-        )
+        request: dict[str, Any] = {
+            "action": action,
+            "note": note.strip() if note and note.strip() else None,
+        }
+        if seen_steps is not None:
+            request["seen_steps"] = seen_steps
+        body = self._request("POST", f"/prescriptions/{prescription_id}/actions", json_body=request)
         if not isinstance(body, dict):
             raise ApiError(200, "The server's answer to the action is unreadable.")
         return body
@@ -508,3 +522,70 @@ class ApiClient:
             for item in body.get("items", [])
             if isinstance(item, dict) and item.get("id")
         ]
+
+
+# ------------------------------------------------------------- lifecycle outcome
+
+
+class StepNotConfirmed(OutcomeUnknown):
+    """No answer came to an action, and the prescription fetched afterwards does not show
+    it as the user's next step: it may not have arrived, or may still arrive.
+
+    ``current`` is the prescription as it is now (``None`` if it could not be fetched).
+    """
+
+    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def history_length(item: Mapping[str, Any]) -> int | None:
+    """How many history steps ``item`` shows (``None`` without a history)."""
+    history = item.get("history")
+    return len(history) if isinstance(history, list) else None
+
+
+def is_own_next_step(
+    current: Mapping[str, Any], action: str, seen_steps: int | None, user_id: str
+) -> bool:
+    """Whether ``current`` ends with ``action`` by ``user_id`` as the very step after the
+    ``seen_steps`` the user saw: the action whose answer was lost did arrive."""
+    history = current.get("history")
+    if seen_steps is None or not isinstance(history, list) or len(history) != seen_steps + 1:
+        return False
+    last = history[-1]
+    if not isinstance(last, Mapping) or last.get("action") != action:
+        return False
+    actor = last.get("actor")
+    return isinstance(actor, Mapping) and str(actor.get("id")) == user_id
+
+
+def act_and_confirm(
+    client: ApiClient,
+    prescription_id: str,
+    action: str,
+    note: str | None,
+    *,
+    seen_steps: int | None,
+    user_id: str,
+) -> dict[str, Any]:
+    """``client.act``, and when no answer comes, a look at the prescription to find out.
+
+    Runs on a worker thread. The updated prescription back if the step is recorded (its
+    answer lost on the way is fine); ``StepNotConfirmed`` if that cannot be shown. Sending
+    again afterwards is safe: with ``seen_steps``, the server refuses a second step if the
+    first one arrived meanwhile.
+    """
+    try:
+        return client.act(prescription_id, action, note, seen_steps=seen_steps)
+    except OutcomeUnknown as lost:
+        try:
+            current = client.get_prescription(prescription_id)
+        except NotSignedIn:
+            raise
+        except PortalError as error:
+            log.info("Could not check an action without answer: %s", type(error).__name__)
+            raise StepNotConfirmed(str(lost), None) from lost
+        if is_own_next_step(current, action, seen_steps, user_id):
+            return current
+        raise StepNotConfirmed(str(lost), current) from lost

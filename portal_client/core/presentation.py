@@ -696,23 +696,86 @@ def action_done_message(action: str, reference: str) -> str:
     return template.format(ref=reference)
 
 
+#: The server's 409 codes for an action on a prescription that moved on without the user.
+STATUS_CHANGED = "prescription.status_changed"
+CHANGED_SINCE_SEEN = "prescription.changed_since_seen"
+
+
 def conflict_message(
-    reference: str, server_detail: str, current: Mapping[str, Any] | None = None
+    reference: str,
+    server_detail: str,
+    current: Mapping[str, Any] | None = None,
+    code: str | None = None,
 ) -> str:
-    """A 409: someone else moved the prescription first. The server's words say where to;
-    once the prescription is fetched again (``current``), its last step says who did."""
+    """A 409: the prescription moved on before the action was recorded. The server's words
+    say how; once the prescription is fetched again (``current``), its last step says who.
+
+    ``CHANGED_SINCE_SEEN``: steps were added since the user opened it (an answer arriving,
+    say); the server's words already name them."""
     detail = server_detail.strip()
+    if detail and not detail.endswith("."):
+        detail += "."
+    history = history_of(current) if current is not None else []
+    last = (
+        f" Last change: {history[-1].what} by {history[-1].who}, {history[-1].when}."
+        if history
+        else ""
+    )
+    if code == CHANGED_SINCE_SEEN:
+        text = f"Nothing was recorded for {reference}: " + (
+            detail or "it changed since you opened it. Look at it again before you act."
+        )
+        return text + ("" if detail else last)  # the server's words name the new steps
     text = (
         f"{reference} was changed by someone else before your action was recorded"
         + (f": {detail}" if detail else ".")
-        + ("" if not detail or detail.endswith(".") else ".")
         + " Nothing of yours was applied."
     )
-    history = history_of(current) if current is not None else []
-    if history:
-        last = history[-1]
-        text += f" Last change: {last.what} by {last.who}, {last.when}."
-    return text
+    return text + last
+
+
+#: The step an action records, as a noun: "whether your approval … was recorded".
+_STEP_NOUNS = {
+    "approve": "approval",
+    "reject": "rejection",
+    "request_clarification": "question",
+    "answer_clarification": "answer",
+    "cancel": "cancellation",
+    "start_compounding": "start of compounding",
+    "mark_ready": "“ready” mark",
+    "ship": "“shipped” mark",
+}
+
+
+def outcome_unknown_message(
+    action: str, reference: str, *, fetched: bool, text_kept: bool = False
+) -> str:
+    """No answer came to an action, and the prescription as it is now (``fetched``) does
+    not show it as the user's step, or could not be fetched at all."""
+    noun = _STEP_NOUNS.get(action, "step")
+    text = (
+        f"The pharmacy did not answer, so it is not known whether your {noun} for "
+        f"{reference} was recorded."
+    )
+    if fetched:
+        text += (
+            f" {reference} as it is now (shown) does not have it. Look at it, then send again "
+            "if it still applies: if the first one arrives meanwhile, the pharmacy refuses "
+            "the second."
+        )
+    else:
+        text += " Checking failed too: refresh and look at it before you try again."
+    return text + (" Your text is kept." if text_kept else "")
+
+
+def changed_while_confirming_message(reference: str, current: Mapping[str, Any]) -> str:
+    """The in-place confirmation was withdrawn: the prescription gained a step meanwhile."""
+    history = history_of(current)
+    step = f": {history[-1].what} by {history[-1].who}, {history[-1].when}" if history else ""
+    return (
+        f"{reference} changed while you were deciding{step}. Nothing was sent; look at it "
+        "again first."
+    )
 
 
 def prescriber_count_text(statuses: Sequence[str]) -> str:

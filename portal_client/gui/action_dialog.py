@@ -4,7 +4,13 @@
 number) and sends it itself, in the background: a refusal it can fix (the note, the
 network) keeps the dialog and the text. ``LifecycleActions`` is what a role window uses:
 it opens the dialog or sends at once, updates the row in place, and explains a conflict
-(someone else moved the prescription first) after fetching the row as it now is.
+(someone else moved the prescription first, or it gained a step the user had not seen)
+after fetching the row as it now is.
+
+Every action says how many history steps the user was shown (``seen_steps``), so the
+server refuses one decided on an out-of-date view. When no answer comes (a timeout), the
+prescription is fetched again to find out whether the step was recorded, instead of
+calling it "not sent".
 
 The dialog is not modal: the idle lock hides it with the window and brings it back,
 text included. Its title names the prescription by reference only, never the patient.
@@ -30,13 +36,15 @@ from PySide6.QtWidgets import (
 )
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, Action, NoteRule
-from portal_client.core.errors import ApiError, NotSignedIn, PortalError
+from portal_client.core.api_client import StepNotConfirmed, act_and_confirm, history_length
+from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, PortalError
 from portal_client.core.prescription_list import patient_name
 from portal_client.core.presentation import (
     action_done_message,
     conflict_message,
     note_problem,
     open_question,
+    outcome_unknown_message,
 )
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted, set_invalid
@@ -67,11 +75,18 @@ _EXPLANATION = {
     "ship": "Optional. The prescriber sees it in the prescription's history.",
 }
 _DANGEROUS = frozenset({"cancel", "reject"})
+#: The send button, where the action's own label is too short to stand alone.
+_SEND_LABEL = {"reject": "Reject prescription"}
+_PLACEHOLDER = {
+    "reject": (
+        "e.g. Magnesium exceeds the peripheral limit; please reduce to 2 g or order central access."
+    ),
+}
 
 
 def _is_fixable_here(error: Exception) -> bool:
     """Errors the dialog shows and lets the user retry with the same text: the note was
-    refused (422), or the request may not have arrived (network)."""
+    refused (422), or the request did not arrive or its outcome is unknown (network)."""
     if isinstance(error, ApiError):
         return error.status == 422
     return isinstance(error, PortalError) and not isinstance(error, NotSignedIn)
@@ -85,10 +100,14 @@ class ActionDialog(QDialog):
         failed(object): an error the dialog cannot fix (someone else moved it first,
             not allowed, gone, session ended). The dialog closes, except when the
             session ended: the text waits for the sign-in again.
+        unconfirmed(object): no answer came and the step is not shown as recorded; the
+            prescription as it is now (``None`` if it could not be fetched). The dialog
+            stays, with the text.
     """
 
     acted = Signal(dict)
     failed = Signal(object)
+    unconfirmed = Signal(object)
 
     def __init__(
         self,
@@ -107,6 +126,7 @@ class ActionDialog(QDialog):
         self.busy = False
         self.reference = str(item.get("reference") or item.get("id") or "")
         verb = action.label.rstrip("…")
+        self.send_label = _SEND_LABEL.get(action.name, verb)
         self.setWindowTitle(f"{verb} — {self.reference}")  # never the patient
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
@@ -125,6 +145,7 @@ class ActionDialog(QDialog):
         self.note = QPlainTextEdit()
         self.note.setAccessibleName(action.note_label)
         self.note.setTabChangesFocus(True)
+        self.note.setPlaceholderText(_PLACEHOLDER.get(action.name, ""))
         self.note.setPlainText(text)
         self.note_label.setBuddy(self.note)
         layout.addWidget(self.note, 1)
@@ -135,7 +156,7 @@ class ActionDialog(QDialog):
         layout.addWidget(self.problem)
 
         self.buttons = QDialogButtonBox()
-        self.ok_button = QPushButton(verb)
+        self.ok_button = QPushButton(self.send_label)
         self.ok_button.setObjectName("Danger" if action.name in _DANGEROUS else "Primary")
         self.ok_button.setDefault(True)
         self.back_button = QPushButton(
@@ -220,7 +241,7 @@ class ActionDialog(QDialog):
         self.note.setReadOnly(busy)
         self.ok_button.setEnabled(not busy)
         self.back_button.setEnabled(not busy)
-        self.ok_button.setText("Sending…" if busy else self.action.label.rstrip("…"))
+        self.ok_button.setText("Sending…" if busy else self.send_label)
 
     # ------------------------------------------------------------------ send
 
@@ -247,6 +268,10 @@ class ActionDialog(QDialog):
         self._set_busy(False)  # before closing: reject() waits while busy
         if _is_fixable_here(error):
             self.show_problem(self._words_for(error))
+            if isinstance(error, OutcomeUnknown):
+                self.unconfirmed.emit(
+                    error.current if isinstance(error, StepNotConfirmed) else None
+                )
             return
         if isinstance(error, NotSignedIn):
             self.show_problem("Your session ended. Sign in again, then send: your text is kept.")
@@ -260,6 +285,11 @@ class ActionDialog(QDialog):
             reasons = [e.get("reason", "") for e in error.field_errors if e.get("reason")]
             refused = f"The pharmacy refused it: {error.message}"
             return refused + (f" ({'; '.join(reasons)})" if reasons else "")
+        if isinstance(error, OutcomeUnknown):  # it may have arrived: never "not sent"
+            fetched = isinstance(error, StepNotConfirmed) and error.current is not None
+            return outcome_unknown_message(
+                self.action.name, self.reference, fetched=fetched, text_kept=True
+            )
         return f"Not sent: {error} Your text is kept; try again."
 
     def reject(self) -> None:
@@ -294,9 +324,15 @@ class LifecycleActions(QObject):
     def window(self) -> PortalMainWindow:
         return cast("PortalMainWindow", self.parent())
 
-    def _sender(self, prescription_id: str, action: str) -> Send:
-        client = self.window.client
-        return lambda note: client.act(prescription_id, action, note or None)
+    def _sender(self, item: Mapping[str, Any], action: str) -> Send:
+        """Sends ``action`` on ``item`` as the user sees it now (read here, on the GUI
+        thread; the returned function runs on a worker)."""
+        client, user_id = self.window.client, self.window.user.id
+        # None without a history (the server counts from 1: every prescription has one).
+        prescription_id, seen_steps = str(item["id"]), history_length(item) or None
+        return lambda note: act_and_confirm(
+            client, prescription_id, action, note or None, seen_steps=seen_steps, user_id=user_id
+        )
 
     def open_dialog(self, action_name: str, item: Mapping[str, Any]) -> ActionDialog:
         """The note dialog for ``action_name`` on ``item`` (the open one is raised instead)."""
@@ -309,7 +345,7 @@ class LifecycleActions(QObject):
         dialog = ActionDialog(
             ACTIONS[action_name],
             item,
-            self._sender(prescription_id, action_name),
+            self._sender(item, action_name),
             self.window,
             template_name=self._template_name(item),
             text=self._unsent.get(key, ""),
@@ -329,6 +365,7 @@ class LifecycleActions(QObject):
 
         dialog.acted.connect(acted)
         dialog.failed.connect(lambda error: self._failed(snapshot, error))
+        dialog.unconfirmed.connect(lambda current: self._show_as_now(snapshot, current))
         dialog.finished.connect(finished)
         self.dialog = dialog
         dialog.show()
@@ -338,14 +375,14 @@ class LifecycleActions(QObject):
         """Take an action that needs no words (confirmed in place by the window)."""
         if self.busy:
             return
-        send = self._sender(str(item["id"]), action_name)
+        send = self._sender(item, action_name)
         snapshot = dict(item)
         self._set_busy(True)
         self.banner.clear()
         self.window.run(
             lambda: send(note),
             lambda updated: self._done(action_name, updated),
-            lambda error: self._failed(snapshot, error),
+            lambda error: self._failed(snapshot, error, action_name),
             lambda: self._set_busy(False),
         )
 
@@ -365,18 +402,31 @@ class LifecycleActions(QObject):
         self.banner.show_message(action_done_message(action_name, reference), "info")
         self.acted.emit(action_name, updated)
 
-    def _failed(self, item: Mapping[str, Any], error: Exception) -> None:
+    def _failed(self, item: Mapping[str, Any], error: Exception, action_name: str = "") -> None:
         reference = str(item.get("reference") or item.get("id") or "")
         if isinstance(error, NotSignedIn):
             self.window.session_expired.emit(str(error))
             return
+        if isinstance(error, OutcomeUnknown):  # sent in place: no text to keep
+            current = error.current if isinstance(error, StepNotConfirmed) else None
+            self.banner.show_message(
+                outcome_unknown_message(action_name, reference, fetched=current is not None),
+                "warn",
+            )
+            self._show_as_now(item, current)
+            return
         status = error.status if isinstance(error, ApiError) else None
         if status == 409:
-            detail = error_detail(error)
-            self.banner.show_message(conflict_message(reference, detail), "warn")
+            detail, code = error_detail(error), error_code(error)
+            self.banner.show_message(conflict_message(reference, detail, code=code), "warn")
 
             def explain(current: dict[str, Any]) -> None:
-                self.banner.show_message(conflict_message(reference, detail, current), "warn")
+                self.banner.show_message(
+                    conflict_message(reference, detail, current, code=code), "warn"
+                )
+                # The row may have left the list shown (a cancelled one under "To review"),
+                # and the counts have changed: after the row, so the list has the last word.
+                self.window.refresh()
 
             self.refresh_row(str(item["id"]), then=explain)
         elif status == 404:
@@ -386,6 +436,12 @@ class LifecycleActions(QObject):
             self.window.refresh()
         else:
             self.banner.show_message(f"Nothing was recorded for {reference}: {error}", "error")
+
+    def _show_as_now(self, item: Mapping[str, Any], current: dict[str, Any] | None) -> None:
+        """After an action without answer: the row as fetched then, and the list again."""
+        if current is not None and str(current.get("id")) == str(item.get("id")):
+            self.browser.upsert(current)
+        self.window.refresh()
 
     def refresh_row(
         self, prescription_id: str, then: Callable[[dict[str, Any]], object] | None = None
@@ -407,3 +463,10 @@ class LifecycleActions(QObject):
 
 def error_detail(error: Exception) -> str:
     return error.message if isinstance(error, ApiError) else str(error)
+
+
+def error_code(error: Exception) -> str | None:
+    """The server's machine-readable ``code`` of an error answer, if it sent one."""
+    body = error.body if isinstance(error, ApiError) else None
+    code = body.get("code") if isinstance(body, Mapping) else None
+    return str(code) if code else None

@@ -351,8 +351,15 @@ class PortalMainWindow(QMainWindow):
     # ------------------------------------------------------------- refresh
 
     def fetch(self) -> Any:
-        """Worker-thread half of a refresh (plain data in, plain data out)."""
+        """Worker-thread half of a refresh (plain data in, plain data out). It must not
+        read a widget: what it needs from one, ``fetch_job`` reads on the GUI thread."""
         raise NotImplementedError
+
+    def fetch_job(self) -> Callable[[], Any]:
+        """GUI-thread half of a refresh: the function the worker runs. A window whose fetch
+        depends on what is on screen (a filter) overrides this to read it here and give
+        the worker plain values."""
+        return self.fetch
 
     def show_fetched(self, result: Any) -> None:
         raise NotImplementedError
@@ -391,7 +398,7 @@ class PortalMainWindow(QMainWindow):
                 self._refresh_again = False
                 self.refresh()
 
-        self.run(self.fetch, done, failed, finished)
+        self.run(self.fetch_job(), done, failed, finished)
 
     def refresh_failed(self, error: Exception | None) -> None:
         """Screens show a quiet banner; a popup every 20 s would be unbearable."""

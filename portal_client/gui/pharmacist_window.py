@@ -2,11 +2,14 @@
 
 The moves offered are ``pharmacy_domain.status.available_actions`` for the selected row:
 Approve, Start compounding and Mark ready confirm in place (Enter confirms, Esc cancels);
-Reject asks for a reason; asking the prescriber and shipping open a note dialog.
+rejecting, asking the prescriber and shipping open a note dialog. The in-place question is
+withdrawn when the row gains a step meanwhile (an answer arriving by refresh), so nothing
+is confirmed unseen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from pharmacy_domain.status import ACTIONS, FINAL_STATUSES, available_actions
-from portal_client.core.api_client import Page
-from portal_client.core.presentation import REVIEW_FILTERS, asks_for_note, status_short_label
+from portal_client.core.api_client import Page, history_length
+from portal_client.core.presentation import (
+    REVIEW_FILTERS,
+    asks_for_note,
+    changed_while_confirming_message,
+    status_short_label,
+)
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
-from portal_client.gui.dialogs import RejectDialog
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow
 from portal_client.gui.models import REVIEW_COLUMNS
@@ -76,6 +83,17 @@ class _ConfirmBar(QFrame):
         super().keyPressEvent(event)
 
 
+def fetch_review_queue(client: ApiClient, wanted: str) -> tuple[str, Page, int]:
+    """One refresh (worker thread): the list ``wanted`` shows, and how many wait for review."""
+    page = client.all_prescriptions(status=None if wanted == "all" else wanted)
+    waiting = (
+        page.total
+        if wanted == "submitted"
+        else client.list_prescriptions(status="submitted", limit=1).total
+    )
+    return wanted, page, waiting
+
+
 class PharmacistWindow(PortalMainWindow):
     """Signals:
     filter_changed(str): the status filter (remembered in the settings).
@@ -96,8 +114,8 @@ class PharmacistWindow(PortalMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(client, user, parent)
-        #: (action, prescription id) awaiting its in-place confirmation.
-        self._confirming: tuple[str, str] | None = None
+        #: (action, prescription id, history steps shown) awaiting its in-place confirmation.
+        self._confirming: tuple[str, str, int | None] | None = None
         self.root_layout.addWidget(self._build_page(status_filter), 1)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
@@ -225,15 +243,10 @@ class PharmacistWindow(PortalMainWindow):
 
     # ------------------------------------------------------------- refresh
 
-    def fetch(self) -> tuple[str, Page, int]:
-        wanted = self.status_filter
-        page = self.client.all_prescriptions(status=None if wanted == "all" else wanted)
-        waiting = (
-            page.total
-            if wanted == "submitted"
-            else self.client.list_prescriptions(status="submitted", limit=1).total
-        )
-        return wanted, page, waiting
+    def fetch_job(self) -> Callable[[], tuple[str, Page, int]]:
+        # The filter is a widget: read here, on the GUI thread, never by the worker.
+        client, wanted = self.client, self.status_filter
+        return lambda: fetch_review_queue(client, wanted)
 
     def show_fetched(self, result: tuple[str, Page, int]) -> None:
         wanted, page, waiting = result
@@ -254,12 +267,15 @@ class PharmacistWindow(PortalMainWindow):
 
     def _update_actions(self) -> None:
         item = self.browser.current()
-        if self._confirming is not None and (
-            item is None
-            or str(item.get("id")) != self._confirming[1]
-            or self._confirming[0] not in self.available(item)
-        ):
-            self.cancel_approval()  # the selection or its status moved: never confirm another
+        confirming = self._confirming
+        if confirming is not None and (item is None or str(item.get("id")) != confirming[1]):
+            self.cancel_approval()  # another selection: never confirm another prescription
+        elif item is not None and confirming is not None and self._moved_on(item, confirming):
+            # A refresh brought a new step (the prescriber's answer, a colleague's move):
+            # what was asked about is not what is shown any more.
+            self.cancel_approval()
+            reference = str(item.get("reference") or item.get("id") or "")
+            self.banner.show_message(changed_while_confirming_message(reference, item), "warn")
         offered = self.available(item)
         for name, button in self.action_buttons.items():
             button.setVisible(name in offered and self._confirming is None)
@@ -275,14 +291,17 @@ class PharmacistWindow(PortalMainWindow):
         else:
             self.action_hint.setText("")
 
+    def _moved_on(self, item: dict[str, Any], confirming: tuple[str, str, int | None]) -> bool:
+        """Whether ``item`` changed since its in-place confirmation was asked."""
+        name, _id, steps = confirming
+        return name not in self.available(item) or history_length(item) != steps
+
     def start_action(self, name: str) -> None:
         """A button under the detail: confirm in place, ask for a reason, or open the note."""
         item = self.browser.current()
         if item is None or name not in self.available(item) or self.lifecycle.busy:
             return
-        if name == "reject":
-            self.reject_current()
-        elif asks_for_note(ACTIONS[name]):
+        if asks_for_note(ACTIONS[name]):
             self.open_action_dialog(name)
         else:
             self._ask_in_place(name, item)
@@ -302,7 +321,7 @@ class PharmacistWindow(PortalMainWindow):
         self.start_action("approve")
 
     def _ask_in_place(self, name: str, item: dict[str, Any]) -> None:
-        self._confirming = (name, str(item["id"]))
+        self._confirming = (name, str(item["id"]), history_length(item))
         question, button = _CONFIRM[name]
         reference = escape(str(item.get("reference", "")))
         template = escape(self._template_title(item))
@@ -335,7 +354,12 @@ class PharmacistWindow(PortalMainWindow):
         self.confirm_bar.hide()
         self.browser.detail_actions_visible(True)
         item = self.browser.current()
-        if confirming is not None and item is not None and str(item.get("id")) == confirming[1]:
+        if (
+            confirming is not None
+            and item is not None
+            and str(item.get("id")) == confirming[1]
+            and not self._moved_on(item, confirming)
+        ):
             self.lifecycle.send(confirming[0], item)
         self._update_actions()
         self.browser.table.setFocus()
@@ -349,14 +373,6 @@ class PharmacistWindow(PortalMainWindow):
         self.browser.detail_actions_visible(True)
         self._update_actions()
         self.action_buttons[name].setFocus()
-
-    def reject_current(self) -> None:
-        item = self.browser.current()
-        if item is None or "reject" not in self.available(item):
-            return
-        reason = RejectDialog.ask(str(item.get("reference", "")), self)
-        if reason:
-            self.lifecycle.send("reject", item, reason)
 
     def _acted(self, name: str, updated: dict[str, Any]) -> None:
         if name in ("approve", "reject"):

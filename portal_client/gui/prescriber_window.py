@@ -74,6 +74,14 @@ class PrescriberFetch:
     prepared: list[ServerDraft]
 
 
+def fetch_sent_and_prepared(client: ApiClient, prescriber_id: str) -> PrescriberFetch:
+    """One refresh (worker thread): what was sent, and the drafts prepared for the prescriber."""
+    page = client.all_prescriptions()
+    prepared = [ServerDraft.from_wire(item) for item in client.list_drafts()]
+    # A prescriber's own drafts live on this computer; the server's are staff-prepared.
+    return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == prescriber_id])
+
+
 def ask_leave(parent: QWidget, sentence: str) -> bool:
     answer = QMessageBox.warning(
         parent,
@@ -464,12 +472,9 @@ class PrescriberWindow(ComposingWindow):
 
     # -------------------------------------------------------------- refresh
 
-    def fetch(self) -> PrescriberFetch:
-        page = self.client.all_prescriptions()
-        prepared = [ServerDraft.from_wire(item) for item in self.client.list_drafts()]
-        # A prescriber's own drafts live on this computer; the server's are staff-prepared.
-        mine = self.user.id
-        return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == mine])
+    def fetch_job(self) -> Callable[[], PrescriberFetch]:
+        client, mine = self.client, self.user.id  # read on the GUI thread
+        return lambda: fetch_sent_and_prepared(client, mine)
 
     def show_fetched(self, result: PrescriberFetch) -> None:
         page = result.page

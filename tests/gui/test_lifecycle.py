@@ -276,3 +276,35 @@ def test_the_prescriber_cancels_with_a_reason(
     select_when_listed(qtbot, queue, prescription_id, "cancelled")
     assert visible_actions(queue) == []
     assert "nothing more to do" in queue.action_hint.text().lower()
+
+
+def test_an_approval_decided_before_the_answer_arrived_is_refused_and_explained(
+    qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
+) -> None:
+    created = submit_one(clients["prescriber1"], templates, "Unseen")
+    prescription_id, reference = str(created["id"]), str(created["reference"])
+    queue = pharmacist_window(qtbot, clients["pharmacist1"], "submitted")
+    select_when_listed(qtbot, queue, prescription_id, "submitted")
+    queue.refresh_timer.stop()  # this screen keeps showing the prescription as submitted
+    # Meanwhile, at another desk, a question; the prescriber answers it: "submitted" again.
+    colleague = sign_in(server, "pharmacist1")
+    colleague.act(prescription_id, "request_clarification", "Which G6PD result?", seen_steps=1)
+    colleague.logout()
+    answer = "The one dated 1 Oct: normal."
+    clients["prescriber1"].act(prescription_id, "answer_clarification", answer, seen_steps=2)
+
+    assert answer not in queue.browser.detail.toPlainText()
+    queue.approve_button.click()
+    qtbot.keyClick(queue.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: queue.banner.kind == "warn", timeout=TIMEOUT_MS)
+    text = queue.banner.label.text()
+    assert text.startswith(f"Nothing was recorded for {reference}: ")
+    assert "Dr. Maya Chen" in text  # the server's words: who did what since
+    assert clients["pharmacist1"].get_prescription(prescription_id)["status"] == "submitted"
+    # The row as it is now: the question and the answer on top, approval offered again.
+    qtbot.waitUntil(
+        lambda: answer in queue.browser.detail.toPlainText().split("PATIENT")[0],
+        timeout=TIMEOUT_MS,
+    )
+    assert visible_actions(queue) == ["reject", "request_clarification", "approve"]
+    assert confirm_in_place(qtbot, queue, "approve")["status"] == "approved"

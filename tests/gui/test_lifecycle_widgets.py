@@ -1,7 +1,8 @@
 """The lifecycle's widgets with a stand-in pharmacy that follows the domain's own table:
 which buttons each status offers, the note dialog's checks, text kept through a refusal it
-can fix, a conflict explained. (tests/gui/test_lifecycle.py runs the whole path against
-the real server.)"""
+can fix, a conflict explained, a step decided on an out-of-date view refused, a lost answer
+checked rather than called "not sent". (tests/gui/test_lifecycle.py runs the whole path
+against the real server.)"""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
 from portal_client.core.api_client import Page, SignedInUser
-from portal_client.core.errors import ApiError, NotSignedIn, ServerUnreachable
+from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
+from portal_client.gui import ops
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
 
 PHARMACIST = SignedInUser("u-ph", "pharmacist1", "pharmacist", "Priya Nair")
 PRESCRIBER = SignedInUser("u-pr", "prescriber1", "prescriber", "Dr. Maya Chen")
+COLLEAGUE = SignedInUser("u-ph2", "pharmacist2", "pharmacist", "Sam Okafor")
+NO_ANSWER = "The pharmacy server did not answer in time."
 
 
 def actor(user: SignedInUser) -> dict[str, str]:
@@ -30,7 +34,9 @@ def actor(user: SignedInUser) -> dict[str, str]:
 
 class StandInPharmacy:
     """Just enough of ``ApiClient`` for the two windows, applying ``ACTIONS`` as the
-    server does. ``fail_next`` makes the next ``act`` raise instead (then it works)."""
+    server does, ``seen_steps`` included. ``fail_next`` makes the next ``act`` raise
+    instead (then it works); ``lose_answer_next`` records the next one but raises
+    ``OutcomeUnknown`` as if its answer never came."""
 
     base_url = "http://stand-in"
 
@@ -39,7 +45,10 @@ class StandInPharmacy:
         self.store = store
         self.lock = threading.Lock()
         self.sent: list[tuple[str, str, str | None]] = []
+        self.seen: list[int | None] = []  # each act's seen_steps
         self.fail_next: Exception | None = None
+        self.lose_answer_next = False
+        self.gets = 0
         #: Holds the next list answer (already read) until set: a refresh in flight.
         self.hold_next_list: threading.Event | None = None
         self.lists = 0
@@ -64,25 +73,51 @@ class StandInPharmacy:
 
     def get_prescription(self, prescription_id: str) -> dict[str, Any]:
         with self.lock:
+            self.gets += 1
             return dict(self.store[prescription_id])
 
-    def act(self, prescription_id: str, action: str, note: str | None = None) -> dict[str, Any]:
+    def act(
+        self,
+        prescription_id: str,
+        action: str,
+        note: str | None = None,
+        *,
+        seen_steps: int | None = None,
+    ) -> dict[str, Any]:
         failure, self.fail_next = self.fail_next, None
         if failure is not None:
             raise failure
         with self.lock:
             self.sent.append((prescription_id, action, note))
+            self.seen.append(seen_steps)
             item = self.store[prescription_id]
             rule = ACTIONS[action]
             current = PrescriptionStatus(item["status"])
             if not rule.allowed_from(current):
-                raise ApiError(409, f"This prescription is {current.value} now.")
+                raise conflict(
+                    "prescription.status_changed", f"This prescription is {current.value} now."
+                )
+            if seen_steps is not None and seen_steps != len(item["history"]):
+                last = item["history"][-1]
+                raise conflict(
+                    "prescription.changed_since_seen",
+                    f"Since you opened it, {last['actor']['display_name']} "
+                    f"{ACTIONS[last['action']].past}. Look at it again first.",
+                )
             item["history"] = [
                 *item["history"],
                 history_entry(action, current.value, rule.target.value, self.user, note),
             ]
             item["status"] = rule.target.value
-            return dict(item)
+            updated = dict(item)
+        lose, self.lose_answer_next = self.lose_answer_next, False
+        if lose:
+            raise OutcomeUnknown(NO_ANSWER)
+        return updated
+
+
+def conflict(code: str, detail: str) -> ApiError:
+    return ApiError(409, detail, body={"detail": detail, "code": code})
 
 
 def history_entry(
@@ -357,13 +392,14 @@ def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
     assert "Dose?" in window.browser.detail.toPlainText()
 
 
+@pytest.mark.parametrize("action", ["request_clarification", "reject"])
 def test_an_ended_session_keeps_the_dialog_for_after_the_sign_in(
-    qtbot: QtBot, store: dict[str, dict[str, Any]]
+    qtbot: QtBot, store: dict[str, dict[str, Any]], action: str
 ) -> None:
     client = StandInPharmacy(PHARMACIST, store)
     window = pharmacist_window(qtbot, client)
     window.browser.select("id-1")
-    window.ask_button.click()
+    window.action_buttons[action].click()
     dialog = window.action_dialog
     assert dialog is not None
     dialog.note.setPlainText("Which result?")
@@ -475,3 +511,235 @@ def test_a_new_question_found_by_a_refresh_is_announced(
     assert row is not None and model.index(row, model.column_of("status")).data() == (
         "Question for you"
     )
+
+
+# ------------------------------------------------------- out-of-date views and lost answers
+
+
+def asked_and_answered(store: dict[str, dict[str, Any]], prescription_id: str) -> None:
+    """Elsewhere: a colleague asks the prescriber a question and the prescriber answers
+    (the status is "submitted" again, the history two steps longer)."""
+    StandInPharmacy(COLLEAGUE, store).act(prescription_id, "request_clarification", "Dose?")
+    StandInPharmacy(PRESCRIBER, store).act(prescription_id, "answer_clarification", "2 g.")
+
+
+def test_every_action_says_how_many_steps_were_shown(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-3")  # approved: one step shown
+    window.action_buttons["start_compounding"].click()
+    with qtbot.waitSignal(window.acted, timeout=10_000):
+        window.confirm_button.click()
+    window.browser.select("id-2")  # a question asked: two steps shown
+    window.reject_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    dialog.note.setPlainText("No G6PD result on file.")
+    with qtbot.waitSignal(window.acted, timeout=10_000):
+        dialog.ok_button.click()
+    assert client.seen == [1, 2]
+
+
+def test_an_answer_arriving_by_refresh_withdraws_the_confirmation(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.approve_button.click()
+    assert window.confirming == "approve"
+    asked_and_answered(store, "id-1")  # same status as before, two steps more
+    window.refresh()
+    qtbot.waitUntil(lambda: window.confirming is None, timeout=10_000)
+    assert not window.confirm_bar.isVisible()
+    text = window.banner.label.text()
+    assert text.startswith("RX-0001 changed while you were deciding: answered by Dr. Maya Chen")
+    assert window.banner.kind == "warn"
+    assert "2 g." in window.browser.detail.toPlainText()  # the answer is in sight now
+    window.confirm_button.click()  # a stray click on the hidden bar sends nothing
+    assert client.sent == [] and shown(window) == ["reject", "request_clarification", "approve"]
+
+
+def test_a_step_the_screen_had_not_shown_is_refused_explained_and_its_text_kept(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.refresh_timer.stop()  # the screen stays as it was when the pharmacist decided
+    window.browser.select("id-1")
+    window.reject_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    asked_and_answered(store, "id-1")
+    dialog.note.setPlainText("Magnesium too high.")
+    lists_before = client.lists
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: window.action_dialog is None, timeout=10_000)
+    assert client.seen[-1] == 1 and store["id-1"]["status"] == "submitted"
+    text = window.banner.label.text()
+    assert text.startswith("Nothing was recorded for RX-0001: Since you opened it, Dr. Maya Chen")
+    # The row as it is now, the answer in sight; the list fetched again too.
+    qtbot.waitUntil(lambda: "2 g." in window.browser.detail.toPlainText(), timeout=10_000)
+    qtbot.waitUntil(lambda: client.lists > lists_before, timeout=10_000)
+    window.reject_button.click()  # the reason waited for the second look
+    again = window.action_dialog
+    assert again is not None and again.note.toPlainText() == "Magnesium too high."
+    with qtbot.waitSignal(window.reviewed, timeout=10_000) as reviewed:
+        again.ok_button.click()
+    assert reviewed.args[0]["status"] == "rejected" and client.seen[-1] == 3
+
+
+def test_after_a_conflict_a_row_that_left_the_list_goes_and_the_count_follows(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client, "submitted")
+    window.refresh_timer.stop()
+    assert [r.id for r in window.browser.model.state.rows] == ["id-1"]
+    assert window.count_badge.text() == "1"
+    window.browser.select("id-1")
+    window.approve_button.click()
+    StandInPharmacy(PRESCRIBER, store).act("id-1", "cancel", "Patient moved away")
+    window.confirm_button.click()
+    qtbot.waitUntil(lambda: window.browser.model.row_for("id-1") is None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.count_badge.text() == "0", timeout=10_000)
+    assert "cancelled by Dr. Maya Chen" in window.banner.label.text()
+    assert window.browser.current() is None and shown(window) == []
+
+
+@pytest.mark.parametrize("how", ["dialog", "in place"])
+def test_a_step_whose_answer_was_lost_but_recorded_is_done(
+    qtbot: QtBot, store: dict[str, dict[str, Any]], how: str
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    client.lose_answer_next = True
+    if how == "dialog":
+        window.browser.select("id-5")  # ready
+        window.action_buttons["ship"].click()
+        dialog = window.action_dialog
+        assert dialog is not None
+        dialog.note.setPlainText("UPS 1Z999")
+        with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
+            dialog.ok_button.click()
+        qtbot.waitUntil(lambda: window.action_dialog is None)
+        assert window.banner.label.text() == "RX-0005 marked shipped."
+    else:
+        window.browser.select("id-1")
+        window.approve_button.click()
+        with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
+            window.confirm_button.click()
+        assert window.banner.label.text() == "RX-0001 approved."
+    assert acted.args[0]["status"] in ("shipped", "approved")
+    assert client.gets == 1 and len(client.sent) == 1  # checked once, never sent twice
+    assert window.banner.kind == "info"
+
+
+def test_no_answer_and_no_such_step_is_called_unknown_with_the_row_as_it_is_and_the_text(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-5")
+    window.action_buttons["ship"].click()
+    dialog = window.action_dialog
+    assert dialog is not None
+    dialog.note.setPlainText("UPS 1Z999")
+    # The request is lost; meanwhile a colleague ships it themselves.
+    StandInPharmacy(COLLEAGUE, store).act("id-5", "ship", "FedEx 42")
+    client.fail_next = OutcomeUnknown(NO_ANSWER)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.problem.isVisible() and not dialog.busy, timeout=10_000)
+    problem = dialog.problem.text()
+    assert "not known whether your “shipped” mark for RX-0005 was recorded" in problem
+    assert "Not sent" not in problem and problem.endswith("Your text is kept.")
+    assert dialog.isVisible() and dialog.note.toPlainText() == "UPS 1Z999"
+    qtbot.waitUntil(lambda: "FedEx 42" in window.browser.detail.toPlainText(), timeout=10_000)
+    assert (window.browser.current() or {}).get("status") == "shipped"
+    dialog.reject()
+
+
+def test_no_answer_to_a_step_confirmed_in_place_is_called_unknown(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.approve_button.click()
+    client.fail_next = OutcomeUnknown(NO_ANSWER)
+    window.confirm_button.click()
+    qtbot.waitUntil(lambda: window.banner.kind == "warn", timeout=10_000)
+    text = window.banner.label.text()
+    assert text.startswith(
+        "The pharmacy did not answer, so it is not known whether your approval for RX-0001"
+    )
+    assert "Nothing was recorded" not in text and client.gets == 1
+    qtbot.waitUntil(lambda: not window.lifecycle.busy)
+    assert shown(window) == ["reject", "request_clarification", "approve"]  # as it is now
+
+
+def test_reject_asks_for_its_reason_in_the_note_dialog_and_keeps_it(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> None:
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    window.reject_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    assert dialog.windowTitle() == "Reject — RX-0001"
+    assert dialog.ok_button.text() == "Reject prescription"
+    assert dialog.ok_button.objectName() == "Danger"
+    dialog.ok_button.click()
+    assert dialog.problem.text() == (
+        "Write the reason the prescriber can act on first: it is required."
+    )
+    dialog.note.setPlainText("x" * (MAX_NOTE_LENGTH + 3))
+    assert dialog.counter.objectName() == "FieldError"  # said while typing
+    dialog.ok_button.click()
+    assert "Shorten it by 3" in dialog.problem.text() and client.sent == []
+    reason = "Magnesium exceeds the peripheral limit."
+    dialog.note.setPlainText(reason)
+    for error in (
+        ApiError(422, "The reason is not valid.", [{"field": "note", "reason": "too long"}]),
+        ServerUnreachable("Cannot reach the pharmacy server."),
+    ):
+        client.fail_next = error
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: dialog.problem.isVisible() and not dialog.busy, timeout=10_000)
+        assert dialog.isVisible() and dialog.note.toPlainText() == reason
+        assert dialog.ok_button.text() == "Reject prescription"
+        dialog.show_problem("")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)  # closed unsent
+    qtbot.waitUntil(lambda: window.action_dialog is None)
+    window.reject_button.click()
+    again = window.action_dialog
+    assert again is not None and again.note.toPlainText() == reason
+    with qtbot.waitSignal(window.reviewed, timeout=10_000) as reviewed:
+        again.ok_button.click()
+    assert reviewed.args[0]["status"] == "rejected"
+    assert client.sent == [("id-1", "reject", reason)]
+    assert window.banner.label.text() == "RX-0001 rejected; the prescriber sees your reason."
+
+
+def test_the_refresh_reads_the_filter_on_the_gui_thread_only(
+    qtbot: QtBot, store: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gui_thread = threading.current_thread()
+    readers: list[threading.Thread] = []
+    original = PharmacistWindow.status_filter
+
+    def recorded(window: PharmacistWindow) -> str:
+        readers.append(threading.current_thread())
+        value: str = original.fget(window)  # type: ignore[attr-defined]
+        return value
+
+    monkeypatch.setattr(PharmacistWindow, "status_filter", property(recorded))
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client, "submitted")
+    window.show_filter("ready")
+    qtbot.waitUntil(lambda: [r.id for r in window.browser.model.state.rows] == ["id-5"])
+    qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=10_000)
+    assert readers and all(thread is gui_thread for thread in readers)

@@ -5,16 +5,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.canonical import signing_sha256
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
 from portal_client.core.composer import ComposerState, LabEntry
-from portal_client.gui.dialogs import RejectDialog
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
 from tests.gui.conftest import sign_in
@@ -58,7 +55,7 @@ def test_prescriber_window_title_carries_no_patient_data(
 
 
 def test_pharmacist_approves_and_rejects_with_a_reason(
-    qtbot: QtBot, server: LiveServer, templates: list[Template], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, server: LiveServer, templates: list[Template]
 ) -> None:
     prescriber = sign_in(server, "prescriber1")
     to_approve = submit_one(prescriber, templates, "Approveme")
@@ -97,45 +94,24 @@ def test_pharmacist_approves_and_rejects_with_a_reason(
     assert approved.args[0]["id"] == to_approve["id"]
 
     window.browser.select(str(to_reject["id"]))
-    monkeypatch.setattr(RejectDialog, "ask", classmethod(lambda cls, ref, parent=None: None))
-    window.reject_button.click()  # changed their mind: nothing happens
-    assert prescriber.get_prescription(str(to_reject["id"]))["status"] == "submitted"
+    window.reject_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.ok_button.text() == "Reject prescription"
     reason = "Magnesium too high for peripheral access."
-    monkeypatch.setattr(RejectDialog, "ask", classmethod(lambda cls, ref, parent=None: reason))
+    qtbot.keyClicks(dialog.note, reason)
+    dialog.back_button.click()  # changed their mind: nothing happens, the reason waits
+    qtbot.waitUntil(lambda: window.action_dialog is None)
+    assert prescriber.get_prescription(str(to_reject["id"]))["status"] == "submitted"
+    window.reject_button.click()
+    dialog = window.action_dialog
+    assert dialog is not None and dialog.note.toPlainText() == reason
     with qtbot.waitSignal(window.reviewed, timeout=20_000) as rejected:
-        window.reject_button.click()
+        dialog.ok_button.click()
     assert rejected.args[0]["status"] == "rejected"
     stored = prescriber.get_prescription(str(to_reject["id"]))
     assert stored["review"]["reason"] == reason
     prescriber.logout()
     pharmacist.logout()
-
-
-def test_reject_dialog_needs_a_reason(qtbot: QtBot) -> None:
-    dialog = RejectDialog("RX-0001")
-    qtbot.addWidget(dialog)
-    assert not dialog.reject_button.isEnabled()
-    qtbot.keyClicks(dialog.reason, "Needs a recent potassium level")
-    assert dialog.reject_button.isEnabled()
-    with qtbot.waitSignal(dialog.finished):
-        dialog.reject_button.click()
-    assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.reason_text() == "Needs a recent potassium level"
-
-
-def test_reject_dialog_says_when_the_reason_is_too_long_and_keeps_it(qtbot: QtBot) -> None:
-    from pharmacy_domain.status import MAX_NOTE_LENGTH
-
-    dialog = RejectDialog("RX-0001")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.reason.setPlainText("x" * (MAX_NOTE_LENGTH + 12))
-    assert not dialog.reject_button.isEnabled()
-    assert dialog.length_error.isVisible()
-    assert dialog.length_error.text().startswith("12 characters too long")
-    assert len(dialog.reason.toPlainText()) == MAX_NOTE_LENGTH + 12  # nothing cut or lost
-    dialog.reason.setPlainText("x" * MAX_NOTE_LENGTH)
-    assert dialog.reject_button.isEnabled() and not dialog.length_error.isVisible()
 
 
 def test_save_as_fhir_writes_the_bundle_in_the_background(

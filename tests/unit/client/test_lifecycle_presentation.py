@@ -8,8 +8,17 @@ from typing import Any
 import pytest
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
+from portal_client.core.api_client import (
+    ApiClient,
+    StepNotConfirmed,
+    act_and_confirm,
+    history_length,
+    is_own_next_step,
+)
+from portal_client.core.errors import NotSignedIn, OutcomeUnknown, ServerUnreachable
 from portal_client.core.prescription_list import format_timestamp, parse_timestamp
 from portal_client.core.presentation import (
+    CHANGED_SINCE_SEEN,
     LIST_STATUS_TEXT,
     REVIEW_FILTERS,
     STATUS_COLOURS,
@@ -17,11 +26,13 @@ from portal_client.core.presentation import (
     UNKNOWN_STATUS_COLOURS,
     action_done_message,
     asks_for_note,
+    changed_while_confirming_message,
     conflict_message,
     history_of,
     new_question_message,
     note_problem,
     open_question,
+    outcome_unknown_message,
     prescriber_count_text,
     prescription_html,
     status_label,
@@ -242,6 +253,126 @@ def test_a_conflict_says_someone_else_changed_it_in_the_servers_words() -> None:
     with_who = conflict_message("RX-0001", "Now approved.", current)
     when = format_timestamp(parse_timestamp(approve["at"]))
     assert with_who.endswith(f"Last change: approved by Priya Nair (pharmacist), {when}.")
+
+
+def test_a_step_the_user_had_not_seen_is_explained_in_the_servers_words() -> None:
+    detail = "Since you opened it, Dr. Maya Chen answered. Look at it again first."
+    message = conflict_message("RX-0001", detail, code=CHANGED_SINCE_SEEN)
+    assert message == f"Nothing was recorded for RX-0001: {detail}"
+    current = prescription("submitted", [SUBMIT, ASK, ANSWER])
+    # The server's words already say who did what; without them, the last step does.
+    assert conflict_message("RX-0001", detail, current, CHANGED_SINCE_SEEN) == message
+    bare = conflict_message("RX-0001", "", current, CHANGED_SINCE_SEEN)
+    assert "changed since you opened it" in bare and "answered by Dr. Maya Chen" in bare
+
+
+def test_an_unknown_outcome_is_never_called_not_sent() -> None:
+    fetched = outcome_unknown_message("approve", "RX-0001", fetched=True)
+    assert fetched.startswith(
+        "The pharmacy did not answer, so it is not known whether your approval for RX-0001"
+    )
+    assert "(shown)" in fetched and "Not sent" not in fetched
+    assert not fetched.endswith("Your text is kept.")
+    lost = outcome_unknown_message("reject", "RX-2", fetched=False, text_kept=True)
+    assert "your rejection for RX-2" in lost and "refresh" in lost
+    assert lost.endswith("Your text is kept.")
+    for action in ACTIONS:  # every action has its noun
+        assert " your step " not in outcome_unknown_message(action, "RX-3", fetched=True)
+
+
+def test_a_withdrawn_confirmation_names_the_new_step() -> None:
+    current = prescription("submitted", [SUBMIT, ASK, ANSWER])
+    when = format_timestamp(parse_timestamp(ANSWER["at"]))
+    assert changed_while_confirming_message("RX-0001", current) == (
+        f"RX-0001 changed while you were deciding: answered by Dr. Maya Chen (prescriber), "
+        f"{when}. Nothing was sent; look at it again first."
+    )
+
+
+# ------------------------------------------------------------------ sending an action
+
+
+class Recorder(ApiClient):
+    """An ``ApiClient`` whose requests are recorded and answered here (no network)."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        super().__init__("http://127.0.0.1:9")
+        self.bodies: list[Any] = []
+        self.answer = answer
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.bodies.append((method, path, kwargs.get("json_body")))
+        return self.answer
+
+
+def test_an_action_says_how_many_steps_were_seen_only_when_told() -> None:
+    client = Recorder({"id": "id-1"})
+    client.act("id-1", "approve", "  ", seen_steps=3)
+    client.act("id-1", "reject", " Too high. ")
+    assert client.bodies == [
+        (
+            "POST",
+            "/prescriptions/id-1/actions",
+            {"action": "approve", "note": None, "seen_steps": 3},
+        ),
+        ("POST", "/prescriptions/id-1/actions", {"action": "reject", "note": "Too high."}),
+    ]
+    assert history_length(prescription("submitted", [SUBMIT, ASK])) == 2
+    assert history_length({"id": "id-1"}) is None
+
+
+class LostAnswers:
+    """``act`` never answers (``recorded``: the step was stored all the same);
+    ``get_prescription`` returns ``current`` or raises ``get_error``."""
+
+    def __init__(self, current: dict[str, Any], get_error: Exception | None = None) -> None:
+        self.current = current
+        self.get_error = get_error
+        self.acts: list[int | None] = []
+
+    def act(self, _id: str, _action: str, _note: str | None, *, seen_steps: int | None) -> Any:
+        self.acts.append(seen_steps)
+        raise OutcomeUnknown("The pharmacy server did not answer in time.")
+
+    def get_prescription(self, _id: str) -> dict[str, Any]:
+        if self.get_error is not None:
+            raise self.get_error
+        return self.current
+
+
+def confirm(client: LostAnswers, action: str, seen: int | None, user: str = "u-ph") -> Any:
+    return act_and_confirm(
+        client,  # type: ignore[arg-type]
+        "id-1",
+        action,
+        None,
+        seen_steps=seen,
+        user_id=user,
+    )
+
+
+def test_a_lost_answer_is_success_only_when_the_next_step_is_the_users_own() -> None:
+    approve = step("approve", "submitted", "approved", PHARMACIST)
+    recorded = prescription("approved", [SUBMIT, approve])
+    client = LostAnswers(recorded)
+    assert confirm(client, "approve", 1) is recorded and client.acts == [1]
+    assert is_own_next_step(recorded, "approve", 1, "u-ph")
+    not_yet = [
+        ("approve", 1, "u-someone-else"),  # a colleague's approval, not this one
+        ("reject", 1, "u-ph"),  # another action
+        ("approve", 0, "u-ph"),  # not the step right after what was seen
+        ("approve", None, "u-ph"),  # nothing to compare with
+    ]
+    for action, seen, user in not_yet:
+        assert not is_own_next_step(recorded, action, seen, user)
+        with pytest.raises(StepNotConfirmed) as unknown:
+            confirm(LostAnswers(recorded), action, seen, user)
+        assert unknown.value.current is recorded
+    with pytest.raises(StepNotConfirmed) as unfetched:
+        confirm(LostAnswers(recorded, ServerUnreachable("down")), "approve", 1)
+    assert unfetched.value.current is None and isinstance(unfetched.value, OutcomeUnknown)
+    with pytest.raises(NotSignedIn):  # the session ended: the sign-in comes first
+        confirm(LostAnswers(recorded, NotSignedIn("ended")), "approve", 1)
 
 
 def test_the_prescribers_count_names_questions() -> None:
