@@ -173,6 +173,16 @@ def pharmacist_window(
     return window
 
 
+def pharmacist_on_first_row(
+    qtbot: QtBot, store: dict[str, dict[str, Any]]
+) -> tuple[StandInPharmacy, PharmacistWindow]:
+    """A pharmacist's window over the stand-in pharmacy, its first prescription selected."""
+    client = StandInPharmacy(PHARMACIST, store)
+    window = pharmacist_window(qtbot, client)
+    window.browser.select("id-1")
+    return client, window
+
+
 def prescriber_window(qtbot: QtBot, client: StandInPharmacy) -> PrescriberWindow:
     def no_store(_client: object, _user: object) -> Any:
         raise OSError("no local store in this test")
@@ -274,9 +284,7 @@ def test_forward_steps_confirm_in_place_and_escape_changes_the_mind(
 def test_a_required_note_left_empty_keeps_the_dialog_and_says_why(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.ask_button.click()
     dialog = window.action_dialog
     assert dialog is not None and dialog.isVisible()
@@ -352,9 +360,7 @@ def test_a_closed_dialog_gives_its_text_back_when_reopened(
 def test_the_lock_hides_the_dialog_and_gives_it_back_with_its_text(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.ask_button.click()
     dialog = window.action_dialog
     assert dialog is not None
@@ -371,9 +377,7 @@ def test_the_lock_hides_the_dialog_and_gives_it_back_with_its_text(
 def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    _client, window = pharmacist_on_first_row(qtbot, store)
     window.approve_button.click()
     # Meanwhile a colleague asks the prescriber a question.
     colleague = StandInPharmacy(PHARMACIST, store)
@@ -396,9 +400,7 @@ def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
 def test_an_ended_session_keeps_the_dialog_for_after_the_sign_in(
     qtbot: QtBot, store: dict[str, dict[str, Any]], action: str
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.action_buttons[action].click()
     dialog = window.action_dialog
     assert dialog is not None
@@ -545,9 +547,7 @@ def test_every_action_says_how_many_steps_were_shown(
 def test_an_answer_arriving_by_refresh_withdraws_the_confirmation(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.approve_button.click()
     assert window.confirming == "approve"
     asked_and_answered(store, "id-1")  # same status as before, two steps more
@@ -664,9 +664,7 @@ def test_no_answer_and_no_such_step_is_called_unknown_with_the_row_as_it_is_and_
 def test_no_answer_to_a_step_confirmed_in_place_is_called_unknown(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.approve_button.click()
     client.fail_next = OutcomeUnknown(NO_ANSWER)
     window.confirm_button.click()
@@ -683,9 +681,7 @@ def test_no_answer_to_a_step_confirmed_in_place_is_called_unknown(
 def test_reject_asks_for_its_reason_in_the_note_dialog_and_keeps_it(
     qtbot: QtBot, store: dict[str, dict[str, Any]]
 ) -> None:
-    client = StandInPharmacy(PHARMACIST, store)
-    window = pharmacist_window(qtbot, client)
-    window.browser.select("id-1")
+    client, window = pharmacist_on_first_row(qtbot, store)
     window.reject_button.click()
     dialog = window.action_dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
