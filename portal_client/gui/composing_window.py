@@ -14,7 +14,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
@@ -44,8 +51,9 @@ def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
 class ComposingWindow(PortalMainWindow):
     """A main window with a list page, the composer and the user's local store.
 
-    Subclasses build ``self.composer`` and the list page (using :meth:`build_list_header`),
-    then call :meth:`open_local_store`; they override :meth:`new_from_list`,
+    Subclasses build ``self.composer`` and the list page (using :meth:`canvas_page` and
+    :meth:`build_list_header`), then call :meth:`start`; they override
+    :meth:`new_from_list`, :meth:`show_list`, :meth:`templates_ready`,
     :meth:`local_store_ready` and, if they run more than the store,
     :meth:`stop_local_workers`.
     """
@@ -66,7 +74,36 @@ class ComposingWindow(PortalMainWindow):
         self.pages = QStackedWidget()
         self.root_layout.addWidget(self.pages, 1)
 
+    def start(self, loading_message: str, store_opener: StoreOpener | None) -> None:
+        """Once built: focus "new", then load templates and the list, and open the store."""
+        self.composer.cancelled.connect(self.show_list)
+        self.composer.session_expired.connect(self.session_expired)
+        self.new_button.setFocus()  # the first thing most visits do
+        self.statusBar().showMessage(loading_message)
+        self.load_templates(then=self.templates_ready)
+        self.refresh()
+        self.open_local_store(store_opener)
+
+    def show_list(self) -> None:
+        """Back from the composer to the lists."""
+        raise NotImplementedError
+
+    def templates_ready(self) -> None:
+        """The pharmacy's templates arrived (``self.templates``)."""
+        if not self.composer.templates:
+            self.composer.load_templates(self.templates)
+
     # ---------------------------------------------------------------- list page
+
+    @staticmethod
+    def canvas_page() -> tuple[QWidget, QVBoxLayout]:
+        """The list page's background and its column, spaced like every list page."""
+        page = QWidget()
+        page.setObjectName("Canvas")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(12)
+        return page, layout
 
     def build_list_header(
         self, title: str, new_label: str, new_tooltip: str, refresh_tooltip: str

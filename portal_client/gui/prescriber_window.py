@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -146,21 +145,11 @@ class PrescriberWindow(ComposingWindow):
         self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
         self.pages.addWidget(self.composer)
         self.composer.signed.connect(self._signed)
-        self.composer.cancelled.connect(self.show_list)
         self.composer.discarded.connect(lambda _id: self.reload_local_work())
-        self.composer.session_expired.connect(self.session_expired)
-        self.new_button.setFocus()  # the first thing most visits do
-        self.statusBar().showMessage("Loading your prescriptions…")
-        self.load_templates(then=self._templates_ready)
-        self.refresh()
-        self.open_local_store(store_opener)
+        self.start("Loading your prescriptions…", store_opener)
 
     def _build_list_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("Canvas")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
+        page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
                 "My prescriptions",
@@ -228,10 +217,9 @@ class PrescriberWindow(ComposingWindow):
         self.setWindowTitle(window_title(self.user))
         self.reload_local_work()
 
-    def _templates_ready(self) -> None:
+    def templates_ready(self) -> None:
+        super().templates_ready()
         self.browser.names = self.names
-        if not self.composer.templates:
-            self.composer.load_templates(self.templates)
         self.browser.show_items([r.wire for r in self.browser.model.state.rows])
         self._show_local_work()
 

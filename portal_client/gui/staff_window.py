@@ -103,24 +103,14 @@ class StaffWindow(ComposingWindow):
         self.composer.back.setText(" Prepared drafts")
         self.pages.addWidget(self.composer)
         self._build_save_bar()
-        self.composer.cancelled.connect(self.show_list)
         self.composer.discarded.connect(lambda _id: self.reload_local_drafts())
-        self.composer.session_expired.connect(self.session_expired)
         self.composer.save_requested.connect(self.save_for_prescriber)
-        self.new_button.setFocus()
-        self.statusBar().showMessage("Loading your clinic's drafts…")
-        self.load_templates(then=self._templates_ready)
-        self.refresh()
-        self.open_local_store(store_opener)
+        self.start("Loading your clinic's drafts…", store_opener)
 
     # ---------------------------------------------------------------- build
 
     def _build_list_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("Canvas")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.setSpacing(12)
+        page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
                 "Drafts for your clinic's prescribers",
@@ -262,9 +252,8 @@ class StaffWindow(ComposingWindow):
         self.reload_local_drafts()
         self.refresh()
 
-    def _templates_ready(self) -> None:
-        if not self.composer.templates:
-            self.composer.load_templates(self.templates)
+    def templates_ready(self) -> None:
+        super().templates_ready()
         self._show_drafts()
 
     # ---------------------------------------------------------------- refresh
