@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -90,22 +91,11 @@ class PrescriptionBrowser(QSplitter):
         self._quiet = False
         self._shown_id: str | None = None  # the prescription the detail pane shows
         self.model = PrescriptionTableModel(columns, self, viewer_role=viewer_role)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(38)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setItemDelegateForColumn(
-            self.model.column_of("status"), StatusBadgeDelegate(self.table)
-        )
-        self._size_columns(columns)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table = self._build_table(columns)
+        self._empty_text = ""
+        self._loaded = False
+        self.empty_label = self._build_empty_label()
+        self.table.viewport().installEventFilter(self)  # keeps the label over the rows
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         self.detail.setHtml(EMPTY_DETAIL)
@@ -137,8 +127,8 @@ class PrescriptionBrowser(QSplitter):
         self.setSizes([700, 480])
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-    def _size_columns(self, columns: Sequence[str]) -> None:
-        header = self.table.horizontalHeader()
+    def _size_columns(self, table: QTableView, columns: Sequence[str]) -> None:
+        header = table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -152,6 +142,56 @@ class PrescriptionBrowser(QSplitter):
                 )
         header.setMinimumSectionSize(80)
         header.setStretchLastSection(False)
+
+    def _build_table(self, columns: Sequence[str]) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(38)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setItemDelegateForColumn(self.model.column_of("status"), StatusBadgeDelegate(table))
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._size_columns(table, columns)
+        return table
+
+    def _build_empty_label(self) -> QLabel:
+        """Said over an empty table once a list has arrived ("Nothing waiting for review")."""
+        label = QLabel(self.table.viewport())
+        label.setObjectName("Hint")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.hide()
+        for changed in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            changed.connect(self._update_empty)
+        return label
+
+    def set_empty_text(self, text: str) -> None:
+        """What an empty list says (shown only once a list has been loaded)."""
+        self._empty_text = text
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        empty = self._loaded and self.model.rowCount() == 0 and bool(self._empty_text)
+        self.empty_label.setText(self._empty_text)
+        self._place_empty_label()
+        self.empty_label.setVisible(empty)
+
+    def _place_empty_label(self) -> None:
+        area = self.table.viewport().rect()
+        self.empty_label.setGeometry(
+            area.left() + 24, area.top() + 32, max(0, area.width() - 48), 60
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_label()
+        return super().eventFilter(watched, event)
 
     def detail_actions_visible(self, visible: bool) -> None:
         """Show or hide every widget of the row under the detail (e.g. while confirming)."""
@@ -174,10 +214,18 @@ class PrescriptionBrowser(QSplitter):
     def show_items(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> None:
         """Replace the rows, keeping the selected prescription selected."""
         selected = self.current_id()
+        self._loaded = True
         self.model.replace(items, total)
         if selected is not None:
             self.select(selected, notify=False)
         self._render_current()
+        self._update_empty()
+
+    def clear_while_loading(self) -> None:
+        """Empty the table for another list on its way: no "nothing here" until it comes."""
+        self.show_items([])
+        self._loaded = False
+        self._update_empty()
 
     def upsert(self, item: Mapping[str, Any]) -> None:
         selected = self.current_id()

@@ -230,7 +230,7 @@ class PharmacistWindow(PortalMainWindow):
 
     def _filter_changed(self, _index: int) -> None:
         self.filter_changed.emit(self.status_filter)
-        self.browser.show_items([])
+        self.browser.clear_while_loading()
         self.refresh()
 
     def show_filter(self, status: str) -> None:
@@ -252,6 +252,10 @@ class PharmacistWindow(PortalMainWindow):
         wanted, page, waiting = result
         if wanted != self.status_filter:
             return  # the filter changed while this was loading; a newer refresh follows
+        words = dict(FILTERS).get(wanted, "")
+        self.browser.set_empty_text(
+            "Nothing waiting for review." if wanted == "submitted" else f"Nothing under “{words}”."
+        )
         self.browser.show_items(page.items, page.total)
         self.count_badge.setText(str(waiting))
         self.statusBar().clearMessage()

@@ -167,6 +167,9 @@ class PrescriberWindow(ComposingWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
+        self.browser.set_empty_text(
+            "Nothing sent to the pharmacy yet. Press “New prescription” to write one."
+        )
         self.browser.enable_fhir_export(self.client)
         self.browser.on_export_message = self.banner.show_message
         self._build_prescription_actions()

@@ -739,3 +739,21 @@ def test_the_refresh_reads_the_filter_on_the_gui_thread_only(
     qtbot.waitUntil(lambda: [r.id for r in window.browser.model.state.rows] == ["id-5"])
     qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=10_000)
     assert readers and all(thread is gui_thread for thread in readers)
+
+
+def test_an_empty_list_says_so_in_the_words_of_its_filter(qtbot: QtBot) -> None:
+    store = {"id-1": prescription(1, "approved")}
+    client = StandInPharmacy(PHARMACIST, store)
+    window = PharmacistWindow(client, PHARMACIST, status_filter="submitted")  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    label = window.browser.empty_label
+    qtbot.waitUntil(label.isVisible, timeout=10_000)
+    assert label.text() == "Nothing waiting for review."
+    assert label.geometry().width() > 0 and label.parent() is window.browser.table.viewport()
+    window.show_filter("approved")
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=10_000)  # one approved row
+    window.show_filter("shipped")
+    qtbot.waitUntil(label.isVisible, timeout=10_000)
+    assert label.text() == "Nothing under “Shipped”."
