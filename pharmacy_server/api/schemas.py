@@ -488,6 +488,10 @@ class AuditEventOut(BaseModel):
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    hash_form: str = Field(
+        default="sorted-json",
+        description="The canonical JSON the hash covers: rfc8785, or sorted-json before it.",
+    )
 
 
 class AuditList(BaseModel):
