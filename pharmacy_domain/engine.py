@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from pharmacy_domain.formulary import Formulary, StockProduct
+from pharmacy_domain.numbers import format_rounded as _fmt
 from pharmacy_domain.prerequisites import LabPrerequisite
 from pharmacy_domain.prescription import (
     Acknowledgement,
@@ -125,16 +126,6 @@ def unacknowledged(
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _fmt(value: float) -> str:
-    """A clinician-friendly number: 1,544 / 15.7 / 2.98."""
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 _WORD = re.compile(r"[a-z0-9+]+")

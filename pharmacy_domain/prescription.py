@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pharmacy_domain.numbers import format_amount
 from pharmacy_domain.templates import Template, TemplateCatalog
+from pharmacy_domain.text_limits import MAX_NOTE_LENGTH
 
 SEXES = ("female", "male", "other", "unknown")
 MAX_NAME_LENGTH = 100
 MAX_ALLERGIES = 50
-MAX_NOTE_LENGTH = 2000
 MAX_LABS = 50
 MAX_ACKNOWLEDGEMENTS = 50
 MAX_REASON_LENGTH = 500
@@ -225,14 +226,16 @@ class _Collector:
             return None
         suffix = f" {unit}" if unit else ""
         if minimum is not None and value < minimum:
-            self.add(path, f"must be at least {_fmt(minimum)}{suffix} (got {_fmt(value)})")
+            self.add(
+                path,
+                f"must be at least {format_amount(minimum)}{suffix} (got {format_amount(value)})",
+            )
         elif maximum is not None and value > maximum:
-            self.add(path, f"must be at most {_fmt(maximum)}{suffix} (got {_fmt(value)})")
+            self.add(
+                path,
+                f"must be at most {format_amount(maximum)}{suffix} (got {format_amount(value)})",
+            )
         return float(value)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
 
 
 def _is_number(value: Any) -> bool:

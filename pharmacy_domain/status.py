@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-#: The longest note an action takes (a reason, a question, an answer).
-MAX_NOTE_LENGTH = 2000
+# The longest note an action takes (a reason, a question, an answer): the one in
+# text_limits, named here too because the lifecycle's users import it with the table.
+from pharmacy_domain.text_limits import MAX_NOTE_LENGTH as MAX_NOTE_LENGTH  # noqa: PLC0414
 
 
 class PrescriptionStatus(StrEnum):

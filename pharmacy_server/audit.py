@@ -13,6 +13,10 @@ fixed vocabulary: never a patient's name or any other PHI.
 ``actor_username`` came later (migration 0004). It is hashed only when present, so events
 written before it (NULL there) recompute to their stored hashes, while a username added to,
 changed in or removed from a newer event breaks the chain like any other change.
+
+``hash_form`` (migration 0006) says which canonical JSON the hash was computed over: events
+written before it are ``sorted-json``, newer ones RFC 8785. A chain may mix the two. An
+RFC 8785 event also hashes its form, so relabelling it as ``sorted-json`` breaks the chain.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from pharmacy_domain.canonical import canonical_json
+from pharmacy_domain.canonical import CanonicalForm, canonical_bytes, canonical_json
 from pharmacy_server.clock import wire_time
 from pharmacy_server.db import Database
 from pharmacy_server.models import AuditEvent, AuditHead
@@ -71,9 +75,11 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256(
-        prev_hash.encode("ascii") + canonical_json(_hashed_fields(event))
-    ).hexdigest()
+    form = CanonicalForm(event.hash_form)
+    fields = _hashed_fields(event)
+    if form is not CanonicalForm.SORTED_JSON:
+        fields["hash_form"] = form.value
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_bytes(fields, form)).hexdigest()
 
 
 def _locked_head(session: Session) -> AuditHead:
@@ -126,6 +132,7 @@ def append(
         details_json=canonical_json(dict(details or {})).decode("utf-8"),
         prev_hash=head.last_hash,
         hash="",
+        hash_form=CanonicalForm.RFC8785.value,
     )
     event.hash = event_hash(head.last_hash, event)
     session.add(event)
@@ -142,6 +149,7 @@ def event_to_wire(event: AuditEvent) -> dict[str, Any]:
         "actor_username": event.actor_username,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
+        "hash_form": event.hash_form,
     }
 
 

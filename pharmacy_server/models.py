@@ -132,6 +132,8 @@ class Prescription(Base):
     clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinic.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(255))
     request_sha256: Mapped[str] = mapped_column(String(64))
+    # The canonical JSON of the fingerprint (migration 0006), as ``AuditEvent.hash_form``.
+    request_hash_form: Mapped[str] = mapped_column(String(16), server_default="sorted-json")
     status: Mapped[str] = mapped_column(String(20), index=True)
     template_id: Mapped[str] = mapped_column(String(100))
     template_version: Mapped[int] = mapped_column(Integer)
@@ -295,6 +297,10 @@ class AuditEvent(Base):
     details_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The canonical JSON ``hash`` was computed over (migration 0006): ``sorted-json`` for
+    # events written before it, ``rfc8785`` since. The default keeps an INSERT that does not
+    # name it (an older server during a rolling upgrade) labelled as what it wrote.
+    hash_form: Mapped[str] = mapped_column(String(16), server_default="sorted-json")
 
 
 class Draft(Base):

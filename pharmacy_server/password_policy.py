@@ -1,10 +1,11 @@
 """Password rules after NIST 800-63B §5.1.1.2 and ASVS (checklist C1, C2).
 
-Length counts Unicode code points after NFKC normalisation: 12 to 128. No composition
-rules and no expiry. Refused: the 30,000 most common passwords (shipped in
-``resources/common-passwords.txt``) and close variants of them (a common word padded with
-digits or symbols, or repeated), the account's own username or name, words of this
-service, one repeated character and keyboard or alphabet runs.
+The length rule is the shared domain's (``pharmacy_domain.text_limits``), so the client
+says the same while a person types. No composition rules and no expiry. Refused: the
+30,000 most common passwords (shipped in ``resources/common-passwords.txt``) and close
+variants of them (a common word padded with digits or symbols, or repeated), the
+account's own username or name, words of this service, one repeated character and
+keyboard or alphabet runs.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-MIN_LENGTH = 12
-MAX_LENGTH = 128
+from pharmacy_domain.text_limits import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_length
+
+MIN_LENGTH = PASSWORD_MIN_LENGTH
+MAX_LENGTH = PASSWORD_MAX_LENGTH
 # Words any attacker would try first against a pharmacy portal.
 CONTEXT_WORDS = (
     "pharmacy", "prescriber", "prescription", "portal", "compounding", "northside",
@@ -98,9 +101,9 @@ def password_problems(  # noqa: PLR0911 - one early answer per rule reads best
 ) -> list[PasswordProblem]:
     """Why ``password`` is refused (empty when it is acceptable)."""
     text = normalise(password)
-    if len(text) < MIN_LENGTH:
+    if password_length(password) < MIN_LENGTH:
         return [PasswordProblem(f"must be at least {MIN_LENGTH} characters")]
-    if len(text) > MAX_LENGTH:
+    if password_length(password) > MAX_LENGTH:
         return [PasswordProblem(f"must be at most {MAX_LENGTH} characters")]
     lowered = text.casefold()
     compact = re.sub(r"\s+", "", lowered)

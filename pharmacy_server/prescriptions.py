@@ -22,7 +22,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, canonical_json, canonical_sha256
+from pharmacy_domain.canonical import (
+    SIGNING_TOKEN_FIELD,
+    CanonicalForm,
+    canonical_json,
+    canonical_sha256,
+)
 from pharmacy_domain.engine import Evaluation, evaluate, evaluate_body, unacknowledged
 from pharmacy_domain.fhir import prescription_bundle
 from pharmacy_domain.formulary import Formulary
@@ -221,6 +226,39 @@ class SubmitOutcome:
 
     body_json: str
     replayed: bool
+
+
+def request_fingerprint(
+    body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785
+) -> str:
+    """What an Idempotency-Key is bound to: SHA-256 of the whole body (signing token and
+    all) in canonical ``form``. A body no canonical form can carry is refused (422)."""
+    try:
+        return canonical_sha256(body, form)
+    except ValueError:
+        raise invalid(
+            "The prescription contains a number JSON cannot carry exactly.",
+            [FieldError("body", "contains NaN, an infinity or an integer beyond ±(2**53 - 1)")],
+        ) from None
+
+
+@dataclass(frozen=True)
+class RequestFingerprint:
+    """A submission's fingerprint, comparable with a stored one in either canonical form:
+    a retry whose key was stored before RFC 8785 (migration 0006) still replays."""
+
+    body: Mapping[str, Any]
+    sha256: str
+    form: CanonicalForm = CanonicalForm.RFC8785
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> RequestFingerprint:
+        return cls(body, request_fingerprint(body))
+
+    def matches(self, stored_sha256: str, stored_form: str) -> bool:
+        form = CanonicalForm(stored_form)
+        digest = self.sha256 if form is self.form else request_fingerprint(self.body, form)
+        return digest == stored_sha256
 
 
 class _KeyAlreadyClaimed(Exception):
@@ -434,7 +472,7 @@ class PrescriptionService:
                 403, "Only prescribers can submit prescriptions.", code="signing.not_allowed"
             )
         check_submitted_fields(body)
-        fingerprint = canonical_sha256(body)
+        fingerprint = RequestFingerprint.of(body)
         earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
@@ -510,7 +548,8 @@ class PrescriptionService:
                     "prescriber_id": prescriber.id,
                     "clinic_id": prescriber.clinic_id,
                     "idempotency_key": idempotency_key,
-                    "request_sha256": fingerprint,
+                    "request_sha256": fingerprint.sha256,
+                    "request_hash_form": fingerprint.form.value,
                     "status": PrescriptionStatus.SUBMITTED.value,
                     "template_id": template.id,
                     "template_version": template.version,
@@ -587,7 +626,7 @@ class PrescriptionService:
         address: str | None,
         *,
         idempotency_key: str,
-        fingerprint: str,
+        fingerprint: RequestFingerprint,
     ) -> SigningGrant | SubmitOutcome:
         """The prescriber's valid signature over this body; refusals are audited. A token
         spent since our replay check may have been spent by this very key's first request
@@ -614,17 +653,23 @@ class PrescriptionService:
             raise
         return grant
 
-    def _replay(self, prescriber_id: uuid.UUID, key: str, fingerprint: str) -> SubmitOutcome | None:
+    def _replay(
+        self, prescriber_id: uuid.UUID, key: str, fingerprint: RequestFingerprint
+    ) -> SubmitOutcome | None:
         with self._db.reading() as session:
             row = session.execute(
-                select(Prescription.request_sha256, Prescription.created_response_json).where(
+                select(
+                    Prescription.request_sha256,
+                    Prescription.request_hash_form,
+                    Prescription.created_response_json,
+                ).where(
                     Prescription.prescriber_id == prescriber_id,
                     Prescription.idempotency_key == key,
                 )
             ).first()
         if row is None:
             return None
-        if row.request_sha256 != fingerprint:
+        if not fingerprint.matches(row.request_sha256, row.request_hash_form):
             raise invalid(
                 "This Idempotency-Key was already used for a different prescription. "
                 "Use a new key for a new prescription.",

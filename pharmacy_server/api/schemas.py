@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from pharmacy_domain.status import PrescriptionStatus
+from pharmacy_domain.text_limits import MAX_NOTE_LENGTH, PASSWORD_LENGTH_RULE
 
 
 class FieldErrorOut(BaseModel):
@@ -266,7 +267,7 @@ class ReviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["approve", "reject"]
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
 
 
 class ActionRequest(BaseModel):
@@ -277,7 +278,7 @@ class ActionRequest(BaseModel):
     action: ActionName
     note: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=MAX_NOTE_LENGTH,
         description="Required to reject, ask, answer or cancel; optional otherwise.",
     )
     seen_steps: int | None = Field(
@@ -362,7 +363,7 @@ class PasswordChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024, description="12 to 128 characters.")
+    new_password: str = Field(min_length=1, max_length=1024, description=PASSWORD_LENGTH_RULE)
 
 
 class AccountRequestIn(BaseModel):
@@ -413,7 +414,7 @@ class AccountRequestList(BaseModel):
 class RejectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
+    reason: str = Field(min_length=1, max_length=MAX_NOTE_LENGTH, pattern=r"\S")
 
 
 class ActivateRequest(BaseModel):
@@ -421,7 +422,7 @@ class ActivateRequest(BaseModel):
 
     username: str = Field(min_length=1, max_length=150)
     code: str = Field(min_length=1, max_length=40)
-    password: str = Field(min_length=1, max_length=1024, description="12 to 128 characters.")
+    password: str = Field(min_length=1, max_length=1024, description=PASSWORD_LENGTH_RULE)
 
 
 class ActivationOut(BaseModel):
@@ -487,6 +488,10 @@ class AuditEventOut(BaseModel):
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    hash_form: str = Field(
+        default="sorted-json",
+        description="The canonical JSON the hash covers: rfc8785, or sorted-json before it.",
+    )
 
 
 class AuditList(BaseModel):

@@ -3,8 +3,8 @@
 Built on ``ApiClient``'s request plumbing (``ApiClient.request`` and
 ``ApiClient.adopt_session``), so every call has its timeout and every failure is one
 of ``core.errors``. The checks a person can fix while typing (NPI and DEA check
-digits, password length) live here too, so the GUI can say what is wrong before
-anything is sent; the server checks everything again.
+digits, password length) are worded here from the shared domain's rules, so the GUI
+says what is wrong before anything is sent; the server checks everything again.
 
 Blocking: every function taking an ``ApiClient`` does network I/O. Call them from a
 background operation, never on the GUI thread.
@@ -13,12 +13,12 @@ background operation, never on the GUI thread.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from pharmacy_domain.identifiers import DEA_PATTERN, NPI_LENGTH, is_valid_dea, is_valid_npi
+from pharmacy_domain.text_limits import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, password_length
 from portal_client.core.errors import (
     ApiError,
     InvalidCredentials,
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------ identifiers
 
-NPI_LENGTH = 10
-# "80840" (the US health-industry prefix) contributes 24 to the Luhn sum of every NPI.
-_NPI_PREFIX_LUHN = 24
-_DEA_PATTERN = re.compile(r"^[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7}$")
-
 US_STATES = (
     "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "GU", "HI", "IA", "ID",
     "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC",
@@ -44,36 +39,18 @@ US_STATES = (
 )  # fmt: skip
 
 
-def npi_check_digit(first_nine: str) -> str:
-    """Luhn over the nine digits prefixed with 80840 (CMS NPI check-digit rule)."""
-    total = _NPI_PREFIX_LUHN
-    for position, char in enumerate(reversed(first_nine)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            digit = digit - 9 if digit > 9 else digit
-        total += digit
-    return str((10 - total % 10) % 10)
-
-
 def npi_problem(text: str) -> str | None:
     """What is wrong with an NPI as typed, in words; None when it is valid."""
     npi = text.strip()
     if not npi:
         return "Enter the 10-digit NPI."
-    if not npi.isdigit():
+    if not (npi.isascii() and npi.isdigit()):
         return "An NPI has digits only."
     if len(npi) != NPI_LENGTH:
-        return f"An NPI has 10 digits ({len(npi)} so far)."
-    if npi_check_digit(npi[:9]) != npi[9]:
+        return f"An NPI has {NPI_LENGTH} digits ({len(npi)} so far)."
+    if not is_valid_npi(npi):
         return "This NPI's check digit does not match: a digit is probably mistyped."
     return None
-
-
-def dea_check_digit(six_digits: str) -> str:
-    """(d1 + d3 + d5) + 2 × (d2 + d4 + d6), last digit."""
-    d = [int(char) for char in six_digits]
-    return str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
 
 
 def dea_problem(text: str) -> str | None:
@@ -81,17 +58,14 @@ def dea_problem(text: str) -> str | None:
     dea = text.strip().upper()
     if not dea:
         return None
-    if not _DEA_PATTERN.match(dea):
+    if not DEA_PATTERN.match(dea):
         return "A DEA number is 2 letters then 7 digits, e.g. AB1234563."
-    if dea_check_digit(dea[2:8]) != dea[8]:
+    if not is_valid_dea(dea):
         return "This DEA number's check digit does not match: a character is probably mistyped."
     return None
 
 
 # ------------------------------------------------------------------ passwords
-
-PASSWORD_MIN = 12
-PASSWORD_MAX = 128
 
 
 def password_problem(password: str, username: str = "") -> str | None:
@@ -100,13 +74,14 @@ def password_problem(password: str, username: str = "") -> str | None:
     No composition rules. The server also refuses common and guessable passwords and
     says so in its own words.
     """
-    length = len(unicodedata.normalize("NFKC", password))
-    if length < PASSWORD_MIN:
+    length = password_length(password)
+    if length < PASSWORD_MIN_LENGTH:
         return (
-            f"Use at least {PASSWORD_MIN} characters ({length} so far). A short phrase works well."
+            f"Use at least {PASSWORD_MIN_LENGTH} characters ({length} so far). "
+            "A short phrase works well."
         )
-    if length > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters ({length} now)."
+    if length > PASSWORD_MAX_LENGTH:
+        return f"Use at most {PASSWORD_MAX_LENGTH} characters ({length} now)."
     name = username.strip().casefold()
     if len(name) >= 4 and name in password.casefold():
         return "The password must not contain your user name."

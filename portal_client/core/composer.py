@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from pharmacy_domain.numbers import format_amount
 from pharmacy_domain.prescription import Acknowledgement, FieldError
 from pharmacy_domain.templates import Template, TemplateCatalog, TemplateIngredient
 
@@ -42,7 +43,7 @@ def parse_number(text: str) -> float | str | None:
 
 
 def format_number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else format_amount(value)
 
 
 @cache

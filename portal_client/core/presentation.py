@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from pharmacy_domain.numbers import format_amount
 from pharmacy_domain.status import (
     ACTIONS,
     MAX_NOTE_LENGTH,
@@ -191,7 +192,7 @@ def status_colours(status: str) -> tuple[str, str]:
 
 def _number(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
+        return format_amount(value)
     return escape(str(value)) if value not in (None, "") else "—"
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_domain.identifiers import DEA_LENGTH, NPI_LENGTH
 from portal_client.core import accounts
 from portal_client.core.errors import ApiError, PortalError
 from portal_client.gui.ops import Op
@@ -225,9 +226,12 @@ class AccountRequestDialog(QDialog):
         creds.addWidget(section_title("Prescriber credentials"))
         form = QFormLayout()
         self.npi = CheckedField(
-            npi_problem, placeholder="10 digits", ok_text="✓ Valid NPI", accessible_name="NPI"
+            npi_problem,
+            placeholder=f"{NPI_LENGTH} digits",
+            ok_text="✓ Valid NPI",
+            accessible_name="NPI",
         )
-        self.npi.edit.setMaxLength(10)
+        self.npi.edit.setMaxLength(NPI_LENGTH)
         self.licence_number = CheckedField(
             _required("the state licence number"), placeholder="e.g. A123456"
         )
@@ -257,7 +261,7 @@ class AccountRequestDialog(QDialog):
             ok_text="✓ Valid DEA number",
             accessible_name="DEA number",
         )
-        self.dea.edit.setMaxLength(9)
+        self.dea.edit.setMaxLength(DEA_LENGTH)
         form.addRow("NPI", self.npi)
         form.addRow("State licence", licence_row)
         form.addRow("Licence expires", expiry)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_domain.text_limits import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from portal_client.core import accounts
 from portal_client.core.errors import ApiError, PortalError
 from portal_client.gui.ops import Op
@@ -41,7 +42,7 @@ class NewPasswordFields(QWidget):
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.new = password_field("New password")
-        self.new.setMaxLength(accounts.PASSWORD_MAX + 64)  # longer is refused with a reason
+        self.new.setMaxLength(PASSWORD_MAX_LENGTH + 64)  # longer is refused with a reason
         self.confirm = password_field("Repeat the new password")
         self.problem = QLabel()
         self.problem.setObjectName("Hint")
@@ -74,7 +75,7 @@ class NewPasswordFields(QWidget):
             self.problem.setText(
                 problem
                 if typed
-                else f"At least {accounts.PASSWORD_MIN} characters. No rules about symbols "
+                else f"At least {PASSWORD_MIN_LENGTH} characters. No rules about symbols "
                 "or digits: a phrase of a few unrelated words is strong and easy to remember."
             )
         self.problem.style().unpolish(self.problem)

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pharmacy_domain.identifiers import npi_check_digit
 from portal_client.core import accounts
 from portal_client.core.api_client import ApiClient
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
@@ -25,7 +26,7 @@ CODE_PATTERN = re.compile(r"Activation code: ([0-9A-Z-]+)")
 
 
 def valid_npi(first_nine: str = "123456789") -> str:
-    return first_nine + accounts.npi_check_digit(first_nine)
+    return first_nine + npi_check_digit(first_nine)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import rfc8785
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Uuid, column, delete, select, table, text, update
@@ -332,3 +334,117 @@ def test_two_first_events_in_parallel_both_join_the_chain(database: Database) ->
     assert not failures, failures
     result = verify_chain(database)
     assert result == VerifyResult(ok=True, events=2)
+
+
+def _legacy_event_hash(previous: str, fields: dict[str, object]) -> str:
+    """The formula before revision 0006, written out: SHA-256(prev || sorted json.dumps)."""
+    text_form = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(previous.encode() + text_form.encode()).hexdigest()
+
+
+def test_a_chain_of_old_and_new_hash_forms_verifies_and_shows_tampering_in_either(
+    fresh_database_url: str,
+) -> None:
+    """Events hashed over sorted json.dumps (revision 0005 code) are labelled so by 0006 and
+    still verify; events appended after are hashed over RFC 8785 JSON and say so."""
+    url = fresh_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0005")
+    database = Database.from_url(url)
+    try:
+        old_events = table(
+            "audit_event",
+            column("occurred_at", UtcDateTime()),
+            column("actor_id", Uuid()),
+            *(column(name) for name in (
+                "seq", "actor_role", "actor_username", "action", "outcome", "target_type",
+                "target_id", "client_address", "details_json", "prev_hash", "hash",
+            )),
+        )  # fmt: skip
+        previous = GENESIS_HASH
+        occurred = dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)
+        actor = uuid.uuid4()
+        with database.writing() as session:
+            for seq in (1, 2):
+                # A float written as 250.0: the two forms write it differently ("250").
+                details = {"method": "password", "volume_ml": 250.0}
+                fields = {
+                    "seq": seq, "occurred_at": wire_time(occurred), "actor_id": str(actor),
+                    "actor_role": "prescriber", "action": "auth.login", "outcome": "success",
+                    "target_type": "user", "target_id": str(actor),
+                    "client_address": "127.0.0.1", "details": details,
+                    "actor_username": "dr.old",
+                }  # fmt: skip
+                digest = _legacy_event_hash(previous, fields)
+                session.execute(
+                    old_events.insert().values(
+                        seq=seq, occurred_at=occurred, actor_id=actor, actor_role="prescriber",
+                        actor_username="dr.old", action="auth.login", outcome="success",
+                        target_type="user", target_id=str(actor), client_address="127.0.0.1",
+                        details_json=json.dumps(details, sort_keys=True, separators=(",", ":")),
+                        prev_hash=previous, hash=digest,
+                    )
+                )  # fmt: skip
+                previous = digest
+            session.execute(
+                text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 2, :hash)"),
+                {"hash": previous},
+            )
+
+        command.upgrade(config, "head")
+        assert verify_chain(database) == VerifyResult(True, 2)
+        now = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
+        with database.writing() as session:
+            for action in ("auth.logout", "auth.login"):
+                audit.append(
+                    session,
+                    now=now,
+                    actor=Actor(actor, "prescriber", "127.0.0.1", "dr.old"),
+                    action=action,
+                    outcome="success",
+                    details={"volume_ml": 250.0},
+                )
+        with database.reading() as session:
+            events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+        assert [e.hash_form for e in events] == ["sorted-json"] * 2 + ["rfc8785"] * 2
+        # The new hash, recomputed here with the rfc8785 package itself.
+        third = events[2]
+        fields = {
+            **{key: value for key, value in audit.event_to_wire(third).items()
+               if key not in ("prev_hash", "hash")},
+        }  # fmt: skip
+        expected = hashlib.sha256(third.prev_hash.encode() + rfc8785.dumps(fields)).hexdigest()
+        assert third.hash == expected
+        assert third.prev_hash == events[1].hash
+        assert verify_chain(database) == VerifyResult(True, 4)
+        intact = _run_verify(url)
+        assert intact.returncode == 0 and "audit trail intact" in intact.stdout, intact.stderr
+
+        def tampered(seq: int, **values: object) -> VerifyResult:
+            original = {name: getattr(events[seq - 1], name) for name in values}
+            with database.writing() as session:
+                session.execute(update(AuditEvent).where(AuditEvent.seq == seq).values(**values))
+            result = verify_chain(database)
+            with database.writing() as session:
+                session.execute(update(AuditEvent).where(AuditEvent.seq == seq).values(**original))
+            assert verify_chain(database).ok
+            return result
+
+        for seq in (2, 4):  # one event of each form
+            result = tampered(seq, outcome="tampered")
+            assert (result.ok, result.seq, result.problem) == (
+                False,
+                seq,
+                f"event {seq} was altered",
+            )
+            assert tampered(seq, details_json='{"volume_ml":251.0}').seq == seq
+        # Relabelling the form is a change too, either way round.
+        assert tampered(3, hash_form="sorted-json").seq == 3
+        assert tampered(1, hash_form="rfc8785").seq == 1
+
+        with database.writing() as session:
+            session.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(outcome="x"))
+        altered = _run_verify(url)
+        assert altered.returncode == 1 and "event 4 was altered" in altered.stderr
+    finally:
+        database.dispose()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
 
 import pytest
+import rfc8785
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pharmacy_domain.canonical import canonical_sha256
 from pharmacy_domain.prescription import parse_prescription
@@ -189,6 +191,83 @@ def test_same_key_different_body_is_422(
     assert status == 422
     assert answer["errors"][0]["field"] == "Idempotency-Key"  # type: ignore[index]
     assert _row_count(database) == 1
+
+
+def _body_whose_forms_differ(client: TestClient, prescriber: Headers) -> dict[str, object]:
+    """A signed body with a float written as 70.0: sorted json.dumps keeps "70.0", RFC 8785
+    writes "70", so the two fingerprints differ."""
+    body = new_prescription_body()
+    body["patient"] = {**body["patient"], "weight_kg": 70.0}
+    return signed(client, prescriber, body)
+
+
+def test_the_fingerprint_and_content_hash_are_sha256_of_rfc8785_json(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database
+) -> None:
+    prescriber = as_user("prescriber1")
+    body = _body_whose_forms_differ(client, prescriber)
+    key = str(uuid.uuid4())
+    response = client.post(PRESCRIPTIONS, headers={**prescriber, "Idempotency-Key": key}, json=body)
+    assert response.status_code == 201, response.text
+    with database.reading() as session:
+        row = session.scalars(select(Prescription).where(Prescription.idempotency_key == key)).one()
+    assert row.request_hash_form == "rfc8785"
+    assert row.request_sha256 == hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    # The content hash the client compares is over RFC 8785 JSON too.
+    unsigned = {key: value for key, value in body.items() if key != "signing_token"}
+    content = parse_prescription(unsigned, load_template_catalog()).to_wire()
+    assert response.json()["content_sha256"] == hashlib.sha256(rfc8785.dumps(content)).hexdigest()
+
+
+def test_a_retry_across_the_upgrade_replays_the_original(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database
+) -> None:
+    """A key stored before revision 0006 holds the sorted-json fingerprint: the same body
+    retried afterwards replays the original 201; a different body is still refused."""
+    prescriber = as_user("prescriber1")
+    body = _body_whose_forms_differ(client, prescriber)
+    key = str(uuid.uuid4())
+    headers = {**prescriber, "Idempotency-Key": key}
+    first = client.post(PRESCRIPTIONS, headers=headers, json=body)
+    assert first.status_code == 201, first.text
+    old_fingerprint = hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    assert old_fingerprint != hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    with database.writing() as session:  # the row as the code before 0006 stored it
+        session.execute(
+            update(Prescription)
+            .where(Prescription.idempotency_key == key)
+            .values(request_sha256=old_fingerprint, request_hash_form="sorted-json")
+        )
+
+    again = client.post(PRESCRIPTIONS, headers=headers, json=body)
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert _row_count(database) == 1
+    changed = signed(client, prescriber, {**body, "notes": "changed"})
+    refused = client.post(PRESCRIPTIONS, headers=headers, json=changed)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert _row_count(database) == 1
+
+
+def test_a_number_json_cannot_carry_is_422(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database
+) -> None:
+    prescriber = as_user("prescriber1")
+    body = new_prescription_body()
+    body["patient"] = {**body["patient"], "weight_kg": float("nan")}
+    response = client.post(
+        PRESCRIPTIONS,
+        headers={**prescriber, "Idempotency-Key": str(uuid.uuid4()),
+                 "Content-Type": "application/json"},
+        content=json.dumps(body),  # Python writes NaN; strict JSON parsers do not
+    )  # fmt: skip
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body"
+    assert _row_count(database) == 0
 
 
 def test_missing_key_is_400(client: TestClient, as_user: Callable[[str], Headers]) -> None:

@@ -52,7 +52,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD
+from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, CanonicalForm
 from portal_client.core.durable.backoff import (
     BACKGROUND,
     QUICK,
@@ -72,7 +72,15 @@ OUTBOX_KIND = "outbox"
 DETAIL_KIND = "outbox-detail"
 
 
-def default_content_hash(body: Mapping[str, Any]) -> str:
+class ContentHash(Protocol):
+    """SHA-256 of a signed body's canonical JSON, in RFC 8785 form unless told otherwise."""
+
+    def __call__(self, body: Mapping[str, Any], form: CanonicalForm = ...) -> str: ...
+
+
+def default_content_hash(
+    body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785
+) -> str:
     """SHA-256 of the canonical JSON of ``body`` as signed.
 
     The server echoes the hash of the prescription *as it parsed it* (defaults
@@ -83,24 +91,24 @@ def default_content_hash(body: Mapping[str, Any]) -> str:
     """
     from pharmacy_domain.canonical import canonical_sha256
 
-    return canonical_sha256(body)
+    return canonical_sha256(body, form)
 
 
 def content_hash_for(
     catalog: TemplateCatalog, *, today: Callable[[], dt.date] = dt.date.today
-) -> Callable[[Mapping[str, Any]], str]:
+) -> ContentHash:
     """A content hash that normalises the body with the shared domain first, as the
     server does. A body the domain refuses is hashed as is (the server will refuse it
     too, so no hash will come back to compare)."""
     from pharmacy_domain.canonical import canonical_sha256
     from pharmacy_domain.prescription import InvalidPrescription, parse_prescription
 
-    def content_hash(body: Mapping[str, Any]) -> str:
+    def content_hash(body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785) -> str:
         try:
             normalised = parse_prescription(body, catalog, today=today()).to_wire()
         except InvalidPrescription:
-            return canonical_sha256(body)
-        return canonical_sha256(normalised)
+            return canonical_sha256(body, form)
+        return canonical_sha256(normalised, form)
 
     return content_hash
 
@@ -304,7 +312,7 @@ class Outbox:
         *,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
-        content_hash: Callable[[Mapping[str, Any]], str] = default_content_hash,
+        content_hash: ContentHash = default_content_hash,
         background: BackoffPolicy = BACKGROUND,
         quick: BackoffPolicy = QUICK,
     ) -> None:
@@ -804,7 +812,7 @@ class Outbox:
             "server_reference": reference,
             "server_status": status,
         }
-        if echoed == expected:
+        if echoed == expected or self._same_content_in_another_form(record, echoed):
             self._finish(key, State.SUBMITTED, Why.NONE, **identity)
         else:
             log.error("Server content hash differs from the signed prescription's")
@@ -814,6 +822,19 @@ class Outbox:
                 "field_errors": [],
             }
             self._finish(key, State.MISMATCH, Why.HASH_MISMATCH, detail=detail, **identity)
+
+    def _same_content_in_another_form(self, record: Mapping[str, Any], echoed: Any) -> bool:
+        """A row signed before hashes were RFC 8785 holds a sorted-json hash, and a server
+        from before then echoes one: the signed body's hash in that form matches too."""
+        if not isinstance(echoed, str):
+            return False
+        for form in CanonicalForm:
+            try:
+                if self._content_hash(record["body"], form) == echoed:
+                    return True
+            except ValueError:  # a number one of the forms cannot carry
+                continue
+        return False
 
     def _finish(
         self,

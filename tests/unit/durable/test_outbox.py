@@ -3,10 +3,13 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, CanonicalForm, canonical_sha256
 from portal_client.core.durable.crypto import RecordCipher
 from portal_client.core.durable.drafts import DraftStore
 from portal_client.core.durable.outbox import (
@@ -267,6 +270,62 @@ def test_missing_hash_in_the_answer_is_not_accepted(
     key = outbox.sign(prescription_body()).idempotency_key
     item = outbox.send(key)
     assert item is not None and item.state is State.MISMATCH
+
+
+def _body_whose_forms_differ() -> dict[str, Any]:
+    body = prescription_body()
+    body["patient"]["weight_kg"] = 81.0  # sorted json.dumps writes 81.0, RFC 8785 writes 81
+    unsigned_forms = {canonical_sha256(body, form) for form in CanonicalForm}
+    assert len(unsigned_forms) == 2
+    return body
+
+
+def _sorted_json_hash(body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785) -> str:
+    """The content hash as the client computed it before RFC 8785."""
+    return canonical_sha256(body, CanonicalForm.SORTED_JSON)
+
+
+def test_a_row_signed_before_rfc8785_is_confirmed_by_a_newer_server(
+    store: LocalStore, transport: ScriptedTransport, clock: FakeClock
+) -> None:
+    old_client = Outbox(store, transport, clock=clock, content_hash=_sorted_json_hash)
+    key = old_client.sign(_body_whose_forms_differ()).idempotency_key
+    upgraded = make_outbox(store, transport, clock)  # the same file, opened by newer code
+    item = upgraded.send(key)
+    assert item is not None and item.state is State.SUBMITTED
+
+
+def test_a_newer_row_is_confirmed_by_a_server_from_before_rfc8785(
+    store: LocalStore, pharmacy: FakePharmacy, clock: FakeClock
+) -> None:
+    class OlderServer(ScriptedTransport):
+        def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+            answer = super().submit(body, idempotency_key)
+            unsigned = {k: v for k, v in body.items() if k != SIGNING_TOKEN_FIELD}
+            answer["content_sha256"] = canonical_sha256(unsigned, CanonicalForm.SORTED_JSON)
+            return answer
+
+    outbox = make_outbox(store, OlderServer(pharmacy), clock)
+    key = outbox.sign(_body_whose_forms_differ()).idempotency_key
+    item = outbox.send(key)
+    assert item is not None and item.state is State.SUBMITTED
+
+
+def test_another_body_in_either_form_is_still_a_mismatch(
+    store: LocalStore, pharmacy: FakePharmacy, clock: FakeClock
+) -> None:
+    class ChangedInTransit(ScriptedTransport):
+        def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+            answer = super().submit(body, idempotency_key)
+            changed = {k: v for k, v in body.items() if k != SIGNING_TOKEN_FIELD}
+            changed["notes"] = "altered"
+            answer["content_sha256"] = canonical_sha256(changed, CanonicalForm.SORTED_JSON)
+            return answer
+
+    outbox = make_outbox(store, ChangedInTransit(pharmacy), clock)
+    key = outbox.sign(_body_whose_forms_differ()).idempotency_key
+    item = outbox.send(key)
+    assert item is not None and (item.state, item.why) == (State.MISMATCH, Why.HASH_MISMATCH)
 
 
 def test_unexpected_exception_is_treated_as_unknown(
