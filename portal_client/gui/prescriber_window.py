@@ -19,13 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QMessageBox,
-    QPushButton,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QPushButton, QTabWidget, QWidget
 
 from pharmacy_domain.status import available_actions
 from portal_client.core.api_client import Page
@@ -44,7 +38,7 @@ from portal_client.gui.connectivity import (
 )
 from portal_client.gui.drafts_view import DraftsView, OutboxView
 from portal_client.gui.list_view import PrescriptionBrowser
-from portal_client.gui.main_window import window_title
+from portal_client.gui.main_window import ConfirmLeave, window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
@@ -55,9 +49,6 @@ if TYPE_CHECKING:
     from portal_client.core.durable import DraftSummary, DurableSession, OutboxItem, OutboxWorker
 
 log = logging.getLogger(__name__)
-
-#: Asked before a user-initiated quit or sign-out with unsent work; True = go ahead.
-ConfirmLeave = Callable[[QWidget, str], bool]
 
 _UNSENT_STATES = ("queued", "sending", "unknown")
 ROLE = "prescriber"
@@ -79,17 +70,6 @@ def fetch_sent_and_prepared(client: ApiClient, prescriber_id: str) -> Prescriber
     prepared = [ServerDraft.from_wire(item) for item in client.list_drafts()]
     # A prescriber's own drafts live on this computer; the server's are staff-prepared.
     return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == prescriber_id])
-
-
-def ask_leave(parent: QWidget, sentence: str) -> bool:
-    answer = QMessageBox.warning(
-        parent,
-        "Prescriptions not yet sent",
-        sentence,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class _OutboxBridge(QObject):
@@ -118,8 +98,7 @@ class PrescriberWindow(ComposingWindow):
         store_opener: StoreOpener | None = None,
         confirm_leave: ConfirmLeave | None = None,
     ) -> None:
-        super().__init__(client, user, parent)
-        self._confirm_leave = confirm_leave or ask_leave
+        super().__init__(client, user, parent, confirm_leave=confirm_leave)
         self.worker: OutboxWorker | None = None
         self.outbox_items: list[OutboxItem] = []
         self.drafts: list[DraftSummary] = []
@@ -135,7 +114,6 @@ class PrescriberWindow(ComposingWindow):
         self.connectivity = ConnectivityIndicator()
         self.top_bar_actions.addWidget(self.connectivity)
         self.top_bar_actions.addSpacing(8)
-        self._route_sign_out_through_check()
 
         self.composer = ComposerPage(client)
         self.pages.addWidget(self._build_list_page())
@@ -145,7 +123,6 @@ class PrescriberWindow(ComposingWindow):
         self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
         self.pages.addWidget(self.composer)
         self.composer.signed.connect(self._signed)
-        self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.start("Loading your prescriptions…", store_opener)
 
     def _build_list_page(self) -> QWidget:
@@ -180,7 +157,7 @@ class PrescriberWindow(ComposingWindow):
         self.tabs.addTab(self.outbox_view, "Outbox")
         layout.addWidget(self.tabs, 1)
         self.drafts_view.open_requested.connect(self.open_draft)
-        self.drafts_view.discard_requested.connect(self.discard_draft)
+        self.drafts_view.discard_requested.connect(self.discard_local_draft)
         self.drafts_view.open_prepared_requested.connect(self.open_prepared)
         self.outbox_view.reopen_requested.connect(self.reopen_refused)
         self.outbox_view.sign_again_requested.connect(self.sign_again)
@@ -374,16 +351,6 @@ class PrescriberWindow(ComposingWindow):
 
         self.run(delete, deleted, failed)
 
-    def discard_draft(self, draft_id: str) -> None:
-        durable = self.durable
-        if durable is None or not self.composer.confirm_discard(self):
-            return
-        if self.composer.state.draft_id == draft_id:
-            self.composer.start_new()
-        Op(self, lambda: durable.drafts.discard(draft_id)).success(
-            lambda _found: self.reload_local_work()
-        ).run()
-
     def reopen_refused(self, idempotency_key: str) -> None:
         durable = self.durable
         if durable is None:
@@ -556,7 +523,7 @@ class PrescriberWindow(ComposingWindow):
 
     # -------------------------------------------------------------- leaving
 
-    def pending_sentence(self) -> str:
+    def unsent_work(self) -> str:
         """Unsent or refused prescriptions, in words ("" when nothing waits)."""
         unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
         attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
@@ -580,35 +547,6 @@ class PrescriberWindow(ComposingWindow):
                 "They stay safely on this computer and are sent the next time you sign in."
             )
         return " ".join(parts)
-
-    def _route_sign_out_through_check(self) -> None:
-        """Sign-out (button or account menu) first says what is still unsent."""
-        self.sign_out_button.clicked.disconnect(self.sign_out_requested)
-        self.sign_out_button.clicked.connect(self.request_sign_out)
-        account_button = getattr(self, "account_button", None)
-        menu = account_button.menu() if account_button is not None else None
-        for action in menu.actions() if menu is not None else []:
-            if action.text() == "Sign out":
-                action.triggered.disconnect()
-                action.triggered.connect(self.request_sign_out)
-
-    def request_sign_out(self) -> None:
-        sentence = self.pending_sentence()
-        if sentence and not self._confirm_leave(self, sentence + "\n\nSign out anyway?"):
-            return
-        self.sign_out_requested.emit()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        sentence = self.pending_sentence()
-        if (
-            event.spontaneous()
-            and sentence
-            and not self._confirm_leave(self, sentence + "\n\nQuit anyway?")
-        ):
-            event.ignore()
-            return
-        self.close_local_work()
-        super().closeEvent(event)
 
     def stop_local_workers(self) -> Callable[[], object] | None:
         """The outbox worker stops with the store (it may be mid-send: not on the GUI thread)."""
