@@ -7,7 +7,7 @@ render it and report edits. Every edit goes: card signal â†’ ``ComposerState`` â
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -37,8 +37,6 @@ from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from pharmacy_domain.templates import Template
     from portal_client.core.api_client import ApiClient, SigningGrant
     from portal_client.core.durable import DurableSession, OutboxItem
