@@ -129,11 +129,8 @@ class ComposerPage(QWidget):
     def _name_parts(self) -> None:
         """The editors under the names the windows and tests have always used."""
         patient, administration = self.patient, self.administration
-        self.back, self.page_title, self.save_state = (
-            self.header.back,
-            self.header.page_title,
-            self.header.save_state,
-        )
+        self.back, self.page_title = self.header.back, self.header.page_title
+        self.save_state = self.header.save_state
         self.given_name, self.family_name = patient.given_name, patient.family_name
         self.birth_date, self.sex = patient.birth_date, patient.sex
         self.weight_edit, self.height_edit = patient.weight_edit, patient.height_edit

@@ -57,7 +57,6 @@ from portal_client.gui.widgets import Banner, card, muted
 if TYPE_CHECKING:
     from portal_client.core.accounts import CodeChallenge
     from portal_client.core.api_client import ApiClient, SignedInUser
-    from portal_client.core.durable.keystore import KeyStore
 
 ClientFactory = Callable[[str], "ApiClient"]
 
@@ -286,13 +285,13 @@ class SignInWindow(QWidget):
         return self._pending is not None
 
     @property
-    def code_prompt(self) -> QLabel:
-        assert self.code_page is not None, "the code step has not been shown"
+    def code_prompt(self) -> QLabel:  # the code step's parts, once it has been shown
+        assert self.code_page is not None
         return self.code_page.prompt
 
     @property
     def back_button(self) -> QPushButton:
-        assert self.code_page is not None, "the code step has not been shown"
+        assert self.code_page is not None
         return self.code_page.back_button
 
     def _update_submit_enabled(self) -> None:
@@ -458,10 +457,6 @@ class SignInWindow(QWidget):
         self.load_remembered_username()
 
     # the remembered user name ----------------------------------------------------
-
-    def keystore(self) -> KeyStore:
-        """One keyring wrapper per server address (it remembers a keyring that hung)."""
-        return self.username_memory.keystore()
 
     def load_remembered_username(self) -> None:
         """Fill in the user name saved at the last sign-in (keyring, off the GUI thread)."""
