@@ -126,6 +126,15 @@ class ComposerState:
     outcome_unknown: bool = False
     #: Names this prescription in the local draft store until it is signed.
     draft_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # What the form shows of it (not part of the order: left out of equality and repr).
+    #: Form places the user has edited: their errors show from then on.
+    touched: set[str] = field(default_factory=set, compare=False, repr=False)
+    #: A sign attempt (or the server's 422) was made: every error shows.
+    show_all_errors: bool = field(default=False, compare=False, repr=False)
+    #: The server's field errors by form place, each kept until its field is edited.
+    server_errors: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: The user picked a template: a template alone makes the draft worth keeping.
+    template_chosen: bool = field(default=False, compare=False, repr=False)
 
     def select_template(self, template: Template | None) -> None:
         """Switch template; the patient section is kept, the order takes the new defaults."""
@@ -400,12 +409,258 @@ class ComposerState:
             return "acknowledgements"
         return error_field
 
+    def sign_summary_html(self, body: Mapping[str, Any]) -> str:
+        """What the sign dialog shows of ``body``: names, computed figures, warnings."""
+        from portal_client.core.presentation import sign_summary_html
+
+        template = self.template
+        names: dict[str, str] = {}
+        if template is not None:
+            names.update({row.code: row.name for row in template.ingredients})
+            names.update({f"vehicle:{v.code}": v.name for v in template.vehicles})
+        result = self.check()
+        return sign_summary_html(
+            body,
+            template_name=template.name if template else "",
+            ingredient_names=names,
+            computed=result.evaluation.computed if result.evaluation else {},
+            nutrition=bool(template and template.is_nutrition),
+            warnings=result.warnings,
+        )
+
+    # ------------------------------------------------------ edits and errors
+
+    def edit(self, form_field: str, attribute: str, value: str) -> None:
+        """A patient, administration or notes field typed into."""
+        setattr(self, attribute, value)
+        self._touch(form_field)
+
+    def edit_amount(self, code: str, text: str) -> None:
+        self.amounts[code] = text
+        self._touch(f"ingredient:{code}")
+        self.server_errors.pop("ingredients", None)
+
+    def labs_edited(self) -> None:
+        """A lab row's text changed (the rows are ``self.labs``, edited in place)."""
+        self._touch("patient.labs")
+
+    def acknowledge(self, key: tuple[str, str], reason: str) -> None:
+        """The prescriber's reason to go past the warning ``key`` (code, field)."""
+        self.acknowledgements[key] = reason
+        self._touch("acknowledgements")
+
+    def _touch(self, place: str) -> None:
+        self.touched.add(place)
+        self.server_errors.pop(place, None)
+
+    def choose_template(self, template: Template | None, *, by_user: bool = True) -> None:
+        """Switch template (``select_template``); its own error waits for the next touch."""
+        if by_user:
+            self.template_chosen = True
+        self.select_template(template)
+        self.touched.discard("template_id")
+
+    def choose_vehicle(self, code: str) -> bool:
+        """Switch vehicle. Until the user has typed a volume it follows the vehicle's
+        default: True when it did, so the view shows the new volume."""
+        template = self.template
+        option = template.vehicle(code) if template else None
+        self.vehicle_code = code
+        follows = option is not None and "vehicle.volume_ml" not in self.touched
+        if option is not None and follows:
+            self.volume_ml = format_number(option.default_volume_ml)
+        self.touched.add("vehicle.code")
+        return follows
+
+    def resume(self) -> None:
+        """A draft was just reopened: it counts as work (worth keeping and asking about)
+        once it names a patient or a template; its errors show as the user touches them."""
+        self.touched = {"patient.given_name"} if self.title() != "Untitled draft" else set()
+        self.template_chosen = self.template is not None
+
+    def show_server_errors(self, field_errors: Sequence[Mapping[str, Any]]) -> None:
+        """The server's 422 errors, placed at their fields like local ones."""
+        self.server_errors = {}
+        for raw in field_errors:
+            error = FieldError(str(raw.get("field", "")), str(raw.get("reason", "")))
+            place = self.field_for_error(error.field)
+            if place == "template_version":
+                place = "template_id"
+            self.server_errors.setdefault(place, message_for(error))
+        self.show_all_errors = True
+
+    def begin_sign(self, today: dt.date | None = None) -> FormReview:
+        """A sign attempt: every error shows from now on. Ready when ``review.can_sign``."""
+        self.show_all_errors = True
+        return self.review(today)
+
+    def is_dirty(self) -> bool:
+        """Anything typed or chosen: the draft is worth keeping, discarding it asks first."""
+        return bool(self.touched) or self.template_chosen
+
+    @property
+    def needs_autosave(self) -> bool:
+        """Whether the form holds work the encrypted draft store must keep."""
+        return self.is_dirty()
+
+    def review(self, today: dt.date | None = None) -> FormReview:
+        """Everything the form shows after an edit: errors (which are visible), the
+        clinical blocks, the summary and the footer's words."""
+        errors: dict[str, str] = {}
+        result = self.check(today)
+        for error in result.errors:
+            place = self.field_for_error(error.field)
+            if place == "template_version":
+                place = "template_id"
+            errors.setdefault(place, message_for(error))
+        for place, message in self.server_errors.items():
+            errors.setdefault(place, message)
+        missing = len(result.unacknowledged)
+        if missing:
+            errors.setdefault(
+                "acknowledgements",
+                "1 warning still needs a reason"
+                if missing == 1
+                else f"{missing} warnings still need a reason",
+            )
+        # A clinical block shows at its field at once: signing is disabled because of it.
+        blocked_places = {self.field_for_error(b.field) for b in result.blocks}
+        visible = {
+            place: message
+            for place, message in errors.items()
+            if self.show_all_errors
+            or place in self.touched
+            or place in self.server_errors
+            or place in blocked_places
+        }
+        return FormReview(
+            result=result,
+            errors=errors,
+            visible=visible,
+            blocked_places=frozenset(blocked_places),
+            show_summary=self.show_all_errors,
+            range_notes={note.field: note.message for note in self.range_notes()},
+            template=self.template,
+        )
+
     def start_over(self) -> None:
         """After a successful submission: a fresh prescription with a fresh key."""
         template = self.template
         fresh = ComposerState()
         self.__dict__.update(fresh.__dict__)
         self.select_template(template)
+
+
+@dataclass(frozen=True)
+class FormReview:
+    """One look at the form (``ComposerState.review``): what each view shows."""
+
+    result: CheckResult
+    #: Every error by form place (``patient.weight_kg``, ``ingredient:<code>``…).
+    errors: dict[str, str]
+    #: The errors shown now: touched fields, the server's, blocks, all after a sign attempt.
+    visible: dict[str, str]
+    blocked_places: frozenset[str]
+    show_summary: bool
+    #: Amounts outside the usual range, by ingredient code.
+    range_notes: dict[str, str]
+    template: Template | None
+
+    @property
+    def blocks(self) -> list[Finding]:
+        return self.result.blocks
+
+    def shown(self, place: str) -> str:
+        """The error to show at ``place`` now ("" for none)."""
+        return self.visible.get(place, "")
+
+    def ingredient_check(self, code: str) -> tuple[str, str]:
+        """The line under an ingredient: ("error", why), ("note", range) or ("", "")."""
+        message = self.shown(f"ingredient:{code}")
+        if message:
+            return "error", message
+        if code in self.range_notes:
+            return "note", f"Note: {self.range_notes[code]}"
+        return "", ""
+
+    @property
+    def form_error_count(self) -> int:
+        """Errors that are not clinical (blocks and missing reasons are counted apart)."""
+        clinical = {"acknowledgements", *self.blocked_places}
+        return len([place for place in self.errors if place not in clinical])
+
+    @property
+    def can_sign(self) -> bool:
+        return not self.errors and not self.blocks
+
+    def first_error(self, places: Sequence[str]) -> str | None:
+        """The first of ``places`` (in the form's order) that has an error."""
+        return next((place for place in places if place in self.errors), None)
+
+    def summary_html(self) -> str:
+        """The list at the top of the form after a sign attempt ("" for none)."""
+        errors = self.errors
+        if not errors or not self.show_summary:
+            return ""
+        items = "".join(
+            f"<li>{field_label(place, self.template)}: {message}</li>"
+            for place, message in errors.items()
+        )
+        count = len(errors)
+        noun = "thing" if count == 1 else "things"
+        return (
+            f"<b>{count} {noun} to fix before this can be signed</b>"
+            f"<ul style='margin:2px 0 0 -20px'>{items}</ul>"
+        )
+
+    def footer_text(self, *, signing: bool) -> str:
+        """Beside the Sign button: what stands between the form and a signature."""
+        errors, blocks = self.errors, self.blocks
+        if not signing:
+            # Staff may save an unfinished draft; they see what the prescriber will see.
+            if blocks:
+                return "Has a clinical block the prescriber must resolve"
+            if errors:
+                return f"{len(errors)} left to complete before signing"
+            return "Complete: ready for the prescriber to sign"
+        if blocks:
+            count = len(blocks)
+            noun = "a clinical block" if count == 1 else f"{count} clinical blocks"
+            return f"Cannot be signed: {noun} (see Clinical checks)"
+        if errors:
+            return f"{len(errors)} to complete before signing"
+        return "Ready to sign"
+
+    def sign_tooltip(self) -> str:
+        from portal_client.core.presentation import block_reason
+
+        return block_reason(self.blocks) or "Check, sign with your password and send (Ctrl+Enter)"
+
+    def sign_enabled(self, *, signing: bool, busy: bool) -> bool:
+        return signing and not self.blocks and not busy
+
+
+def composer_titles(*, signing: bool) -> tuple[str, str]:
+    """The page title for a new prescription and for a reopened draft.
+
+    Clinic staff prepare for someone else's signature: the title says so.
+    """
+    new = "New prescription" if signing else "Prepare a prescription for signature"
+    return new, "Draft" if signing else new
+
+
+SAVE_STATE_EDITING = "Editing…"
+
+
+def save_state_saved(*, persistent: bool) -> str:
+    """The header's word once the draft is written (memory only without a keyring)."""
+    if not persistent:
+        return "Draft kept for this session only (no system keyring)"
+    return "Draft saved"
+
+
+def save_state_failed(error: Exception) -> str:
+    return f"Not saved yet: {error}"
 
 
 def allowed_range(row: TemplateIngredient) -> str:

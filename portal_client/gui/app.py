@@ -203,10 +203,11 @@ class PortalApp(QObject):
         if user.is_reviewer:
             from portal_client.gui.pharmacist_window import PharmacistWindow
 
-            window: PortalMainWindow = PharmacistWindow(
+            pharmacist = PharmacistWindow(
                 client, user, status_filter=self.settings.review_status_filter
             )
-            window.filter_changed.connect(self._remember_filter)  # type: ignore[attr-defined]
+            pharmacist.filter_changed.connect(self._remember_filter)
+            window: PortalMainWindow = pharmacist
         elif user.role == "clinic_staff":
             from portal_client.gui.staff_window import StaffWindow
 

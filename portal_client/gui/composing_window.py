@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
-from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.main_window import ConfirmLeave, PortalMainWindow, window_title
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted
 
@@ -53,9 +53,10 @@ class ComposingWindow(PortalMainWindow):
 
     Subclasses build ``self.composer`` and the list page (using :meth:`canvas_page` and
     :meth:`build_list_header`), then call :meth:`start`; they override
-    :meth:`new_from_list`, :meth:`show_list`, :meth:`templates_ready`,
-    :meth:`local_store_ready` and, if they run more than the store,
-    :meth:`stop_local_workers`.
+    :meth:`new_from_list` and :meth:`show_list` (required), and as needed
+    :meth:`templates_ready`, :meth:`local_store_ready`, :meth:`reload_local_work`
+    and, if they run more than the store, :meth:`stop_local_workers`.
+    Closing the window closes the local work (:meth:`closing`).
     """
 
     #: The window title's page name while the composer shows.
@@ -66,8 +67,15 @@ class ComposingWindow(PortalMainWindow):
     composer: ComposerPage
     store_banner: Banner  # on the list page: what the local store says
 
-    def __init__(self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None):
-        super().__init__(client, user, parent)
+    def __init__(
+        self,
+        client: ApiClient,
+        user: SignedInUser,
+        parent: QWidget | None = None,
+        *,
+        confirm_leave: ConfirmLeave | None = None,
+    ) -> None:
+        super().__init__(client, user, parent, confirm_leave=confirm_leave)
         self.durable: DurableSession | None = None
         self.local_closed = threading.Event()  # set once the store is closed (tests wait)
         self._closing = False
@@ -78,6 +86,7 @@ class ComposingWindow(PortalMainWindow):
         """Once built: focus "new", then load templates and the list, and open the store."""
         self.composer.cancelled.connect(self.show_list)
         self.composer.session_expired.connect(self.session_expired)
+        self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.new_button.setFocus()  # the first thing most visits do
         self.statusBar().showMessage(loading_message)
         self.load_templates(then=self.templates_ready)
@@ -174,6 +183,21 @@ class ComposingWindow(PortalMainWindow):
     def local_store_ready(self, durable: DurableSession) -> None:
         """The store is open (and the composer autosaves into it): show local work."""
 
+    def reload_local_work(self) -> None:
+        """Read what the local store holds (off the GUI thread) and show it again."""
+
+    def discard_local_draft(self, draft_id: str) -> None:
+        """A draft the user threw away from a list (asked first); the composer clears
+        if it shows that draft."""
+        durable = self.durable
+        if durable is None or not self.composer.confirm_discard(self):
+            return
+        if self.composer.state.draft_id == draft_id:
+            self.composer.start_new()
+        Op(self, lambda: durable.drafts.discard(draft_id)).success(
+            lambda _found: self.reload_local_work()
+        ).run()
+
     def _store_failed(self, error: Exception) -> None:
         log.warning("Local store did not open: %s", type(error).__name__)
         self.store_banner.show_message(self.STORE_FAILED_MESSAGE.format(error=error), "error")
@@ -187,6 +211,9 @@ class ComposingWindow(PortalMainWindow):
         Op(self, self.composer.flush_drafts()).failure(
             lambda error: log.warning("Draft flush failed: %s", type(error).__name__)
         ).run()
+
+    def closing(self) -> None:
+        self.close_local_work()
 
     def stop_local_workers(self) -> Callable[[], object] | None:
         """Detach what runs beside the store; return how to stop it off the GUI thread."""

@@ -277,10 +277,12 @@ class OutboxView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self.items: list[OutboxItem] = []
+        self._pills: list[QLabel] = []  # each row's status, kept to read it back
 
     def show_items(self, items: Sequence[OutboxItem]) -> None:
         self.items = list(items)
         self.table.setRowCount(len(items))
+        self._pills = []
         for row, item in enumerate(items):
             state = item.state.value
             label = outbox_state_label(state, item.field_errors)
@@ -293,6 +295,7 @@ class OutboxView(QWidget):
                 f"QLabel#OutboxState {{ background: {background}; color: {foreground};"
                 " border-radius: 10px; padding: 2px 10px; font-weight: 600; }"
             )
+            self._pills.append(pill)
             holder = QWidget()
             line = QHBoxLayout(holder)
             line.setContentsMargins(6, 0, 6, 0)
@@ -334,9 +337,8 @@ class OutboxView(QWidget):
         texts = []
         for row in range(self.table.rowCount()):
             title = self.table.cellWidget(row, 0)
-            holder = self.table.cellWidget(row, 1)
             detail = self.table.cellWidget(row, 2)
-            pill = holder.findChild(QLabel) if holder is not None else None
+            pill = self._pills[row] if row < len(self._pills) else None
             texts.append(
                 (
                     title.text() if isinstance(title, QLabel) else "",

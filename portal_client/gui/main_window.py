@@ -5,15 +5,18 @@ Window titles name the app and the signed-in user, never a patient. The idle loc
 lost session both put the lock screen in place of the window's content; the content
 (an open composer included) stays alive underneath and comes back unchanged.
 
-Hooks for the role windows: ``about_to_lock`` (before the content is hidden) and
-``about_to_sign_out`` (before the window closes for good), e.g. to save drafts.
+Hooks for the role windows, each a typed method they may override:
+``about_to_lock`` (before the content is hidden), ``about_to_sign_out`` (before the
+window closes for good), ``unsent_work`` (what leaving would leave unsent, asked about
+through the one confirm-before-leaving hook ``confirm_leaving``), ``closing`` (once
+leaving is agreed), and the refresh's ``fetch``/``fetch_job``/``show_fetched``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -49,6 +53,7 @@ from portal_client.gui.widgets import Banner
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
     from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.gui.admin_window import AdministrationWindow
 
 #: How often a visible list asks the server for news (a pharmacist's approval).
 REFRESH_INTERVAL_MS = 20_000
@@ -67,6 +72,23 @@ def window_title(user: SignedInUser, page: str = "") -> str:
 
 
 LOCKED_TITLE = f"{APP_NAME} — Locked"
+
+#: How the user leaves a window: signing out, or quitting (closing the window).
+Leaving = Literal["sign_out", "quit"]
+#: Asked before leaving with unsent work (parent, the sentence); True = go ahead.
+ConfirmLeave = Callable[[QWidget, str], bool]
+_LEAVE_QUESTION: dict[Leaving, str] = {"sign_out": "Sign out anyway?", "quit": "Quit anyway?"}
+
+
+def ask_leave(parent: QWidget, sentence: str) -> bool:
+    answer = QMessageBox.warning(
+        parent,
+        "Prescriptions not yet sent",
+        sentence,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class PortalMainWindow(QMainWindow):
@@ -91,11 +113,17 @@ class PortalMainWindow(QMainWindow):
     idle_check_interval_ms: int = IDLE_CHECK_INTERVAL_MS
 
     def __init__(
-        self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None
+        self,
+        client: ApiClient,
+        user: SignedInUser,
+        parent: QWidget | None = None,
+        *,
+        confirm_leave: ConfirmLeave | None = None,
     ) -> None:
         super().__init__(parent)
         self.client = client
         self.user = user
+        self._confirm_leave: ConfirmLeave = confirm_leave or ask_leave
         self.templates: list[Template] = []
         self.names: dict[str, str] = {}
         self._refreshing = False
@@ -103,7 +131,7 @@ class PortalMainWindow(QMainWindow):
         self._last_refresh_ok: str | None = None
         self._title_before_lock: str | None = None
         self._hidden_by_lock: list[QWidget] = []
-        self._admin_window: QWidget | None = None
+        self._admin_window: AdministrationWindow | None = None
         self.setWindowTitle(window_title(user))
         self.setWindowIcon(resources.icon("app"))
 
@@ -171,7 +199,8 @@ class PortalMainWindow(QMainWindow):
         layout.addWidget(self.account_button)
         self.sign_out_button = QPushButton(" Sign out")
         self.sign_out_button.setIcon(resources.icon("sign-out"))
-        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        # Button and menu go through request_sign_out: unsent work is asked about first.
+        self.sign_out_button.clicked.connect(self.request_sign_out)
         layout.addWidget(self.sign_out_button)
         return bar
 
@@ -190,7 +219,9 @@ class PortalMainWindow(QMainWindow):
                     "Audit trail…", lambda: self.open_administration("audit")
                 )
         menu.addSeparator()
-        menu.addAction(resources.icon("sign-out"), "Sign out", self.sign_out_requested)
+        self.sign_out_action = menu.addAction(
+            resources.icon("sign-out"), "Sign out", self.request_sign_out
+        )
         return menu
 
     def _show_licence_status(self) -> None:
@@ -227,7 +258,7 @@ class PortalMainWindow(QMainWindow):
         if window is None or not shiboken6.isValid(window):
             window = AdministrationWindow(self.client, self.user, self.run, self)
             self._admin_window = window
-        window.show_tab(tab)  # type: ignore[attr-defined]
+        window.show_tab(tab)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -239,8 +270,24 @@ class PortalMainWindow(QMainWindow):
         return self.screens.currentWidget() is self.lock_screen
 
     def request_sign_out(self) -> None:
-        """Sign out from the lock screen; role windows may ask about unsent work first."""
-        self.sign_out_requested.emit()
+        """Sign out (button, account menu, lock screen), once unsent work is agreed to."""
+        if self.confirm_leaving("sign_out"):
+            self.sign_out_requested.emit()
+
+    def unsent_work(self) -> str:
+        """Hook: what leaving now would leave unsent, in words ("" when nothing waits)."""
+        return ""
+
+    def confirm_leaving(self, leaving: Leaving) -> bool:
+        """The one confirm-before-leaving hook: with unsent work, ask; True = leave."""
+        sentence = self.unsent_work()
+        if not sentence:
+            return True
+        return self._confirm_leave(self, f"{sentence}\n\n{_LEAVE_QUESTION[leaving]}")
+
+    def closing(self) -> None:
+        """Hook: the window is closing and leaving was agreed (role windows stop their
+        background work here, off the GUI thread)."""
 
     def about_to_lock(self) -> None:
         """Hook: the content is about to be hidden (role windows may save drafts)."""
@@ -420,6 +467,12 @@ class PortalMainWindow(QMainWindow):
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # A quit by the user asks about unsent work; a close by the app (sign-out,
+        # already agreed) does not.
+        if event.spontaneous() and not self.confirm_leaving("quit"):
+            event.ignore()
+            return
+        self.closing()
         self.refresh_timer.stop()
         self.idle_watcher.stop()
         super().closeEvent(event)

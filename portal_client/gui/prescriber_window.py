@@ -15,23 +15,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QMessageBox,
-    QPushButton,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from pharmacy_domain.status import available_actions
-from portal_client.core.api_client import Page
 from portal_client.core.composer import ServerDraft
+from portal_client.core.prescriber_work import (
+    SENT_TAB,
+    LocalWork,
+    PrescriberFetch,
+    Question,
+    QuestionWatch,
+    drafts_waiting_message,
+    fetch_sent_and_prepared,
+    sent_tab_label,
+)
 from portal_client.core.presentation import new_question_message, prescriber_count_text
-from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener
@@ -44,9 +45,14 @@ from portal_client.gui.connectivity import (
 )
 from portal_client.gui.drafts_view import DraftsView, OutboxView
 from portal_client.gui.list_view import PrescriptionBrowser
-from portal_client.gui.main_window import window_title
+from portal_client.gui.main_window import ConfirmLeave, window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
+from portal_client.gui.prescriber_parts import (
+    OutboxBridge,
+    PrescriptionActions,
+    open_sign_again,
+)
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -56,46 +62,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Asked before a user-initiated quit or sign-out with unsent work; True = go ahead.
-ConfirmLeave = Callable[[QWidget, str], bool]
-
-_UNSENT_STATES = ("queued", "sending", "unknown")
 ROLE = "prescriber"
-SENT_TAB = "Sent to the pharmacy"
-_ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
-
-
-@dataclass
-class PrescriberFetch:
-    """One refresh: what was sent, and the drafts clinic staff prepared on the server."""
-
-    page: Page
-    prepared: list[ServerDraft]
-
-
-def fetch_sent_and_prepared(client: ApiClient, prescriber_id: str) -> PrescriberFetch:
-    """One refresh (worker thread): what was sent, and the drafts prepared for the prescriber."""
-    page = client.all_prescriptions()
-    prepared = [ServerDraft.from_wire(item) for item in client.list_drafts()]
-    # A prescriber's own drafts live on this computer; the server's are staff-prepared.
-    return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == prescriber_id])
-
-
-def ask_leave(parent: QWidget, sentence: str) -> bool:
-    answer = QMessageBox.warning(
-        parent,
-        "Prescriptions not yet sent",
-        sentence,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-class _OutboxBridge(QObject):
-    """Emitted from the outbox worker thread; connected slots run on the GUI thread."""
-
-    changed = Signal(object)
 
 
 class PrescriberWindow(ComposingWindow):
@@ -118,24 +85,18 @@ class PrescriberWindow(ComposingWindow):
         store_opener: StoreOpener | None = None,
         confirm_leave: ConfirmLeave | None = None,
     ) -> None:
-        super().__init__(client, user, parent)
-        self._confirm_leave = confirm_leave or ask_leave
+        super().__init__(client, user, parent, confirm_leave=confirm_leave)
         self.worker: OutboxWorker | None = None
-        self.outbox_items: list[OutboxItem] = []
-        self.drafts: list[DraftSummary] = []
-        #: Server drafts clinic staff prepared for this prescriber (the signing queue).
-        self.prepared: list[ServerDraft] = []
-        self._retiring: set[str] = set()  # server drafts being deleted after submission
-        #: Prescriptions with a pharmacist's question, as of the last refresh (None: not yet).
-        self._questions_seen: set[str] | None = None
+        #: Drafts and outbox rows here, drafts prepared for this prescriber on the server.
+        self.work = LocalWork()
+        self.questions = QuestionWatch()
         self._unsubscribe: Callable[[], None] | None = None
-        self._bridge = _OutboxBridge(self)
+        self._bridge = OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
 
         self.connectivity = ConnectivityIndicator()
         self.top_bar_actions.addWidget(self.connectivity)
         self.top_bar_actions.addSpacing(8)
-        self._route_sign_out_through_check()
 
         self.composer = ComposerPage(client)
         self.pages.addWidget(self._build_list_page())
@@ -145,7 +106,6 @@ class PrescriberWindow(ComposingWindow):
         self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
         self.pages.addWidget(self.composer)
         self.composer.signed.connect(self._signed)
-        self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.start("Loading your prescriptions…", store_opener)
 
     def _build_list_page(self) -> QWidget:
@@ -172,7 +132,12 @@ class PrescriberWindow(ComposingWindow):
         )
         self.browser.enable_fhir_export(self.client)
         self.browser.on_export_message = self.banner.show_message
-        self._build_prescription_actions()
+        # Under a sent prescription: answer the pharmacist's question, or cancel it.
+        self.prescription_actions = PrescriptionActions(self.browser.detail_actions)
+        self.answer_button = self.prescription_actions.answer_button
+        self.cancel_button = self.prescription_actions.cancel_button
+        self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
+        self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
         self.drafts_view = DraftsView()
         self.outbox_view = OutboxView()
         self.tabs.addTab(self.browser, SENT_TAB)
@@ -180,29 +145,11 @@ class PrescriberWindow(ComposingWindow):
         self.tabs.addTab(self.outbox_view, "Outbox")
         layout.addWidget(self.tabs, 1)
         self.drafts_view.open_requested.connect(self.open_draft)
-        self.drafts_view.discard_requested.connect(self.discard_draft)
+        self.drafts_view.discard_requested.connect(self.discard_local_draft)
         self.drafts_view.open_prepared_requested.connect(self.open_prepared)
         self.outbox_view.reopen_requested.connect(self.reopen_refused)
         self.outbox_view.sign_again_requested.connect(self.sign_again)
         return page
-
-    def _build_prescription_actions(self) -> None:
-        """Under a sent prescription: answer the pharmacist's question, or cancel it."""
-        actions = self.browser.detail_actions
-        self.cancel_button = QPushButton(" Cancel prescription…")
-        self.cancel_button.setObjectName("Danger")
-        self.cancel_button.setIcon(resources.icon("x"))
-        self.cancel_button.setToolTip("Ask the pharmacy not to prepare it (a reason is required)")
-        self.answer_button = QPushButton(" Answer the pharmacist…")
-        self.answer_button.setObjectName("Primary")
-        self.answer_button.setIcon(resources.icon("send"))
-        for button in (self.cancel_button, self.answer_button):
-            button.setMinimumHeight(34)
-            button.hide()
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.answer_button)
-        self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
-        self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
 
     # ---------------------------------------------------------------- pages
 
@@ -246,55 +193,37 @@ class PrescriberWindow(ComposingWindow):
             return durable.drafts.list(), durable.outbox.items()
 
         def show(result: tuple[list[DraftSummary], list[OutboxItem]]) -> None:
-            self.drafts, self.outbox_items = result
+            self.work.drafts, self.work.outbox = result
             self._show_local_work()
             if first and self.drafts:
-                count = len(self.drafts)
-                noun = "draft is" if count == 1 else "drafts are"
-                self.banner.show_message(
-                    f"{count} {noun} waiting where you left {'it' if count == 1 else 'them'}. "
-                    "Open the Drafts tab to continue.",
-                    "info",
-                )
+                self.banner.show_message(drafts_waiting_message(len(self.drafts)), "info")
             self.local_work_changed.emit()
 
         Op(self, read).success(show).failure(
             lambda error: self.store_banner.show_message(f"Cannot read drafts: {error}", "error")
         ).run()
 
-    def _signed_server_drafts(self) -> set[str]:
-        """Server drafts already signed here (in the outbox, not handed back as a draft)."""
-        return {
-            item.draft_id
-            for item in self.outbox_items
-            if item.draft_id is not None and item.state.value != "rejected"
-        }
+    @property
+    def drafts(self) -> list[DraftSummary]:
+        return self.work.drafts
+
+    @property
+    def outbox_items(self) -> list[OutboxItem]:
+        return self.work.outbox
+
+    @property
+    def prepared(self) -> list[ServerDraft]:
+        """Server drafts clinic staff prepared for this prescriber (the signing queue)."""
+        return self.work.prepared
 
     def _show_local_work(self) -> None:
         names = {t.id: t.name for t in self.templates}
-        signed = self._signed_server_drafts()
-        queue = [d for d in self.prepared if d.id not in signed and d.id not in self._retiring]
-        queued_ids = {d.id for d in queue}
-        # An opened prepared draft is autosaved under its server id: one row, not two.
-        own = [d for d in self.drafts if d.id not in queued_ids]
-        self.drafts_view.show_drafts(own, names)
-        self.drafts_view.show_prepared(queue, names)
+        self.drafts_view.show_drafts(self.work.own_drafts(), names)
+        self.drafts_view.show_prepared(self.work.prepared_queue(), names)
         self.outbox_view.show_items(self.outbox_items)
-        label = "Drafts"
-        if own or queue:
-            label += f" ({len(own) + len(queue)})"
-        if queue:
-            label += f" · {len(queue)} prepared for you"
-        self.tabs.setTabText(1, label)
+        self.tabs.setTabText(1, self.work.drafts_tab_label())
         self._retire_submitted_server_drafts()
-        unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
-        attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
-        label = "Outbox"
-        if unsent:
-            label += f" · {unsent} waiting"
-        if attention:
-            label += f" · {attention} to act on"
-        self.tabs.setTabText(2, label)
+        self.tabs.setTabText(2, self.work.outbox_tab_label())
 
     def open_draft(self, draft_id: str) -> None:
         durable = self.durable
@@ -347,15 +276,10 @@ class PrescriberWindow(ComposingWindow):
 
     def _retire_submitted_server_drafts(self) -> None:
         """Delete server drafts whose prescription the pharmacy now has (network: background)."""
-        submitted = {
-            item.draft_id
-            for item in self.outbox_items
-            if item.draft_id is not None and item.state.value == "submitted"
-        }
-        done = [d.id for d in self.prepared if d.id in submitted and d.id not in self._retiring]
+        done = self.work.to_retire()
         if not done:
             return
-        self._retiring.update(done)
+        self.work.retiring.update(done)
         client = self.client
 
         def delete() -> None:
@@ -363,26 +287,16 @@ class PrescriberWindow(ComposingWindow):
                 client.delete_draft(draft_id)
 
         def deleted(_none: None) -> None:
-            self.prepared = [d for d in self.prepared if d.id not in done]
-            self._retiring.difference_update(done)
+            self.work.prepared = [d for d in self.prepared if d.id not in done]
+            self.work.retiring.difference_update(done)
             self._show_local_work()
 
         def failed(error: Exception) -> None:
             # Still hidden (it is in the outbox); the next refresh tries again.
             log.info("Could not remove a submitted server draft: %s", type(error).__name__)
-            self._retiring.difference_update(done)
+            self.work.retiring.difference_update(done)
 
         self.run(delete, deleted, failed)
-
-    def discard_draft(self, draft_id: str) -> None:
-        durable = self.durable
-        if durable is None or not self.composer.confirm_discard(self):
-            return
-        if self.composer.state.draft_id == draft_id:
-            self.composer.start_new()
-        Op(self, lambda: durable.drafts.discard(draft_id)).success(
-            lambda _found: self.reload_local_work()
-        ).run()
 
     def reopen_refused(self, idempotency_key: str) -> None:
         durable = self.durable
@@ -399,33 +313,15 @@ class PrescriberWindow(ComposingWindow):
             return
 
         def ask(body: dict[str, Any]) -> None:
-            from portal_client.core.presentation import sign_summary_html
-            from portal_client.gui.sign_dialog import SignDialog
+            open_sign_again(self, body, lambda grant: resign(grant.signing_token))
 
-            template = next((t for t in self.templates if t.id == body.get("template_id")), None)
-            summary = sign_summary_html(
-                body,
-                template_name=template.name if template else str(body.get("template_id")),
-                ingredient_names=self.names,
-                computed={},
-                nutrition=False,
-            )
-            dialog = SignDialog(
-                self.client, body, summary, use_otp=self.user.mfa_enrolled, parent=self
-            )
-
-            def finished(_code: int) -> None:
-                grant = dialog.grant
-                dialog.deleteLater()
-                if grant is None or self.durable is None:
-                    return
-                outbox = self.durable.outbox
-                Op(self, lambda: outbox.resign(idempotency_key, grant.signing_token)).success(
-                    lambda _item: self.worker.poke() if self.worker else None
-                ).run()
-
-            dialog.finished.connect(finished)
-            dialog.open()
+        def resign(token: str) -> None:
+            if self.durable is None:
+                return
+            outbox = self.durable.outbox
+            Op(self, lambda: outbox.resign(idempotency_key, token)).success(
+                lambda _item: self.worker.poke() if self.worker else None
+            ).run()
 
         Op(self, lambda: durable.outbox.body(idempotency_key)).success(ask).run()
 
@@ -469,7 +365,7 @@ class PrescriberWindow(ComposingWindow):
 
     def show_fetched(self, result: PrescriberFetch) -> None:
         page = result.page
-        self.prepared = result.prepared
+        self.work.prepared = result.prepared
         self._show_local_work()
         self.local_work_changed.emit()
         self.browser.show_items(page.items, page.total)
@@ -505,23 +401,18 @@ class PrescriberWindow(ComposingWindow):
         rows = self.browser.model.state.rows
         self.count_label.setText(prescriber_count_text([r.status for r in rows]))
         questions = sum(1 for r in rows if r.status == "needs_clarification")
-        plural = "s" if questions != 1 else ""
-        self.tabs.setTabText(
-            0, f"{SENT_TAB} · {questions} question{plural} for you" if questions else SENT_TAB
-        )
+        self.tabs.setTabText(0, sent_tab_label(questions))
 
     def _announce_new_questions(self) -> None:
         """A banner for questions this refresh found that the last one did not."""
         rows = [r for r in self.browser.model.state.rows if r.status == "needs_clarification"]
-        current = {r.id for r in rows}
-        seen, self._questions_seen = self._questions_seen, current
-        if not current:
+        new = self.questions.update(
+            [Question(r.id, r.reference, r.patient) for r in rows],
+            banner_shown=self.question_banner.isVisible(),
+        )
+        if new is None:
             self.question_banner.clear()
-            return
-        new = [(r.reference, r.patient) for r in rows if seen is None or r.id not in seen]
-        if not new and self.question_banner.isVisible() and seen != current:
-            new = [(r.reference, r.patient) for r in rows]  # one was answered: name the rest
-        if new:
+        elif new:
             self.question_banner.show_message(new_question_message(new), "warn")
 
     # ------------------------------------------------------- after submission
@@ -531,10 +422,7 @@ class PrescriberWindow(ComposingWindow):
         offered = (
             set() if item is None else {a.name for a in available_actions(item["status"], ROLE)}
         )
-        self.answer_button.setVisible("answer_clarification" in offered)
-        self.cancel_button.setVisible("cancel" in offered)
-        for button in (self.answer_button, self.cancel_button):
-            button.setEnabled(not self.lifecycle.busy)
+        self.prescription_actions.show_offered(offered, busy=self.lifecycle.busy)
 
     def open_action_dialog(self, name: str) -> ActionDialog | None:
         item = self.browser.current()
@@ -556,59 +444,10 @@ class PrescriberWindow(ComposingWindow):
 
     # -------------------------------------------------------------- leaving
 
-    def pending_sentence(self) -> str:
+    def unsent_work(self) -> str:
         """Unsent or refused prescriptions, in words ("" when nothing waits)."""
-        unsent = sum(1 for i in self.outbox_items if i.state.value in _UNSENT_STATES)
-        attention = sum(1 for i in self.outbox_items if i.state.value in _ATTENTION_STATES)
-        if not unsent and not attention:
-            return ""
-        parts = []
-        if unsent:
-            noun = "prescription is" if unsent == 1 else "prescriptions are"
-            parts.append(f"{unsent} signed {noun} not yet confirmed by the pharmacy.")
-        if attention:
-            noun = "prescription needs" if attention == 1 else "prescriptions need"
-            parts.append(f"{attention} {noun} your attention.")
         durable = self.durable
-        if durable is not None and not durable.persistent:
-            parts.append(
-                "Without a system keyring they are kept in memory only and will be LOST "
-                "when you leave."
-            )
-        else:
-            parts.append(
-                "They stay safely on this computer and are sent the next time you sign in."
-            )
-        return " ".join(parts)
-
-    def _route_sign_out_through_check(self) -> None:
-        """Sign-out (button or account menu) first says what is still unsent."""
-        self.sign_out_button.clicked.disconnect(self.sign_out_requested)
-        self.sign_out_button.clicked.connect(self.request_sign_out)
-        account_button = getattr(self, "account_button", None)
-        menu = account_button.menu() if account_button is not None else None
-        for action in menu.actions() if menu is not None else []:
-            if action.text() == "Sign out":
-                action.triggered.disconnect()
-                action.triggered.connect(self.request_sign_out)
-
-    def request_sign_out(self) -> None:
-        sentence = self.pending_sentence()
-        if sentence and not self._confirm_leave(self, sentence + "\n\nSign out anyway?"):
-            return
-        self.sign_out_requested.emit()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        sentence = self.pending_sentence()
-        if (
-            event.spontaneous()
-            and sentence
-            and not self._confirm_leave(self, sentence + "\n\nQuit anyway?")
-        ):
-            event.ignore()
-            return
-        self.close_local_work()
-        super().closeEvent(event)
+        return self.work.unsent_sentence(persistent=durable is None or durable.persistent)
 
     def stop_local_workers(self) -> Callable[[], object] | None:
         """The outbox worker stops with the store (it may be mid-send: not on the GUI thread)."""

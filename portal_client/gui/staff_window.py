@@ -23,7 +23,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
@@ -103,7 +102,6 @@ class StaffWindow(ComposingWindow):
         self.composer.back.setText(" Prepared drafts")
         self.pages.addWidget(self.composer)
         self._build_save_bar()
-        self.composer.discarded.connect(lambda _id: self.reload_local_drafts())
         self.composer.save_requested.connect(self.save_for_prescriber)
         self.start("Loading your clinic's drafts…", store_opener)
 
@@ -249,7 +247,7 @@ class StaffWindow(ComposingWindow):
         self._forget_local_copy_if_saved()
         self.pages.setCurrentIndex(0)
         self.setWindowTitle(window_title(self.user))
-        self.reload_local_drafts()
+        self.reload_local_work()
         self.refresh()
 
     def templates_ready(self) -> None:
@@ -314,9 +312,9 @@ class StaffWindow(ComposingWindow):
     # ---------------------------------------------------------------- local store
 
     def local_store_ready(self, durable: DurableSession) -> None:  # noqa: ARG002 - read below
-        self.reload_local_drafts()  # reads self.durable, now this store
+        self.reload_local_work()  # reads self.durable, now this store
 
-    def reload_local_drafts(self) -> None:
+    def reload_local_work(self) -> None:
         durable = self.durable
         if durable is None:
             return
@@ -338,7 +336,7 @@ class StaffWindow(ComposingWindow):
 
         def opened(payload: dict[str, Any] | None) -> None:
             if payload is None:
-                self.reload_local_drafts()
+                self.reload_local_work()
                 return
             self.composer.open_draft(draft_id, payload)
             # Unsaved edits of a server draft keep its id: it is for the same prescriber.
@@ -348,16 +346,6 @@ class StaffWindow(ComposingWindow):
             self.enter_composer()
 
         Op(self, lambda: durable.drafts.load(draft_id)).success(opened).run()
-
-    def discard_local_draft(self, draft_id: str) -> None:
-        durable = self.durable
-        if durable is None or not self.composer.confirm_discard(self):
-            return
-        if self.composer.state.draft_id == draft_id:
-            self.composer.start_new()
-        Op(self, lambda: durable.drafts.discard(draft_id)).success(
-            lambda _found: self.reload_local_drafts()
-        ).run()
 
     def open_server_draft(self, row: int) -> None:
         if not 0 <= row < len(self.server_drafts):
@@ -386,7 +374,7 @@ class StaffWindow(ComposingWindow):
             flush()
             durable.drafts.discard(draft_id)
 
-        Op(self, forget).success(lambda _none: self.reload_local_drafts()).run()
+        Op(self, forget).success(lambda _none: self.reload_local_work()).run()
 
     # ---------------------------------------------------------------- save
 
@@ -438,9 +426,3 @@ class StaffWindow(ComposingWindow):
         self._saving = True
         self._update_save_button()
         self.run(store, stored, failed, finished)
-
-    # ---------------------------------------------------------------- leaving
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.close_local_work()
-        super().closeEvent(event)

@@ -1,0 +1,177 @@
+"""The prescriber window's decisions, without Qt: what waits on this computer and on the
+server, how the tabs count it, what a sign-out or quit would leave unsent, and which
+pharmacist questions are new.
+
+Outbox rows and draft summaries are the local store's objects; server drafts are
+``ServerDraft``. Titles are patient names (PHI): shown, never logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from portal_client.core.composer import ServerDraft
+
+if TYPE_CHECKING:
+    from portal_client.core.api_client import ApiClient, Page
+    from portal_client.core.durable import DraftSummary, OutboxItem
+
+#: Signed here, not yet confirmed by the pharmacy.
+UNSENT_STATES = ("queued", "sending", "unknown")
+#: Refused or waiting for the prescriber: reopen, or sign again.
+ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
+SENT_TAB = "Sent to the pharmacy"
+
+
+@dataclass
+class LocalWork:
+    """The prescriber's drafts (this computer), outbox rows, and the server drafts clinic
+    staff prepared for them (the signing queue)."""
+
+    drafts: list[DraftSummary] = field(default_factory=list)
+    outbox: list[OutboxItem] = field(default_factory=list)
+    prepared: list[ServerDraft] = field(default_factory=list)
+    #: Server drafts being deleted after their prescription was submitted.
+    retiring: set[str] = field(default_factory=set)
+
+    def signed_server_drafts(self) -> set[str]:
+        """Server drafts already signed here (in the outbox, not handed back as a draft)."""
+        return {
+            item.draft_id
+            for item in self.outbox
+            if item.draft_id is not None and item.state.value != "rejected"
+        }
+
+    def prepared_queue(self) -> list[ServerDraft]:
+        """Prepared drafts still to review and sign."""
+        signed = self.signed_server_drafts()
+        return [d for d in self.prepared if d.id not in signed and d.id not in self.retiring]
+
+    def own_drafts(self) -> list[DraftSummary]:
+        """Drafts of this computer; an opened prepared draft is autosaved under its server
+        id, so it shows once (in the queue), not twice."""
+        queued = {d.id for d in self.prepared_queue()}
+        return [d for d in self.drafts if d.id not in queued]
+
+    def drafts_tab_label(self) -> str:
+        own, queue = self.own_drafts(), self.prepared_queue()
+        label = "Drafts"
+        if own or queue:
+            label += f" ({len(own) + len(queue)})"
+        if queue:
+            label += f" · {len(queue)} prepared for you"
+        return label
+
+    @property
+    def unsent(self) -> int:
+        return sum(1 for i in self.outbox if i.state.value in UNSENT_STATES)
+
+    @property
+    def needing_attention(self) -> int:
+        return sum(1 for i in self.outbox if i.state.value in ATTENTION_STATES)
+
+    def outbox_tab_label(self) -> str:
+        label = "Outbox"
+        if self.unsent:
+            label += f" · {self.unsent} waiting"
+        if self.needing_attention:
+            label += f" · {self.needing_attention} to act on"
+        return label
+
+    def to_retire(self) -> list[str]:
+        """Server drafts whose prescription the pharmacy now has, not yet being deleted."""
+        submitted = {
+            item.draft_id
+            for item in self.outbox
+            if item.draft_id is not None and item.state.value == "submitted"
+        }
+        return [d.id for d in self.prepared if d.id in submitted and d.id not in self.retiring]
+
+    def unsent_sentence(self, *, persistent: bool) -> str:
+        """Unsent or refused prescriptions, in words ("" when nothing waits); said before a
+        sign-out or quit. ``persistent``: the store survives a restart (a keyring)."""
+        unsent, attention = self.unsent, self.needing_attention
+        if not unsent and not attention:
+            return ""
+        parts = []
+        if unsent:
+            noun = "prescription is" if unsent == 1 else "prescriptions are"
+            parts.append(f"{unsent} signed {noun} not yet confirmed by the pharmacy.")
+        if attention:
+            noun = "prescription needs" if attention == 1 else "prescriptions need"
+            parts.append(f"{attention} {noun} your attention.")
+        if not persistent:
+            parts.append(
+                "Without a system keyring they are kept in memory only and will be LOST "
+                "when you leave."
+            )
+        else:
+            parts.append(
+                "They stay safely on this computer and are sent the next time you sign in."
+            )
+        return " ".join(parts)
+
+
+def drafts_waiting_message(count: int) -> str:
+    """Said once after sign-in when drafts wait on this computer ("" for none)."""
+    if not count:
+        return ""
+    noun = "draft is" if count == 1 else "drafts are"
+    return (
+        f"{count} {noun} waiting where you left {'it' if count == 1 else 'them'}. "
+        "Open the Drafts tab to continue."
+    )
+
+
+def sent_tab_label(questions: int) -> str:
+    plural = "s" if questions != 1 else ""
+    return f"{SENT_TAB} · {questions} question{plural} for you" if questions else SENT_TAB
+
+
+@dataclass(frozen=True)
+class Question:
+    """A sent prescription on which a pharmacist asked a question (``needs_clarification``)."""
+
+    id: str
+    reference: str
+    patient: str
+
+
+@dataclass
+class QuestionWatch:
+    """Which pharmacist questions a refresh found that the previous one did not."""
+
+    #: The questions as of the last refresh (None: no refresh yet).
+    seen: set[str] | None = None
+
+    def update(
+        self, questions: Sequence[Question], *, banner_shown: bool
+    ) -> list[tuple[str, str]] | None:
+        """(reference, patient) to announce; [] to leave the banner as it is; None to
+        clear it (no question is open)."""
+        current = {q.id for q in questions}
+        seen, self.seen = self.seen, current
+        if not current:
+            return None
+        new = [(q.reference, q.patient) for q in questions if seen is None or q.id not in seen]
+        if not new and banner_shown and seen != current:
+            new = [(q.reference, q.patient) for q in questions]  # one was answered: the rest
+        return new
+
+
+@dataclass
+class PrescriberFetch:
+    """One refresh: what was sent, and the drafts clinic staff prepared on the server."""
+
+    page: Page
+    prepared: list[ServerDraft]
+
+
+def fetch_sent_and_prepared(client: ApiClient, prescriber_id: str) -> PrescriberFetch:
+    """One refresh (worker thread): what was sent, and the drafts prepared for the prescriber."""
+    page = client.all_prescriptions()
+    prepared = [ServerDraft.from_wire(item) for item in client.list_drafts()]
+    # A prescriber's own drafts live on this computer; the server's are staff-prepared.
+    return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == prescriber_id])

@@ -1,0 +1,185 @@
+"""The ingredients card: one row per template ingredient, its amount, allowed and typical range.
+
+Amounts are typed, never scrolled: the table takes no focus (Tab goes from one amount
+editor to the next) and has no editable cells of its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portal_client.core.composer import allowed_range, typical_range
+from portal_client.gui.composer.fields import FieldSlot, card_column, error_label
+from portal_client.gui.widgets import muted, section_title, set_invalid
+
+if TYPE_CHECKING:
+    from pharmacy_domain.templates import Template
+    from portal_client.core.composer import FormReview
+
+CONFIRM_TAG = (
+    "<span style='background:#FFF4D6;color:#8A5A00;font-size:8pt;font-weight:600;'>"
+    "&nbsp;PHARMACY TO CONFIRM&nbsp;</span>"
+)
+#: ``QTableView::item { padding: 4px 6px; }`` in portal.qss: cell widgets sit inside it.
+TABLE_ITEM_PADDING = (6, 4)
+AMOUNT_EDITOR_WIDTH = 64
+_CHECK_COLOURS = {"error": "#A3261D", "note": "#8A5A00"}
+
+
+class IngredientsCard(QFrame):
+    """Signals:
+    amount_edited(str, str): ingredient code, the amount as typed.
+    """
+
+    amount_edited = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        layout = card_column(self)
+        layout.addWidget(section_title("Ingredients"))
+        self.hint = muted("Choose a template to see its ingredients.", hint=True)
+        layout.addWidget(self.hint)
+        # The product name takes what is left; a note on the amount appears under it.
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Ingredient", "Amount", "Allowed", "Typical"])
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setStyleSheet("QTableWidget { border: none; }")
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 118), (2, 84), (3, 84)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            self.table.setColumnWidth(column, width)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        header.sectionResized.connect(self.fit_rows)
+        layout.addWidget(self.table)
+        self.error = error_label()
+        layout.addWidget(self.error)
+        #: The "at least one ingredient" error, at the table's foot.
+        self.slot = FieldSlot(self.table, self.error)
+        #: Each row's amount editor and the line under its name, by ingredient code.
+        self.rows: dict[str, tuple[QLineEdit, QLabel]] = {}
+
+    def show_template(self, template: Template | None, amounts: dict[str, str]) -> None:
+        table = self.table
+        table.setRowCount(0)
+        self.rows.clear()
+        self.hint.setVisible(template is None)
+        table.setVisible(template is not None)
+        if template is None:
+            return
+        table.setRowCount(len(template.ingredients))
+        for row, ingredient in enumerate(template.ingredients):
+            name = QLabel(
+                f"{ingredient.name}<br>{CONFIRM_TAG}" if ingredient.to_confirm else ingredient.name
+            )
+            name.setObjectName("IngredientName")
+            name.setTextFormat(Qt.TextFormat.RichText)
+            name.setWordWrap(True)
+            if ingredient.to_confirm:
+                name.setToolTip(
+                    "The reference range for this ingredient is unverified: "
+                    "the pharmacist will confirm the amount."
+                )
+            check = QLabel()
+            check.setObjectName("IngredientCheck")
+            check.setWordWrap(True)
+            check.hide()
+            name_cell = QWidget()
+            name_layout = QVBoxLayout(name_cell)
+            name_layout.setContentsMargins(4, 5, 4, 5)
+            name_layout.setSpacing(2)
+            name_layout.addWidget(name)
+            name_layout.addWidget(check)
+            table.setCellWidget(row, 0, name_cell)
+            editor_box = QWidget()
+            line = QHBoxLayout(editor_box)
+            line.setContentsMargins(2, 2, 6, 2)
+            amount = QLineEdit(amounts.get(ingredient.code, ""))
+            amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+            amount.setAccessibleName(f"{ingredient.name} amount")
+            amount.setObjectName(f"amount:{ingredient.code}")
+            amount.setFixedWidth(AMOUNT_EDITOR_WIDTH)
+            line.addWidget(amount)
+            unit = muted(ingredient.unit)
+            unit.setWordWrap(False)
+            line.addWidget(unit, 1)
+            table.setCellWidget(row, 1, editor_box)
+            table.setCellWidget(row, 2, muted(allowed_range(ingredient)))
+            table.setCellWidget(row, 3, muted(typical_range(ingredient) or "—"))
+            amount.textEdited.connect(
+                lambda text, code=ingredient.code: self.amount_edited.emit(code, text)
+            )
+            self.rows[ingredient.code] = (amount, check)
+        self._size_columns(template)
+        self.fit_rows()
+
+    def show_review(self, review: FormReview) -> None:
+        """Each row's error (once visible) or its out-of-range note."""
+        for code, (editor, check) in self.rows.items():
+            kind, message = review.ingredient_check(code)
+            set_invalid(editor, kind == "error")
+            colour = _CHECK_COLOURS.get(kind)
+            check.setText(f"<span style='color:{colour}'>{message}</span>" if colour else "")
+            check.setVisible(bool(check.text()))
+        self.fit_rows()
+
+    def _size_columns(self, template: Template) -> None:
+        """Amount, Allowed and Typical as wide as their longest text (units such as
+        "mmol/day" whole); the product name takes the rest."""
+        metrics = self.table.fontMetrics()
+        pad_x = 2 * TABLE_ITEM_PADDING[0]
+        units = max((metrics.horizontalAdvance(r.unit) for r in template.ingredients), default=0)
+        self.table.setColumnWidth(1, AMOUNT_EDITOR_WIDTH + units + 18 + pad_x)
+        for column, text in ((2, allowed_range), (3, typical_range)):
+            widest = max(
+                (metrics.horizontalAdvance(text(r) or "—") for r in template.ingredients),
+                default=0,
+            )
+            self.table.setColumnWidth(column, min(widest + pad_x + 4, 130))
+
+    def fit_rows(self, *_resized: object) -> None:
+        """Each row as tall as its wrapped product name (and note) at today's width.
+
+        Runs again whenever the name column changes width (window resized), so a
+        long product name is never cut at the bottom.
+        """
+        table = self.table
+        if table.rowCount() == 0:
+            return
+        # A cell widget sits inside the item's padding (``QTableView::item`` in portal.qss).
+        pad_x, pad_y = TABLE_ITEM_PADDING
+        width = table.columnWidth(0) - 2 * pad_x
+        for row in range(table.rowCount()):
+            needed = 42
+            for column in (0, 2, 3):  # the name and the ranges may wrap
+                cell = table.cellWidget(row, column)
+                inner = table.columnWidth(column) - 2 * pad_x if column else width
+                if cell is not None and inner > 0 and cell.hasHeightForWidth():
+                    needed = max(needed, cell.heightForWidth(inner) + 2 * pad_y)
+            if table.rowHeight(row) != needed:
+                table.setRowHeight(row, needed)
+        height = table.horizontalHeader().sizeHint().height() + sum(
+            table.rowHeight(r) for r in range(table.rowCount())
+        )
+        table.setFixedHeight(height + 4)
