@@ -13,20 +13,38 @@ from fastapi.routing import APIRoute
 from pharmacy_domain.formulary import Formulary, load_formulary
 from pharmacy_domain.rules import Rules, load_rules
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
-from pharmacy_server.accounts import AccountService
-from pharmacy_server.api.body_limit import BodyLimitMiddleware
-from pharmacy_server.api.deps import AppContext
-from pharmacy_server.api.handlers import install_error_handlers
-from pharmacy_server.api.routes import router
-from pharmacy_server.api.schemas import ErrorBody, HealthOut, PrescriptionSubmission
-from pharmacy_server.auth import AuthService
+from pharmacy_server.accounts.router import router as accounts_router
+from pharmacy_server.accounts.service import AccountService
+from pharmacy_server.admin.router import router as admin_router
+from pharmacy_server.admin.service import AdminService
+from pharmacy_server.auth.router import router as auth_router
+from pharmacy_server.auth.service import AuthService
+from pharmacy_server.body_limit import BodyLimitMiddleware
+from pharmacy_server.catalog.router import router as catalog_router
+from pharmacy_server.catalog.service import CatalogService
 from pharmacy_server.clock import Clock, utc_now
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
-from pharmacy_server.drafts import DraftService
+from pharmacy_server.deps import AppContext
+from pharmacy_server.drafts.router import router as drafts_router
+from pharmacy_server.drafts.service import DraftService
+from pharmacy_server.handlers import install_error_handlers
 from pharmacy_server.notify import FileNotifier, Notifier, SmtpNotifier
-from pharmacy_server.prescriptions import PrescriptionService
+from pharmacy_server.prescriptions.router import router as prescriptions_router
+from pharmacy_server.prescriptions.schemas import PrescriptionSubmission
+from pharmacy_server.prescriptions.service import PrescriptionService
+from pharmacy_server.schemas import ErrorBody, HealthOut
 from pharmacy_server.security import Passwords, SecretBox
+
+#: In the order their paths appear in the OpenAPI document.
+ROUTERS = (
+    auth_router,
+    accounts_router,
+    catalog_router,
+    prescriptions_router,
+    drafts_router,
+    admin_router,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +107,12 @@ def create_app(
         database=database,
         catalog=catalog,
         formulary=formulary,
+        catalog_service=CatalogService(catalog, formulary),
         auth=AuthService(database, settings, passwords, clock, secret_box),
         accounts=AccountService(
             database, settings, passwords, secret_box, notifier=notifier, clock=clock
         ),
+        admin=AdminService(database, settings, notifier=notifier, clock=clock),
         drafts=DraftService(database, clock),
         prescriptions=PrescriptionService(
             database,
@@ -113,11 +133,12 @@ def create_app(
     app.state.context = context
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", tags=["health"], response_model=HealthOut)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> HealthOut:
+        return HealthOut(status="ok")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

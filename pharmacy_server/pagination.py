@@ -7,25 +7,14 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from pharmacy_domain.prescription import FieldError
 from pharmacy_server.clock import wire_time
-from pharmacy_server.errors import invalid
+from pharmacy_server.errors import Invalid
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    next_cursor: str | None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"items": self.items, "total": self.total, "next_cursor": self.next_cursor}
 
 
 def clamp_limit(limit: int) -> int:
@@ -41,8 +30,8 @@ def _unb64(cursor: str) -> Any:
     return json.loads(base64.urlsafe_b64decode(padded.encode()))
 
 
-def _bad_cursor() -> Exception:
-    return invalid(
+def _bad_cursor() -> Invalid:
+    return Invalid(
         "The cursor is not valid.", [FieldError("cursor", "is not a cursor this server issued")]
     )
 

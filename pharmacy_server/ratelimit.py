@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pharmacy_server.errors import ApiError
+from pharmacy_server.errors import TooManyAttempts
 from pharmacy_server.models import RateBucket
 
 MAX_KEY_LENGTH = 100
@@ -19,12 +19,9 @@ def _retry_after(bucket: RateBucket, window: dt.timedelta, now: dt.datetime) -> 
     return max(1, int(remaining.total_seconds()) + 1)
 
 
-def too_many(retry_after_s: int, what: str) -> ApiError:
-    return ApiError(
-        429,
-        f"Too many {what} from this address. Try again later.",
-        code="rate_limited",
-        headers={"Retry-After": str(retry_after_s)},
+def too_many(retry_after_s: int, what: str) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"Too many {what} from this address. Try again later.", retry_after=retry_after_s
     )
 
 

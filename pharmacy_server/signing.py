@@ -5,7 +5,7 @@ the RFC 8785 canonical body without its ``signing_token``
 (``pharmacy_domain.canonical.signing_sha256``); it is spent in the transaction that
 stores the prescription, so it signs exactly one.
 
-Refusals are 422 with a ``code`` the client acts on: ``signing.required``,
+Refusals are ``Invalid`` with a ``code`` the client acts on: ``signing.required``,
 ``signing.token_invalid``, ``signing.token_used``, ``signing.content_mismatch``
 (the body changed after signing: sign again) and ``signing.token_expired`` (older than
 24 hours: the outbox hands the prescription back to its prescriber to sign again).
@@ -23,15 +23,15 @@ from sqlalchemy.orm import Session
 
 from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, signing_sha256
 from pharmacy_domain.prescription import FieldError
-from pharmacy_server.errors import ApiError
+from pharmacy_server.errors import Invalid
 from pharmacy_server.models import SigningGrant
 from pharmacy_server.security import token_digest
 
 MAX_TOKEN_LENGTH = 200
 
 
-def refused(code: str, detail: str) -> ApiError:
-    return ApiError(422, detail, code=code, errors=[FieldError(SIGNING_TOKEN_FIELD, detail)])
+def refused(code: str, detail: str) -> Invalid:
+    return Invalid(detail, [FieldError(SIGNING_TOKEN_FIELD, detail)], code=code)
 
 
 def signing_token_of(body: Mapping[str, Any]) -> str:

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pharmacy_domain.canonical import canonical_json, canonical_sha256
-from pharmacy_server.api.handlers import dotted_path
-from pharmacy_server.prescriptions import PrescriptionService
+from pharmacy_server.handlers import dotted_path
+from pharmacy_server.prescriptions.service import PrescriptionService
 from tests.server.support import Headers, new_prescription_body
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import FieldError
 from pharmacy_domain.templates import TemplateCatalog
-from pharmacy_server.accounts import AccountService
-from pharmacy_server.auth import AuthenticatedUser, AuthService
+from pharmacy_server.accounts.service import AccountService
+from pharmacy_server.admin.service import AdminService
+from pharmacy_server.auth.identity import AuthenticatedUser
+from pharmacy_server.auth.service import AuthService
+from pharmacy_server.catalog.service import CatalogService
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
-from pharmacy_server.drafts import DraftService
-from pharmacy_server.errors import ApiError, forbidden, invalid
-from pharmacy_server.prescriptions import PrescriptionService
+from pharmacy_server.drafts.service import DraftService
+from pharmacy_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
+from pharmacy_server.prescriptions.service import PrescriptionService
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,9 @@ class AppContext:
     catalog: TemplateCatalog
     formulary: Formulary
     auth: AuthService
+    catalog_service: CatalogService
     accounts: AccountService
+    admin: AdminService
     prescriptions: PrescriptionService
     drafts: DraftService
 
@@ -46,11 +52,9 @@ Context = Annotated[AppContext, Depends(get_context)]
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/auth/login")
 
 
-def _not_authenticated() -> ApiError:
-    return ApiError(
-        401,
-        "Not signed in, or the session has expired. Sign in again.",
-        headers={"WWW-Authenticate": "Bearer"},
+def _not_authenticated() -> NotAuthenticated:
+    return NotAuthenticated(
+        "Not signed in, or the session has expired. Sign in again.", challenge=True
     )
 
 
@@ -91,7 +95,7 @@ def _role_guard(*roles: str) -> Any:
     def guard(user: CurrentUser) -> AuthenticatedUser:
         # Runs before the body is validated: a forbidden caller learns nothing more.
         if user.role not in allowed:
-            raise forbidden(f"This needs one of these roles: {description}.")
+            raise Forbidden(f"This needs one of these roles: {description}.")
         return user
 
     return Depends(guard)
@@ -108,13 +112,25 @@ async def read_json_body(request: Request) -> Any:
     """The raw JSON body: the submit route validates it itself, with field paths."""
     raw = await request.body()
     if not raw:
-        raise invalid("The request body is empty.", [FieldError("body", "is required")])
+        raise Invalid("The request body is empty.", [FieldError("body", "is required")])
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise invalid(
+        raise Invalid(
             "The request body is not valid JSON.", [FieldError("body", "is not valid JSON")]
         ) from None
 
 
 JsonBody = Annotated[Any, Depends(read_json_body)]
+
+
+def parse_id(raw: str, what: str) -> uuid.UUID:
+    """A malformed id is just another id that does not exist: 404, like a foreign one."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(what) from None
+
+
+LIMIT = Annotated[int, Query(ge=1, description="At most 100 (larger values are capped).")]
+CURSOR = Annotated[str | None, Query(max_length=500)]

@@ -1,36 +1,30 @@
 """Server-side drafts: what clinic staff prepare for a prescriber of their clinic.
 
 A draft is a prescription body in progress (never checked, never signed). The prescriber
-it is for and the staff of that clinic see and edit it; nobody else sees it at all (404).
-A stale ``version`` on an update is 409, so two people never overwrite each other.
+it is for and the staff of that clinic see and edit it; nobody else sees it at all (not found).
+A stale ``version`` on an update is a conflict, so two people never overwrite each other.
 Only the prescriber turns a draft into a prescription, by signing and submitting it.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from pharmacy_domain.canonical import canonical_json
 from pharmacy_domain.prescription import FieldError
-from pharmacy_server.auth import AuthenticatedUser
-from pharmacy_server.clock import Clock, wire_time
+from pharmacy_server.auth.identity import AuthenticatedUser
+from pharmacy_server.clock import Clock
 from pharmacy_server.db import Database
-from pharmacy_server.errors import ApiError, forbidden, invalid, not_found
+from pharmacy_server.drafts.schemas import ClinicPrescriberList, DraftList, DraftOut, PersonOut
+from pharmacy_server.errors import Conflict, Forbidden, Invalid, NotFound
 from pharmacy_server.models import Draft, User
-from pharmacy_server.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from pharmacy_server.pagination import clamp_limit, decode_cursor, encode_cursor
 
 DRAFT_ROLES = frozenset({"prescriber", "clinic_staff"})
-
-
-def _person(people: Mapping[uuid.UUID, User], user_id: uuid.UUID) -> dict[str, str]:
-    user = people.get(user_id)
-    # Accounts are deactivated, never deleted; the fallback only guards a broken row.
-    return {"id": str(user_id), "display_name": user.display_name if user else "Unknown user"}
 
 
 def _people(session: Any, rows: Iterable[Draft]) -> dict[uuid.UUID, User]:
@@ -39,21 +33,6 @@ def _people(session: Any, rows: Iterable[Draft]) -> dict[uuid.UUID, User]:
     if not ids:
         return {}
     return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
-
-
-def draft_to_wire(row: Draft, people: Mapping[uuid.UUID, User]) -> dict[str, Any]:
-    """Who a draft is for and who wrote it come from the accounts, never from the body."""
-    return {
-        "id": str(row.id),
-        "prescriber_id": str(row.prescriber_id),
-        "prescriber": _person(people, row.prescriber_id),
-        "created_by": _person(people, row.created_by_id),
-        "updated_by": _person(people, row.updated_by_id),
-        "body": json.loads(row.body_json),
-        "version": row.version,
-        "created_at": wire_time(row.created_at),
-        "updated_at": wire_time(row.updated_at),
-    }
 
 
 class DraftService:
@@ -72,24 +51,24 @@ class DraftService:
     @staticmethod
     def _check_role(user: AuthenticatedUser) -> None:
         if user.role not in DRAFT_ROLES:
-            raise forbidden("Only prescribers and clinic staff keep drafts.")
+            raise Forbidden("Only prescribers and clinic staff keep drafts.")
 
     @staticmethod
     def _check_body(body: Any) -> str:
         if not isinstance(body, dict):
-            raise invalid(
+            raise Invalid(
                 "A draft body must be a JSON object.", [FieldError("body", "must be an object")]
             )
         return canonical_json(body).decode("utf-8")
 
     def create(
         self, user: AuthenticatedUser, *, prescriber_id: uuid.UUID | None, body: Any
-    ) -> dict[str, Any]:
+    ) -> DraftOut:
         self._check_role(user)
         body_json = self._check_body(body)
         target = user.id if user.role == "prescriber" else prescriber_id
         if user.role == "prescriber" and prescriber_id not in (None, user.id):
-            raise invalid(
+            raise Invalid(
                 "Prescribers keep their own drafts.",
                 [FieldError("prescriber_id", "must be you (or left out)")],
             )
@@ -102,7 +81,7 @@ class DraftService:
                 or not prescriber.is_active
                 or prescriber.clinic_id != user.clinic_id
             ):
-                raise invalid(
+                raise Invalid(
                     "Drafts are for a prescriber of your clinic.",
                     [FieldError("prescriber_id", "is not a prescriber of your clinic")],
                 )
@@ -119,25 +98,25 @@ class DraftService:
             )
             session.add(row)
             session.flush()
-            return draft_to_wire(row, _people(session, [row]))
+            return DraftOut.from_row(row, _people(session, [row]))
 
     def _row(self, session: Any, user: AuthenticatedUser, draft_id: uuid.UUID) -> Draft:
         row = session.scalar(
             select(Draft).where(Draft.id == draft_id, self._scope(user)).with_for_update()
         )
         if row is None:
-            raise not_found("Draft")
+            raise NotFound("Draft")
         assert isinstance(row, Draft)
         return row
 
-    def get(self, user: AuthenticatedUser, draft_id: uuid.UUID) -> dict[str, Any]:
+    def get(self, user: AuthenticatedUser, draft_id: uuid.UUID) -> DraftOut:
         with self._db.reading() as session:
             row = session.scalar(select(Draft).where(Draft.id == draft_id, self._scope(user)))
             if row is None:
-                raise not_found("Draft")
-            return draft_to_wire(row, _people(session, [row]))
+                raise NotFound("Draft")
+            return DraftOut.from_row(row, _people(session, [row]))
 
-    def list(self, user: AuthenticatedUser, *, limit: int, cursor: str | None) -> Page:
+    def list(self, user: AuthenticatedUser, *, limit: int, cursor: str | None) -> DraftList:
         limit = clamp_limit(limit)
         conditions = [self._scope(user)]
         page_conditions = list(conditions)
@@ -162,20 +141,19 @@ class DraftService:
             more = len(rows) > limit
             rows = rows[:limit]
             people = _people(session, rows)
-            items = [draft_to_wire(row, people) for row in rows]
+            items = [DraftOut.from_row(row, people) for row in rows]
         next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id) if more else None
-        return Page(items, total or 0, next_cursor)
+        return DraftList(items=items, total=total or 0, next_cursor=next_cursor)
 
     def update(
         self, user: AuthenticatedUser, draft_id: uuid.UUID, *, body: Any, version: int
-    ) -> dict[str, Any]:
+    ) -> DraftOut:
         body_json = self._check_body(body)
         now = self._clock()
         with self._db.writing() as session:
             row = self._row(session, user, draft_id)
             if row.version != version:
-                raise ApiError(
-                    409,
+                raise Conflict(
                     "Someone else changed this draft: reload it and apply your change again.",
                     code="draft.version_conflict",
                 )
@@ -184,9 +162,9 @@ class DraftService:
             row.updated_by_id = user.id
             row.updated_at = now
             session.flush()
-            return draft_to_wire(row, _people(session, [row]))
+            return DraftOut.from_row(row, _people(session, [row]))
 
-    def clinic_prescribers(self, user: AuthenticatedUser) -> Page:
+    def clinic_prescribers(self, user: AuthenticatedUser) -> ClinicPrescriberList:
         """The active prescribers of the caller's own clinic, by name: whom clinic staff
         prepare drafts for. Never another clinic's (the clinic comes from the session)."""
         self._check_role(user)
@@ -202,8 +180,8 @@ class DraftService:
                     .order_by(User.display_name, User.id)
                 )
             )
-        items = [{"id": str(row.id), "display_name": row.display_name} for row in rows]
-        return Page(items, len(items), None)
+        items = [PersonOut(id=str(row.id), display_name=row.display_name) for row in rows]
+        return ClinicPrescriberList(items=items, total=len(items), next_cursor=None)
 
     def delete(self, user: AuthenticatedUser, draft_id: uuid.UUID) -> None:
         with self._db.writing() as session:

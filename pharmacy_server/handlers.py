@@ -1,4 +1,8 @@
-"""Every error leaves as JSON ``{"detail", "errors"?}``; never a stack trace."""
+"""Every error leaves as JSON ``{"detail", "errors"?, "code"?, ...}``; never a stack trace.
+
+The services raise the domain errors of ``pharmacy_server.errors``; this module alone
+knows which HTTP status and headers each one means.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,34 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pharmacy_domain.prescription import FieldError
-from pharmacy_server.errors import ApiError
+from pharmacy_server.errors import (
+    BadRequest,
+    Conflict,
+    DeliveryFailed,
+    DomainError,
+    Forbidden,
+    Invalid,
+    Locked,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from pharmacy_server.schemas import ErrorBody
 
 log = logging.getLogger(__name__)
+
+#: The status of each kind of domain error (the first match along the class's MRO).
+STATUS_OF: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    NotAuthenticated: 401,
+    Locked: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    TooManyAttempts: 429,
+    DeliveryFailed: 502,
+}
 
 _UNPARSEABLE_BODY = "There was an error parsing the body"
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
@@ -23,6 +52,22 @@ _REASONS = {
     "extra_forbidden": "is not a recognised field",
     "json_invalid": "is not valid JSON",
 }
+
+
+def status_of(error: DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 500
+
+
+def headers_of(error: DomainError) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if isinstance(error, NotAuthenticated) and error.challenge:
+        headers["WWW-Authenticate"] = "Bearer"
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return headers
 
 
 def error_response(
@@ -34,13 +79,15 @@ def error_response(
     code: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"detail": detail}
+    """The error body through ``ErrorBody``; members that do not apply are left out."""
+    members: dict[str, Any] = {"detail": detail}
     if code is not None:
-        body["code"] = code
+        members["code"] = code
     if errors or status_code == 422:
-        body["errors"] = [error.to_wire() for error in errors]
-    body.update(extra or {})
-    return JSONResponse(body, status_code=status_code, headers=headers)
+        members["errors"] = [error.to_wire() for error in errors]
+    members.update(extra or {})
+    body = ErrorBody.model_validate(members).model_dump(mode="json", exclude_unset=True)
+    return JSONResponse(body, status_code=status_code, headers=headers or None)
 
 
 def dotted_path(location: Sequence[str | int]) -> str:
@@ -66,13 +113,13 @@ def _validation_reason(error: dict[str, Any]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
         return error_response(
-            error.status_code,
+            status_of(error),
             error.detail,
             error.errors,
-            error.headers,
+            headers_of(error),
             code=error.code,
             extra=error.extra,
         )

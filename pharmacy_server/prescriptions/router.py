@@ -1,0 +1,195 @@
+"""Submitting, checking, reading and exporting prescriptions, and the lifecycle steps."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Header, Query
+from fastapi.responses import JSONResponse, Response
+
+from pharmacy_domain.status import PrescriptionStatus
+from pharmacy_server.deps import (
+    ClientAddress,
+    Context,
+    CurrentUser,
+    JsonBody,
+    PharmacistUser,
+    PrescriberUser,
+    parse_id,
+)
+from pharmacy_server.pagination import DEFAULT_PAGE_SIZE
+from pharmacy_server.prescriptions.schemas import (
+    ActionRequest,
+    PrescriptionList,
+    PrescriptionOut,
+    ReviewRequest,
+    ValidationOut,
+)
+from pharmacy_server.prescriptions.validation import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    normalise_idempotency_key,
+)
+from pharmacy_server.schemas import error_responses
+
+# Prescriptions leave out members without a value (see ``prescriptions.schemas``).
+router = APIRouter(prefix="/api/v1", tags=["prescriptions"])
+
+_SUBMISSION_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/PrescriptionSubmission"}}
+        },
+    }
+}
+
+
+@router.post(
+    "/prescriptions",
+    status_code=201,
+    response_model=PrescriptionOut,
+    openapi_extra=_SUBMISSION_BODY,
+    responses=error_responses(400, 401, 403, 409, 413, 422),
+)
+def submit_prescription(
+    context: Context,
+    user: PrescriberUser,
+    body: JsonBody,
+    address: ClientAddress,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="A new UUID per prescription, reused on every retry of it.",
+            max_length=MAX_IDEMPOTENCY_KEY_LENGTH + 2,
+        ),
+    ] = None,
+) -> Response:
+    # The 201 body was built by PrescriptionOut and stored; it is sent as stored, so a
+    # replay is byte for byte the first answer.
+    key = normalise_idempotency_key(idempotency_key)
+    outcome = context.prescriptions.submit(
+        prescriber=user, idempotency_key=key, body=body, address=address
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return Response(
+        outcome.body_json, status_code=201, headers=headers, media_type="application/json"
+    )
+
+
+@router.post(
+    "/prescriptions/validate",
+    response_model=ValidationOut,
+    openapi_extra=_SUBMISSION_BODY,
+    responses=error_responses(401, 413, 422),
+)
+def validate_prescription(context: Context, _user: CurrentUser, body: JsonBody) -> ValidationOut:
+    """Run the clinical checks on a prescription body without storing anything."""
+    return context.prescriptions.validate(body)
+
+
+@router.get(
+    "/prescriptions",
+    response_model=PrescriptionList,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 422),
+)
+def list_prescriptions(
+    context: Context,
+    user: CurrentUser,
+    *,
+    limit: Annotated[int, Query(ge=1, description="At most 100 (larger values are capped).")] = (
+        DEFAULT_PAGE_SIZE
+    ),
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    status: PrescriptionStatus | None = None,
+    idempotency_key: Annotated[str | None, Query(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
+) -> PrescriptionList:
+    return context.prescriptions.list(
+        user, limit=limit, cursor=cursor, status=status, idempotency_key=idempotency_key
+    )
+
+
+@router.get(
+    "/prescriptions/{prescription_id}",
+    response_model=PrescriptionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 404, 422),
+)
+def get_prescription(context: Context, user: CurrentUser, prescription_id: str) -> PrescriptionOut:
+    return context.prescriptions.get(user, parse_id(prescription_id, "Prescription"))
+
+
+@router.get(
+    "/prescriptions/{prescription_id}/fhir",
+    responses={
+        200: {
+            "description": "A FHIR R4 collection Bundle: Patient, Observations and a "
+            "MedicationRequest with a contained compounded Medication.",
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+        },
+        **error_responses(401, 404, 422),
+    },
+)
+def get_prescription_fhir(context: Context, user: CurrentUser, prescription_id: str) -> Response:
+    # A FHIR document, written by pharmacy_domain.fhir: not one of this API's models.
+    bundle = context.prescriptions.fhir_bundle(user, parse_id(prescription_id, "Prescription"))
+    return JSONResponse(bundle, media_type="application/fhir+json")
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/review",
+    response_model=PrescriptionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+)
+def review_prescription(
+    context: Context,
+    user: PharmacistUser,
+    prescription_id: str,
+    *,
+    review: ReviewRequest,
+    address: ClientAddress,
+    background: BackgroundTasks,
+) -> PrescriptionOut:
+    result = context.prescriptions.review(
+        user,
+        parse_id(prescription_id, "Prescription"),
+        action=review.action,
+        reason=review.reason,
+        address=address,
+    )
+    background.add_task(context.prescriptions.send_notice, result.notice)
+    return result.prescription
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/actions",
+    response_model=PrescriptionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    summary="Move a prescription on: review, clarification, compounding, shipping, cancelling",
+)
+def act_on_prescription(
+    context: Context,
+    user: CurrentUser,
+    prescription_id: str,
+    *,
+    step: ActionRequest,
+    address: ClientAddress,
+    background: BackgroundTasks,
+) -> PrescriptionOut:
+    """Pharmacists approve, reject, ask a question and move an approved order through
+    compounding to shipping; the prescriber answers a question or cancels their own.
+    A step the current status does not allow answers 409 with the status now. A question,
+    a rejection and a shipment are also mailed to the prescriber (the reference only)."""
+    result = context.prescriptions.act(
+        user,
+        parse_id(prescription_id, "Prescription"),
+        action=step.action,
+        note=step.note,
+        address=address,
+        seen_steps=step.seen_steps,
+    )
+    background.add_task(context.prescriptions.send_notice, result.notice)
+    return result.prescription
