@@ -26,7 +26,7 @@ from pharmacy_server.db import Database
 from pharmacy_server.drafts import DraftService
 from pharmacy_server.notify import FileNotifier, Notifier, SmtpNotifier
 from pharmacy_server.prescriptions import PrescriptionService
-from pharmacy_server.security import Passwords, SecretBox
+from pharmacy_server.security import Passwords, SecretBox, server_passwords
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,11 @@ def create_app(
     catalog = catalog or load_template_catalog()
     formulary = formulary or load_formulary()
     rules = rules or load_rules()
-    passwords = passwords or Passwords(settings.max_concurrent_password_checks)
+    passwords = passwords or server_passwords(
+        max_concurrent=settings.max_concurrent_password_checks,
+        cheap=settings.test_cheap_hashing,
+        demo_mode=settings.demo_mode,
+    )
     passwords.verify_dummy("")  # compute the dummy hash now, not on the first unknown login
     if not settings.secret_key:
         raise ValueError(

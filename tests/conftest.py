@@ -20,6 +20,9 @@ for _name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG
 # Tests that need a real Secret Service start their own and override this.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every server process a test starts (they all run in demo mode) hashes passwords at
+# argon2's minimum cost; a server that is not in demo mode refuses to start with this.
+os.environ["PHARMACY_TEST_CHEAP_HASHING"] = "1"
 
 
 @pytest.fixture(autouse=True)

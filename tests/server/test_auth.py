@@ -67,6 +67,7 @@ def test_each_login_gets_a_new_token(client: TestClient) -> None:
     assert first != second
 
 
+@pytest.mark.production_hashing
 def test_password_hash_is_argon2id_above_the_asvs_floor(database: Database) -> None:
     with database.reading() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == "prescriber1"))
@@ -85,6 +86,7 @@ def test_unknown_user_and_wrong_password_answer_identically(client: TestClient) 
     assert sorted(unknown.headers.keys()) == sorted(wrong.headers.keys())
 
 
+@pytest.mark.production_hashing
 def test_unknown_user_takes_as_long_as_wrong_password(client: TestClient) -> None:
     def median_seconds(username: str) -> float:
         samples = []
