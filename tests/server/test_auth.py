@@ -44,7 +44,7 @@ def test_login_returns_token_and_user(client: TestClient) -> None:
         "licence_expires_on": body["user"]["licence_expires_on"],  # type: ignore[index]
         "mfa_enrolled": False,
     }
-    assert dt.date.fromisoformat(body["user"]["licence_expires_on"]) > dt.date.today()  # type: ignore[index]
+    assert dt.date.fromisoformat(body["user"]["licence_expires_on"]) > dt.date.today()
     expires_at = dt.datetime.fromisoformat(str(body["expires_at"]))
     assert dt.timedelta(hours=11, minutes=59) < expires_at - dt.datetime.now(dt.UTC)
     me = client.get(ME, headers={"Authorization": f"Bearer {token}"})
