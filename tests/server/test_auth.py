@@ -86,6 +86,7 @@ def test_unknown_user_and_wrong_password_answer_identically(client: TestClient) 
     assert sorted(unknown.headers.keys()) == sorted(wrong.headers.keys())
 
 
+@pytest.mark.slow  # ten production argon2 verifications
 @pytest.mark.production_hashing
 def test_unknown_user_takes_as_long_as_wrong_password(client: TestClient) -> None:
     def median_seconds(username: str) -> float:

@@ -60,6 +60,7 @@ def test_a_server_not_in_demo_mode_refuses_cheap_hashing() -> None:
         create_app(production)
 
 
+@pytest.mark.slow  # a server process
 def test_pharmacy_server_serve_will_not_start_with_it_outside_demo_mode(tmp_path: Path) -> None:
     env = {**os.environ, CHEAP_ENV: "1"}
     env.pop("PHARMACY_DEMO_MODE", None)
@@ -74,6 +75,7 @@ def test_pharmacy_server_serve_will_not_start_with_it_outside_demo_mode(tmp_path
     assert not (tmp_path / "pharmacy.sqlite3").exists()
 
 
+@pytest.mark.slow  # a server process
 def test_the_demo_server_process_stores_cheap_hashes(live_server: LiveServer) -> None:
     with sqlite3.connect(live_server.data_dir / "pharmacy.sqlite3") as connection:
         stored = [row[0] for row in connection.execute("SELECT password_hash FROM app_user")]
