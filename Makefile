@@ -1,10 +1,17 @@
-# The two commands a fresh machine needs: `make demo` and `make test`.
+# The two commands a fresh machine needs: `make demo` and `make test`;
+# `make quick` is the loop to run while changing code.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types contracts unit bench install clean screenshots
+.PHONY: demo test quick lint types contracts unit bench install clean screenshots
+
+# What `make quick` runs: everything but the `slow` tests (processes killed or restarted,
+# load, fault matrix, fuzzing, long property runs) and the PostgreSQL half of the server
+# tests. Add options with `make quick ARGS="-x -k lifecycle"`.
+QUICK_PATHS := tests/unit tests/server tests/gui
+QUICK_MARKS := not slow and not postgres
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +29,18 @@ demo: $(STAMP)
 test: $(STAMP) lint types contracts
 	$(BIN)/python -m pytest
 
+## The inner loop: domain, durable store, client, server (SQLite) and GUI tests, no slow ones.
+quick: $(STAMP)
+	$(BIN)/python -m pytest $(QUICK_PATHS) -m "$(QUICK_MARKS)" -q --durations=25 $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## mypy: strict over the packages, then a second, less strict run over tests/ and bench/.
 types: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy tests bench
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

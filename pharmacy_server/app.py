@@ -34,7 +34,7 @@ from pharmacy_server.prescriptions.router import router as prescriptions_router
 from pharmacy_server.prescriptions.schemas import PrescriptionSubmission
 from pharmacy_server.prescriptions.service import PrescriptionService
 from pharmacy_server.schemas import ErrorBody, HealthOut
-from pharmacy_server.security import Passwords, SecretBox
+from pharmacy_server.security import Passwords, SecretBox, server_passwords
 
 #: In the order their paths appear in the OpenAPI document.
 ROUTERS = (
@@ -93,7 +93,11 @@ def create_app(
     catalog = catalog or load_template_catalog()
     formulary = formulary or load_formulary()
     rules = rules or load_rules()
-    passwords = passwords or Passwords(settings.max_concurrent_password_checks)
+    passwords = passwords or server_passwords(
+        max_concurrent=settings.max_concurrent_password_checks,
+        cheap=settings.test_cheap_hashing,
+        demo_mode=settings.demo_mode,
+    )
     passwords.verify_dummy("")  # compute the dummy hash now, not on the first unknown login
     if not settings.secret_key:
         raise ValueError(

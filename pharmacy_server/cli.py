@@ -143,20 +143,29 @@ def _serve(
     from pharmacy_server.app import create_app
     from pharmacy_server.config import ServerSettings
     from pharmacy_server.db import Database
-    from pharmacy_server.security import Passwords
+    from pharmacy_server.security import CheapHashingRefused, server_passwords
 
     state = state_dir or _default_state_dir()
     settings = ServerSettings(database_url=database_url)
+    # The seeded demo accounts need demo mode; nothing else turns it on implicitly.
+    demo_mode = settings.demo_mode or seed
+    try:  # before anything is written: a refused server leaves no trace
+        passwords = server_passwords(
+            max_concurrent=settings.max_concurrent_password_checks,
+            cheap=settings.test_cheap_hashing,
+            demo_mode=demo_mode,
+        )
+    except CheapHashingRefused as refused:
+        log.error("%s", refused)
+        return 2
     updates: dict[str, object] = {
         "secret_key": _secret_key(settings.secret_key, state / "server-secret.key"),
-        # The seeded demo accounts need demo mode; nothing else turns it on implicitly.
-        "demo_mode": settings.demo_mode or seed,
+        "demo_mode": demo_mode,
     }
     if not settings.notify_dir:
         updates["notify_dir"] = str(state / "mail")
     settings = settings.model_copy(update=updates)
     database = Database.from_url(database_url)
-    passwords = Passwords(settings.max_concurrent_password_checks)
     if seed:
         from pharmacy_server.seed import seed_demo
 

@@ -43,6 +43,9 @@ class ServerSettings(BaseSettings):
     max_concurrent_password_checks: int = 4
     # Demo mode: the seeded demo accounts sign in without TOTP. Off in production.
     demo_mode: bool = False
+    # Test suites: argon2 at its minimum cost. Refused unless demo_mode is on
+    # (pharmacy_server.security.server_passwords).
+    test_cheap_hashing: bool = False
     # URL-safe base64 of 32 random bytes: seals TOTP seeds at rest. The CLI creates a key
     # file on first run when this is unset (see ``pharmacy-server serve --secret-key-file``).
     secret_key: str = ""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import secrets
 import threading
 from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits (checklist C7 asks for at least 128)
 
@@ -55,6 +58,35 @@ class Passwords:
     def verify_dummy(self, password: str) -> None:
         """Spend the same time as a real check, for a user who does not exist."""
         self.verify(self._dummy_hash, password)
+
+
+def cheap_hasher() -> PasswordHasher:
+    """argon2id at the library's minimum (t=1, 8 KiB, p=1): far below the ASVS floor, so
+    test suites and the demo hash in microseconds. Never for real accounts."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class CheapHashingRefused(RuntimeError):
+    """``PHARMACY_TEST_CHEAP_HASHING`` was set on a server that is not in demo mode."""
+
+
+def server_passwords(*, max_concurrent: int, cheap: bool, demo_mode: bool) -> Passwords:
+    """The server's password hashing: production argon2id unless ``cheap`` is asked for,
+    which only a demo-mode server accepts (its accounts have a published password and
+    sign in without TOTP, so weak hashes there expose nothing new). Anywhere else the
+    request is refused rather than ignored: a setting that silently did nothing could
+    hide a deployment whose test configuration leaked into production."""
+    if not cheap:
+        return Passwords(max_concurrent)
+    if not demo_mode:
+        raise CheapHashingRefused(
+            "PHARMACY_TEST_CHEAP_HASHING is set, but the server is not in demo mode: "
+            "refusing to store real passwords with test-strength hashing"
+        )
+    # Hashes made now carry their weak parameters in the PHC string, so a production
+    # server rehashes them at the next sign-in (``Passwords.needs_rehash``).
+    log.warning("test-strength password hashing (demo mode only)")
+    return Passwords(max_concurrent, hasher=cheap_hasher())
 
 
 class SecretBox:

@@ -29,11 +29,12 @@ def time_step(now: dt.datetime) -> int:
     return int(now.timestamp()) // STEP_SECONDS
 
 
-def code_at(secret: bytes, step: int) -> str:
+def code_at(secret: bytes, step: int, digits: int = DIGITS) -> str:
+    """The code for ``step``; ``digits`` other than six only to check RFC 6238's vectors."""
     digest = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
-    return str(value % 10**DIGITS).zfill(DIGITS)
+    return str(value % 10**digits).zfill(digits)
 
 
 def matching_step(secret: bytes, code: str, now: dt.datetime, last_step: int | None) -> int | None:

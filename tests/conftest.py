@@ -20,6 +20,9 @@ for _name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG
 # Tests that need a real Secret Service start their own and override this.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every server process a test starts (they all run in demo mode) hashes passwords at
+# argon2's minimum cost; a server that is not in demo mode refuses to start with this.
+os.environ["PHARMACY_TEST_CHEAP_HASHING"] = "1"
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +36,36 @@ def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+#: Left out of the inner loop (``make quick`` runs ``-m "not slow"``): real processes
+#: killed or restarted, load, fault injection, fuzzing, long property runs. Single slow
+#: tests elsewhere carry ``@pytest.mark.slow`` themselves.
+SLOW_FOLDERS = ("tests/e2e", "tests/reliability")
+SLOW_MODULES = (
+    "tests/server/test_fuzz.py",  # Schemathesis over every operation: minutes
+    "tests/server/test_live_server.py",  # server processes, restarts, 50 parallel submits
+    "tests/server/test_exit_with_parent.py",  # watches a process die
+    "tests/unit/client/test_demo_server.py",  # the --demo child process, its client killed
+    "tests/unit/durable/test_outbox_state_machine.py",  # Hypothesis state machine
+)
+
+
+def _slow_paths(root: Path) -> tuple[Path, ...]:
+    paths = tuple(root / name for name in (*SLOW_FOLDERS, *SLOW_MODULES))
+    missing = [str(path.relative_to(root)) for path in paths if not path.exists()]
+    if missing:  # a renamed file would otherwise slip into the quick loop unnoticed
+        raise pytest.UsageError(f"tests/conftest.py names slow tests that are gone: {missing}")
+    return paths
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark Qt tests as ``gui`` and folder-based kinds, so subsets can run alone."""
-    del config
+    """Mark Qt tests as ``gui``, and folder- or module-based kinds (``e2e``, ``slow``), so
+    subsets can run alone."""
+    slow_paths = _slow_paths(config.rootpath)
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "qapp" in fixtures or "qtbot" in fixtures:
             item.add_marker(pytest.mark.gui)
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+        if any(item.path == path or path in item.path.parents for path in slow_paths):
+            item.add_marker(pytest.mark.slow)

@@ -30,6 +30,8 @@ from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from portal_client.core.api_client import ApiClient, SignedInUser
     from portal_client.core.durable import DurableSession
 
@@ -79,6 +81,7 @@ class ComposingWindow(PortalMainWindow):
         self.durable: DurableSession | None = None
         self.local_closed = threading.Event()  # set once the store is closed (tests wait)
         self._closing = False
+        self._store_opening: Future[DurableSession] | None = None
         self.pages = QStackedWidget()
         self.root_layout.addWidget(self.pages, 1)
 
@@ -166,9 +169,12 @@ class ComposingWindow(PortalMainWindow):
         """Open the user's store in the background; ``local_store_ready`` follows."""
         open_store = opener or open_default_store
         client, user = self.client, self.user
-        Op(self, lambda: open_store(client, user)).success(self._store_opened).failure(
-            self._store_failed
-        ).run()
+        self._store_opening = (
+            Op(self, lambda: open_store(client, user))
+            .success(self._store_opened)
+            .failure(self._store_failed)
+            .run()
+        )
 
     def _store_opened(self, durable: DurableSession) -> None:
         if self._closing:  # closed while the store was opening
@@ -226,6 +232,11 @@ class ComposingWindow(PortalMainWindow):
         stop_workers = self.stop_local_workers()
         flush = self.composer.flush_drafts()
         durable, self.durable = self.durable, None
+        opening, self._store_opening = self._store_opening, None
+        if durable is None and opening is not None:
+            # Still opening, or opened with the answer not yet delivered: a window deleted
+            # meanwhile never receives it, and the store's lock file would stay held.
+            opening.add_done_callback(_close_when_opened)
         self.composer.set_durable(None)
         done = self.local_closed
 
@@ -244,3 +255,10 @@ class ComposingWindow(PortalMainWindow):
             done.set()
             return
         threading.Thread(target=close, name="portal-close-store").start()
+
+
+def _close_when_opened(opening: Future[DurableSession]) -> None:
+    """Close a store whose window went away while it opened (closing twice is harmless)."""
+    if not opening.cancelled() and opening.exception() is None:
+        durable = opening.result()
+        threading.Thread(target=durable.close, name="portal-close-store").start()

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from portal_client.core.demo_server import DEMO_ACCOUNTS
@@ -104,20 +104,18 @@ def add_lab(qtbot: QtBot, composer: ComposerPage, *values: str) -> None:
     code, date, value, unit, interpretation = (
         composer.labs_table.cellWidget(row, column) for column in range(5)
     )
-    code.setCurrentText(values[0])  # type: ignore[union-attr]
+    assert isinstance(code, QComboBox) and isinstance(interpretation, QComboBox)
+    code.setCurrentText(values[0])
     for editor, text in ((date, values[1]), (value, values[2]), (unit, values[3])):
         qtbot.keyClicks(editor, text)
-    interpretation.setCurrentIndex(interpretation.findData(values[4]))  # type: ignore[union-attr]
+    interpretation.setCurrentIndex(interpretation.findData(values[4]))
 
 
 def choose_template(composer: ComposerPage, template_id: str) -> None:
     tree = composer.template_tree
-    target = next(
-        tree.topLevelItem(i).child(j)
-        for i in range(tree.topLevelItemCount())
-        for j in range(tree.topLevelItem(i).childCount())
-        if tree.topLevelItem(i).child(j).data(0, TEMPLATE_ROLE)[0] == template_id
-    )
+    groups = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    items = [group.child(j) for group in groups if group for j in range(group.childCount())]
+    target = next(item for item in items if item and item.data(0, TEMPLATE_ROLE)[0] == template_id)
     tree.setCurrentItem(target)  # what a click on the template does
 
 

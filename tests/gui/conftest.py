@@ -6,19 +6,29 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template, load_template_catalog
+from portal_client import APP_ID
 from portal_client.core.api_client import ApiClient
-from portal_client.gui import ops
-from portal_client.gui.app import create_application
+from portal_client.gui import ops, resources
+from portal_client.gui.app import APPLICATION_POINT_SIZE, create_application
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
 
 
 @pytest.fixture(autouse=True)
-def _styled_app(qapp: object) -> None:
-    """Tests see the real style sheet and fonts, as users do."""
-    create_application([])
+def _styled_app(qapp: QApplication) -> None:
+    """Tests see the real style sheet and fonts, as users do. Set again only when a test
+    changed them: setting the style re-polishes every widget alive, seconds per test late
+    in a run."""
+    styled = (
+        qapp.styleSheet() == resources.stylesheet()
+        and qapp.font().pointSize() == APPLICATION_POINT_SIZE
+        and qapp.applicationName() == APP_ID
+    )
+    if not styled:
+        create_application([])
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from portal_client.core.durable import DurableSession, KeyStore, open_user_store
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

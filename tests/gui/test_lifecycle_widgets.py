@@ -15,7 +15,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
+from pharmacy_domain.status import (
+    ACTIONS,
+    MAX_NOTE_LENGTH,
+    Action,
+    NoteRule,
+    PrescriptionStatus,
+    available_actions,
+)
 from portal_client.core.api_client import Page, SignedInUser
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
 from portal_client.gui import ops
@@ -33,8 +40,9 @@ def actor(user: SignedInUser) -> dict[str, str]:
 
 
 class StandInPharmacy:
-    """Just enough of ``ApiClient`` for the two windows, applying ``ACTIONS`` as the
-    server does, ``seen_steps`` included. ``fail_next`` makes the next ``act`` raise
+    """Just enough of ``ApiClient`` for the two windows, refusing what the domain's table
+    (``ACTIONS``: role, note, source status) refuses, as the server does, and an out-of-date
+    ``seen_steps``. ``fail_next`` makes the next ``act`` raise
     instead (then it works); ``lose_answer_next`` records the next one but raises
     ``OutcomeUnknown`` as if its answer never came."""
 
@@ -92,6 +100,9 @@ class StandInPharmacy:
             self.seen.append(seen_steps)
             item = self.store[prescription_id]
             rule = ACTIONS[action]
+            refused = refusal(rule, self.user.role, note)
+            if refused is not None:
+                raise refused
             current = PrescriptionStatus(item["status"])
             if not rule.allowed_from(current):
                 raise conflict(
@@ -114,6 +125,27 @@ class StandInPharmacy:
         if lose:
             raise OutcomeUnknown(NO_ANSWER)
         return updated
+
+
+def refusal(rule: Action, role: str, note: str | None) -> ApiError | None:
+    """What the table says against taking ``rule`` before the status is looked at: the
+    wrong role (403), a required note missing or a note too long (422)."""
+    if role not in rule.roles:
+        who = " or ".join(f"{name}s" for name in sorted(rule.roles))
+        detail = f"Only {who} can {rule.phrase('a prescription')}."
+        return ApiError(403, detail, body={"detail": detail, "code": "forbidden"})
+    note = (note or "").strip() or None
+    if note is None and rule.note is NoteRule.REQUIRED:
+        reason = f"is required to {rule.phrase()}"
+        return ApiError(
+            422, f"{rule.note_label} is required.", [{"field": "note", "reason": reason}]
+        )
+    if note is not None and len(note) > MAX_NOTE_LENGTH:
+        reason = f"must be at most {MAX_NOTE_LENGTH} characters"
+        return ApiError(
+            422, f"{rule.note_label} is too long.", [{"field": "note", "reason": reason}]
+        )
+    return None
 
 
 def conflict(code: str, detail: str) -> ApiError:
@@ -757,3 +789,38 @@ def test_an_empty_list_says_so_in_the_words_of_its_filter(qtbot: QtBot) -> None:
     window.show_filter("shipped")
     qtbot.waitUntil(label.isVisible, timeout=10_000)
     assert label.text() == "Nothing under “Shipped”."
+
+
+# ------------------------------------------------------------------------------ the stand-in
+
+
+@pytest.mark.parametrize("status", list(PrescriptionStatus))
+@pytest.mark.parametrize("user", [PHARMACIST, PRESCRIBER], ids=lambda user: user.role)
+def test_the_stand_in_refuses_what_the_domains_table_refuses(
+    status: PrescriptionStatus, user: SignedInUser
+) -> None:
+    """Every action from every status by each role: taken exactly when the table offers it,
+    else refused as the server refuses (403 role, 409 status); a missing required note 422."""
+    offered = {rule.name for rule in available_actions(status.value, user.role)}
+    for name, rule in ACTIONS.items():
+        client = StandInPharmacy(user, {"id-1": prescription(1, status.value)})
+        if rule.note is NoteRule.REQUIRED:
+            with pytest.raises(ApiError) as unwritten:
+                client.act("id-1", name, "  ")
+            expected = 403 if user.role not in rule.roles else 422
+            assert unwritten.value.status == expected, name
+        too_long = "x" * (MAX_NOTE_LENGTH + 1)
+        with pytest.raises(ApiError) as rambling:
+            client.act("id-1", name, too_long)
+        assert rambling.value.status == (403 if user.role not in rule.roles else 422), name
+        if name in offered:
+            assert client.act("id-1", name, "A note.")["status"] == rule.target.value
+            continue
+        with pytest.raises(ApiError) as refused:
+            client.act("id-1", name, "A note.")
+        if user.role not in rule.roles:
+            assert refused.value.status == 403
+            assert refused.value.message.endswith(f" can {rule.phrase('a prescription')}.")
+        else:
+            assert refused.value.status == 409
+            assert refused.value.body["code"] == "prescription.status_changed"

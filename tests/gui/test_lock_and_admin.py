@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QTextEdit,
 )
 from pytestqt.qtbot import QtBot
@@ -51,6 +53,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     monkeypatch.setattr(PortalMainWindow, "idle_clock", staticmethod(fake))
     monkeypatch.setattr(PortalMainWindow, "idle_check_interval_ms", 10)
     return fake
+
+
+def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    item = table.item(row, column)
+    assert item is not None, f"no cell at row {row}, column {column}"
+    return item
 
 
 def visible_texts() -> list[str]:
@@ -227,7 +235,8 @@ def test_expired_session_goes_to_the_lock_screen_not_away(qtbot: QtBot, server: 
 def test_licence_banner(qtbot: QtBot, server: LiveServer, days: int, kind: str, words: str) -> None:
     client = sign_in(server, "prescriber1")
     expiry = (dt.date.today() + dt.timedelta(days=days)).isoformat()
-    user = dataclasses.replace(client.user, licence_expires_on=expiry)  # type: ignore[type-var]
+    assert client.user is not None
+    user = dataclasses.replace(client.user, licence_expires_on=expiry)
     window = PortalMainWindow(client, user)
     qtbot.addWidget(window)
     banner = window.licence_banner
@@ -301,24 +310,24 @@ def test_audit_trail_pages(
     view = window.audit
     assert view is not None
     qtbot.waitUntil(lambda: view.table.rowCount() == 4, timeout=TIMEOUT_MS)
-    first_page = [view.table.item(r, 0).toolTip() for r in range(4)]
+    first_page = [cell(view.table, r, 0).toolTip() for r in range(4)]
     assert view.older_button.isEnabled() and not view.newer_button.isEnabled()
     assert view.page_label.text().startswith("Events 1–4 of ")
-    assert view.table.item(0, 2).text()  # an action
+    assert cell(view.table, 0, 2).text()  # an action
     view.older_button.click()
     qtbot.waitUntil(lambda: view.page_number == 2 and view.newer_button.isEnabled())
-    qtbot.waitUntil(lambda: view.table.item(0, 0).toolTip() not in first_page)
+    qtbot.waitUntil(lambda: cell(view.table, 0, 0).toolTip() not in first_page)
     view.newer_button.click()
-    qtbot.waitUntil(lambda: view.table.item(0, 0).toolTip() == first_page[0])
+    qtbot.waitUntil(lambda: cell(view.table, 0, 0).toolTip() == first_page[0])
     view.action_filter.setText("auth.login")
     view.refresh_button.click()
     qtbot.waitUntil(
         lambda: all(
-            view.table.item(r, 2).text() == "auth.login" for r in range(view.table.rowCount())
+            cell(view.table, r, 2).text() == "auth.login" for r in range(view.table.rowCount())
         )
     )
     # Who: the account's username and role, the id in the tooltip.
-    who = [view.table.item(r, 1) for r in range(view.table.rowCount())]
+    who = [cell(view.table, r, 1) for r in range(view.table.rowCount())]
     admin_rows = [cell for cell in who if cell.text() == "admin1 (admin)"]
     assert admin_rows and admin_rows[0].toolTip().startswith("Account id ")
     client.logout()

@@ -4,13 +4,9 @@ password and TOTP enrollment → first code. ``Authenticator`` then plays the ph
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import email
-import hashlib
-import hmac
 import re
-import struct
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +16,7 @@ from pharmacy_domain.identifiers import npi_check_digit
 from portal_client.core import accounts
 from portal_client.core.api_client import ApiClient
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
+from tests.helpers.rfc6238 import reference_code, secret_from_base32
 
 STRONG_PASSWORD = "copper kettle under blue rain"
 CODE_PATTERN = re.compile(r"Activation code: ([0-9A-Z-]+)")
@@ -31,19 +28,15 @@ def valid_npi(first_nine: str = "123456789") -> str:
 
 @dataclass
 class Authenticator:
-    """RFC 6238 codes, each step used once (the server refuses a code twice)."""
+    """RFC 6238 codes, each step used once (the server refuses a code twice); made by
+    ``tests.helpers.rfc6238``, never by the server's own ``pharmacy_server.totp``."""
 
     secret_base32: str
     last_step: int = -1
     period: int = 30
 
     def _code_at(self, step: int) -> str:
-        padded = self.secret_base32 + "=" * (-len(self.secret_base32) % 8)
-        secret = base64.b32decode(padded)
-        digest = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
-        offset = digest[-1] & 0x0F
-        value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
-        return str(value % 1_000_000).zfill(6)
+        return reference_code(secret_from_base32(self.secret_base32), step)
 
     def next_code(self) -> str:
         """A code the server accepts now: the oldest step in its ±1 window not yet used."""

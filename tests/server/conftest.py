@@ -20,7 +20,7 @@ from pharmacy_server.config import ServerSettings, sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.models import Base
-from pharmacy_server.security import Passwords, new_secret_key_text
+from pharmacy_server.security import Passwords, cheap_hasher, new_secret_key_text
 from pharmacy_server.seed import DEMO_PASSWORD, seed_demo
 from tests.server.support import FakeClock, Headers, login_headers
 
@@ -73,14 +73,18 @@ def database_url(
     return url
 
 
-@pytest.fixture(scope="session")
-def passwords() -> Passwords:
-    return Passwords()
+@pytest.fixture
+def passwords(request: pytest.FixtureRequest) -> Passwords:
+    """argon2id at its minimum cost, so sign-ins take microseconds; tests marked
+    ``production_hashing`` (they check argon2's parameters or its timing) get the real one."""
+    if request.node.get_closest_marker("production_hashing") is not None:
+        return Passwords()
+    return Passwords(hasher=cheap_hasher())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def demo_password_hash(passwords: Passwords) -> str:
-    """One argon2 hash of the demo password, reused by every test's seed."""
+    """The demo password hashed as this test's server hashes, for the seeded accounts."""
     return passwords.hash(DEMO_PASSWORD)
 
 

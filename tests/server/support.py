@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pharmacy_domain.canonical import signing_sha256
-from pharmacy_server import totp
 from pharmacy_server.db import Database
 from pharmacy_server.models import Clinic, User
 from pharmacy_server.seed import DEMO_PASSWORD
+from tests.helpers.rfc6238 import reference_code, reference_step
 
 
 class FakeClock:
@@ -160,7 +160,7 @@ class EnrolledUser:
         return {"Authorization": f"Bearer {self.token}"}
 
     def code(self, clock: FakeClock) -> str:
-        return totp.code_at(self.secret, totp.time_step(clock()))
+        return reference_code(self.secret, reference_step(clock().timestamp()))
 
 
 def activation_code_from_mail(mail_dir: Path, email: str) -> str:
@@ -225,7 +225,7 @@ def enroll(
         json={
             "username": username,
             "code": code,
-            "otp": totp.code_at(secret, totp.time_step(clock())),
+            "otp": reference_code(secret, reference_step(clock().timestamp())),
         },
     )
     assert confirmed.status_code == 200, confirmed.text

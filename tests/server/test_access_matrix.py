@@ -157,7 +157,8 @@ def world(
              password_hash=demo_password_hash)  # fmt: skip
     add_user(database, "staff2", role="clinic_staff", clinic="Lakeside Wellness Clinic",
              password_hash=demo_password_hash)  # fmt: skip
-    headers = {"anonymous": {}} | {role: as_user(name) for role, name in USER_OF_ROLE.items()}
+    headers: dict[str, Headers] = {"anonymous": {}}
+    headers |= {role: as_user(name) for role, name in USER_OF_ROLE.items()}
     me = client.get("/api/v1/auth/me", headers=headers["prescriber"]).json()
     other = client.get("/api/v1/auth/me", headers=as_user("prescriber2")).json()
     status, created = submit(client, headers["prescriber"], new_prescription_body())

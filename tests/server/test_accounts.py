@@ -28,6 +28,7 @@ from pharmacy_server.password_policy import (
 )
 from pharmacy_server.security import Passwords
 from pharmacy_server.seed import DEMO_PASSWORD
+from tests.helpers.rfc6238 import reference_code, reference_step
 from tests.server.support import (
     STRONG_PASSWORD,
     FakeClock,
@@ -165,7 +166,7 @@ def _b32(text: str) -> bytes:
 
 
 def _now_code(secret: bytes, clock: FakeClock, steps: int = 0) -> str:
-    return totp.code_at(secret, totp.time_step(clock()) + steps)
+    return reference_code(secret, reference_step(clock().timestamp()) + steps)
 
 
 def test_activation_code_expires(

@@ -87,6 +87,7 @@ def test_events_say_who_what_when_where_and_outcome_without_phi(
         assert phi not in everything
 
 
+@pytest.mark.slow  # four runs of the pharmacy-server CLI
 def test_verify_detects_an_update_and_a_delete_made_in_sql(
     client: TestClient, as_user: Callable[[str], Headers], database: Database, database_url: str
 ) -> None:

@@ -44,7 +44,7 @@ def test_login_returns_token_and_user(client: TestClient) -> None:
         "licence_expires_on": body["user"]["licence_expires_on"],  # type: ignore[index]
         "mfa_enrolled": False,
     }
-    assert dt.date.fromisoformat(body["user"]["licence_expires_on"]) > dt.date.today()  # type: ignore[index]
+    assert dt.date.fromisoformat(body["user"]["licence_expires_on"]) > dt.date.today()
     expires_at = dt.datetime.fromisoformat(str(body["expires_at"]))
     assert dt.timedelta(hours=11, minutes=59) < expires_at - dt.datetime.now(dt.UTC)
     me = client.get(ME, headers={"Authorization": f"Bearer {token}"})
@@ -67,6 +67,7 @@ def test_each_login_gets_a_new_token(client: TestClient) -> None:
     assert first != second
 
 
+@pytest.mark.production_hashing
 def test_password_hash_is_argon2id_above_the_asvs_floor(database: Database) -> None:
     with database.reading() as session:
         stored = session.scalar(select(User.password_hash).where(User.username == "prescriber1"))
@@ -85,6 +86,8 @@ def test_unknown_user_and_wrong_password_answer_identically(client: TestClient) 
     assert sorted(unknown.headers.keys()) == sorted(wrong.headers.keys())
 
 
+@pytest.mark.slow  # ten production argon2 verifications
+@pytest.mark.production_hashing
 def test_unknown_user_takes_as_long_as_wrong_password(client: TestClient) -> None:
     def median_seconds(username: str) -> float:
         samples = []

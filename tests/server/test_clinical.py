@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 from sqlalchemy import func, select
 
 from pharmacy_domain.formulary import load_formulary
@@ -27,7 +28,7 @@ def _rows(database: Database) -> int:
 
 def _without_labs() -> dict[str, Any]:
     body = new_prescription_body()
-    del body["patient"]["labs"]  # type: ignore[attr-defined]
+    del body["patient"]["labs"]
     return body
 
 
@@ -56,7 +57,7 @@ def test_validate_refuses_a_malformed_body_like_submit(
 ) -> None:
     headers = as_user("prescriber1")
     body = new_prescription_body()
-    body["patient"]["weight_kg"] = 900  # type: ignore[index]
+    body["patient"]["weight_kg"] = 900
     bad = client.post(VALIDATE, headers=headers, json=body)
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"patient.weight_kg"}
@@ -126,14 +127,13 @@ def test_fhir_bundle_validates_as_r4_and_is_scoped(
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(response.json())
-    kinds = [entry.resource.get_resource_type() for entry in bundle.entry or []]
+    resources = [entry.resource for entry in bundle.entry or [] if entry.resource is not None]
+    assert len(resources) == len(bundle.entry or [])  # every entry carries its resource
+    kinds = [resource.get_resource_type() for resource in resources]
     assert kinds.count("Patient") == 1 and kinds.count("MedicationRequest") == 1
     assert kinds.count("Observation") >= 2  # the two labs (and the weight)
-    request = next(
-        e.resource
-        for e in bundle.entry or []
-        if e.resource.get_resource_type() == ("MedicationRequest")
-    )
+    request = next(r for r in resources if r.get_resource_type() == ("MedicationRequest"))
+    assert isinstance(request, MedicationRequest)
     assert request.status == "active"
     # The same prescription always exports the same document.
     assert client.get(url, headers=as_user("pharmacist1")).json() == response.json()

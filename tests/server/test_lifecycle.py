@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Callable
 from email import message_from_bytes
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
 from pharmacy_server.audit import verify_chain
@@ -284,7 +284,7 @@ def _old_rows(url: str, when: dt.datetime) -> dict[str, uuid.UUID]:
             }
             ids = {"waiting": uuid.uuid4(), "rejected": uuid.uuid4()}
             session.execute(
-                insert(Prescription.__table__),
+                insert(cast(Table, Prescription.__table__)),
                 [
                     {**base, "id": ids["waiting"], "reference": "RX-OLD-1", "idempotency_key": "a",
                      "status": "submitted"},

@@ -88,7 +88,7 @@ def test_submit_with_template_defaults(
     assert body["access"] == template.default_access
     assert body["infusion_minutes"] == template.infusion_minutes_default
     assert body["prescriber"] == {
-        "id": body["prescriber"]["id"],  # type: ignore[index]
+        "id": body["prescriber"]["id"],
         "display_name": "Dr. Maya Chen",
         "clinic": "Riverside Integrative Health",
     }
@@ -114,11 +114,11 @@ def test_invalid_prescription_is_422_with_field_paths(
     body = new_prescription_body(
         ingredients=[{"code": "magnesium-chloride-20", "amount": 50, "unit": "mL"}]
     )
-    body["patient"]["weight_kg"] = 900  # type: ignore[index]
+    body["patient"]["weight_kg"] = 900
     status, answer = _submit(client, as_user("prescriber1"), body)
     assert status == 422
     assert answer["detail"]
-    errors = {e["field"]: e["reason"] for e in answer["errors"]}  # type: ignore[attr-defined]
+    errors = {e["field"]: e["reason"] for e in answer["errors"]}
     assert errors["patient.weight_kg"] == "must be at most 400 kg (got 900)"
     assert "ingredients[0].amount" in errors
     assert _row_count(database) == 0
@@ -131,9 +131,9 @@ def test_unknown_and_server_owned_fields_are_refused(
     for field in ("status", "prescriber_id", "reference", "colour"):
         status, answer = _submit(client, headers, new_prescription_body(**{field: "x"}))
         assert status == 422, field
-        assert [e["field"] for e in answer["errors"]] == [field]  # type: ignore[attr-defined]
+        assert [e["field"] for e in answer["errors"]] == [field]
     nested = new_prescription_body()
-    nested["patient"]["ssn"] = "000-00-0000"  # type: ignore[index]
+    nested["patient"]["ssn"] = "000-00-0000"
     status, answer = _submit(client, headers, nested)
     assert status == 422
     assert answer["errors"] == [{"field": "patient.ssn", "reason": "is not a recognised field"}]
@@ -189,7 +189,7 @@ def test_same_key_different_body_is_422(
     assert _submit(client, headers, new_prescription_body(), key)[0] == 201
     status, answer = _submit(client, headers, new_prescription_body(notes="changed"), key)
     assert status == 422
-    assert answer["errors"][0]["field"] == "Idempotency-Key"  # type: ignore[index]
+    assert answer["errors"][0]["field"] == "Idempotency-Key"
     assert _row_count(database) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import uuid
@@ -190,6 +191,8 @@ class SilentServer:
             self.received.set()
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close does not
         self.listener.close()
         for connection in self.connections:
             connection.close()

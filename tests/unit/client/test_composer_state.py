@@ -64,7 +64,8 @@ def test_a_filled_form_is_valid_and_becomes_the_wire_body(myers: Template) -> No
     assert [line["code"] for line in body["ingredients"]] == [
         row.code for row in myers.ingredients if row.default_amount
     ]
-    assert all(line["unit"] == myers.ingredient(line["code"]).unit for line in body["ingredients"])
+    units = {row.code: row.unit for row in myers.ingredients}
+    assert all(line["unit"] == units[line["code"]] for line in body["ingredients"])
     assert body["access"] == myers.default_access
     assert body["vehicle"]["code"] == myers.vehicles[0].code
     assert body["infusion_minutes"] == myers.infusion_minutes_default
@@ -133,6 +134,7 @@ def test_missing_labs_block_and_warnings_need_a_reason(myers: Template) -> None:
 
 def test_range_notes_flag_unusual_but_allowed_amounts(myers: Template) -> None:
     row = next(r for r in myers.ingredients if r.typical_max is not None)
+    assert row.typical_max is not None
     state = filled(myers)
     assert state.range_notes() == []
     state.amounts[row.code] = f"{(row.typical_max + row.max_amount) / 2:g}"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pharmacy_server.cli import process_alive
-from portal_client.core import demo_server, paths
+from portal_client.core import paths
 from portal_client.core.demo_server import DemoServer, DemoServerError
 
 # A stand-in for the client: starts the demo server, says where, then waits to be killed.
@@ -52,7 +52,7 @@ def test_missing_server_extra_is_a_clear_error(
     def without_fastapi(name: str, *args: object) -> object:
         return None if name == "fastapi" else real_find_spec(name, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(demo_server.importlib.util, "find_spec", without_fastapi)
+    monkeypatch.setattr(importlib.util, "find_spec", without_fastapi)  # what demo_server calls
     with pytest.raises(DemoServerError, match=r"\[server\]"):
         DemoServer(tmp_path / "demo").start()
 

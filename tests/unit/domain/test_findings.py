@@ -401,9 +401,9 @@ def test_three_in_one_stability(
     body = order("tpn-adult-central", access="central", amounts={"amino-acids-10": amino_acids})
     prescription = parse_prescription(body, three, today=TODAY)
     evaluation = evaluate(prescription, None, formulary, rules, template=template, today=TODAY)
-    assert evaluation.computed["lipid_pct"] == pytest.approx(
-        56 * 100 / evaluation.computed["total_volume_ml"]
-    )  # type: ignore[operator]
+    total_volume_ml = evaluation.computed["total_volume_ml"]
+    assert total_volume_ml is not None
+    assert evaluation.computed["lipid_pct"] == pytest.approx(56 * 100 / total_volume_ml)
     assert ("stability.three_in_one" in evaluation.codes()) is raised
 
 

@@ -27,7 +27,7 @@ SERVER = "https://pharmacy.example/"
 class MemoryBackend(KeyringBackend):
     """A working keyring that records every value written."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -98,6 +98,7 @@ def test_offline_stays_queued_and_sends_later_with_the_same_key(
     for _ in range(2):
         item = outbox.send(key)
         assert item is not None and (item.state, item.why) == (State.QUEUED, Why.OFFLINE)
+    assert item is not None
     assert item.next_attempt_at <= clock() + 2  # background backoff: ceiling 2 s after 2 tries
     assert outbox.process_due() == []  # not due yet
     clock.advance(2)
