@@ -129,12 +129,13 @@ def main() -> int:
         administration = owner._admin_window
         assert administration is not None
         administration.resize(1180, 560)
-        approvals = administration.approvals  # type: ignore[attr-defined]
+        approvals = administration.approvals
         wait_until(lambda: len(approvals.requests) >= 2)
         approvals.table.selectRow(0)
         save(administration, "approvals.png")
-        administration.show_tab("audit")  # type: ignore[attr-defined]
-        audit = administration.audit  # type: ignore[attr-defined]
+        administration.show_tab("audit")
+        audit = administration.audit
+        assert audit is not None
         wait_until(lambda: audit.table.rowCount() > 0)
         save(administration, "audit.png")
         administration.close()

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rfc8785
@@ -225,7 +226,7 @@ def test_events_written_before_usernames_still_verify_after_the_upgrade(
         actor = uuid.uuid4()
         with database.writing() as session:
             for seq in (1, 2):
-                fields = {
+                fields: dict[str, Any] = {
                     "seq": seq,
                     "occurred_at": wire_time(occurred),
                     "actor_id": str(actor),
@@ -337,7 +338,7 @@ def test_two_first_events_in_parallel_both_join_the_chain(database: Database) ->
     assert result == VerifyResult(ok=True, events=2)
 
 
-def _legacy_event_hash(previous: str, fields: dict[str, object]) -> str:
+def _legacy_event_hash(previous: str, fields: Mapping[str, Any]) -> str:
     """The formula before revision 0006, written out: SHA-256(prev || sorted json.dumps)."""
     text_form = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(previous.encode() + text_form.encode()).hexdigest()
@@ -369,7 +370,7 @@ def test_a_chain_of_old_and_new_hash_forms_verifies_and_shows_tampering_in_eithe
             for seq in (1, 2):
                 # A float written as 250.0: the two forms write it differently ("250").
                 details = {"method": "password", "volume_ml": 250.0}
-                fields = {
+                fields: dict[str, Any] = {
                     "seq": seq, "occurred_at": wire_time(occurred), "actor_id": str(actor),
                     "actor_role": "prescriber", "action": "auth.login", "outcome": "success",
                     "target_type": "user", "target_id": str(actor),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import cast
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import Table, func, insert, inspect, select, text
 
 from pharmacy_server import audit
 from pharmacy_server.audit import GENESIS_HASH, Actor
@@ -106,7 +107,7 @@ def _rows_hashed_before_0006(url: str) -> uuid.UUID:
             session.flush()
             rx = uuid.uuid4()
             session.execute(
-                insert(Prescription.__table__).values(
+                insert(cast(Table, Prescription.__table__)).values(
                     id=rx, reference="RX-OLD-1", prescriber_id=prescriber.id,
                     clinic_id=clinic.id, idempotency_key="k", request_sha256="a" * 64,
                     status="submitted", template_id="myers-infusion", template_version=1,

@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import rfc8785
@@ -193,7 +194,7 @@ def test_same_key_different_body_is_422(
     assert _row_count(database) == 1
 
 
-def _body_whose_forms_differ(client: TestClient, prescriber: Headers) -> dict[str, object]:
+def _body_whose_forms_differ(client: TestClient, prescriber: Headers) -> dict[str, Any]:
     """A signed body with a float written as 70.0: sorted json.dumps keeps "70.0", RFC 8785
     writes "70", so the two fingerprints differ."""
     body = new_prescription_body()
