@@ -45,6 +45,9 @@ class ErrorBody(BaseModel):
     status: PrescriptionStatus | None = Field(
         default=None, description="With a lifecycle 409: the prescription's status now."
     )
+    retry_after_seconds: int | None = Field(
+        default=None, description="With 401 `auth.locked`: how long the lock lasts."
+    )
 
 
 class EvaluationOut(BaseModel):
@@ -105,7 +108,7 @@ class HealthOut(BaseModel):
 class TemplateList(BaseModel):
     items: list[dict[str, Any]]
     total: int
-    next_cursor: str | None = None
+    next_cursor: str | None
 
 
 class PatientIn(BaseModel):
@@ -477,7 +480,7 @@ class AuditEventOut(BaseModel):
     actor_id: str | None
     actor_role: str | None
     actor_username: str | None = Field(
-        default=None, description="The account's username; null when anonymous or older."
+        description="The account's username; null when anonymous or older."
     )
     action: str
     outcome: str

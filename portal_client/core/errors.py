@@ -58,3 +58,14 @@ class ApiError(PortalError):
             details = "; ".join(f"{e.get('field')}: {e.get('reason')}" for e in self.field_errors)
             return f"{self.message} ({details})"
         return self.message
+
+
+class UnreadableAnswer(PortalError):
+    """The server's answer does not have the shape this version of the client reads.
+
+    ``field`` is the dotted path of the first field that did not fit (``items.0.status``).
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"The pharmacy sent an answer this version cannot read: {field}")
+        self.field = field
