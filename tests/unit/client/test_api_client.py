@@ -112,7 +112,7 @@ def test_invalid_body_maps_to_api_error_with_field_errors(server: LiveServer) ->
     with pytest.raises(ApiError) as caught:
         client.submit_prescription(signed(client, body), str(uuid.uuid4()))
     assert caught.value.status == 422
-    assert "patient.weight_kg" in [e["field"] for e in caught.value.field_errors]
+    assert "patient.weight_kg" in [e.field for e in caught.value.field_errors]
 
 
 def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:
