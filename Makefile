@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # What `make quick` runs: everything but the `slow` tests (processes killed or restarted,
 # load, fault matrix, fuzzing, long property runs) and the PostgreSQL half of the server
 # tests. Add options with `make quick ARGS="-x -k lifecycle"`.
-QUICK_PATHS := tests/unit tests/server tests/gui
+QUICK_PATHS := tests/unit tests/contract tests/server tests/gui
 QUICK_MARKS := not slow and not postgres
 
 $(STAMP): pyproject.toml

@@ -134,7 +134,7 @@ class AuditEventOut(BaseModel):
     details: dict[str, Any]
     # After the hashed fields, as pharmacy_server.audit writes it.
     actor_username: str | None = Field(
-        default=None, description="The account's username; null when anonymous or older."
+        description="The account's username; null when anonymous or older."
     )
     prev_hash: str
     hash: str

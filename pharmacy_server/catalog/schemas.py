@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class TemplateList(BaseModel):
     items: list[dict[str, Any]]
     total: int
-    next_cursor: str | None = None
+    next_cursor: str | None
 
 
 class FormularyOut(BaseModel):

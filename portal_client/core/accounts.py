@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pharmacy_domain.identifiers import DEA_PATTERN, NPI_LENGTH, is_valid_dea, is_valid_npi
@@ -24,6 +24,18 @@ from portal_client.core.errors import (
     InvalidCredentials,
     NotSignedIn,
     PortalError,
+    UnreadableAnswer,
+)
+from portal_client.core.wire import (
+    AccountRequestCreatedWire,
+    AccountRequestPage,
+    AccountRequestWire,
+    ActivationWire,
+    AuditPage,
+    ErrorWire,
+    LoginWire,
+    MfaChallengeWire,
+    parse,
 )
 
 if TYPE_CHECKING:
@@ -162,22 +174,22 @@ def _minutes(seconds: float | None) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def _error_answer(error: PortalError) -> ErrorWire | None:
+    return error.answer if isinstance(error, ApiError | NotSignedIn) else None
+
+
 def _error_code(error: PortalError) -> str:
-    body = getattr(error, "body", None)
-    if isinstance(body, Mapping):
-        return str(body.get("code") or "")
-    return ""
+    answer = _error_answer(error)
+    return (answer.code or "") if answer is not None else ""
 
 
 def _wait_of(error: PortalError) -> float | None:
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, int | float) and retry_after > 0:
         return float(retry_after)
-    raw_body = getattr(error, "body", None)
-    body = raw_body if isinstance(raw_body, Mapping) else {}
-    for key in ("retry_after_seconds", "locked_seconds"):
-        if isinstance(body.get(key), int | float):
-            return float(body[key])
+    answer = _error_answer(error)
+    if answer is not None and answer.retry_after_seconds is not None:
+        return float(answer.retry_after_seconds)
     return None
 
 
@@ -257,12 +269,6 @@ class CodeChallenge:
         return f"CodeChallenge(username={self.username!r})"
 
 
-def _adopt(client: ApiClient, answer: Any) -> SignedInUser:
-    if not isinstance(answer, Mapping) or not answer.get("token"):
-        raise ApiError(200, "The server's sign-in answer is missing the session token.")
-    return client.adopt_session(answer)
-
-
 def begin_sign_in(client: ApiClient, username: str, password: str) -> SignedInUser | CodeChallenge:
     """Check the password. Accounts with an authenticator get a ``CodeChallenge`` back;
     the others (demo accounts in demo mode) are signed in at once."""
@@ -275,12 +281,11 @@ def begin_sign_in(client: ApiClient, username: str, password: str) -> SignedInUs
         )
     except PortalError as error:
         raise _refusal(error, "password") from error
-    if isinstance(answer, Mapping) and answer.get("mfa_required"):
-        token = answer.get("mfa_token")
-        if not token:
-            raise ApiError(200, "The server asked for a code but sent no code challenge.")
-        return CodeChallenge(str(token), username, answer.get("expires_at"))
-    return _adopt(client, answer)
+    # The one answer of two shapes (LoginResponse | MfaChallengeOut): mfa_required decides.
+    if isinstance(answer, Mapping) and "mfa_required" in answer:
+        challenge = parse(MfaChallengeWire, answer)
+        return CodeChallenge(challenge.mfa_token, username, challenge.expires_at)
+    return client.adopt_session(parse(LoginWire, answer))
 
 
 def clean_code(code: str) -> str:
@@ -290,15 +295,18 @@ def clean_code(code: str) -> str:
 def finish_sign_in(client: ApiClient, challenge: CodeChallenge, code: str) -> SignedInUser:
     """Send the authenticator code of ``challenge``; the session opens on success."""
     try:
-        answer = client.request(
+        answer = client.read(
+            LoginWire,
             "POST",
             "/auth/login/otp",
             json_body={"mfa_token": challenge.mfa_token, "otp": clean_code(code)},
             authenticated=False,
         )
+    except UnreadableAnswer:
+        raise
     except PortalError as error:
         raise _refusal(error, "code") from error
-    return _adopt(client, answer)
+    return client.adopt_session(answer)
 
 
 def verify_password(client: ApiClient, password: str) -> None:
@@ -370,10 +378,14 @@ class AccountRequest:
 
 def request_account(client: ApiClient, request: AccountRequest) -> str:
     """Send the request (no sign-in needed); its id. It then waits for the pharmacy."""
-    answer = client.request(
-        "POST", "/account-requests", json_body=request.to_wire(), authenticated=False
+    answer = client.read(
+        AccountRequestCreatedWire,
+        "POST",
+        "/account-requests",
+        json_body=request.to_wire(),
+        authenticated=False,
     )
-    return str(answer.get("id", "")) if isinstance(answer, Mapping) else ""
+    return answer.id
 
 
 @dataclass(frozen=True, repr=False)
@@ -397,81 +409,64 @@ class Enrollment:
 def start_activation(client: ApiClient, username: str, code: str, password: str) -> Enrollment:
     """Check the e-mailed code and the new password; the authenticator secret to enroll.
     Nothing takes effect until ``confirm_activation`` sends a first code."""
-    answer = client.request(
+    answer = client.read(
+        ActivationWire,
         "POST",
         "/auth/activate",
         json_body={"username": username, "code": code.strip(), "password": password},
         authenticated=False,
     )
-    if not isinstance(answer, Mapping) or not answer.get("otpauth_uri"):
-        raise ApiError(200, "The server's activation answer has no authenticator secret.")
-    return Enrollment(
-        otpauth_uri=str(answer["otpauth_uri"]),
-        secret=str(answer.get("secret", "")),
-        digits=int(answer.get("digits") or 6),
-        period=int(answer.get("period") or 30),
-    )
+    return Enrollment(answer.otpauth_uri, answer.secret, answer.digits, answer.period)
 
 
 def confirm_activation(client: ApiClient, username: str, code: str, otp: str) -> SignedInUser:
     """The authenticator's first code: the account becomes active and is signed in."""
-    answer = client.request(
+    answer = client.read(
+        LoginWire,
         "POST",
         "/auth/activate/confirm",
         json_body={"username": username, "code": code.strip(), "otp": clean_code(otp)},
         authenticated=False,
     )
-    return _adopt(client, answer)
+    return client.adopt_session(answer)
 
 
 # ------------------------------------------------------------------ pharmacy administration
 
 
-@dataclass(frozen=True)
-class PageOf:
-    items: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-    next_cursor: str | None = None
-
-
-def _page(body: Any, what: str) -> PageOf:
-    if not isinstance(body, Mapping):
-        raise ApiError(200, f"The server's {what} is unreadable.")
-    return PageOf(
-        items=[item for item in body.get("items", []) if isinstance(item, dict)],
-        total=int(body.get("total") or 0),
-        next_cursor=body.get("next_cursor") or None,
-    )
-
-
 def account_requests(
     client: ApiClient, status: str | None = "pending", cursor: str | None = None, limit: int = 50
-) -> PageOf:
-    body = client.request(
+) -> AccountRequestPage:
+    return client.read(
+        AccountRequestPage,
         "GET",
         "/admin/account-requests",
         params={"status": status, "cursor": cursor, "limit": limit},
     )
-    return _page(body, "list of account requests")
 
 
-def approve_request(client: ApiClient, request_id: str) -> dict[str, Any]:
-    body = client.request("POST", f"/admin/account-requests/{request_id}/approve", json_body={})
-    return dict(body) if isinstance(body, Mapping) else {}
-
-
-def reject_request(client: ApiClient, request_id: str, reason: str) -> dict[str, Any]:
-    body = client.request(
-        "POST", f"/admin/account-requests/{request_id}/reject", json_body={"reason": reason}
+def approve_request(client: ApiClient, request_id: str) -> AccountRequestWire:
+    return client.read(
+        AccountRequestWire, "POST", f"/admin/account-requests/{request_id}/approve", json_body={}
     )
-    return dict(body) if isinstance(body, Mapping) else {}
+
+
+def reject_request(client: ApiClient, request_id: str, reason: str) -> AccountRequestWire:
+    return client.read(
+        AccountRequestWire,
+        "POST",
+        f"/admin/account-requests/{request_id}/reject",
+        json_body={"reason": reason},
+    )
 
 
 def audit_events(
     client: ApiClient, cursor: str | None = None, limit: int = 50, action: str | None = None
-) -> PageOf:
+) -> AuditPage:
     """One page of the audit trail, newest first (optionally one action, e.g. auth.login)."""
-    body = client.request(
-        "GET", "/admin/audit", params={"cursor": cursor, "limit": limit, "action": action}
+    return client.read(
+        AuditPage,
+        "GET",
+        "/admin/audit",
+        params={"cursor": cursor, "limit": limit, "action": action},
     )
-    return _page(body, "audit trail")

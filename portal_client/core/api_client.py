@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from portal_client import __version__
 from portal_client.core.errors import (
@@ -23,6 +23,21 @@ from portal_client.core.errors import (
     OutcomeUnknown,
     PortalError,
     ServerUnreachable,
+    UnreadableAnswer,
+)
+from portal_client.core.wire import (
+    ClinicPrescriberPage,
+    DraftPage,
+    DraftWire,
+    ErrorWire,
+    LoginWire,
+    PersonWire,
+    PrescriptionPage,
+    PrescriptionWire,
+    SigningTokenWire,
+    TemplatePage,
+    UserWire,
+    parse,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +51,8 @@ API_PREFIX = "/api/v1"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 USER_AGENT = f"IVPrescriberPortal/{__version__}"
+
+W = TypeVar("W")
 
 
 @dataclass(frozen=True)
@@ -55,18 +72,16 @@ class SignedInUser:
         return self.role in ("pharmacist", "admin")
 
     @classmethod
-    def from_wire(cls, user: Mapping[str, Any], expires_at: str | None = None) -> SignedInUser:
+    def from_wire(cls, user: UserWire, expires_at: str | None = None) -> SignedInUser:
         return cls(
-            id=str(user.get("id", "")),
-            username=str(user.get("username", "")),
-            role=str(user.get("role", "")),
-            display_name=str(user.get("display_name") or user.get("username", "")),
-            clinic=None if user.get("clinic") is None else str(user.get("clinic")),
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            display_name=user.display_name or user.username,
+            clinic=user.clinic,
             expires_at=expires_at,
-            licence_expires_on=None
-            if user.get("licence_expires_on") is None
-            else str(user.get("licence_expires_on")),
-            mfa_enrolled=bool(user.get("mfa_enrolled")),
+            licence_expires_on=user.licence_expires_on,
+            mfa_enrolled=user.mfa_enrolled,
         )
 
 
@@ -80,10 +95,14 @@ class SigningGrant:
     def __repr__(self) -> str:
         return f"SigningGrant(expires_at={self.expires_at!r})"
 
+    @classmethod
+    def from_wire(cls, answer: SigningTokenWire) -> SigningGrant:
+        return cls(answer.signing_token, answer.expires_at)
+
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list endpoint."""
+    """One page of prescriptions (or every page joined)."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
@@ -225,23 +244,13 @@ class ApiClient:
             if body is None and response.content:
                 raise ApiError(response.status_code, "The server sent an unreadable answer.")
             return body
-        detail = ""
-        field_errors: list[dict[str, str]] = []
-        if isinstance(body, dict):
-            raw_detail = body.get("detail")
-            if isinstance(raw_detail, str):
-                detail = raw_detail
-            raw_errors = body.get("errors")
-            if isinstance(raw_errors, list):
-                field_errors = [
-                    {"field": str(e.get("field", "")), "reason": str(e.get("reason", ""))}
-                    for e in raw_errors
-                    if isinstance(e, dict)
-                ]
+        answer = _error_answer(body)
+        detail = "" if answer is None else answer.detail
+        field_errors = [] if answer is None or answer.errors is None else list(answer.errors)
         if response.status_code == 401:
             raise NotSignedIn(
                 detail or "Your session has ended. Please sign in again.",
-                body=body,
+                answer=answer,
                 retry_after=_retry_after(response.headers.get("Retry-After")),
             )
         if not detail:
@@ -255,7 +264,7 @@ class ApiClient:
             status=response.status_code,
             message=detail,
             field_errors=field_errors,
-            body=body,
+            answer=answer,
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
 
@@ -275,10 +284,28 @@ class ApiClient:
             method, path, json_body=json_body, params=params, expect_auth=authenticated
         )
 
-    def adopt_session(self, answer: Mapping[str, Any]) -> SignedInUser:
-        """Use the session of a sign-in answer (``token``, ``user``, ``expires_at``)."""
-        self._token = str(answer["token"])
-        self.user = SignedInUser.from_wire(answer.get("user") or {}, answer.get("expires_at"))
+    def read(
+        self,
+        answer: type[W],
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        authenticated: bool = True,
+    ) -> W:
+        """``request`` whose answer must be an ``answer`` (a ``core.wire`` type)."""
+        return parse(
+            answer,
+            self.request(
+                method, path, json_body=json_body, params=params, authenticated=authenticated
+            ),
+        )
+
+    def adopt_session(self, answer: LoginWire) -> SignedInUser:
+        """Use the session of a sign-in answer."""
+        self._token = answer.token
+        self.user = SignedInUser.from_wire(answer.user, answer.expires_at)
         return self.user
 
     # ------------------------------------------------------------- session
@@ -299,11 +326,7 @@ class ApiClient:
             raise InvalidCredentials(
                 "The user name or password is not right. Check them and try again."
             ) from error
-        if not isinstance(body, dict) or not body.get("token"):
-            raise ApiError(200, "The server's sign-in answer is missing the session token.")
-        self._token = str(body["token"])
-        self.user = SignedInUser.from_wire(body.get("user") or {}, body.get("expires_at"))
-        return self.user
+        return self.adopt_session(parse(LoginWire, body))
 
     def logout(self) -> None:
         """End the session on the server (best effort) and forget it here (always)."""
@@ -318,9 +341,7 @@ class ApiClient:
             self.close()
 
     def me(self) -> SignedInUser:
-        body = self._request("GET", "/auth/me")
-        user = body.get("user", body) if isinstance(body, dict) else {}
-        return SignedInUser.from_wire(user)
+        return SignedInUser.from_wire(parse(UserWire, self._request("GET", "/auth/me")))
 
     def close(self) -> None:
         if self._session is not None:
@@ -335,9 +356,11 @@ class ApiClient:
         result: list[Template] = []
         cursor: str | None = None
         while True:
-            body = self._request("GET", "/templates", params={"cursor": cursor})
-            result.extend(template_from_dict(item) for item in body.get("items", []))
-            cursor = body.get("next_cursor")
+            page = parse(
+                TemplatePage, self._request("GET", "/templates", params={"cursor": cursor})
+            )
+            result.extend(template_from_dict(item) for item in page.items)
+            cursor = page.next_cursor
             if not cursor:
                 return result
 
@@ -346,9 +369,7 @@ class ApiClient:
         answer = self._request(
             "POST", "/prescriptions", json_body=body, headers={"Idempotency-Key": idempotency_key}
         )
-        if not isinstance(answer, dict):
-            raise ApiError(200, "The server's answer to the submission is unreadable.")
-        return answer
+        return _prescription(answer)
 
     def find_by_idempotency_key(self, key: str) -> dict[str, Any] | None:
         """The caller's prescription submitted with ``key``, or ``None`` if it never arrived."""
@@ -373,13 +394,8 @@ class ApiClient:
                 "idempotency_key": idempotency_key,
             },
         )
-        if not isinstance(body, dict):
-            raise ApiError(200, "The server's prescription list is unreadable.")
-        return Page(
-            items=[item for item in body.get("items", []) if isinstance(item, dict)],
-            total=int(body.get("total") or 0),
-            next_cursor=body.get("next_cursor") or None,
-        )
+        page = parse(PrescriptionPage, body)
+        return Page(items=list(body["items"]), total=page.total, next_cursor=page.next_cursor)
 
     def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
         """Every page of ``list_prescriptions`` joined (the lists here stay small)."""
@@ -396,10 +412,7 @@ class ApiClient:
         return Page(items=items, total=max(total, len(items)), next_cursor=None)
 
     def get_prescription(self, prescription_id: str) -> dict[str, Any]:
-        body = self._request("GET", f"/prescriptions/{prescription_id}")
-        if not isinstance(body, dict):
-            raise ApiError(200, "The server's prescription answer is unreadable.")
-        return body
+        return _prescription(self._request("GET", f"/prescriptions/{prescription_id}"))
 
     def step_up(
         self, content_sha256: str, *, password: str | None = None, otp: str | None = None
@@ -414,10 +427,7 @@ class ApiClient:
         else:
             request["password"] = password or ""
         body = self._request("POST", "/auth/step-up", json_body=request)
-        if not isinstance(body, dict) or not body.get("signing_token"):
-            raise ApiError(200, "The server's signing answer is missing the signing token.")
-        expires = body.get("expires_at")
-        return SigningGrant(str(body["signing_token"]), None if expires is None else str(expires))
+        return SigningGrant.from_wire(parse(SigningTokenWire, body))
 
     def prescription_fhir(self, prescription_id: str) -> dict[str, Any]:
         """The prescription as a FHIR R4 Bundle (MedicationRequest, Patient, Observations)."""
@@ -432,9 +442,7 @@ class ApiClient:
             f"/prescriptions/{prescription_id}/review",
             json_body={"action": action, "reason": reason},
         )
-        if not isinstance(body, dict):
-            raise ApiError(200, "The server's review answer is unreadable.")
-        return body
+        return _prescription(body)
 
     def act(
         self,
@@ -461,45 +469,37 @@ class ApiClient:
         if seen_steps is not None:
             request["seen_steps"] = seen_steps
         body = self._request("POST", f"/prescriptions/{prescription_id}/actions", json_body=request)
-        if not isinstance(body, dict):
-            raise ApiError(200, "The server's answer to the action is unreadable.")
-        return body
+        return _prescription(body)
 
     # ------------------------------------------------------------- server drafts
 
-    def list_drafts(self) -> list[dict[str, Any]]:
+    def list_drafts(self) -> list[DraftWire]:
         """Every server draft the caller may see (a prescriber: theirs; clinic staff:
         their clinic's), newest change first."""
-        items: list[dict[str, Any]] = []
+        items: list[DraftWire] = []
         cursor: str | None = None
         for _ in range(100):  # a runaway cursor must not hang a worker thread forever
             body = self._request("GET", "/drafts", params={"cursor": cursor, "limit": 100})
-            if not isinstance(body, dict):
-                raise ApiError(200, "The server's draft list is unreadable.")
-            items.extend(item for item in body.get("items", []) if isinstance(item, dict))
-            cursor = body.get("next_cursor") or None
+            page = parse(DraftPage, body)
+            items.extend(page.items)
+            cursor = page.next_cursor
             if not cursor:
                 break
         return items
 
-    def create_draft(self, body: dict[str, Any], prescriber_id: str | None) -> dict[str, Any]:
+    def create_draft(self, body: dict[str, Any], prescriber_id: str | None) -> DraftWire:
         """Store a new server draft (clinic staff: for ``prescriber_id`` of their clinic)."""
         request: dict[str, Any] = {"body": body}
         if prescriber_id is not None:
             request["prescriber_id"] = prescriber_id
-        answer = self._request("POST", "/drafts", json_body=request)
-        if not isinstance(answer, dict) or not answer.get("id"):
-            raise ApiError(200, "The server's answer to saving the draft is unreadable.")
-        return answer
+        return parse(DraftWire, self._request("POST", "/drafts", json_body=request))
 
-    def update_draft(self, draft_id: str, body: dict[str, Any], version: int) -> dict[str, Any]:
+    def update_draft(self, draft_id: str, body: dict[str, Any], version: int) -> DraftWire:
         """Replace a server draft's body; a stale ``version`` is ``ApiError`` 409."""
         answer = self._request(
             "PUT", f"/drafts/{draft_id}", json_body={"body": body, "version": version}
         )
-        if not isinstance(answer, dict) or not answer.get("id"):
-            raise ApiError(200, "The server's answer to saving the draft is unreadable.")
-        return answer
+        return parse(DraftWire, answer)
 
     def delete_draft(self, draft_id: str) -> bool:
         """Remove a server draft; False when it was already gone (404)."""
@@ -511,17 +511,24 @@ class ApiClient:
             raise
         return True
 
-    def clinic_prescribers(self) -> list[dict[str, str]]:
-        """The active prescribers of the caller's clinic (``id``, ``display_name``),
-        from ``GET /clinic/prescribers``: whom clinic staff prepare drafts for."""
-        body = self._request("GET", "/clinic/prescribers")
-        if not isinstance(body, dict):
-            raise ApiError(200, "The server's list of prescribers is unreadable.")
-        return [
-            {"id": str(item["id"]), "display_name": str(item.get("display_name") or item["id"])}
-            for item in body.get("items", [])
-            if isinstance(item, dict) and item.get("id")
-        ]
+    def clinic_prescribers(self) -> list[PersonWire]:
+        """The active prescribers of the caller's clinic, from ``GET /clinic/prescribers``:
+        whom clinic staff prepare drafts for."""
+        return list(parse(ClinicPrescriberPage, self._request("GET", "/clinic/prescribers")).items)
+
+
+def _error_answer(body: Any) -> ErrorWire | None:
+    """An error body as the contract has it; ``None`` for anything else (a proxy's page)."""
+    try:
+        return parse(ErrorWire, body)
+    except UnreadableAnswer:
+        return None
+
+
+def _prescription(body: Any) -> dict[str, Any]:
+    """A prescription answer, checked against the contract before anyone reads it."""
+    parse(PrescriptionWire, body)
+    return dict(body)
 
 
 # ------------------------------------------------------------- lifecycle outcome

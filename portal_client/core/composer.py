@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pharmacy_domain.engine import Evaluation, Finding
     from pharmacy_domain.formulary import Formulary
     from pharmacy_domain.rules import Rules
+    from portal_client.core.wire import DraftWire
 
 DRAFT_FORMAT = 1
 _INGREDIENT_FIELD = re.compile(r"^ingredients\[(\d+)\](?:\.(\w+))?$")
@@ -728,11 +729,6 @@ def server_draft_body(draft: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in draft.items() if key not in LEGACY_BODY_NAMES}
 
 
-def _person_name(value: Any) -> str:
-    name = value.get("display_name") if isinstance(value, Mapping) else None
-    return str(name) if name else ""
-
-
 @dataclass(frozen=True)
 class ServerDraft:
     """One draft kept on the server: prepared by clinic staff for a prescriber.
@@ -754,19 +750,18 @@ class ServerDraft:
     updated_by: str = ""
 
     @classmethod
-    def from_wire(cls, item: Mapping[str, Any]) -> ServerDraft:
+    def from_wire(cls, item: DraftWire) -> ServerDraft:
         from portal_client.core.prescription_list import parse_timestamp
 
-        body = item.get("body")
         return cls(
-            id=str(item.get("id", "")),
-            prescriber_id=str(item.get("prescriber_id", "")),
-            version=int(item.get("version") or 1),
-            updated_at=parse_timestamp(item.get("updated_at")),
-            payload=server_draft_body(body) if isinstance(body, Mapping) else {},
-            prescriber_name=_person_name(item.get("prescriber")),
-            created_by=_person_name(item.get("created_by")),
-            updated_by=_person_name(item.get("updated_by")),
+            id=item.id,
+            prescriber_id=item.prescriber_id,
+            version=item.version,
+            updated_at=parse_timestamp(item.updated_at),
+            payload=server_draft_body(item.body),
+            prescriber_name=item.prescriber.display_name,
+            created_by=item.created_by.display_name,
+            updated_by=item.updated_by.display_name,
         )
 
     @property

@@ -9,7 +9,10 @@ timeout or a reset after sending) is not the same as ``ServerUnreachable``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal_client.core.wire import ErrorWire, FieldErrorWire
 
 
 class PortalError(Exception):
@@ -27,16 +30,24 @@ class OutcomeUnknown(PortalError):
 class NotSignedIn(PortalError):
     """The session is missing, expired or revoked: the user must sign in again.
 
-    ``body`` and ``retry_after`` keep the server's 401 answer, whose ``code`` may say more
+    ``answer`` and ``retry_after`` keep the server's 401 answer, whose ``code`` may say more
     (a refused sign-in code: ``auth.wrong_code``, ``auth.locked`` and so on).
     """
 
     def __init__(
-        self, message: str = "", *, body: Any = None, retry_after: float | None = None
+        self,
+        message: str = "",
+        *,
+        answer: ErrorWire | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.body = body
+        self.answer = answer
         self.retry_after = retry_after
+
+    @property
+    def code(self) -> str | None:
+        return None if self.answer is None else self.answer.code
 
 
 class InvalidCredentials(PortalError):
@@ -45,16 +56,33 @@ class InvalidCredentials(PortalError):
 
 @dataclass
 class ApiError(PortalError):
-    """The server answered with an error status."""
+    """The server answered with an error status; ``answer`` is its error body (``None``
+    when it sent none the contract describes, say a proxy's page)."""
 
     status: int
     message: str
-    field_errors: list[dict[str, str]] = field(default_factory=list)
-    body: Any = None
+    field_errors: list[FieldErrorWire] = field(default_factory=list)
+    answer: ErrorWire | None = None
     retry_after: float | None = None
+
+    @property
+    def code(self) -> str | None:
+        """The stable reason (``clinical.blocked``, ``signing.expired``, ...), if given."""
+        return None if self.answer is None else self.answer.code
 
     def __str__(self) -> str:
         if self.field_errors:
-            details = "; ".join(f"{e.get('field')}: {e.get('reason')}" for e in self.field_errors)
+            details = "; ".join(f"{e.field}: {e.reason}" for e in self.field_errors)
             return f"{self.message} ({details})"
         return self.message
+
+
+class UnreadableAnswer(PortalError):
+    """The server's answer does not have the shape this version of the client reads.
+
+    ``field`` is the dotted path of the first field that did not fit (``items.0.status``).
+    """
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"The pharmacy sent an answer this version cannot read: {field}")
+        self.field = field

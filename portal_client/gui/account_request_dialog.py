@@ -409,11 +409,11 @@ class AccountRequestDialog(QDialog):
                 "dea_number": self.dea,
             }
             for item in error.field_errors:
-                name = item.get("field", "").split(".")[-1]
+                name = item.field.split(".")[-1]
                 if name in by_name:
-                    by_name[name].show_problem(item.get("reason", "is not accepted").capitalize())
+                    by_name[name].show_problem((item.reason or "is not accepted").capitalize())
                 elif name == "licence_expires_on":
-                    self.expiry_message.setText(item.get("reason", "").capitalize())
+                    self.expiry_message.setText(item.reason.capitalize())
                     self.expiry_message.show()
             self.banner.show_message(error.message or "The pharmacy refused the request.")
         elif isinstance(error, PortalError):

@@ -282,7 +282,7 @@ class ActionDialog(QDialog):
 
     def _words_for(self, error: Exception) -> str:
         if isinstance(error, ApiError):
-            reasons = [e.get("reason", "") for e in error.field_errors if e.get("reason")]
+            reasons = [e.reason for e in error.field_errors if e.reason]
             refused = f"The pharmacy refused it: {error.message}"
             return refused + (f" ({'; '.join(reasons)})" if reasons else "")
         if isinstance(error, OutcomeUnknown):  # it may have arrived: never "not sent"
@@ -467,6 +467,5 @@ def error_detail(error: Exception) -> str:
 
 def error_code(error: Exception) -> str | None:
     """The server's machine-readable ``code`` of an error answer, if it sent one."""
-    body = error.body if isinstance(error, ApiError) else None
-    code = body.get("code") if isinstance(body, Mapping) else None
-    return str(code) if code else None
+    code = error.code if isinstance(error, ApiError) else None
+    return code or None

@@ -4,7 +4,7 @@ trail. A window of the signed-in user's main window, so the idle lock hides it t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,6 +31,7 @@ from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
+    from portal_client.core.wire import AccountRequestPage, AccountRequestWire
 
 #: ``PortalMainWindow.run``: background work whose lost session leads to the lock screen.
 Runner = Callable[..., None]
@@ -85,15 +86,15 @@ class RejectRequestDialog(QDialog):
         return None
 
 
-def confirm_approval(parent: QWidget, request: dict[str, Any]) -> bool:
+def confirm_approval(parent: QWidget, request: AccountRequestWire) -> bool:
     """Approving creates the account and e-mails its activation code: ask once."""
     answer = QMessageBox.question(
         parent,
         "Approve account request",
-        f"Approve an account for {request.get('display_name', '')} "
-        f"({ROLE_TEXT.get(str(request.get('role')), request.get('role'))})?\n\n"
+        f"Approve an account for {request.display_name} "
+        f"({ROLE_TEXT.get(request.role, request.role)})?\n\n"
         "Check the NPI and the state licence first. The activation code is e-mailed to "
-        f"{request.get('email', '')}.",
+        f"{request.email}.",
     )
     return answer == QMessageBox.StandardButton.Yes
 
@@ -102,14 +103,14 @@ class ApprovalsView(QWidget):
     """Pending (or decided) account requests, newest first, with approve and reject."""
 
     #: Replaced by tests: ask before approving, and why a request is rejected.
-    confirm: Callable[[QWidget, dict[str, Any]], bool] = staticmethod(confirm_approval)
+    confirm: Callable[[QWidget, AccountRequestWire], bool] = staticmethod(confirm_approval)
     ask_reason: Callable[[str, QWidget | None], str | None] = staticmethod(RejectRequestDialog.ask)
 
     def __init__(self, client: ApiClient, run: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.client = client
         self._run = run
-        self.requests: list[dict[str, Any]] = []
+        self.requests: tuple[AccountRequestWire, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(10)
@@ -171,34 +172,32 @@ class ApprovalsView(QWidget):
             lambda: self.refresh_button.setEnabled(True),
         )
 
-    def _show(self, page: accounts.PageOf) -> None:
+    def _show(self, page: AccountRequestPage) -> None:
         self.requests = page.items
         self.table.setRowCount(len(page.items))
         for row, item in enumerate(page.items):
             licence = " ".join(
                 str(part)
                 for part in (
-                    item.get("licence_state"),
-                    item.get("licence_number"),
-                    f"(exp. {item['licence_expires_on']})"
-                    if item.get("licence_expires_on")
-                    else "",
+                    item.licence_state,
+                    item.licence_number,
+                    f"(exp. {item.licence_expires_on})" if item.licence_expires_on else "",
                 )
                 if part
             )
             values = (
-                utc_text(item.get("created_at")),
-                item.get("display_name", ""),
-                item.get("username", ""),
-                ROLE_TEXT.get(str(item.get("role")), str(item.get("role", ""))),
-                item.get("clinic", ""),
-                item.get("npi") or "—",
+                utc_text(item.created_at),
+                item.display_name,
+                item.username,
+                ROLE_TEXT.get(item.role, item.role),
+                item.clinic,
+                item.npi or "—",
                 licence or "—",
-                item.get("email", ""),
+                item.email,
             )
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(str(value))
-                cell.setData(Qt.ItemDataRole.UserRole, item.get("id"))
+                cell.setData(Qt.ItemDataRole.UserRole, item.id)
                 self.table.setItem(row, column, cell)
         status = self.status_filter.currentText().lower()
         self.count_label.setText(
@@ -206,35 +205,35 @@ class ApprovalsView(QWidget):
         )
         self._selection_changed()
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> AccountRequestWire | None:
         rows = self.table.selectionModel().selectedRows()
         return self.requests[rows[0].row()] if rows else None
 
     def _selection_changed(self) -> None:
         request = self.selected()
-        pending = request is not None and request.get("status") == "pending"
+        pending = request is not None and request.status == "pending"
         self.approve_button.setEnabled(pending)
         self.reject_button.setEnabled(pending)
         if request is None:
             self.selection_label.setText("Select a request.")
         elif not pending:
-            reason = request.get("decision_reason")
+            reason = request.decision_reason
             self.selection_label.setText(
-                f"{str(request.get('status', '')).capitalize()} on "
-                f"{utc_text(request.get('decided_at'))}" + (f": {reason}" if reason else "")
+                f"{request.status.capitalize()} on "
+                f"{utc_text(request.decided_at)}" + (f": {reason}" if reason else "")
             )
         else:
-            self.selection_label.setText(f"{request.get('display_name')} · {request.get('email')}")
+            self.selection_label.setText(f"{request.display_name} · {request.email}")
 
     def approve_selected(self) -> None:
         request = self.selected()
         if request is None or not type(self).confirm(self, request):
             return
-        client, request_id = self.client, str(request["id"])
+        client, request_id = self.client, request.id
 
-        def approved(_answer: dict[str, Any]) -> None:
+        def approved(_answer: AccountRequestWire) -> None:
             self.banner.show_message(
-                f"Approved. The activation code was e-mailed to {request.get('email')}.", "info"
+                f"Approved. The activation code was e-mailed to {request.email}.", "info"
             )
             self.reload()
 
@@ -248,14 +247,14 @@ class ApprovalsView(QWidget):
         request = self.selected()
         if request is None:
             return
-        reason = type(self).ask_reason(str(request.get("display_name", "")), self)
+        reason = type(self).ask_reason(str(request.display_name), self)
         if not reason:
             return
-        client, request_id = self.client, str(request["id"])
+        client, request_id = self.client, request.id
 
-        def rejected(_answer: dict[str, Any]) -> None:
+        def rejected(_answer: AccountRequestWire) -> None:
             self.banner.show_message(
-                f"Rejected. {request.get('display_name')} is told why by e-mail.", "info"
+                f"Rejected. {request.display_name} is told why by e-mail.", "info"
             )
             self.reload()
 

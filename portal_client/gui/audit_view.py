@@ -26,6 +26,7 @@ from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient
+    from portal_client.core.wire import AuditEventWire, AuditPage
 
 AUDIT_COLUMNS = ("Time (UTC)", "Who", "Action", "Outcome", "From", "Target", "Details")
 PAGE_SIZE = 50
@@ -40,12 +41,12 @@ def utc_text(stamp: Any) -> str:
     return text[:19]
 
 
-def who_text(event: dict[str, Any]) -> str:
+def who_text(event: AuditEventWire) -> str:
     """``admin1 (admin)`` from the event's ``actor_username``; events written before the
     server recorded usernames (and anonymous callers) fall back to role and id."""
-    name = event.get("actor_username") or event.get("actor_display_name")
-    role = event.get("actor_role")
-    actor = event.get("actor_id")
+    name = event.actor_username
+    role = event.actor_role
+    actor = event.actor_id
     if name:
         return f"{name} ({role})" if role else str(name)
     if actor:
@@ -53,17 +54,15 @@ def who_text(event: dict[str, Any]) -> str:
     return "anonymous"
 
 
-def target_text(event: dict[str, Any]) -> str:
-    kind, ident = event.get("target_type"), event.get("target_id")
+def target_text(event: AuditEventWire) -> str:
+    kind, ident = event.target_type, event.target_id
     if not kind:
         return ""
     return f"{kind} {str(ident)[:8]}" if ident else str(kind)
 
 
-def details_text(event: dict[str, Any]) -> str:
-    details = event.get("details")
-    if not isinstance(details, dict):
-        return ""
+def details_text(event: AuditEventWire) -> str:
+    details = event.details
     return ", ".join(f"{key}: {value}" for key, value in sorted(details.items()))
 
 
@@ -77,7 +76,7 @@ class AuditView(QWidget):
         self._cursors: list[str | None] = [None]  # the cursor of each page seen so far
         self._next: str | None = None
         self.total = 0
-        self.events: list[dict[str, Any]] = []
+        self.events: tuple[AuditEventWire, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(10)
@@ -148,7 +147,7 @@ class AuditView(QWidget):
         self.newer_button.setEnabled(False)
         self.older_button.setEnabled(False)
 
-        def fetch() -> accounts.PageOf:
+        def fetch() -> AuditPage:
             return accounts.audit_events(client, cursor=cursor, limit=PAGE_SIZE, action=action)
 
         self._run(
@@ -158,7 +157,7 @@ class AuditView(QWidget):
             self._update_pager,
         )
 
-    def _show(self, page: accounts.PageOf) -> None:
+    def _show(self, page: AuditPage) -> None:
         self.banner.clear()
         self.events = page.items
         self.total = page.total
@@ -167,11 +166,11 @@ class AuditView(QWidget):
         failed = QColor("#A3261D")
         for row, event in enumerate(page.items):
             values = (
-                utc_text(event.get("occurred_at")),
+                utc_text(event.occurred_at),
                 who_text(event),
-                str(event.get("action", "")),
-                str(event.get("outcome", "")),
-                str(event.get("client_address") or "—"),
+                event.action,
+                event.outcome,
+                event.client_address or "—",
                 target_text(event),
                 details_text(event),
             )
@@ -180,11 +179,9 @@ class AuditView(QWidget):
                 if column == 3 and value in _FAILED_OUTCOMES:
                     cell.setForeground(failed)
                 if column == 0:
-                    cell.setToolTip(
-                        f"Event {event.get('seq')} · hash {event.get('hash', '')[:16]}…"
-                    )
-                if column == 1 and event.get("actor_id"):
-                    cell.setToolTip(f"Account id {event.get('actor_id')}")
+                    cell.setToolTip(f"Event {event.seq} · hash {event.hash[:16]}…")
+                if column == 1 and event.actor_id:
+                    cell.setToolTip(f"Account id {event.actor_id}")
                 self.table.setItem(row, column, cell)
         self._update_pager()
 

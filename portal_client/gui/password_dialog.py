@@ -86,11 +86,7 @@ class NewPasswordFields(QWidget):
         )
 
     def show_server_problems(self, error: ApiError) -> None:
-        reasons = [
-            e["reason"]
-            for e in error.field_errors
-            if e.get("field") in ("new_password", "password")
-        ]
+        reasons = [e.reason for e in error.field_errors if e.field in ("new_password", "password")]
         self.problem.setObjectName("FieldError")
         self.problem.style().unpolish(self.problem)
         self.problem.style().polish(self.problem)

@@ -48,6 +48,7 @@ from portal_client.gui.widgets import Banner, muted, read_only_table
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
     from portal_client.core.durable import DraftSummary, DurableSession
+    from portal_client.core.wire import DraftWire, PersonWire
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class StaffFetch:
     """One refresh: the clinic's server drafts and its active prescribers."""
 
     drafts: list[ServerDraft]
-    prescribers: list[dict[str, str]]
+    prescribers: list[PersonWire]
 
 
 @dataclass
@@ -205,8 +206,8 @@ class StaffWindow(ComposingWindow):
                 f"Store this draft on the server for {chosen[1]} to review and sign (Ctrl+Enter)"
             )
 
-    def _show_prescribers(self, listed: list[dict[str, str]]) -> None:
-        known = {item["id"]: item["display_name"] for item in listed}
+    def _show_prescribers(self, listed: list[PersonWire]) -> None:
+        known = {item.id: item.display_name for item in listed}
         if known == self.prescribers and self.prescriber_box.count() == len(known):
             return
         chosen = self._chosen_prescriber()
@@ -393,12 +394,12 @@ class StaffWindow(ComposingWindow):
         link = self._links.get(local_id)
         client = self.client
 
-        def store() -> dict[str, Any]:
+        def store() -> DraftWire:
             if link is None:
                 return client.create_draft(payload, prescriber_id)
             return client.update_draft(link.server_id, payload, link.version)
 
-        def stored(answer: dict[str, Any]) -> None:
+        def stored(answer: DraftWire) -> None:
             saved = ServerDraft.from_wire(answer)
             self._links[local_id] = _Linked(saved.id, saved.version, payload)
             self.composer.status_banner.show_message(

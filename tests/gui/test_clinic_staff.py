@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
 from portal_client.core.composer import ServerDraft
+from portal_client.core.wire import DraftWire, parse
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.sign_dialog import SignDialog
 from portal_client.gui.staff_window import StaffWindow
@@ -124,16 +125,20 @@ def test_prescriber_drafts_tab_is_compact_and_says_no_drafts_only_when_empty(
     view.show()
     assert view.empty.isVisible() and not view.prepared_table.isVisible()
     prepared = ServerDraft.from_wire(
-        {
-            "id": "d1",
-            "prescriber_id": "p1",
-            "version": 1,
-            "updated_at": "2026-11-26T10:00:00Z",
-            "body": {"patient": {"given_name": "Grace", "family_name": "Hopper"}},
-            "prescriber": {"id": "p1", "display_name": "Dr. Maya Chen"},
-            "created_by": {"id": "s1", "display_name": "Jordan Lee, RN"},
-            "updated_by": {"id": "s1", "display_name": "Jordan Lee, RN"},
-        }
+        parse(
+            DraftWire,
+            {
+                "id": "d1",
+                "prescriber_id": "p1",
+                "version": 1,
+                "updated_at": "2026-11-26T10:00:00Z",
+                "body": {"patient": {"given_name": "Grace", "family_name": "Hopper"}},
+                "prescriber": {"id": "p1", "display_name": "Dr. Maya Chen"},
+                "created_by": {"id": "s1", "display_name": "Jordan Lee, RN"},
+                "updated_by": {"id": "s1", "display_name": "Jordan Lee, RN"},
+                "created_at": "2026-11-26T09:00:00Z",
+            },
+        )
     )
     view.show_prepared([prepared], {})
     view.show_drafts([], {})

@@ -25,9 +25,11 @@ from pharmacy_domain.status import (
 )
 from portal_client.core.api_client import Page, SignedInUser
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
+from portal_client.core.wire import DraftWire, ErrorWire, FieldErrorWire, PrescriptionWire, parse
 from portal_client.gui import ops
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
+from tests.helpers.wire_samples import CLINIC, prescription_answer
 
 PHARMACIST = SignedInUser("u-ph", "pharmacist1", "pharmacist", "Priya Nair")
 PRESCRIBER = SignedInUser("u-pr", "prescriber1", "prescriber", "Dr. Maya Chen")
@@ -64,12 +66,12 @@ class StandInPharmacy:
     def templates(self) -> list[Any]:
         return []
 
-    def list_drafts(self) -> list[dict[str, Any]]:
+    def list_drafts(self) -> list[DraftWire]:
         return []
 
     def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
         with self.lock:
-            items = [dict(p) for p in self.store.values() if status in (None, p["status"])]
+            items = [answer(p) for p in self.store.values() if status in (None, p["status"])]
             self.lists += 1
         hold, self.hold_next_list = self.hold_next_list, None
         if hold is not None:
@@ -82,7 +84,7 @@ class StandInPharmacy:
     def get_prescription(self, prescription_id: str) -> dict[str, Any]:
         with self.lock:
             self.gets += 1
-            return dict(self.store[prescription_id])
+            return answer(self.store[prescription_id])
 
     def act(
         self,
@@ -120,7 +122,7 @@ class StandInPharmacy:
                 history_entry(action, current.value, rule.target.value, self.user, note),
             ]
             item["status"] = rule.target.value
-            updated = dict(item)
+            updated = answer(item)
         lose, self.lose_answer_next = self.lose_answer_next, False
         if lose:
             raise OutcomeUnknown(NO_ANSWER)
@@ -133,23 +135,25 @@ def refusal(rule: Action, role: str, note: str | None) -> ApiError | None:
     if role not in rule.roles:
         who = " or ".join(f"{name}s" for name in sorted(rule.roles))
         detail = f"Only {who} can {rule.phrase('a prescription')}."
-        return ApiError(403, detail, body={"detail": detail, "code": "forbidden"})
+        return ApiError(403, detail, answer=ErrorWire(detail, code="forbidden"))
     note = (note or "").strip() or None
     if note is None and rule.note is NoteRule.REQUIRED:
         reason = f"is required to {rule.phrase()}"
-        return ApiError(
-            422, f"{rule.note_label} is required.", [{"field": "note", "reason": reason}]
-        )
+        return ApiError(422, f"{rule.note_label} is required.", [FieldErrorWire("note", reason)])
     if note is not None and len(note) > MAX_NOTE_LENGTH:
         reason = f"must be at most {MAX_NOTE_LENGTH} characters"
-        return ApiError(
-            422, f"{rule.note_label} is too long.", [{"field": "note", "reason": reason}]
-        )
+        return ApiError(422, f"{rule.note_label} is too long.", [FieldErrorWire("note", reason)])
     return None
 
 
+def answer(item: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``item``, checked against the contract as ``ApiClient`` checks answers."""
+    parse(PrescriptionWire, item)
+    return dict(item)
+
+
 def conflict(code: str, detail: str) -> ApiError:
-    return ApiError(409, detail, body={"detail": detail, "code": code})
+    return ApiError(409, detail, answer=ErrorWire(detail, code=code))
 
 
 def history_entry(
@@ -166,17 +170,17 @@ def history_entry(
 
 
 def prescription(number: int, status: str = "submitted") -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": f"id-{number}",
-        "reference": f"RX-{number:04d}",
-        "status": "submitted",
-        "created_at": f"2026-11-{number:02d}T10:00:00Z",
-        "template_id": "myers-infusion",
-        "template_name": "Myers' cocktail",
-        "patient": {"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
-        "prescriber": actor(PRESCRIBER),
-        "history": [history_entry("submit", None, "submitted", PRESCRIBER, None)],
-    }
+    item: dict[str, Any] = prescription_answer(
+        id=f"id-{number}",
+        reference=f"RX-{number:04d}",
+        status="submitted",
+        created_at=f"2026-11-{number:02d}T10:00:00Z",
+        template_id="myers-infusion",
+        template_name="Myers' cocktail",
+        patient={"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
+        prescriber=actor(PRESCRIBER) | {"clinic": CLINIC},
+        history=[history_entry("submit", None, "submitted", PRESCRIBER, None)],
+    )
     if status == "needs_clarification":
         item["history"].append(
             history_entry(
@@ -347,7 +351,7 @@ def test_a_required_note_left_empty_keeps_the_dialog_and_says_why(
     [
         (ServerUnreachable("Cannot reach the pharmacy server."), "Your text is kept"),
         (
-            ApiError(422, "The note is not valid.", [{"field": "note", "reason": "too long"}]),
+            ApiError(422, "The note is not valid.", [FieldErrorWire("note", "too long")]),
             "The pharmacy refused it: The note is not valid. (too long)",
         ),
     ],
@@ -731,7 +735,7 @@ def test_reject_asks_for_its_reason_in_the_note_dialog_and_keeps_it(
     reason = "Magnesium exceeds the peripheral limit."
     dialog.note.setPlainText(reason)
     for error in (
-        ApiError(422, "The reason is not valid.", [{"field": "note", "reason": "too long"}]),
+        ApiError(422, "The reason is not valid.", [FieldErrorWire("note", "too long")]),
         ServerUnreachable("Cannot reach the pharmacy server."),
     ):
         client.fail_next = error
@@ -823,4 +827,4 @@ def test_the_stand_in_refuses_what_the_domains_table_refuses(
             assert refused.value.message.endswith(f" can {rule.phrase('a prescription')}.")
         else:
             assert refused.value.status == 409
-            assert refused.value.body["code"] == "prescription.status_changed"
+            assert refused.value.code == "prescription.status_changed"

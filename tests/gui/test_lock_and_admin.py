@@ -205,7 +205,7 @@ def test_unlock_keeps_the_session_and_asks_an_enrolled_user_for_the_password_onl
     admin = ApiClient(server.url)
     admin.login("admin1", DEMO_PASSWORD)
     unlocks = accounts.audit_events(admin, action="auth.reauthenticate", limit=1).items
-    assert [(e["actor_username"], e["outcome"]) for e in unlocks] == [(account.username, "success")]
+    assert [(e.actor_username, e.outcome) for e in unlocks] == [(account.username, "success")]
     admin.logout()
     window.close()
     client.logout()
@@ -269,7 +269,7 @@ def test_approve_and_reject_requests(
     assert "pending" in view.count_label.text()
 
     def select(username: str) -> None:
-        row = next(i for i, r in enumerate(view.requests) if r["username"] == username)
+        row = next(i for i, r in enumerate(view.requests) if r.username == username)
         view.table.selectRow(row)
 
     monkeypatch.setattr(ApprovalsView, "confirm", staticmethod(lambda _parent, _request: True))
@@ -278,7 +278,7 @@ def test_approve_and_reject_requests(
     view.approve_button.click()
     qtbot.waitUntil(lambda: "Approved" in view.banner.label.text(), timeout=TIMEOUT_MS)
     qtbot.waitUntil(
-        lambda: all(r["username"] != to_approve.username for r in view.requests),
+        lambda: all(r.username != to_approve.username for r in view.requests),
         timeout=TIMEOUT_MS,
     )
 
@@ -291,7 +291,7 @@ def test_approve_and_reject_requests(
     view.status_filter.setCurrentIndex(2)  # rejected
     qtbot.waitUntil(
         lambda: any(
-            r["username"] == to_reject.username and r["status"] == "rejected" for r in view.requests
+            r.username == to_reject.username and r.status == "rejected" for r in view.requests
         ),
         timeout=TIMEOUT_MS,
     )

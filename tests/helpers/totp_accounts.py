@@ -122,9 +122,9 @@ def approve(server: LiveServer, username: str) -> str:
     admin = _admin(server)
     try:
         page = accounts.account_requests(admin, status="pending", limit=100)
-        request = next(item for item in page.items if item["username"] == username)
-        accounts.approve_request(admin, str(request["id"]))
-        return activation_code_for(server, str(request["email"]))
+        request = next(item for item in page.items if item.username == username)
+        accounts.approve_request(admin, request.id)
+        return activation_code_for(server, request.email)
     finally:
         admin.logout()
 

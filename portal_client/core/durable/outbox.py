@@ -751,7 +751,7 @@ class Outbox:
             return
         code = _error_code(error)
         why = Why.SIGNATURE_EXPIRED if code == _EXPIRED_CODE else Why.SIGNATURE_REFUSED
-        detail = {"message": str(error), "field_errors": list(error.field_errors), "code": code}
+        detail = {"message": str(error), "field_errors": _field_errors_on_disk(error), "code": code}
         self._finish(key, State.NEEDS_SIGNATURE, why, detail=detail)
 
     def _record_api_error(
@@ -776,7 +776,7 @@ class Outbox:
             self._reschedule(key, True, Why.SERVER_UNAVAILABLE, attempts, error.retry_after)
         else:
             why = Why.INVALID if status in (400, 422) else Why.REFUSED
-            detail = {"message": str(error), "field_errors": list(error.field_errors)}
+            detail = {"message": str(error), "field_errors": _field_errors_on_disk(error)}
             self._finish(key, State.REJECTED, why, detail=detail)
 
     def _reschedule(
@@ -880,9 +880,13 @@ def _wire_body(record: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _field_errors_on_disk(error: ApiError) -> list[dict[str, str]]:
+    """The server's field errors in the outbox file's own format."""
+    return [{"field": item.field, "reason": item.reason} for item in error.field_errors]
+
+
 def _error_code(error: ApiError) -> str | None:
-    code = error.body.get("code") if isinstance(error.body, dict) else None
-    return code if isinstance(code, str) else None
+    return error.code
 
 
 def _is_signing_refusal(error: ApiError) -> bool:

@@ -142,7 +142,7 @@ def test_activation_refuses_a_weak_password_with_the_reason(server: LiveServer) 
     with pytest.raises(ApiError) as refused:
         accounts.start_activation(client, request.username, code, "password1234")
     assert refused.value.status == 422
-    assert any(e["field"] == "password" for e in refused.value.field_errors)
+    assert any(e.field == "password" for e in refused.value.field_errors)
     enrollment = accounts.start_activation(client, request.username, code, STRONG_PASSWORD)
     assert enrollment.otpauth_uri.startswith("otpauth://totp/")
     assert len(enrollment.secret) >= 32  # 160 bits in base32
@@ -167,16 +167,16 @@ def test_reject_and_audit_trail(server: LiveServer) -> None:
     admin = ApiClient(server.url)
     admin.login("admin1", DEMO_PASSWORD)
     pending = accounts.account_requests(admin, status="pending", limit=100)
-    item = next(i for i in pending.items if i["username"] == request.username)
-    decided = accounts.reject_request(admin, str(item["id"]), "Unknown clinic")
-    assert decided["status"] == "rejected" and decided["decision_reason"] == "Unknown clinic"
+    item = next(i for i in pending.items if i.username == request.username)
+    decided = accounts.reject_request(admin, item.id, "Unknown clinic")
+    assert decided.status == "rejected" and decided.decision_reason == "Unknown clinic"
     page = accounts.audit_events(admin, limit=5)
     assert len(page.items) == 5 and page.total > 5 and page.next_cursor
-    assert page.items[0]["seq"] > page.items[-1]["seq"]  # newest first
+    assert page.items[0].seq > page.items[-1].seq  # newest first
     older = accounts.audit_events(admin, cursor=page.next_cursor, limit=5)
-    assert older.items[0]["seq"] < page.items[-1]["seq"]
+    assert older.items[0].seq < page.items[-1].seq
     rejects = accounts.audit_events(admin, action="account.reject")
-    assert rejects.items and all(e["action"] == "account.reject" for e in rejects.items)
+    assert rejects.items and all(e.action == "account.reject" for e in rejects.items)
     admin.logout()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import uuid
@@ -21,8 +22,10 @@ from portal_client.core.errors import (
     NotSignedIn,
     OutcomeUnknown,
     ServerUnreachable,
+    UnreadableAnswer,
 )
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
+from tests.helpers.wire_samples import prescription_answer
 
 
 def signed_in(server: LiveServer, username: str = "prescriber1") -> ApiClient:
@@ -113,7 +116,7 @@ def test_invalid_body_maps_to_api_error_with_field_errors(server: LiveServer) ->
     with pytest.raises(ApiError) as caught:
         client.submit_prescription(signed(client, body), str(uuid.uuid4()))
     assert caught.value.status == 422
-    assert "patient.weight_kg" in [e["field"] for e in caught.value.field_errors]
+    assert "patient.weight_kg" in [e.field for e in caught.value.field_errors]
 
 
 def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:
@@ -298,5 +301,48 @@ def test_unreadable_success_body_is_an_api_error() -> None:
     try:
         with pytest.raises(ApiError):
             ApiClient(server.url).login("prescriber1", "x")
+    finally:
+        server.close()
+
+
+def _answering(body: Any) -> OneShotHttpServer:
+    return OneShotHttpServer(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+def test_a_session_answer_without_its_token_is_unreadable_by_name() -> None:
+    server = _answering({"expires_at": "2026-11-26T10:00:00Z", "user": {}})
+    try:
+        with pytest.raises(UnreadableAnswer) as caught:
+            ApiClient(server.url).login("prescriber1", "x")
+        assert caught.value.field == "token"
+        assert str(caught.value) == "The pharmacy sent an answer this version cannot read: token"
+    finally:
+        server.close()
+
+
+def test_a_list_with_an_unknown_status_is_unreadable_at_that_item() -> None:
+    item = prescription_answer(status="on_hold")
+    server = _answering({"items": [prescription_answer(), item], "total": 2, "next_cursor": None})
+    try:
+        client = ApiClient(server.url)
+        client._token = "stand-in"  # no sign-in against this stand-in
+        with pytest.raises(UnreadableAnswer) as caught:
+            client.list_prescriptions()
+        assert caught.value.field == "items.1.status"
+    finally:
+        server.close()
+
+
+def test_an_error_body_of_another_shape_still_gives_the_status() -> None:
+    server = OneShotHttpServer(
+        404, b'{"detail": {"nested": true}}', {"Content-Type": "application/json"}
+    )
+    try:
+        client = ApiClient(server.url)
+        client._token = "stand-in"  # no sign-in against this stand-in
+        with pytest.raises(ApiError) as caught:
+            client.get_prescription("id-1")
+        assert caught.value.status == 404 and caught.value.answer is None
+        assert caught.value.message == "Not found. It may have been removed."
     finally:
         server.close()

@@ -39,6 +39,7 @@ from portal_client.core.presentation import (
     status_short_label,
 )
 from portal_client.core.settings import STATUS_FILTERS, Settings, load_settings, save_settings
+from tests.helpers.wire_samples import CLINIC, prescription_answer
 
 PHARMACIST = {"id": "u-ph", "display_name": "Priya Nair", "role": "pharmacist"}
 PRESCRIBER = {"id": "u-pr", "display_name": "Dr. Maya Chen", "role": "prescriber"}
@@ -59,16 +60,16 @@ def step(
 
 
 def prescription(status: str, history: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": "id-1",
-        "reference": "RX-0001",
-        "status": status,
-        "created_at": "2026-11-02T10:00:00Z",
-        "template_name": "Myers' cocktail",
-        "patient": {"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
-        "prescriber": PRESCRIBER,
-        "history": history,
-    }
+    return prescription_answer(
+        id="id-1",
+        reference="RX-0001",
+        status=status,
+        created_at="2026-11-02T10:00:00Z",
+        template_name="Myers' cocktail",
+        patient={"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
+        prescriber=PRESCRIBER | {"clinic": CLINIC},
+        history=history,
+    )
 
 
 SUBMIT = step("submit", None, "submitted", PRESCRIBER)
@@ -306,7 +307,7 @@ class Recorder(ApiClient):
 
 
 def test_an_action_says_how_many_steps_were_seen_only_when_told() -> None:
-    client = Recorder({"id": "id-1"})
+    client = Recorder(prescription("submitted", [SUBMIT]))
     client.act("id-1", "approve", "  ", seen_steps=3)
     client.act("id-1", "reject", " Too high. ")
     assert client.bodies == [

@@ -23,6 +23,7 @@ from portal_client.core.durable.outbox import (
 )
 from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError
+from portal_client.core.wire import FieldErrorWire
 from tests.unit.durable.fakes import (
     BAD_HASH,
     COMMIT_THEN_DROP,
@@ -155,7 +156,7 @@ def test_validation_errors_reject_but_keep_the_body(
     outbox = make_outbox(store, transport, clock)
     key = outbox.sign(prescription_body(), draft_id="d1").idempotency_key
     transport.script.append(
-        ApiError(status, "Not valid", field_errors=[{"field": "patient.weight_kg", "reason": "x"}])
+        ApiError(status, "Not valid", field_errors=[FieldErrorWire("patient.weight_kg", "x")])
     )
     item = outbox.send(key)
     assert item is not None and (item.state, item.why) == (State.REJECTED, Why.INVALID)

@@ -18,6 +18,7 @@ from portal_client.core.durable.outbox import (
 )
 from portal_client.core.durable.store import SCHEMA_VERSION, LocalStore
 from portal_client.core.errors import ApiError
+from portal_client.core.wire import ErrorWire, FieldErrorWire
 from tests.unit.durable.fakes import (
     LOST_REQUEST,
     PASS,
@@ -36,8 +37,8 @@ def signing_refusal(code: str) -> ApiError:
     return ApiError(
         422,
         "The signature was refused.",
-        field_errors=[{"field": "signing_token", "reason": "refused"}],
-        body={"detail": "The signature was refused.", "code": code},
+        field_errors=[FieldErrorWire("signing_token", "refused")],
+        answer=ErrorWire("The signature was refused.", code=code),
     )
 
 

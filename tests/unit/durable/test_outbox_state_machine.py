@@ -24,6 +24,7 @@ from portal_client.core.durable.drafts import DraftStore
 from portal_client.core.durable.outbox import AlreadySigned, Outbox, State
 from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError
+from portal_client.core.wire import ErrorWire
 from tests.unit.durable.fakes import (
     COMMIT_THEN_DROP,
     LOST_REQUEST,
@@ -123,7 +124,9 @@ class OutboxMachine(RuleBasedStateMachine):
     @rule(expired=st.booleans())
     def signature_refused(self, expired: bool) -> None:
         code = "signing.token_expired" if expired else "signing.token_used"
-        self.transport.script.append(ApiError(422, "sign again", body={"code": code}))
+        self.transport.script.append(
+            ApiError(422, "sign again", answer=ErrorWire("sign again", code=code))
+        )
         self.outbox.reconcile()
 
     @rule()

@@ -1,0 +1,625 @@
+"""What the pharmacy server answers, as typed, frozen objects read once at the boundary.
+
+``ApiClient`` turns every JSON answer into one of these with ``parse``; nothing past it
+reads a raw response dict. Each type names the OpenAPI component schema it mirrors
+(``SCHEMA``), and a contract test holds the two side by side: field names, JSON types,
+required versus optional, and enum values.
+
+Parsing is strict: a missing required field, a wrong JSON type or an unknown enum value
+is ``UnreadableAnswer`` naming the field, never a ``KeyError`` deep in a widget. A field
+with a default here is one the contract lets the server leave out. Keys the server sends
+beyond these are ignored, so a newer server can add fields.
+
+The prescription *body* fields (``patient``, ``ingredients``, ``vehicle``) are the
+domain's own format (``pharmacy_domain.prescription``) and stay mappings here; read them
+through ``pharmacy_domain`` or the typed views below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypeVar, cast
+
+from pharmacy_domain.status import PrescriptionStatus
+from portal_client.core.errors import UnreadableAnswer
+
+__all__ = [
+    "WIRE_TYPES",
+    "AccountRequestCreatedWire",
+    "AccountRequestPage",
+    "AccountRequestWire",
+    "AcknowledgementWire",
+    "ActivationWire",
+    "ActorWire",
+    "AdminUserPage",
+    "AdminUserWire",
+    "AuditEventWire",
+    "AuditPage",
+    "ClinicPrescriberPage",
+    "DraftPage",
+    "DraftWire",
+    "ErrorWire",
+    "EvaluationWire",
+    "FieldErrorWire",
+    "FindingWire",
+    "HistoryEventWire",
+    "LoginWire",
+    "MfaChallengeWire",
+    "PersonWire",
+    "PrescriberWire",
+    "PrescriptionPage",
+    "PrescriptionWire",
+    "ReviewWire",
+    "SignatureWire",
+    "SignerWire",
+    "SigningTokenWire",
+    "TemplatePage",
+    "UserWire",
+    "parse",
+]
+
+Role = Literal["prescriber", "clinic_staff", "pharmacist", "admin"]
+#: Kept equal to ``pharmacy_domain.status.ACTIONS`` (a unit test checks).
+ActionName = Literal[
+    "approve",
+    "reject",
+    "request_clarification",
+    "answer_clarification",
+    "cancel",
+    "start_compounding",
+    "mark_ready",
+    "ship",
+]
+
+W = TypeVar("W")
+
+
+# ------------------------------------------------------------------ errors and checks
+
+
+@dataclass(frozen=True)
+class FieldErrorWire:
+    SCHEMA: ClassVar[str] = "FieldErrorOut"
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FindingWire:
+    """One result of the clinical check engine (``pharmacy_domain.engine.Finding``)."""
+
+    SCHEMA: ClassVar[str] = "FindingOut"
+
+    code: str
+    severity: Literal["block", "warn", "info"]
+    message: str
+    field: str
+    source: str
+    to_confirm: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class ErrorWire:
+    """Every error body: ``errors`` with a 422, ``findings`` with a clinical refusal,
+    ``status`` with a lifecycle 409."""
+
+    SCHEMA: ClassVar[str] = "ErrorBody"
+
+    detail: str
+    code: str | None = None
+    errors: tuple[FieldErrorWire, ...] | None = None
+    findings: tuple[FindingWire, ...] | None = None
+    status: PrescriptionStatus | None = None
+    retry_after_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationWire:
+    SCHEMA: ClassVar[str] = "EvaluationOut"
+
+    #: total_volume_ml, osmolarity_mosm_l, infusion_rate_ml_h, ...
+    computed: Mapping[str, float | int | None]
+    findings: tuple[FindingWire, ...]
+
+
+@dataclass(frozen=True)
+class AcknowledgementWire:
+    SCHEMA: ClassVar[str] = "AcknowledgementOut"
+
+    code: str
+    reason: str
+    field: str | None = None
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+@dataclass(frozen=True)
+class UserWire:
+    SCHEMA: ClassVar[str] = "UserOut"
+
+    id: str
+    username: str
+    role: Role
+    display_name: str
+    clinic: str
+    licence_expires_on: str | None  # prescribers: YYYY-MM-DD
+    mfa_enrolled: bool
+
+
+@dataclass(frozen=True, repr=False)
+class LoginWire:
+    """An open session. Never log it: ``token`` is the bearer credential."""
+
+    SCHEMA: ClassVar[str] = "LoginResponse"
+
+    token: str
+    expires_at: str
+    idle_timeout_seconds: int
+    user: UserWire
+
+    def __repr__(self) -> str:
+        return f"LoginWire(user={self.user.id!r}, expires_at={self.expires_at!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class MfaChallengeWire:
+    """A right password on an account with TOTP: the code step comes next."""
+
+    SCHEMA: ClassVar[str] = "MfaChallengeOut"
+
+    mfa_required: Literal[True]
+    mfa_token: str
+    expires_at: str
+
+    def __repr__(self) -> str:
+        return f"MfaChallengeWire(expires_at={self.expires_at!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class SigningTokenWire:
+    SCHEMA: ClassVar[str] = "SigningTokenOut"
+
+    signing_token: str
+    expires_at: str
+
+    def __repr__(self) -> str:
+        return f"SigningTokenWire(expires_at={self.expires_at!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class ActivationWire:
+    """Activation step 1's answer: the TOTP secret to put in the authenticator."""
+
+    SCHEMA: ClassVar[str] = "ActivationOut"
+
+    otpauth_uri: str
+    secret: str
+    digits: int
+    period: int
+
+    def __repr__(self) -> str:
+        return f"ActivationWire(digits={self.digits}, period={self.period})"
+
+
+# ------------------------------------------------------------------ prescriptions
+
+
+@dataclass(frozen=True)
+class PrescriberWire:
+    SCHEMA: ClassVar[str] = "PrescriberOut"
+
+    id: str
+    display_name: str
+    clinic: str
+
+
+@dataclass(frozen=True)
+class SignerWire:
+    SCHEMA: ClassVar[str] = "SignerOut"
+
+    id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class SignatureWire:
+    SCHEMA: ClassVar[str] = "SignatureOut"
+
+    signed_by: SignerWire
+    signed_at: str
+    body_sha256: str | None
+    method: Literal["password", "totp"] | None
+
+
+@dataclass(frozen=True)
+class ReviewWire:
+    SCHEMA: ClassVar[str] = "ReviewOut"
+
+    action: Literal["approve", "reject"]
+    reason: str | None
+    reviewer: str | None
+    reviewed_at: str
+
+
+@dataclass(frozen=True)
+class ActorWire:
+    SCHEMA: ClassVar[str] = "ActorOut"
+
+    id: str
+    display_name: str
+    role: Literal["prescriber", "pharmacist"]
+
+
+@dataclass(frozen=True)
+class HistoryEventWire:
+    SCHEMA: ClassVar[str] = "HistoryEventOut"
+
+    at: str
+    action: Literal["submit"] | ActionName
+    from_status: PrescriptionStatus | None
+    #: The status this step led to.
+    status: PrescriptionStatus
+    actor: ActorWire
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PrescriptionWire:
+    """A prescription as the server keeps it: the signed body plus what the server owns."""
+
+    SCHEMA: ClassVar[str] = "PrescriptionOut"
+
+    id: str
+    reference: str
+    status: PrescriptionStatus
+    created_at: str
+    updated_at: str
+    template_id: str
+    template_version: int
+    template_name: str
+    patient: Mapping[str, Any]  # pharmacy_domain.prescription's patient format
+    ingredients: tuple[Mapping[str, Any], ...]
+    access: str
+    vehicle: Mapping[str, Any] | None
+    infusion_minutes: int | None
+    notes: str
+    prescriber: PrescriberWire
+    content_sha256: str
+    evaluation: EvaluationWire | None
+    signature: SignatureWire | None
+    review: ReviewWire | None
+    acknowledgements: tuple[AcknowledgementWire, ...] = ()
+    #: Absent only from a replayed 201 of an order submitted before the lifecycle existed.
+    history: tuple[HistoryEventWire, ...] = ()
+
+    @property
+    def has_history(self) -> bool:
+        return bool(self.history)
+
+    def body(self) -> dict[str, Any]:
+        """The order as composed and signed, in the domain's wire format."""
+        return {
+            "template_id": self.template_id,
+            "template_version": self.template_version,
+            "patient": dict(self.patient),
+            "ingredients": [dict(line) for line in self.ingredients],
+            "access": self.access,
+            "vehicle": None if self.vehicle is None else dict(self.vehicle),
+            "infusion_minutes": self.infusion_minutes,
+            "notes": self.notes,
+            "acknowledgements": [
+                {"code": ack.code, "reason": ack.reason}
+                | ({"field": ack.field} if ack.field else {})
+                for ack in self.acknowledgements
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class PrescriptionPage:
+    SCHEMA: ClassVar[str] = "PrescriptionList"
+
+    items: tuple[PrescriptionWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class TemplatePage:
+    """Templates stay in the domain's format; ``pharmacy_domain.templates`` reads them."""
+
+    SCHEMA: ClassVar[str] = "TemplateList"
+
+    items: tuple[Mapping[str, Any], ...]
+    total: int
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------ drafts and clinics
+
+
+@dataclass(frozen=True)
+class PersonWire:
+    SCHEMA: ClassVar[str] = "PersonOut"
+
+    id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class DraftWire:
+    SCHEMA: ClassVar[str] = "DraftOut"
+
+    id: str
+    prescriber_id: str
+    prescriber: PersonWire
+    created_by: PersonWire
+    updated_by: PersonWire
+    body: Mapping[str, Any]  # a composer payload (``core.composer``), not yet a prescription
+    version: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class DraftPage:
+    SCHEMA: ClassVar[str] = "DraftList"
+
+    items: tuple[DraftWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ClinicPrescriberPage:
+    SCHEMA: ClassVar[str] = "ClinicPrescriberList"
+
+    items: tuple[PersonWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------ accounts and audit
+
+
+@dataclass(frozen=True)
+class AccountRequestCreatedWire:
+    SCHEMA: ClassVar[str] = "AccountRequestCreated"
+
+    id: str
+    status: Literal["pending"]
+
+
+@dataclass(frozen=True)
+class AccountRequestWire:
+    SCHEMA: ClassVar[str] = "AccountRequestOut"
+
+    id: str
+    status: Literal["pending", "approved", "rejected"]
+    username: str
+    display_name: str
+    email: str
+    clinic: str
+    role: str
+    npi: str | None
+    licence_number: str | None
+    licence_state: str | None
+    licence_expires_on: str | None
+    dea_number: str | None
+    created_at: str
+    decided_at: str | None
+    decision_reason: str | None
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class AccountRequestPage:
+    SCHEMA: ClassVar[str] = "AccountRequestList"
+
+    items: tuple[AccountRequestWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AdminUserWire:
+    SCHEMA: ClassVar[str] = "AdminUserOut"
+
+    id: str
+    username: str
+    display_name: str
+    role: str
+    clinic: str
+    email: str | None
+    is_active: bool
+    mfa_enrolled: bool
+    locked_until: str | None
+    npi: str | None
+    licence_number: str | None
+    licence_state: str | None
+    licence_expires_on: str | None
+    dea_number: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AdminUserPage:
+    SCHEMA: ClassVar[str] = "AdminUserList"
+
+    items: tuple[AdminUserWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AuditEventWire:
+    SCHEMA: ClassVar[str] = "AuditEventOut"
+
+    seq: int
+    occurred_at: str
+    actor_id: str | None
+    actor_role: str | None
+    action: str
+    outcome: str
+    target_type: str | None
+    target_id: str | None
+    client_address: str | None
+    details: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+    actor_username: str | None
+    # Which canonical JSON the hash covers (rfc8785, or sorted-json for older rows).
+    hash_form: str = "sorted-json"
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    SCHEMA: ClassVar[str] = "AuditList"
+
+    items: tuple[AuditEventWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+#: Every wire type, for the contract test against the server's OpenAPI document.
+WIRE_TYPES: tuple[type, ...] = (
+    FieldErrorWire,
+    FindingWire,
+    ErrorWire,
+    EvaluationWire,
+    AcknowledgementWire,
+    UserWire,
+    LoginWire,
+    MfaChallengeWire,
+    SigningTokenWire,
+    ActivationWire,
+    PrescriberWire,
+    SignerWire,
+    SignatureWire,
+    ReviewWire,
+    ActorWire,
+    HistoryEventWire,
+    PrescriptionWire,
+    PrescriptionPage,
+    TemplatePage,
+    PersonWire,
+    DraftWire,
+    DraftPage,
+    ClinicPrescriberPage,
+    AccountRequestCreatedWire,
+    AccountRequestWire,
+    AccountRequestPage,
+    AdminUserWire,
+    AdminUserPage,
+    AuditEventWire,
+    AuditPage,
+)
+
+
+# ------------------------------------------------------------------ the parser
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """The resolved annotations of a wire type's fields (``SCHEMA`` left out)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        resolved = typing.get_type_hints(cls)
+        hints = {item.name: resolved[item.name] for item in dataclasses.fields(cls)}
+        _HINTS[cls] = hints
+    return hints
+
+
+def parse(cls: type[W], data: Any, where: str = "") -> W:
+    """``data`` (decoded JSON) as ``cls``, or ``UnreadableAnswer`` naming the first misfit."""
+    if not isinstance(data, dict):
+        raise UnreadableAnswer(where or cls.__name__)
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(cast(Any, cls)):
+        path = f"{where}.{item.name}" if where else item.name
+        if item.name not in data:
+            optional = (
+                item.default is not dataclasses.MISSING
+                or item.default_factory is not dataclasses.MISSING
+            )
+            if optional:
+                continue
+            raise UnreadableAnswer(path)
+        values[item.name] = _convert(field_types(cls)[item.name], data[item.name], path)
+    return cls(**values)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+#: The JSON scalars: which Python values each accepts (a bool is no number here).
+_SCALARS: dict[Any, Any] = {
+    bool: lambda value: isinstance(value, bool),
+    int: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    float: _is_number,
+    str: lambda value: isinstance(value, str),
+}
+
+
+def _convert(kind: Any, value: Any, path: str) -> Any:
+    if kind is Any:
+        return value
+    origin = typing.get_origin(kind)
+    if origin is not None:
+        return _convert_generic(kind, origin, value, path)
+    if kind in _SCALARS:
+        if not _SCALARS[kind](value):
+            raise UnreadableAnswer(path)
+        return float(value) if kind is float else value
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        try:
+            return kind(value)
+        except ValueError:
+            raise UnreadableAnswer(path) from None
+    if dataclasses.is_dataclass(kind):
+        return parse(cast(type, kind), value, path)
+    raise TypeError(f"wire field of unsupported type {kind!r} at {path}")
+
+
+def _convert_generic(kind: Any, origin: Any, value: Any, path: str) -> Any:
+    arguments = typing.get_args(kind)
+    if origin is typing.Union or origin is types.UnionType:
+        choices = [choice for choice in arguments if choice is not type(None)]
+        if value is None:
+            if len(choices) < len(arguments):
+                return None
+            raise UnreadableAnswer(path)
+        if len(choices) == 1:  # the usual "X | None": keep the inner field's path
+            return _convert(choices[0], value, path)
+        for choice in choices:
+            try:
+                return _convert(choice, value, path)
+            except UnreadableAnswer:
+                continue
+        raise UnreadableAnswer(path)
+    if origin is Literal:
+        if any(type(value) is type(allowed) and value == allowed for allowed in arguments):
+            return value
+        raise UnreadableAnswer(path)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise UnreadableAnswer(path)
+        return tuple(_convert(arguments[0], entry, f"{path}.{i}") for i, entry in enumerate(value))
+    if origin in (dict, Mapping):
+        if not isinstance(value, dict):
+            raise UnreadableAnswer(path)
+        return {
+            str(key): _convert(arguments[1], entry, f"{path}.{key}") for key, entry in value.items()
+        }
+    raise TypeError(f"wire field of unsupported type {kind!r} at {path}")
