@@ -147,16 +147,16 @@ def install_hint(system: str | None = None, debian: bool | None = None) -> str:
     """What to install, on this kind of machine, to get the server binaries."""
     system = platform.system() if system is None else system
     if system == "Darwin":
-        return "brew install postgresql@16 (or Postgres.app, or the installer from postgresql.org)"
+        return "brew install postgresql@16"
     if system == "Windows":
         return "the PostgreSQL installer from https://www.postgresql.org/download/windows/"
     if debian is None:
         debian = Path("/etc/debian_version").exists()
     if debian:
-        return "apt-get install postgresql (Debian, Ubuntu)"
+        return "apt-get install postgresql"
     if shutil.which("dnf"):
         return "dnf install postgresql-server"
-    return "your distribution's PostgreSQL server package (initdb and postgres)"
+    return "your distribution's PostgreSQL server package"
 
 
 def missing_server_message(system: str | None = None, debian: bool | None = None) -> str:
@@ -499,7 +499,8 @@ def session_postgres() -> PostgresServer:
     try:
         return _session.get()
     except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
+        reason = str(error)
+    pytest.fail(reason, pytrace=False)  # outside the handler: one message, no chained trace
 
 
 @pytest.fixture(scope="session")
