@@ -357,6 +357,10 @@ class PrivateCluster:
             user=self._user(),
             group=self._group(),
             extra_groups=self._extra_groups(),
+            # Its own session: a Ctrl-C in the terminal reaches pytest, whose teardown then
+            # stops the server, instead of shutting the server down under running tests; and
+            # the scheduler shares the CPU with it as with a machine's own service.
+            start_new_session=True,
             # The hook makes one system call and takes no lock, so threads do not matter.
             preexec_fn=_parent_death_signal(),  # noqa: PLW1509
         )

@@ -170,6 +170,7 @@ def test_without_binaries_the_postgres_tests_error_and_the_header_says_why(
 # ---------------------------------------------------------------- which server
 
 
+@pytest.mark.postgres
 def test_a_named_server_is_used_instead_of_a_private_cluster(
     postgres_server: PostgresServer,
 ) -> None:
