@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.helpers.live_server"]
+pytest_plugins = [
+    "tests.helpers.live_server",
+    "tests.helpers.postgres",
+    "tests.helpers.secret_service",
+]
 
 # Set before anything imports platformdirs or keyring, and inherited by every
 # subprocess a test starts (servers, the client under test).

@@ -17,7 +17,7 @@ from portal_client.gui.account_request_dialog import AccountRequestDialog
 from portal_client.gui.activation_dialog import ActivationDialog
 from portal_client.gui.sign_in import NO_KEYRING_USERNAME_NOTICE, SignInWindow
 from tests.helpers.live_server import LiveServer, start_live_server
-from tests.helpers.secret_service import missing_binaries, private_secret_service
+from tests.helpers.secret_service import private_secret_service, require_binaries
 from tests.helpers.totp_accounts import (
     STRONG_PASSWORD,
     Authenticator,
@@ -214,9 +214,7 @@ def test_without_a_keyring_the_window_says_the_name_is_not_remembered(
 
 @pytest.fixture
 def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(f"a real Secret Service needs {', '.join(missing)} (not installed)")
+    require_binaries()
     with private_secret_service() as session:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.bus_address)
         yield session

@@ -347,11 +347,9 @@ def test_prescribers_have_no_administration(qtbot: QtBot, server: LiveServer) ->
 
 @pytest.fixture
 def real_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from tests.helpers.secret_service import missing_binaries, private_secret_service
+    from tests.helpers.secret_service import private_secret_service, require_binaries
 
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(f"a real Secret Service needs {', '.join(missing)} (not installed)")
+    require_binaries()
     import keyring
     from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 

@@ -3,6 +3,10 @@
 Nothing touches the developer's own session bus or login keyring: the daemons run
 with a temporary HOME and XDG_RUNTIME_DIR, the default keyring is created with an
 empty password and unlocked, and both processes are killed afterwards.
+
+On Linux the Secret Service tests need the two daemons; where they are missing the top
+of the run says what to install and those tests error rather than pass unseen. Other
+systems have no Secret Service, and there the tests are skipped.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,11 +23,49 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 REQUIRED_BINARIES = ("dbus-daemon", "gnome-keyring-daemon")
 
 
 def missing_binaries() -> list[str]:
     return [name for name in REQUIRED_BINARIES if shutil.which(name) is None]
+
+
+def install_hint(debian: bool | None = None) -> str:
+    if debian is None:
+        debian = Path("/etc/debian_version").exists()
+    if debian:
+        return "apt-get install gnome-keyring dbus"
+    if shutil.which("dnf"):
+        return "dnf install gnome-keyring dbus-daemon"
+    return "your distribution's gnome-keyring and dbus packages"
+
+
+def missing_message(missing: list[str], debian: bool | None = None) -> str:
+    return (
+        f"{', '.join(missing)} not found, so the Secret Service tests will fail: "
+        f"install them with `{install_hint(debian)}`"
+    )
+
+
+def require_binaries() -> None:
+    """For a test's fixture: skip where there is no Secret Service, error where it is missing."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the Secret Service (gnome-keyring over D-Bus) is the Linux keyring")
+    missing = missing_binaries()
+    if missing:
+        pytest.fail(missing_message(missing), pytrace=False)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    del config
+    if not sys.platform.startswith("linux"):
+        return None
+    missing = missing_binaries()
+    if missing:
+        return f"secret service: {missing_message(missing)}"
+    return "secret service: a private gnome-keyring-daemon in its own D-Bus session, per test"
 
 
 @dataclass(frozen=True)

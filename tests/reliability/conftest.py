@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import secrets
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import psycopg
 import pytest
 import sqlalchemy
 
@@ -28,14 +26,12 @@ from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError
 from tests.helpers.fault_proxy import FaultProxy
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
+from tests.helpers.postgres import PostgresServer
 
 PRESCRIPTIONS_PATH = "/api/v1/prescriptions"
 # Short enough that hangs resolve quickly; a loaded machine that times out
 # spuriously only adds faults, and the invariants must hold all the same.
 READ_TIMEOUT_S = 1.0
-
-POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-POSTGRES_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 @functools.cache
@@ -170,16 +166,13 @@ def rows_per_key(url: str, keys: list[str]) -> dict[str, int]:
 
 
 @pytest.fixture
-def throwaway_postgres_url() -> Iterator[str]:
+def throwaway_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"reliability_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.create_database("reliability")
     try:
-        yield POSTGRES_URL_TEMPLATE.format(name=name)
+        yield url
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        postgres_server.drop_database(url)
 
 
 @dataclass(frozen=True)

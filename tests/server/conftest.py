@@ -6,11 +6,9 @@ each test then starts from empty tables plus the demo accounts.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
@@ -22,35 +20,14 @@ from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.models import Base
 from pharmacy_server.security import Passwords, cheap_hasher, new_secret_key_text
 from pharmacy_server.seed import DEMO_PASSWORD, seed_demo
+from tests.helpers.postgres import ThrowawayPostgres, session_postgres
 from tests.server.support import FakeClock, Headers, login_headers
-
-POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-POSTGRES_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-class ThrowawayPostgres:
-    """Creates ``test_<random>`` databases through the ``test`` database; drops them later."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def create(self) -> str:
-        name = f"test_{secrets.token_hex(6)}"
-        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        self.names.append(name)
-        return POSTGRES_URL_TEMPLATE.format(name=name)
-
-    def drop_all(self) -> None:
-        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as connection:
-            for name in self.names:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.names.clear()
 
 
 @pytest.fixture(scope="session")
 def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
-    databases = ThrowawayPostgres()
+    # SQLite tests take this fixture too; the server starts when a PostgreSQL test needs it.
+    databases = ThrowawayPostgres(session_postgres)
     yield databases
     databases.drop_all()
 

@@ -19,7 +19,7 @@ from portal_client.core.durable.keystore import (
     SERVICE_NAME,
     KeyStore,
 )
-from tests.helpers.secret_service import missing_binaries, private_secret_service
+from tests.helpers.secret_service import private_secret_service, require_binaries
 
 SERVER = "https://pharmacy.example/"
 
@@ -154,9 +154,7 @@ def test_remembered_username_round_trip() -> None:
 
 @pytest.fixture
 def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    missing = missing_binaries()
-    if missing:
-        pytest.skip(f"a real Secret Service needs {', '.join(missing)} (not installed)")
+    require_binaries()
     with private_secret_service() as session:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.bus_address)
         yield session
