@@ -29,7 +29,7 @@ from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config
 from pharmacy_server.models import AuditEvent, UtcDateTime
 from pharmacy_server.seed import DEMO_PASSWORD
-from tests.server.conftest import ThrowawayPostgres
+from tests.helpers.postgres import ThrowawayPostgres
 from tests.server.support import Headers, new_prescription_body, submit
 
 AUDIT = "/api/v1/admin/audit"

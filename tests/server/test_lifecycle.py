@@ -22,7 +22,7 @@ from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config
 from pharmacy_server.models import Clinic, Prescription, PrescriptionEvent, User
-from tests.server.conftest import ThrowawayPostgres
+from tests.helpers.postgres import ThrowawayPostgres
 from tests.server.support import Headers, add_user, new_prescription_body, signed, submit
 
 PRESCRIPTIONS = "/api/v1/prescriptions"

@@ -22,7 +22,7 @@ from pharmacy_server.migrate import alembic_config, upgrade_to_head
 from pharmacy_server.models import AuditEvent, Base, Clinic, Prescription, User
 from pharmacy_server.security import Passwords
 from pharmacy_server.seed import DEMO_ACCOUNTS, seed_demo
-from tests.server.conftest import ThrowawayPostgres
+from tests.helpers.postgres import ThrowawayPostgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
