@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from portal_client import __version__
@@ -104,7 +104,7 @@ class SigningGrant:
 class Page:
     """One page of prescriptions (or every page joined)."""
 
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: tuple[PrescriptionWire, ...] = ()
     total: int = 0
     next_cursor: str | None = None
 
@@ -364,14 +364,14 @@ class ApiClient:
             if not cursor:
                 return result
 
-    def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> PrescriptionWire:
         """POST one prescription. Sending the same key again returns the first answer."""
         answer = self._request(
             "POST", "/prescriptions", json_body=body, headers={"Idempotency-Key": idempotency_key}
         )
         return _prescription(answer)
 
-    def find_by_idempotency_key(self, key: str) -> dict[str, Any] | None:
+    def find_by_idempotency_key(self, key: str) -> PrescriptionWire | None:
         """The caller's prescription submitted with ``key``, or ``None`` if it never arrived."""
         page = self.list_prescriptions(idempotency_key=key, limit=1)
         return page.items[0] if page.items else None
@@ -395,11 +395,12 @@ class ApiClient:
             },
         )
         page = parse(PrescriptionPage, body)
-        return Page(items=list(body["items"]), total=page.total, next_cursor=page.next_cursor)
+        items = tuple(_readable_body(item) for item in page.items)
+        return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 
     def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
         """Every page of ``list_prescriptions`` joined (the lists here stay small)."""
-        items: list[dict[str, Any]] = []
+        items: list[PrescriptionWire] = []
         cursor: str | None = None
         total = 0
         for _ in range(100):  # a runaway cursor must not hang a worker thread forever
@@ -409,9 +410,9 @@ class ApiClient:
             cursor = page.next_cursor
             if not cursor:
                 break
-        return Page(items=items, total=max(total, len(items)), next_cursor=None)
+        return Page(items=tuple(items), total=max(total, len(items)), next_cursor=None)
 
-    def get_prescription(self, prescription_id: str) -> dict[str, Any]:
+    def get_prescription(self, prescription_id: str) -> PrescriptionWire:
         return _prescription(self._request("GET", f"/prescriptions/{prescription_id}"))
 
     def step_up(
@@ -436,7 +437,7 @@ class ApiClient:
             raise ApiError(200, "The server's FHIR answer is not a Bundle.")
         return body
 
-    def review(self, prescription_id: str, action: str, reason: str = "") -> dict[str, Any]:
+    def review(self, prescription_id: str, action: str, reason: str = "") -> PrescriptionWire:
         body = self._request(
             "POST",
             f"/prescriptions/{prescription_id}/review",
@@ -451,7 +452,7 @@ class ApiClient:
         note: str | None = None,
         *,
         seen_steps: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> PrescriptionWire:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``); the updated one back.
 
         ``seen_steps``: how many history steps the user was shown when they decided; the
@@ -525,10 +526,18 @@ def _error_answer(body: Any) -> ErrorWire | None:
         return None
 
 
-def _prescription(body: Any) -> dict[str, Any]:
-    """A prescription answer, checked against the contract before anyone reads it."""
-    parse(PrescriptionWire, body)
-    return dict(body)
+def _prescription(body: Any) -> PrescriptionWire:
+    """A prescription answer, read against the contract before anyone sees it."""
+    return _readable_body(parse(PrescriptionWire, body))
+
+
+def _readable_body(item: PrescriptionWire) -> PrescriptionWire:
+    """``item``, once its body reads as the views show it: a malformed patient or line is
+    ``UnreadableAnswer`` here, at the boundary, never while a widget renders the row."""
+    item.patient_view()
+    item.ingredient_views()
+    item.vehicle_view()
+    return item
 
 
 # ------------------------------------------------------------- lifecycle outcome
@@ -541,30 +550,26 @@ class StepNotConfirmed(OutcomeUnknown):
     ``current`` is the prescription as it is now (``None`` if it could not be fetched).
     """
 
-    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
+    def __init__(self, message: str, current: PrescriptionWire | None) -> None:
         super().__init__(message)
         self.current = current
 
 
-def history_length(item: Mapping[str, Any]) -> int | None:
+def history_length(item: PrescriptionWire) -> int | None:
     """How many history steps ``item`` shows (``None`` without a history)."""
-    history = item.get("history")
-    return len(history) if isinstance(history, list) else None
+    return len(item.history) if item.has_history else None
 
 
 def is_own_next_step(
-    current: Mapping[str, Any], action: str, seen_steps: int | None, user_id: str
+    current: PrescriptionWire, action: str, seen_steps: int | None, user_id: str
 ) -> bool:
     """Whether ``current`` ends with ``action`` by ``user_id`` as the very step after the
     ``seen_steps`` the user saw: the action whose answer was lost did arrive."""
-    history = current.get("history")
-    if seen_steps is None or not isinstance(history, list) or len(history) != seen_steps + 1:
+    history = current.history
+    if seen_steps is None or len(history) != seen_steps + 1:
         return False
     last = history[-1]
-    if not isinstance(last, Mapping) or last.get("action") != action:
-        return False
-    actor = last.get("actor")
-    return isinstance(actor, Mapping) and str(actor.get("id")) == user_id
+    return last.action == action and last.actor.id == user_id
 
 
 def act_and_confirm(
@@ -575,7 +580,7 @@ def act_and_confirm(
     *,
     seen_steps: int | None,
     user_id: str,
-) -> dict[str, Any]:
+) -> PrescriptionWire:
     """``client.act``, and when no answer comes, a look at the prescription to find out.
 
     Runs on a worker thread. The updated prescription back if the step is recorded (its

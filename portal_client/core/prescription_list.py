@@ -12,6 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from portal_client.core.wire import (
+    ActorWire,
+    PatientView,
+    PrescriberWire,
+    PrescriptionWire,
+    SignerWire,
+)
+
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
@@ -39,18 +47,24 @@ def format_timestamp(stamp: dt.datetime | None, now: dt.datetime | None = None) 
     return f"{local.day} {local.strftime('%b %Y')} {clock}"
 
 
-def patient_name(patient: Mapping[str, Any] | None) -> str:
+def patient_name(patient: PatientView | Mapping[str, Any] | None) -> str:
+    """``FAMILY, Given``: of a server answer's patient (``PrescriptionWire.patient_view``),
+    or of a body still being composed (the domain's mapping)."""
     if not patient:
         return "—"
-    family = str(patient.get("family_name") or "").strip()
-    given = str(patient.get("given_name") or "").strip()
+    if isinstance(patient, PatientView):
+        family, given = patient.family_name.strip(), patient.given_name.strip()
+    else:
+        family = str(patient.get("family_name") or "").strip()
+        given = str(patient.get("given_name") or "").strip()
     return f"{family.upper()}, {given}" if family and given else (family or given or "—")
 
 
-def person_name(person: Any) -> str:
-    if isinstance(person, Mapping):
-        return str(person.get("display_name") or person.get("username") or "—")
-    return str(person) if person else "—"
+def person_name(person: PrescriberWire | SignerWire | ActorWire | str | None) -> str:
+    """A wire person (prescriber, signer, actor) by display name; a bare id as it is."""
+    if isinstance(person, str | None):
+        return person or "—"
+    return person.display_name or "—"
 
 
 @dataclass(frozen=True)
@@ -64,21 +78,21 @@ class PrescriptionRow:
     prescriber: str
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
-    wire: Mapping[str, Any]
+    wire: PrescriptionWire
 
     @classmethod
-    def from_wire(cls, item: Mapping[str, Any]) -> PrescriptionRow:
-        patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else {}
+    def from_wire(cls, item: PrescriptionWire) -> PrescriptionRow:
+        patient = item.patient_view()
         return cls(
-            id=str(item.get("id", "")),
-            reference=str(item.get("reference") or item.get("id", "")),
+            id=item.id,
+            reference=item.reference or item.id,
             patient=patient_name(patient),
-            birth_date=str((patient or {}).get("birth_date") or ""),
-            template_name=str(item.get("template_name") or item.get("template_id") or "—"),
-            status=str(item.get("status") or "submitted"),
-            prescriber=person_name(item.get("prescriber")),
-            created_at=parse_timestamp(item.get("created_at")),
-            updated_at=parse_timestamp(item.get("updated_at")),
+            birth_date=patient.birth_date,
+            template_name=item.template_name or item.template_id or "—",
+            status=item.status.value,
+            prescriber=person_name(item.prescriber),
+            created_at=parse_timestamp(item.created_at),
+            updated_at=parse_timestamp(item.updated_at),
             wire=item,
         )
 
@@ -99,7 +113,7 @@ class PrescriptionList:
         self.total = 0
         self.loaded = False
 
-    def replace(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> ListChange:
+    def replace(self, items: Sequence[PrescriptionWire], total: int | None = None) -> ListChange:
         new_rows = [PrescriptionRow.from_wire(item) for item in items]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         new_rows.sort(key=lambda row: row.created_at or epoch, reverse=True)
@@ -113,7 +127,7 @@ class PrescriptionList:
         self.rows = new_rows
         return ListChange(reset=True)
 
-    def upsert(self, item: Mapping[str, Any]) -> ListChange:
+    def upsert(self, item: PrescriptionWire) -> ListChange:
         """Put one prescription (just submitted or reviewed) in the list without a round trip."""
         row = PrescriptionRow.from_wire(item)
         for index, existing in enumerate(self.rows):

@@ -27,6 +27,14 @@ from portal_client.core.prescription_list import (
     patient_name,
     person_name,
 )
+from portal_client.core.wire import (
+    AcknowledgementWire,
+    FindingWire,
+    HistoryEventWire,
+    LabView,
+    PatientView,
+    PrescriptionWire,
+)
 
 #: The status in full (detail pane, tooltips): the domain's own words.
 STATUS_TEXT = {str(status): label for status, label in STATUS_LABELS.items()}
@@ -156,10 +164,11 @@ def computed_rows(computed: Mapping[str, Any], *, nutrition: bool) -> list[Compu
 
 
 def group_findings(findings: Iterable[Any]) -> dict[str, list[Any]]:
-    """Findings (objects or wire dicts) by severity, block → warn → info, empty groups left out."""
+    """Findings (the engine's or ``FindingWire``) by severity, block → warn → info, empty
+    groups left out."""
     groups: dict[str, list[Any]] = {severity: [] for severity in SEVERITY_ORDER}
     for finding in findings:
-        severity = finding.get("severity") if isinstance(finding, Mapping) else finding.severity
+        severity = finding.severity
         groups.setdefault(str(severity), []).append(finding)
     return {severity: items for severity, items in groups.items() if items}
 
@@ -169,7 +178,7 @@ def block_reason(blocks: Sequence[Any]) -> str:
     if not blocks:
         return ""
     first = blocks[0]
-    message = first.get("message") if isinstance(first, Mapping) else first.message
+    message = first.message
     more = f" (and {len(blocks) - 1} more)" if len(blocks) > 1 else ""
     return f"Cannot be signed: {message}{more}"
 
@@ -201,17 +210,16 @@ def _row(label: str, value: str) -> str:
 
 
 def prescription_html(
-    item: Mapping[str, Any],
+    item: PrescriptionWire,
     ingredient_names: Mapping[str, str],
     *,
     viewer_role: str | None = None,
 ) -> str:
     """Render one prescription; ``ingredient_names`` maps codes to names from the templates,
     ``viewer_role`` words what waits on whom ("your answer" for the prescriber)."""
-    status = str(item.get("status") or "submitted")
+    status = item.status.value
     background, foreground = STATUS_COLOURS.get(status, UNKNOWN_STATUS_COLOURS)
-    patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else {}
-    assert isinstance(patient, Mapping)
+    patient = item.patient_view()
     parts = [
         "<style>"
         "h2{margin:0 0 2px 0;font-size:13pt;color:#102A43}"
@@ -223,37 +231,36 @@ def prescription_html(
         "border-bottom:1px solid #D9E2EC}"
         "table.ing td{padding:3px 14px 3px 0}"
         "</style>",
-        f"<h2>{escape(str(item.get('reference') or ''))} · "
-        f"{escape(str(item.get('template_name') or item.get('template_id') or ''))}</h2>",
+        f"<h2>{escape(item.reference)} · {escape(item.template_name or item.template_id)}</h2>",
         f"<p class='sub'><span style='background:{background};color:{foreground};'>"
         f"&nbsp;{escape(status_label(status))}&nbsp;</span>&nbsp; submitted "
-        f"{escape(format_timestamp(parse_timestamp(item.get('created_at'))))}"
-        f" by {escape(person_name(item.get('prescriber')))}</p>",
+        f"{escape(format_timestamp(parse_timestamp(item.created_at)))}"
+        f" by {escape(person_name(item.prescriber))}</p>",
     ]
     history = history_of(item)
-    review = item.get("review")
+    review = item.review
     if history:
         parts.append(latest_event_html(status, history, viewer_role))
-    elif isinstance(review, Mapping):  # a server from before the lifecycle: no history
-        verb = "Approved" if review.get("action") == "approve" else "Rejected"
-        when = format_timestamp(parse_timestamp(review.get("reviewed_at")))
-        reason = str(review.get("reason") or "").strip()
+    elif review is not None:  # a server from before the lifecycle: no history
+        verb = "Approved" if review.action == "approve" else "Rejected"
+        when = format_timestamp(parse_timestamp(review.reviewed_at))
+        reason = (review.reason or "").strip()
         parts.append(
             f"<p style='background:{background};color:{foreground};padding:6px'>"
-            f"<b>{verb}</b> by {escape(person_name(review.get('reviewer')))}, {escape(when)}"
+            f"<b>{verb}</b> by {escape(person_name(review.reviewer))}, {escape(when)}"
             + (f"<br>Reason: {escape(reason)}" if reason else "")
             + "</p>"
         )
-    allergies = patient.get("allergies") or []
+    allergies = patient.allergies
     allergy_text = (
         escape(", ".join(str(a) for a in allergies)) if allergies else "<i>None recorded</i>"
     )
     parts.append("<p class='h'>PATIENT</p><table>")
     parts.append(_row("Name", escape(patient_name(patient))))
-    parts.append(_row("Date of birth", escape(str(patient.get("birth_date") or "—"))))
-    parts.append(_row("Sex", escape(SEX_TEXT.get(str(patient.get("sex")), "—"))))
-    weight = patient.get("weight_kg")
-    height = patient.get("height_cm")
+    parts.append(_row("Date of birth", escape(patient.birth_date or "—")))
+    parts.append(_row("Sex", escape(SEX_TEXT.get(patient.sex, "—"))))
+    weight = patient.weight_kg
+    height = patient.height_cm
     parts.append(_row("Weight", f"{_number(weight)} kg" if weight is not None else "—"))
     parts.append(_row("Height", f"{_number(height)} cm" if height is not None else "—"))
     parts.append(_row("Allergies", allergy_text))
@@ -263,30 +270,27 @@ def prescription_html(
         "<p class='h'>INGREDIENTS</p><table class='ing'><tr><th>Ingredient</th>"
         "<th align='right'>Amount</th><th>Unit</th></tr>"
     )
-    for line in item.get("ingredients") or []:
-        if not isinstance(line, Mapping):
-            continue
-        code = str(line.get("code", ""))
-        name = ingredient_names.get(code, code)
+    for line in item.ingredient_views():
+        name = ingredient_names.get(line.code, line.code)
         parts.append(
-            f"<tr><td>{escape(name)}</td><td align='right'><b>{_number(line.get('amount'))}</b>"
-            f"</td><td>{escape(str(line.get('unit') or ''))}</td></tr>"
+            f"<tr><td>{escape(name)}</td><td align='right'><b>{_number(line.amount)}</b>"
+            f"</td><td>{escape(line.unit)}</td></tr>"
         )
     parts.append("</table>")
 
-    vehicle = item.get("vehicle")
+    vehicle = item.vehicle_view()
     parts.append("<p class='h'>ADMINISTRATION</p><table>")
-    parts.append(_row("Access", escape(ACCESS_TEXT.get(str(item.get("access")), "—"))))
-    if isinstance(vehicle, Mapping):
-        name = ingredient_names.get(f"vehicle:{vehicle.get('code')}", str(vehicle.get("code")))
-        parts.append(_row("Vehicle", f"{escape(name)}, {_number(vehicle.get('volume_ml'))} mL"))
-    minutes = item.get("infusion_minutes")
+    parts.append(_row("Access", escape(ACCESS_TEXT.get(item.access, "—"))))
+    if vehicle is not None:
+        name = ingredient_names.get(f"vehicle:{vehicle.code}", vehicle.code)
+        parts.append(_row("Vehicle", f"{escape(name)}, {_number(vehicle.volume_ml)} mL"))
+    minutes = item.infusion_minutes
     parts.append(_row("Infusion time", f"{_number(minutes)} min" if minutes else "—"))
     parts.append("</table>")
 
     parts.extend(_checks_and_signature(item, patient))
 
-    notes = str(item.get("notes") or "").strip()
+    notes = item.notes.strip()
     parts.append("<p class='h'>NOTES</p>")
     parts.append(
         f"<p>{escape(notes).replace(chr(10), '<br>')}</p>" if notes else "<p><i>None</i></p>"
@@ -297,34 +301,29 @@ def prescription_html(
     return "".join(parts)
 
 
-def _checks_and_signature(item: Mapping[str, Any], patient: Mapping[str, Any]) -> list[str]:
+def _checks_and_signature(item: PrescriptionWire, patient: PatientView) -> list[str]:
     """Labs, the stored evaluation, the acknowledgements and the signature."""
     parts: list[str] = []
-    labs = patient.get("labs") or []
     parts.append("<p class='h'>LAB RESULTS</p>")
-    parts.append(labs_html(labs))
+    parts.append(labs_html(patient.labs))
 
-    evaluation = item.get("evaluation")
-    if isinstance(evaluation, Mapping):
-        template_is_nutrition = "gir_mg_kg_min" in (evaluation.get("computed") or {})
+    evaluation = item.evaluation
+    if evaluation is not None:
+        template_is_nutrition = "gir_mg_kg_min" in evaluation.computed
         parts.append("<p class='h'>CLINICAL CHECKS</p>")
-        parts.append(
-            computed_html(evaluation.get("computed") or {}, nutrition=template_is_nutrition)
-        )
-        parts.append(findings_html(evaluation.get("findings") or []))
+        parts.append(computed_html(evaluation.computed, nutrition=template_is_nutrition))
+        parts.append(findings_html(evaluation.findings))
     parts.append("<p class='h'>ACKNOWLEDGED WARNINGS</p>")
-    parts.append(acknowledgements_html(item.get("acknowledgements") or []))
+    parts.append(acknowledgements_html(item.acknowledgements))
 
-    signature = item.get("signature")
-    if isinstance(signature, Mapping):
+    signature = item.signature
+    if signature is not None:
         how = {"password": "password", "totp": "authenticator code"}.get(
-            str(signature.get("method")), str(signature.get("method") or "")
+            str(signature.method), signature.method or ""
         )
         parts.append("<p class='h'>SIGNATURE</p><table>")
-        parts.append(_row("Signed by", escape(person_name(signature.get("signed_by")))))
-        parts.append(
-            _row("Signed", escape(format_timestamp(parse_timestamp(signature.get("signed_at")))))
-        )
+        parts.append(_row("Signed by", escape(person_name(signature.signed_by))))
+        parts.append(_row("Signed", escape(format_timestamp(parse_timestamp(signature.signed_at)))))
         if how:
             parts.append(_row("Confirmed with", escape(how)))
         parts.append("</table>")
@@ -332,8 +331,8 @@ def _checks_and_signature(item: Mapping[str, Any], patient: Mapping[str, Any]) -
     return parts
 
 
-def labs_html(labs: Sequence[Any]) -> str:
-    rows = [lab for lab in labs if isinstance(lab, Mapping)]
+def labs_html(labs: Sequence[LabView]) -> str:
+    rows = labs
     if not rows:
         return "<p><i>None on the order</i></p>"
     out = [
@@ -342,11 +341,11 @@ def labs_html(labs: Sequence[Any]) -> str:
     ]
     for lab in rows:
         out.append(
-            f"<tr><td>{escape(str(lab.get('code') or ''))}</td>"
-            f"<td>{escape(str(lab.get('date') or ''))}</td>"
-            f"<td align='right'>{_number(lab.get('value'))}</td>"
-            f"<td>{escape(str(lab.get('unit') or ''))}</td>"
-            f"<td>{escape(str(lab.get('interpretation') or '—'))}</td></tr>"
+            f"<tr><td>{escape(lab.code)}</td>"
+            f"<td>{escape(lab.date)}</td>"
+            f"<td align='right'>{_number(lab.value)}</td>"
+            f"<td>{escape(lab.unit)}</td>"
+            f"<td>{escape(lab.interpretation or '—')}</td></tr>"
         )
     out.append("</table>")
     return "".join(out)
@@ -369,9 +368,9 @@ def _confirm_tag() -> str:
     )
 
 
-def findings_html(findings: Sequence[Any]) -> str:
+def findings_html(findings: Sequence[FindingWire]) -> str:
     """Findings grouped by severity, each with its message and source."""
-    groups = group_findings(f for f in findings if isinstance(f, Mapping))
+    groups = group_findings(findings)
     if not groups:
         return "<p style='color:#1E6B3A'>No findings: every check passed.</p>"
     out = []
@@ -384,10 +383,10 @@ def findings_html(findings: Sequence[Any]) -> str:
             "</span></p><ul style='margin:0 0 0 -20px'>"
         )
         for finding in items:
-            confirm = _confirm_tag() if finding.get("to_confirm") else ""
-            source = str(finding.get("source") or "")
+            confirm = _confirm_tag() if finding.to_confirm else ""
+            source = finding.source
             out.append(
-                f"<li>{escape(str(finding.get('message') or ''))}{confirm}"
+                f"<li>{escape(finding.message)}{confirm}"
                 + (
                     f"<br><span style='color:#7B8794;font-size:8pt'>Source: {escape(source)}</span>"
                     if source
@@ -399,16 +398,13 @@ def findings_html(findings: Sequence[Any]) -> str:
     return "".join(out)
 
 
-def acknowledgements_html(acknowledgements: Sequence[Any]) -> str:
-    rows = [a for a in acknowledgements if isinstance(a, Mapping)]
+def acknowledgements_html(acknowledgements: Sequence[AcknowledgementWire]) -> str:
+    rows = acknowledgements
     if not rows:
         return "<p><i>None</i></p>"
     out = ["<table class='ing'><tr><th>Warning</th><th>Prescriber's reason</th></tr>"]
     for ack in rows:
-        out.append(
-            f"<tr><td>{escape(str(ack.get('code') or ''))}</td>"
-            f"<td>{escape(str(ack.get('reason') or ''))}</td></tr>"
-        )
+        out.append(f"<tr><td>{escape(ack.code)}</td><td>{escape(ack.reason)}</td></tr>")
     out.append("</table>")
     return "".join(out)
 
@@ -522,18 +518,15 @@ class HistoryEntry:
     note: str
 
     @classmethod
-    def from_wire(cls, entry: Mapping[str, Any]) -> HistoryEntry:
-        actor = entry.get("actor")
-        role = actor.get("role") if isinstance(actor, Mapping) else None
-        from_status = entry.get("from_status")
+    def from_wire(cls, entry: HistoryEventWire) -> HistoryEntry:
         return cls(
-            at=parse_timestamp(entry.get("at")),
-            action=str(entry.get("action") or ""),
-            from_status=None if from_status is None else str(from_status),
-            status=str(entry.get("status") or ""),
-            actor=person_name(actor),
-            actor_role=str(role or ""),
-            note=str(entry.get("note") or "").strip(),
+            at=parse_timestamp(entry.at),
+            action=entry.action,
+            from_status=None if entry.from_status is None else entry.from_status.value,
+            status=entry.status.value,
+            actor=person_name(entry.actor),
+            actor_role=entry.actor.role,
+            note=(entry.note or "").strip(),
         )
 
     @property
@@ -557,17 +550,14 @@ class HistoryEntry:
         return f"{self.actor} ({self.actor_role})" if self.actor_role else self.actor
 
 
-def history_of(item: Mapping[str, Any]) -> list[HistoryEntry]:
+def history_of(item: PrescriptionWire) -> list[HistoryEntry]:
     """The prescription's history, oldest first (as the server sends it); [] without one."""
-    raw = item.get("history")
-    if not isinstance(raw, list):
-        return []
-    return [HistoryEntry.from_wire(entry) for entry in raw if isinstance(entry, Mapping)]
+    return [HistoryEntry.from_wire(entry) for entry in item.history]
 
 
-def open_question(item: Mapping[str, Any]) -> HistoryEntry | None:
+def open_question(item: PrescriptionWire) -> HistoryEntry | None:
     """The pharmacist's question still waiting for the prescriber, if there is one."""
-    if item.get("status") != PrescriptionStatus.NEEDS_CLARIFICATION:
+    if item.status != PrescriptionStatus.NEEDS_CLARIFICATION:
         return None
     return _last(history_of(item), "request_clarification")
 
@@ -705,7 +695,7 @@ CHANGED_SINCE_SEEN = "prescription.changed_since_seen"
 def conflict_message(
     reference: str,
     server_detail: str,
-    current: Mapping[str, Any] | None = None,
+    current: PrescriptionWire | None = None,
     code: str | None = None,
 ) -> str:
     """A 409: the prescription moved on before the action was recorded. The server's words
@@ -769,7 +759,7 @@ def outcome_unknown_message(
     return text + (" Your text is kept." if text_kept else "")
 
 
-def changed_while_confirming_message(reference: str, current: Mapping[str, Any]) -> str:
+def changed_while_confirming_message(reference: str, current: PrescriptionWire) -> str:
     """The in-place confirmation was withdrawn: the prescription gained a step meanwhile."""
     history = history_of(current)
     step = f": {history[-1].what} by {history[-1].who}, {history[-1].when}" if history else ""

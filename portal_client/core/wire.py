@@ -11,8 +11,9 @@ with a default here is one the contract lets the server leave out. Keys the serv
 beyond these are ignored, so a newer server can add fields.
 
 The prescription *body* fields (``patient``, ``ingredients``, ``vehicle``) are the
-domain's own format (``pharmacy_domain.prescription``) and stay mappings here; read them
-through ``pharmacy_domain`` or the typed views below.
+domain's own format (``pharmacy_domain.prescription``) and stay mappings here, so the
+contract and the signed hash see them as sent; read them through ``PrescriptionWire``'s
+typed views (``patient_view`` and friends), parsed the same strict way.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ __all__ = [
     "FieldErrorWire",
     "FindingWire",
     "HistoryEventWire",
+    "IngredientView",
+    "LabView",
     "LoginWire",
     "MfaChallengeWire",
+    "PatientView",
     "PersonWire",
     "PrescriberWire",
     "PrescriptionPage",
@@ -60,6 +64,7 @@ __all__ = [
     "SigningTokenWire",
     "TemplatePage",
     "UserWire",
+    "VehicleView",
     "parse",
 ]
 
@@ -272,6 +277,46 @@ class HistoryEventWire:
 
 
 @dataclass(frozen=True)
+class LabView:
+    """One lab result of the body (``pharmacy_domain.prescription.LabResult``'s format)."""
+
+    code: str = ""
+    date: str = ""
+    value: float | None = None
+    unit: str = ""
+    interpretation: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientView:
+    """The body's patient (``pharmacy_domain.prescription.Patient``'s format).
+
+    Every field has a default: a view shows what is there and leaves the rest blank."""
+
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    allergies: tuple[str, ...] = ()
+    labs: tuple[LabView, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngredientView:
+    code: str
+    amount: float
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleView:
+    code: str
+    volume_ml: float
+
+
+@dataclass(frozen=True)
 class PrescriptionWire:
     """A prescription as the server keeps it: the signed body plus what the server owns."""
 
@@ -303,6 +348,18 @@ class PrescriptionWire:
     @property
     def has_history(self) -> bool:
         return bool(self.history)
+
+    def patient_view(self) -> PatientView:
+        return parse(PatientView, dict(self.patient), "patient")
+
+    def ingredient_views(self) -> tuple[IngredientView, ...]:
+        return tuple(
+            parse(IngredientView, dict(line), f"ingredients.{i}")
+            for i, line in enumerate(self.ingredients)
+        )
+
+    def vehicle_view(self) -> VehicleView | None:
+        return None if self.vehicle is None else parse(VehicleView, dict(self.vehicle), "vehicle")
 
     def body(self) -> dict[str, Any]:
         """The order as composed and signed, in the domain's wire format."""

@@ -18,9 +18,9 @@ text included. Its title names the prescription by reference only, never the pat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -46,6 +46,7 @@ from portal_client.core.presentation import (
     open_question,
     outcome_unknown_message,
 )
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted, set_invalid
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from portal_client.gui.main_window import PortalMainWindow
 
 #: Sends the note (worker thread) and returns the updated prescription.
-Send = Callable[[str], dict[str, Any]]
+Send = Callable[[str], PrescriptionWire]
 
 #: Who reads the note, and what follows: the line under the dialog's heading.
 _EXPLANATION = {
@@ -96,7 +97,7 @@ class ActionDialog(QDialog):
     """One action's note for one prescription, checked and sent.
 
     Signals:
-        acted(dict): sent; the updated prescription. The dialog then closes.
+        acted(PrescriptionWire): sent; the updated prescription. The dialog then closes.
         failed(object): an error the dialog cannot fix (someone else moved it first,
             not allowed, gone, session ended). The dialog closes, except when the
             session ended: the text waits for the sign-in again.
@@ -105,14 +106,14 @@ class ActionDialog(QDialog):
             stays, with the text.
     """
 
-    acted = Signal(dict)
+    acted = Signal(object)
     failed = Signal(object)
     unconfirmed = Signal(object)
 
     def __init__(
         self,
         action: Action,
-        item: Mapping[str, Any],
+        item: PrescriptionWire,
         send: Send,
         parent: QWidget | None = None,
         *,
@@ -121,10 +122,10 @@ class ActionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.action = action
-        self.item = dict(item)
+        self.item = item
         self._send = send
         self.busy = False
-        self.reference = str(item.get("reference") or item.get("id") or "")
+        self.reference = item.reference or item.id
         verb = action.label.rstrip("…")
         self.send_label = _SEND_LABEL.get(action.name, verb)
         self.setWindowTitle(f"{verb} — {self.reference}")  # never the patient
@@ -179,9 +180,10 @@ class ActionDialog(QDialog):
         title), the question being answered, and who will read the note."""
         item, action = self.item, self.action
         layout.addWidget(QLabel(f"<b>{escape(verb)} — {escape(self.reference)}</b>"))
-        patient = item.get("patient") if isinstance(item.get("patient"), Mapping) else None
         about = " · ".join(
-            part for part in (template_name, patient_name(patient) if patient else "") if part
+            part
+            for part in (template_name, patient_name(item.patient_view()) if item.patient else "")
+            if part
         )
         if about:
             layout.addWidget(muted(about))
@@ -259,7 +261,7 @@ class ActionDialog(QDialog):
         self._set_busy(True)
         Op(self, lambda: send(note)).success(self._sent).failure(self._refused).run()
 
-    def _sent(self, updated: dict[str, Any]) -> None:
+    def _sent(self, updated: PrescriptionWire) -> None:
         self._set_busy(False)
         self.acted.emit(updated)
         self.accept()
@@ -302,11 +304,12 @@ class LifecycleActions(QObject):
     """A role window's moves on the prescription selected in its browser.
 
     Signals:
-        acted(str, dict): the action's name and the updated prescription (already shown).
+        acted(str, PrescriptionWire): the action's name and the updated prescription
+            (already shown).
         busy_changed(bool): a move is on its way (buttons wait for it).
     """
 
-    acted = Signal(str, dict)
+    acted = Signal(str, object)
     busy_changed = Signal(bool)
 
     def __init__(
@@ -324,23 +327,23 @@ class LifecycleActions(QObject):
     def window(self) -> PortalMainWindow:
         return cast("PortalMainWindow", self.parent())
 
-    def _sender(self, item: Mapping[str, Any], action: str) -> Send:
+    def _sender(self, item: PrescriptionWire, action: str) -> Send:
         """Sends ``action`` on ``item`` as the user sees it now (read here, on the GUI
         thread; the returned function runs on a worker)."""
         client, user_id = self.window.client, self.window.user.id
         # None without a history (the server counts from 1: every prescription has one).
-        prescription_id, seen_steps = str(item["id"]), history_length(item) or None
+        prescription_id, seen_steps = item.id, history_length(item) or None
         return lambda note: act_and_confirm(
             client, prescription_id, action, note or None, seen_steps=seen_steps, user_id=user_id
         )
 
-    def open_dialog(self, action_name: str, item: Mapping[str, Any]) -> ActionDialog:
+    def open_dialog(self, action_name: str, item: PrescriptionWire) -> ActionDialog:
         """The note dialog for ``action_name`` on ``item`` (the open one is raised instead)."""
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
-        prescription_id = str(item["id"])
+        prescription_id = item.id
         key = (prescription_id, action_name)
         dialog = ActionDialog(
             ACTIONS[action_name],
@@ -350,7 +353,7 @@ class LifecycleActions(QObject):
             template_name=self._template_name(item),
             text=self._unsent.get(key, ""),
         )
-        snapshot = dict(item)
+        snapshot = item  # frozen: what the user acted on, whatever the list shows later
 
         def finished(_code: int) -> None:
             if dialog.result() != QDialog.DialogCode.Accepted and dialog.text().strip():
@@ -359,7 +362,7 @@ class LifecycleActions(QObject):
                 self.dialog = None
             dialog.deleteLater()
 
-        def acted(updated: dict[str, Any]) -> None:
+        def acted(updated: PrescriptionWire) -> None:
             self._unsent.pop(key, None)
             self._done(action_name, updated)
 
@@ -371,12 +374,12 @@ class LifecycleActions(QObject):
         dialog.show()
         return dialog
 
-    def send(self, action_name: str, item: Mapping[str, Any], note: str = "") -> None:
+    def send(self, action_name: str, item: PrescriptionWire, note: str = "") -> None:
         """Take an action that needs no words (confirmed in place by the window)."""
         if self.busy:
             return
         send = self._sender(item, action_name)
-        snapshot = dict(item)
+        snapshot = item
         self._set_busy(True)
         self.banner.clear()
         self.window.run(
@@ -390,20 +393,20 @@ class LifecycleActions(QObject):
         self.busy = busy
         self.busy_changed.emit(busy)
 
-    def _template_name(self, item: Mapping[str, Any]) -> str:
-        row = self.browser.model.row_for(str(item.get("id", "")))
+    def _template_name(self, item: PrescriptionWire) -> str:
+        row = self.browser.model.row_for(item.id)
         if row is not None:
             return self.browser.model.state.rows[row].template_name
-        return str(item.get("template_name") or "")
+        return item.template_name
 
-    def _done(self, action_name: str, updated: dict[str, Any]) -> None:
+    def _done(self, action_name: str, updated: PrescriptionWire) -> None:
         self.browser.upsert(updated)
-        reference = str(updated.get("reference") or updated.get("id") or "")
+        reference = updated.reference or updated.id
         self.banner.show_message(action_done_message(action_name, reference), "info")
         self.acted.emit(action_name, updated)
 
-    def _failed(self, item: Mapping[str, Any], error: Exception, action_name: str = "") -> None:
-        reference = str(item.get("reference") or item.get("id") or "")
+    def _failed(self, item: PrescriptionWire, error: Exception, action_name: str = "") -> None:
+        reference = item.reference or item.id
         if isinstance(error, NotSignedIn):
             self.window.session_expired.emit(str(error))
             return
@@ -420,7 +423,7 @@ class LifecycleActions(QObject):
             detail, code = error_detail(error), error_code(error)
             self.banner.show_message(conflict_message(reference, detail, code=code), "warn")
 
-            def explain(current: dict[str, Any]) -> None:
+            def explain(current: PrescriptionWire) -> None:
                 self.banner.show_message(
                     conflict_message(reference, detail, current, code=code), "warn"
                 )
@@ -428,7 +431,7 @@ class LifecycleActions(QObject):
                 # and the counts have changed: after the row, so the list has the last word.
                 self.window.refresh()
 
-            self.refresh_row(str(item["id"]), then=explain)
+            self.refresh_row(item.id, then=explain)
         elif status == 404:
             self.banner.show_message(
                 f"{reference} is no longer available to you: {error_detail(error)}", "warn"
@@ -437,19 +440,19 @@ class LifecycleActions(QObject):
         else:
             self.banner.show_message(f"Nothing was recorded for {reference}: {error}", "error")
 
-    def _show_as_now(self, item: Mapping[str, Any], current: dict[str, Any] | None) -> None:
+    def _show_as_now(self, item: PrescriptionWire, current: PrescriptionWire | None) -> None:
         """After an action without answer: the row as fetched then, and the list again."""
-        if current is not None and str(current.get("id")) == str(item.get("id")):
+        if current is not None and current.id == item.id:
             self.browser.upsert(current)
         self.window.refresh()
 
     def refresh_row(
-        self, prescription_id: str, then: Callable[[dict[str, Any]], object] | None = None
+        self, prescription_id: str, then: Callable[[PrescriptionWire], object] | None = None
     ) -> None:
         """Fetch one prescription as it is now and show it in place (after a conflict)."""
         client = self.window.client
 
-        def show(current: dict[str, Any]) -> None:
+        def show(current: PrescriptionWire) -> None:
             self.browser.upsert(current)
             if then is not None:
                 then(current)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from portal_client.core.presentation import prescription_html
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.badges import ID_ROLE, StatusBadgeDelegate
 from portal_client.gui.models import PrescriptionTableModel
 from portal_client.gui.ops import Op
@@ -70,8 +71,8 @@ class PrescriptionBrowser(QSplitter):
     """Table on the left, the selected prescription in full on the right.
 
     Signals:
-        current_changed(dict | None): the selected prescription (wire form) or None.
-        rendered(dict | None): the detail pane was redrawn: another selection, or the
+        current_changed(PrescriptionWire | None): the selected prescription or None.
+        rendered(PrescriptionWire | None): the detail pane was redrawn: another selection, or the
             selected prescription changed (a refresh, an action); its actions follow it.
     """
 
@@ -201,17 +202,17 @@ class PrescriptionBrowser(QSplitter):
             if widget is not None:
                 widget.setVisible(visible)
 
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> PrescriptionWire | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        return dict(self.model.state.rows[rows[0].row()].wire)
+        return self.model.state.rows[rows[0].row()].wire
 
     def current_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return str(rows[0].data(ID_ROLE)) if rows else None
 
-    def show_items(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> None:
+    def show_items(self, items: Sequence[PrescriptionWire], total: int | None = None) -> None:
         """Replace the rows, keeping the selected prescription selected."""
         selected = self.current_id()
         self._loaded = True
@@ -227,7 +228,7 @@ class PrescriptionBrowser(QSplitter):
         self._loaded = False
         self._update_empty()
 
-    def upsert(self, item: Mapping[str, Any]) -> None:
+    def upsert(self, item: PrescriptionWire) -> None:
         selected = self.current_id()
         self.model.upsert(item)
         if selected is not None:
@@ -256,7 +257,7 @@ class PrescriptionBrowser(QSplitter):
         """Show the selected prescription; a refresh of the same one keeps the scroll
         position, another one starts at the top (where an open question is)."""
         item = self.current()
-        shown = None if item is None else str(item.get("id"))
+        shown = None if item is None else item.id
         scroll = self.detail.verticalScrollBar().value() if shown == self._shown_id else 0
         self._shown_id = shown
         self.detail.setHtml(
@@ -294,12 +295,12 @@ class PrescriptionBrowser(QSplitter):
         client = self._client
         if item is None or client is None:
             return
-        reference = str(item.get("reference") or item.get("id") or "prescription")
+        reference = item.reference or item.id or "prescription"
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in reference)
         path = self._choose_path(self, f"{safe}.fhir.json")
         if path is None:
             return
-        prescription_id = str(item["id"])
+        prescription_id = item.id
 
         def export() -> Path:
             return write_fhir_file(client.prescription_fhir(prescription_id), path)

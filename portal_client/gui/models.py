@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from portal_client.core.prescription_list import (
     format_timestamp,
 )
 from portal_client.core.presentation import status_label, status_short_label
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.badges import ID_ROLE, STATUS_ROLE
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -102,7 +103,7 @@ class PrescriptionTableModel(QAbstractTableModel):
 
     # updates --------------------------------------------------------------
 
-    def replace(self, items: Sequence[Mapping[str, Any]], total: int | None = None) -> None:
+    def replace(self, items: Sequence[PrescriptionWire], total: int | None = None) -> None:
         """Show a fresh list; an unchanged list only repaints the rows that changed."""
         if not self.state.loaded or self._would_reset(items):
             self.beginResetModel()
@@ -113,13 +114,13 @@ class PrescriptionTableModel(QAbstractTableModel):
         for row in change.changed_rows:
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
-    def _would_reset(self, items: Sequence[Mapping[str, Any]]) -> bool:
+    def _would_reset(self, items: Sequence[PrescriptionWire]) -> bool:
         probe = PrescriptionList()
         probe.replace(items)
         return [r.id for r in probe.rows] != [r.id for r in self.state.rows]
 
-    def upsert(self, item: Mapping[str, Any]) -> None:
-        existing = self.state.index_of(str(item.get("id", "")))
+    def upsert(self, item: PrescriptionWire) -> None:
+        existing = self.state.index_of(item.id)
         if existing is None:
             self.replace([*(r.wire for r in self.state.rows), item], self.state.total + 1)
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -33,6 +33,7 @@ from portal_client.core.presentation import (
     changed_while_confirming_message,
     status_short_label,
 )
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.list_view import PrescriptionBrowser
@@ -97,13 +98,14 @@ def fetch_review_queue(client: ApiClient, wanted: str) -> tuple[str, Page, int]:
 class PharmacistWindow(PortalMainWindow):
     """Signals:
     filter_changed(str): the status filter (remembered in the settings).
-    reviewed(dict): approved or rejected (the updated prescription).
-    acted(dict): any move was recorded, approve and reject included (the updated prescription).
+    reviewed(PrescriptionWire): approved or rejected (the updated prescription).
+    acted(PrescriptionWire): any move was recorded, approve and reject included (the
+        updated prescription).
     """
 
     filter_changed = Signal(str)
-    reviewed = Signal(dict)
-    acted = Signal(dict)
+    reviewed = Signal(object)
+    acted = Signal(object)
 
     def __init__(
         self,
@@ -263,28 +265,28 @@ class PharmacistWindow(PortalMainWindow):
 
     # ------------------------------------------------------------- actions
 
-    def available(self, item: dict[str, Any] | None) -> list[str]:
+    def available(self, item: PrescriptionWire | None) -> list[str]:
         """The moves this window offers on ``item`` (none while one is on its way)."""
         if item is None:
             return []
-        return [a.name for a in available_actions(str(item.get("status")), ROLE)]
+        return [a.name for a in available_actions(item.status.value, ROLE)]
 
     def _update_actions(self) -> None:
         item = self.browser.current()
         confirming = self._confirming
-        if confirming is not None and (item is None or str(item.get("id")) != confirming[1]):
+        if confirming is not None and (item is None or item.id != confirming[1]):
             self.cancel_approval()  # another selection: never confirm another prescription
         elif item is not None and confirming is not None and self._moved_on(item, confirming):
             # A refresh brought a new step (the prescriber's answer, a colleague's move):
             # what was asked about is not what is shown any more.
             self.cancel_approval()
-            reference = str(item.get("reference") or item.get("id") or "")
+            reference = item.reference or item.id
             self.banner.show_message(changed_while_confirming_message(reference, item), "warn")
         offered = self.available(item)
         for name, button in self.action_buttons.items():
             button.setVisible(name in offered and self._confirming is None)
             button.setEnabled(name in offered and not self.lifecycle.busy)
-        status = str(item.get("status")) if item is not None else ""
+        status = item.status.value if item is not None else ""
         if item is None:
             self.action_hint.setText("")  # the empty detail pane already says what to do
         elif status == "needs_clarification":
@@ -295,7 +297,7 @@ class PharmacistWindow(PortalMainWindow):
         else:
             self.action_hint.setText("")
 
-    def _moved_on(self, item: dict[str, Any], confirming: tuple[str, str, int | None]) -> bool:
+    def _moved_on(self, item: PrescriptionWire, confirming: tuple[str, str, int | None]) -> bool:
         """Whether ``item`` changed since its in-place confirmation was asked."""
         name, _id, steps = confirming
         return name not in self.available(item) or history_length(item) != steps
@@ -324,10 +326,10 @@ class PharmacistWindow(PortalMainWindow):
         """Ask for confirmation in place, naming the reference and the template."""
         self.start_action("approve")
 
-    def _ask_in_place(self, name: str, item: dict[str, Any]) -> None:
-        self._confirming = (name, str(item["id"]), history_length(item))
+    def _ask_in_place(self, name: str, item: PrescriptionWire) -> None:
+        self._confirming = (name, item.id, history_length(item))
         question, button = _CONFIRM[name]
-        reference = escape(str(item.get("reference", "")))
+        reference = escape(item.reference)
         template = escape(self._template_title(item))
         self.confirm_text.setText(f"{question} <b>{reference}</b> — {template}?")
         self.confirm_approve.setText(f" {button}")
@@ -335,13 +337,13 @@ class PharmacistWindow(PortalMainWindow):
         self.confirm_bar.show()
         self.confirm_approve.setFocus()
 
-    def _template_title(self, item: dict[str, Any]) -> str:
-        row = self.browser.model.row_for(str(item.get("id", "")))
+    def _template_title(self, item: PrescriptionWire) -> str:
+        row = self.browser.model.row_for(item.id)
         if row is not None:
             name = self.browser.model.state.rows[row].template_name
             if name:
                 return name
-        return str(item.get("template_id", "this template"))
+        return item.template_id or "this template"
 
     @property
     def confirming(self) -> str | None:
@@ -361,7 +363,7 @@ class PharmacistWindow(PortalMainWindow):
         if (
             confirming is not None
             and item is not None
-            and str(item.get("id")) == confirming[1]
+            and item.id == confirming[1]
             and not self._moved_on(item, confirming)
         ):
             self.lifecycle.send(confirming[0], item)
@@ -378,7 +380,7 @@ class PharmacistWindow(PortalMainWindow):
         self._update_actions()
         self.action_buttons[name].setFocus()
 
-    def _acted(self, name: str, updated: dict[str, Any]) -> None:
+    def _acted(self, name: str, updated: PrescriptionWire) -> None:
         if name in ("approve", "reject"):
             self.reviewed.emit(updated)
         self.acted.emit(updated)

@@ -33,6 +33,7 @@ from portal_client.core.prescriber_work import (
     sent_tab_label,
 )
 from portal_client.core.presentation import new_question_message, prescriber_count_text
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener
@@ -68,13 +69,13 @@ ROLE = "prescriber"
 class PrescriberWindow(ComposingWindow):
     """Signals:
     local_work_changed(): drafts or outbox lists were reloaded (tests wait on it).
-    acted(dict): an answer or a cancellation was recorded (the updated prescription).
+    acted(PrescriptionWire): an answer or a cancellation was recorded (the updated prescription).
     """
 
     STORE_FAILED_MESSAGE = "Drafts and signing are unavailable on this computer: {error}"
 
     local_work_changed = Signal()
-    acted = Signal(dict)
+    acted = Signal(object)
 
     def __init__(
         self,
@@ -420,15 +421,13 @@ class PrescriberWindow(ComposingWindow):
     def _update_prescription_actions(self) -> None:
         item = self.browser.current()
         offered = (
-            set() if item is None else {a.name for a in available_actions(item["status"], ROLE)}
+            set() if item is None else {a.name for a in available_actions(item.status.value, ROLE)}
         )
         self.prescription_actions.show_offered(offered, busy=self.lifecycle.busy)
 
     def open_action_dialog(self, name: str) -> ActionDialog | None:
         item = self.browser.current()
-        if item is None or name not in {
-            a.name for a in available_actions(str(item.get("status")), ROLE)
-        }:
+        if item is None or name not in {a.name for a in available_actions(item.status.value, ROLE)}:
             return None
         return self.lifecycle.open_dialog(name, item)
 
@@ -436,7 +435,7 @@ class PrescriberWindow(ComposingWindow):
     def action_dialog(self) -> ActionDialog | None:
         return self.lifecycle.dialog
 
-    def _acted(self, _name: str, updated: dict[str, Any]) -> None:
+    def _acted(self, _name: str, updated: PrescriptionWire) -> None:
         self._update_count()
         self._announce_new_questions()
         self.acted.emit(updated)

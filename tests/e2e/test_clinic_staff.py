@@ -117,5 +117,5 @@ def test_staff_prepare_prescriber_signs_pharmacist_receives(
 
     # --- pharmacist1 has it
     queue = api_user(server, "pharmacist1").all_prescriptions()
-    assert str(item.server_id) in {str(row.get("id")) for row in queue.items}
+    assert str(item.server_id) in {row.id for row in queue.items}
     prescriber.sign_out()

@@ -298,7 +298,7 @@ def test_server_stopped_while_signing_queues_then_sends_exactly_once(
                 found = prescriber.client.list_prescriptions(idempotency_key=key)  # type: ignore[union-attr]
                 assert found.total == 1
                 everything = prescriber.client.all_prescriptions()  # type: ignore[union-attr]
-                hoppers = [p for p in everything.items if p["patient"]["family_name"] == "Hopper"]
+                hoppers = [p for p in everything.items if p.patient_view().family_name == "Hopper"]
                 assert len(hoppers) == 1
                 prescriber.sign_out()
                 qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=TIMEOUT_MS)

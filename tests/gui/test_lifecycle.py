@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.action_dialog import ActionDialog
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
@@ -85,20 +86,22 @@ def open_dialog(window: PharmacistWindow | PrescriberWindow, button: Any) -> Act
     return dialog
 
 
-def send(qtbot: QtBot, window: Any, dialog: ActionDialog, note: str) -> dict[str, Any]:
+def send(qtbot: QtBot, window: Any, dialog: ActionDialog, note: str) -> PrescriptionWire:
     dialog.note.setPlainText(note)
     with qtbot.waitSignal(window.acted, timeout=TIMEOUT_MS) as acted:
         dialog.ok_button.click()
-    updated: dict[str, Any] = acted.args[0]
+    updated = acted.args[0]
+    assert isinstance(updated, PrescriptionWire)  # the signal carries the typed answer
     return updated
 
 
-def confirm_in_place(qtbot: QtBot, window: PharmacistWindow, name: str) -> dict[str, Any]:
+def confirm_in_place(qtbot: QtBot, window: PharmacistWindow, name: str) -> PrescriptionWire:
     window.action_buttons[name].click()
     assert window.confirming == name and window.focusWidget() is window.confirm_button
     with qtbot.waitSignal(window.acted, timeout=TIMEOUT_MS) as acted:
         qtbot.keyClick(window.confirm_button, Qt.Key.Key_Return)
-    updated: dict[str, Any] = acted.args[0]
+    updated = acted.args[0]
+    assert isinstance(updated, PrescriptionWire)  # the signal carries the typed answer
     return updated
 
 
@@ -110,7 +113,7 @@ def test_question_answer_and_every_step_to_shipped(
     qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
 ) -> None:
     created = submit_one(clients["prescriber1"], templates, "Lifecycle")
-    prescription_id, reference = str(created["id"]), str(created["reference"])
+    prescription_id, reference = str(created.id), str(created.reference)
     question = "Is the magnesium <2 g> meant for a peripheral line?"
     answer = "Yes: over 60 minutes, & the patient tolerated it before."
     tracking = "UPS 1Z999AA10123456784"
@@ -120,7 +123,7 @@ def test_question_answer_and_every_step_to_shipped(
     select_when_listed(qtbot, queue, prescription_id, "submitted")
     assert visible_actions(queue) == ["reject", "request_clarification", "approve"]
     asked = send(qtbot, queue, open_dialog(queue, queue.ask_button), question)
-    assert asked["status"] == "needs_clarification"
+    assert asked.status == "needs_clarification"
     assert "Waiting for the prescriber" in queue.banner.label.text()
     qtbot.waitUntil(lambda: status_in(queue, prescription_id) is None, timeout=TIMEOUT_MS)
 
@@ -138,7 +141,7 @@ def test_question_answer_and_every_step_to_shipped(
     screenshot(window, "prescriber-question")
     assert window.answer_button.isVisible() and window.cancel_button.isVisible()
     answered = send(qtbot, window, open_dialog(window, window.answer_button), answer)
-    assert answered["status"] == "submitted"
+    assert answered.status == "submitted"
     assert not window.answer_button.isVisible()
 
     # --- back in "To review" for the pharmacist, with the question and the answer on top
@@ -151,7 +154,7 @@ def test_question_answer_and_every_step_to_shipped(
     queue.approve_button.click()
     with qtbot.waitSignal(queue.reviewed, timeout=TIMEOUT_MS) as reviewed:
         qtbot.keyClick(queue.confirm_button, Qt.Key.Key_Return)
-    assert reviewed.args[0]["status"] == "approved"
+    assert reviewed.args[0].status == "approved"
 
     # --- compounding, ready, shipped: each from its own list
     for shown, step, after in [
@@ -161,12 +164,12 @@ def test_question_answer_and_every_step_to_shipped(
         queue.show_filter(shown)
         select_when_listed(qtbot, queue, prescription_id, shown)
         assert visible_actions(queue) == [step]
-        assert confirm_in_place(qtbot, queue, step)["status"] == after
+        assert confirm_in_place(qtbot, queue, step).status == after
     queue.show_filter("ready")
     select_when_listed(qtbot, queue, prescription_id, "ready")
     ship = open_dialog(queue, queue.action_buttons["ship"])
     assert ship.note_label.text() == "Courier and tracking number (optional)"
-    assert send(qtbot, queue, ship, tracking)["status"] == "shipped"
+    assert send(qtbot, queue, ship, tracking).status == "shipped"
     assert queue.banner.label.text() == f"{reference} marked shipped."
     queue.show_filter("shipped")
     select_when_listed(qtbot, queue, prescription_id, "shipped")
@@ -204,18 +207,18 @@ def test_a_required_note_left_empty_is_said_and_the_dialog_stays(
     qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
 ) -> None:
     created = submit_one(clients["prescriber1"], templates, "Emptynote")
-    prescription_id = str(created["id"])
+    prescription_id = str(created.id)
     queue = pharmacist_window(qtbot, clients["pharmacist1"], "submitted")
     select_when_listed(qtbot, queue, prescription_id, "submitted")
     dialog = open_dialog(queue, queue.ask_button)
-    assert dialog.windowTitle() == f"Ask the prescriber — {created['reference']}"
+    assert dialog.windowTitle() == f"Ask the prescriber — {created.reference}"
     dialog.ok_button.click()
     assert dialog.isVisible()
     assert dialog.problem.text() == "Write the question for the prescriber first: it is required."
     dialog.note.setPlainText("x" * 2001)
     dialog.ok_button.click()
     assert "Shorten it by 1" in dialog.problem.text() and dialog.isVisible()
-    assert clients["pharmacist1"].get_prescription(prescription_id)["status"] == "submitted"
+    assert clients["pharmacist1"].get_prescription(prescription_id).status == "submitted"
     dialog.reject()
     qtbot.waitUntil(lambda: queue.action_dialog is None)
 
@@ -224,14 +227,14 @@ def test_acting_on_a_row_someone_else_moved_says_so_and_shows_it_as_it_is(
     qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
 ) -> None:
     created = submit_one(clients["prescriber1"], templates, "Twodesks")
-    prescription_id, reference = str(created["id"]), str(created["reference"])
+    prescription_id, reference = str(created.id), str(created.reference)
     first = pharmacist_window(qtbot, clients["pharmacist1"], "submitted")
     second_client = sign_in(server, "pharmacist1")  # the same pharmacist at another desk
     second = pharmacist_window(qtbot, second_client, "submitted")
     for window in (first, second):
         select_when_listed(qtbot, window, prescription_id, "submitted")
 
-    assert confirm_in_place(qtbot, first, "approve")["status"] == "approved"
+    assert confirm_in_place(qtbot, first, "approve").status == "approved"
     # The second desk still shows it as submitted and asks the prescriber a question.
     assert status_in(second, prescription_id) == "submitted"
     dialog = open_dialog(second, second.ask_button)
@@ -244,7 +247,8 @@ def test_acting_on_a_row_someone_else_moved_says_so_and_shows_it_as_it_is(
     qtbot.waitUntil(lambda: "Last change: approved by Priya Nair" in second.banner.label.text())
     qtbot.waitUntil(lambda: second.action_dialog is None, timeout=TIMEOUT_MS)
     qtbot.waitUntil(
-        lambda: (second.browser.current() or {}).get("status") == "approved", timeout=TIMEOUT_MS
+        lambda: (now := second.browser.current()) is not None and now.status == "approved",
+        timeout=TIMEOUT_MS,
     )
     assert visible_actions(second) == ["start_compounding"]
     assert "Approved" in second.browser.detail.toPlainText().split("PATIENT")[0]
@@ -255,7 +259,7 @@ def test_the_prescriber_cancels_with_a_reason(
     qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
 ) -> None:
     created = submit_one(clients["prescriber1"], templates, "Cancelme")
-    prescription_id = str(created["id"])
+    prescription_id = str(created.id)
     window = prescriber_window(qtbot, clients["prescriber1"])
     select_when_listed(qtbot, window, prescription_id, "submitted")
     assert window.cancel_button.isVisible() and not window.answer_button.isVisible()
@@ -265,12 +269,12 @@ def test_the_prescriber_cancels_with_a_reason(
     dialog.ok_button.click()
     assert dialog.problem.text() == "Write the reason for cancelling first: it is required."
     cancelled = send(qtbot, window, dialog, "The patient <moved> away.")
-    assert cancelled["status"] == "cancelled"
+    assert cancelled.status == "cancelled"
     assert not window.cancel_button.isVisible()
     assert "The patient <moved> away." in window.browser.detail.toPlainText()
     stored = clients["pharmacist1"].get_prescription(prescription_id)
-    assert stored["status"] == "cancelled"
-    assert stored["history"][-1]["note"] == "The patient <moved> away."
+    assert stored.status == "cancelled"
+    assert stored.history[-1].note == "The patient <moved> away."
     # The pharmacist sees it under Cancelled, with nothing left to do.
     queue = pharmacist_window(qtbot, clients["pharmacist1"], "cancelled")
     select_when_listed(qtbot, queue, prescription_id, "cancelled")
@@ -282,7 +286,7 @@ def test_an_approval_decided_before_the_answer_arrived_is_refused_and_explained(
     qtbot: QtBot, server: LiveServer, templates: list[Template], clients: Clients
 ) -> None:
     created = submit_one(clients["prescriber1"], templates, "Unseen")
-    prescription_id, reference = str(created["id"]), str(created["reference"])
+    prescription_id, reference = str(created.id), str(created.reference)
     queue = pharmacist_window(qtbot, clients["pharmacist1"], "submitted")
     select_when_listed(qtbot, queue, prescription_id, "submitted")
     queue.refresh_timer.stop()  # this screen keeps showing the prescription as submitted
@@ -300,11 +304,11 @@ def test_an_approval_decided_before_the_answer_arrived_is_refused_and_explained(
     text = queue.banner.label.text()
     assert text.startswith(f"Nothing was recorded for {reference}: ")
     assert "Dr. Maya Chen" in text  # the server's words: who did what since
-    assert clients["pharmacist1"].get_prescription(prescription_id)["status"] == "submitted"
+    assert clients["pharmacist1"].get_prescription(prescription_id).status == "submitted"
     # The row as it is now: the question and the answer on top, approval offered again.
     qtbot.waitUntil(
         lambda: answer in queue.browser.detail.toPlainText().split("PATIENT")[0],
         timeout=TIMEOUT_MS,
     )
     assert visible_actions(queue) == ["reject", "request_clarification", "approve"]
-    assert confirm_in_place(qtbot, queue, "approve")["status"] == "approved"
+    assert confirm_in_place(qtbot, queue, "approve").status == "approved"

@@ -76,12 +76,12 @@ class StandInPharmacy:
         hold, self.hold_next_list = self.hold_next_list, None
         if hold is not None:
             hold.wait(10)
-        return Page(items, len(items))
+        return Page(tuple(items), len(items))
 
     def list_prescriptions(self, status: str | None = None, limit: int = 50) -> Page:
         return self.all_prescriptions(status)
 
-    def get_prescription(self, prescription_id: str) -> dict[str, Any]:
+    def get_prescription(self, prescription_id: str) -> PrescriptionWire:
         with self.lock:
             self.gets += 1
             return answer(self.store[prescription_id])
@@ -93,7 +93,7 @@ class StandInPharmacy:
         note: str | None = None,
         *,
         seen_steps: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> PrescriptionWire:
         failure, self.fail_next = self.fail_next, None
         if failure is not None:
             raise failure
@@ -146,10 +146,15 @@ def refusal(rule: Action, role: str, note: str | None) -> ApiError | None:
     return None
 
 
-def answer(item: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``item``, checked against the contract as ``ApiClient`` checks answers."""
-    parse(PrescriptionWire, item)
-    return dict(item)
+def answer(item: dict[str, Any]) -> PrescriptionWire:
+    """``item`` as ``ApiClient`` hands an answer on: read against the contract."""
+    return parse(PrescriptionWire, item)
+
+
+def shown_status(window: Any) -> str | None:
+    """The status of the prescription selected in ``window``'s list (None: none is)."""
+    current = window.browser.current()
+    return None if current is None else str(current.status)
 
 
 def conflict(code: str, detail: str) -> ApiError:
@@ -311,7 +316,7 @@ def test_forward_steps_confirm_in_place_and_escape_changes_the_mind(
     window.action_buttons["start_compounding"].click()
     with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
         qtbot.keyClick(window.confirm_button, Qt.Key.Key_Return)
-    assert acted.args[0]["status"] == "compounding"
+    assert acted.args[0].status == "compounding"
     assert client.sent == [("id-3", "start_compounding", None)]
     assert window.banner.label.text() == "RX-0003 is being compounded."
     qtbot.waitUntil(lambda: shown(window) == ["mark_ready"])
@@ -340,7 +345,7 @@ def test_a_required_note_left_empty_keeps_the_dialog_and_says_why(
     assert not dialog.problem.isVisible()  # fixed: the message goes
     with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
         dialog.ok_button.click()
-    assert acted.args[0]["status"] == "needs_clarification"
+    assert acted.args[0].status == "needs_clarification"
     assert client.sent == [("id-1", "request_clarification", "Which <G6PD> result?")]
     qtbot.waitUntil(lambda: window.action_dialog is None)
     assert "Waiting for the prescriber" in window.banner.label.text()
@@ -425,7 +430,7 @@ def test_a_conflict_says_who_moved_it_and_shows_the_row_as_it_is(
     assert "This prescription is needs_clarification now." in text
     qtbot.waitUntil(lambda: window.browser.current() is not None)
     qtbot.waitUntil(
-        lambda: (window.browser.current() or {}).get("status") == "needs_clarification",
+        lambda: shown_status(window) == "needs_clarification",
         timeout=10_000,
     )
     assert shown(window) == ["reject"]
@@ -457,7 +462,7 @@ def test_a_refresh_asked_while_one_is_in_flight_shows_the_newer_answer(
     window = pharmacist_window(qtbot, client, "all")
     window.browser.select("id-1")
     shown: list[str] = []
-    window.browser.rendered.connect(lambda item: shown.append(item["status"] if item else ""))
+    window.browser.rendered.connect(lambda item: shown.append(item.status if item else ""))
     release = threading.Event()
     client.hold_next_list = release
     lists_before = client.lists
@@ -505,7 +510,7 @@ def test_the_prescriber_sees_the_question_answers_it_or_cancels(
     dialog.note.setPlainText("The one dated 1 Oct: normal.")
     with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
         dialog.ok_button.click()
-    assert acted.args[0]["status"] == "submitted"
+    assert acted.args[0].status == "submitted"
     qtbot.waitUntil(lambda: not window.question_banner.isVisible(), timeout=10_000)
     assert window.count_label.text() == "8 sent · 2 awaiting review"
     assert window.tabs.tabText(0) == "Sent to the pharmacy"
@@ -624,7 +629,7 @@ def test_a_step_the_screen_had_not_shown_is_refused_explained_and_its_text_kept(
     assert again is not None and again.note.toPlainText() == "Magnesium too high."
     with qtbot.waitSignal(window.reviewed, timeout=10_000) as reviewed:
         again.ok_button.click()
-    assert reviewed.args[0]["status"] == "rejected" and client.seen[-1] == 3
+    assert reviewed.args[0].status == "rejected" and client.seen[-1] == 3
 
 
 def test_after_a_conflict_a_row_that_left_the_list_goes_and_the_count_follows(
@@ -668,7 +673,7 @@ def test_a_step_whose_answer_was_lost_but_recorded_is_done(
         with qtbot.waitSignal(window.acted, timeout=10_000) as acted:
             window.confirm_button.click()
         assert window.banner.label.text() == "RX-0001 approved."
-    assert acted.args[0]["status"] in ("shipped", "approved")
+    assert acted.args[0].status in ("shipped", "approved")
     assert client.gets == 1 and len(client.sent) == 1  # checked once, never sent twice
     assert window.banner.kind == "info"
 
@@ -693,7 +698,7 @@ def test_no_answer_and_no_such_step_is_called_unknown_with_the_row_as_it_is_and_
     assert "Not sent" not in problem and problem.endswith("Your text is kept.")
     assert dialog.isVisible() and dialog.note.toPlainText() == "UPS 1Z999"
     qtbot.waitUntil(lambda: "FedEx 42" in window.browser.detail.toPlainText(), timeout=10_000)
-    assert (window.browser.current() or {}).get("status") == "shipped"
+    assert shown_status(window) == "shipped"
     dialog.reject()
 
 
@@ -751,7 +756,7 @@ def test_reject_asks_for_its_reason_in_the_note_dialog_and_keeps_it(
     assert again is not None and again.note.toPlainText() == reason
     with qtbot.waitSignal(window.reviewed, timeout=10_000) as reviewed:
         again.ok_button.click()
-    assert reviewed.args[0]["status"] == "rejected"
+    assert reviewed.args[0].status == "rejected"
     assert client.sent == [("id-1", "reject", reason)]
     assert window.banner.label.text() == "RX-0001 rejected; the prescriber sees your reason."
 
@@ -818,7 +823,7 @@ def test_the_stand_in_refuses_what_the_domains_table_refuses(
             client.act("id-1", name, too_long)
         assert rambling.value.status == (403 if user.role not in rule.roles else 422), name
         if name in offered:
-            assert client.act("id-1", name, "A note.")["status"] == rule.target.value
+            assert client.act("id-1", name, "A note.").status == rule.target.value
             continue
         with pytest.raises(ApiError) as refused:
             client.act("id-1", name, "A note.")

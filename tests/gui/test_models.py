@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.badges import ID_ROLE, STATUS_ROLE
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.models import REVIEW_COLUMNS, PrescriptionTableModel
+from tests.helpers.wire_samples import prescriber, prescription
 
 
-def item(number: int, status: str = "submitted") -> dict[str, Any]:
-    return {
-        "id": f"id-{number}",
-        "reference": f"RX-{number:04d}",
-        "status": status,
-        "created_at": f"2026-11-{number:02d}T10:00:00Z",
-        "template_name": "Myers' cocktail",
-        "patient": {"given_name": "Ada", "family_name": "Lovelace"},
-        "prescriber": {"display_name": "Dr. Maya Chen"},
-    }
+def item(number: int, status: str = "submitted") -> PrescriptionWire:
+    return prescription(
+        id=f"id-{number}",
+        reference=f"RX-{number:04d}",
+        status=status,
+        created_at=f"2026-11-{number:02d}T10:00:00Z",
+        template_name="Myers' cocktail",
+        patient={"given_name": "Ada", "family_name": "Lovelace"},
+        prescriber=prescriber(display_name="Dr. Maya Chen"),
+    )
 
 
 def test_model_passes_the_model_tester_through_updates(qtmodeltester: ModelTester) -> None:
@@ -58,5 +58,6 @@ def test_refresh_keeps_the_selection(qtbot: QtBot) -> None:
         browser.select("id-1")
     browser.show_items([item(3), item(1, "approved"), item(2)])
     assert browser.current_id() == "id-1"
-    assert browser.current()["status"] == "approved"  # type: ignore[index]
+    current = browser.current()
+    assert current is not None and current.status == "approved"
     assert "RX-0001" in browser.detail.toPlainText()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal_client.core.wire import PrescriptionWire, parse
+
 CLINIC = "Riverside Infusion Clinic"
 
 
@@ -45,3 +47,8 @@ def prescription_answer(**fields: Any) -> dict[str, Any]:
     }
     answer.update(fields)
     return answer
+
+
+def prescription(**fields: Any) -> PrescriptionWire:
+    """``prescription_answer`` as the real ApiClient hands it on: read into the wire type."""
+    return parse(PrescriptionWire, prescription_answer(**fields))

@@ -154,7 +154,7 @@ def server_counts(url: str, serials: list[str]) -> Counter[str]:
     finally:
         pharmacist.close()
     wanted = set(serials)
-    return Counter(str(item.get("notes")) for item in page.items if item.get("notes") in wanted)
+    return Counter(item.notes for item in page.items if item.notes in wanted)
 
 
 def rows_per_key(url: str, keys: list[str]) -> dict[str, int]:

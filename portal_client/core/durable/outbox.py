@@ -62,6 +62,7 @@ from portal_client.core.durable.backoff import (
 from portal_client.core.durable.drafts import default_title, seal_draft, write_draft
 from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
+from portal_client.core.wire import PrescriptionWire
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import TemplateCatalog
@@ -116,10 +117,10 @@ def content_hash_for(
 class Transport(Protocol):
     """What the outbox needs from the network (``ApiClientTransport`` adapts ApiClient).
 
-    ``submit`` returns the server's 201 JSON (``id``, ``reference``, ``status``,
-    ``content_sha256``); ``find`` returns the caller's record made with that key or
-    None. Both raise ``core.errors``: ServerUnreachable, OutcomeUnknown, NotSignedIn,
-    ApiError.
+    ``submit`` returns the receipt of the server's 201 (``id``, ``reference``,
+    ``status``, ``content_sha256``; see ``receipt``); ``find`` returns the receipt of
+    the caller's record made with that key or None. Both raise ``core.errors``:
+    ServerUnreachable, OutcomeUnknown, NotSignedIn, ApiError.
     """
 
     def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
@@ -128,9 +129,21 @@ class Transport(Protocol):
 
 
 class _PrescriptionApi(Protocol):
-    def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
+    def submit_prescription(
+        self, body: dict[str, Any], idempotency_key: str
+    ) -> PrescriptionWire: ...
 
-    def find_by_idempotency_key(self, key: str) -> dict[str, Any] | None: ...
+    def find_by_idempotency_key(self, key: str) -> PrescriptionWire | None: ...
+
+
+def receipt(prescription: PrescriptionWire) -> dict[str, Any]:
+    """What the outbox keeps of the server's copy: who it is now and the hash it echoed."""
+    return {
+        "id": prescription.id,
+        "reference": prescription.reference,
+        "status": prescription.status.value,
+        "content_sha256": prescription.content_sha256,
+    }
 
 
 class ApiClientTransport:
@@ -140,10 +153,11 @@ class ApiClientTransport:
         self._client = client
 
     def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return self._client.submit_prescription(body, idempotency_key)
+        return receipt(self._client.submit_prescription(body, idempotency_key))
 
     def find(self, idempotency_key: str) -> dict[str, Any] | None:
-        return self._client.find_by_idempotency_key(idempotency_key)
+        found = self._client.find_by_idempotency_key(idempotency_key)
+        return None if found is None else receipt(found)
 
 
 class State(enum.StrEnum):

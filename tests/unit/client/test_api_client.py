@@ -99,14 +99,14 @@ def test_submit_replays_with_the_same_key_and_is_found_by_it(server: LiveServer)
     key = str(uuid.uuid4())
     first = client.submit_prescription(body, key)
     again = client.submit_prescription(body, key)
-    assert first["id"] == again["id"]
-    assert first["status"] == "submitted" and first["reference"]
+    assert first.id == again.id
+    assert first.status == "submitted" and first.reference
     found = client.find_by_idempotency_key(key)
-    assert found is not None and found["id"] == first["id"]
+    assert found is not None and found.id == first.id
     assert client.find_by_idempotency_key(str(uuid.uuid4())) is None
-    assert client.get_prescription(first["id"])["reference"] == first["reference"]
+    assert client.get_prescription(first.id).reference == first.reference
     page = client.list_prescriptions(status="submitted")
-    assert first["id"] in [item["id"] for item in page.items]
+    assert first.id in [item.id for item in page.items]
 
 
 def test_invalid_body_maps_to_api_error_with_field_errors(server: LiveServer) -> None:
@@ -124,14 +124,15 @@ def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:
     body = signed(prescriber, valid_body(prescriber.templates()))
     created = prescriber.submit_prescription(body, str(uuid.uuid4()))
     with pytest.raises(ApiError) as refused:
-        prescriber.review(created["id"], "approve", "")
+        prescriber.review(created.id, "approve", "")
     assert refused.value.status in (403, 404)
     pharmacist = signed_in(server, "pharmacist1")
-    assert created["id"] in [i["id"] for i in pharmacist.all_prescriptions("submitted").items]
-    reviewed = pharmacist.review(created["id"], "reject", "Please add a recent potassium level.")
-    assert reviewed["status"] == "rejected"
-    assert reviewed["review"]["reason"] == "Please add a recent potassium level."
-    assert prescriber.get_prescription(created["id"])["status"] == "rejected"
+    assert created.id in [i.id for i in pharmacist.all_prescriptions("submitted").items]
+    reviewed = pharmacist.review(created.id, "reject", "Please add a recent potassium level.")
+    assert reviewed.status == "rejected"
+    assert reviewed.review is not None
+    assert reviewed.review.reason == "Please add a recent potassium level."
+    assert prescriber.get_prescription(created.id).status == "rejected"
 
 
 def test_step_up_refuses_a_wrong_password_and_fhir_export_is_a_bundle(
@@ -143,7 +144,7 @@ def test_step_up_refuses_a_wrong_password_and_fhir_export_is_a_bundle(
         client.step_up(signing_sha256(body), password="not-the-password")
     assert refused.value.status == 403
     created = client.submit_prescription(signed(client, body), str(uuid.uuid4()))
-    bundle = client.prescription_fhir(created["id"])
+    bundle = client.prescription_fhir(created.id)
     assert bundle["resourceType"] == "Bundle"
     kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
     assert "MedicationRequest" in kinds

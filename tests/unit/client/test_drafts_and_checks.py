@@ -16,6 +16,8 @@ from portal_client.core.presentation import (
     prescription_html,
     sign_summary_html,
 )
+from portal_client.core.wire import FindingWire
+from tests.helpers.wire_samples import prescription
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -86,7 +88,10 @@ def test_computed_rows_mark_the_osmolarity_estimate_and_nutrition_figures() -> N
 
 
 def test_findings_are_grouped_block_warn_info() -> None:
-    findings = [{"severity": "info"}, {"severity": "block"}, {"severity": "warn"}]
+    findings = [
+        FindingWire("x.y", severity, "Message", "field", "source", False, "rule")
+        for severity in ("info", "block", "warn")
+    ]
     assert list(group_findings(findings)) == ["block", "warn", "info"]
 
 
@@ -98,13 +103,20 @@ def test_detail_and_sign_summary_show_checks_acks_labs_and_escape(
     body = state.signable_body(TODAY)
     evaluation = state.check(TODAY).evaluation
     assert evaluation is not None
-    stored = {
-        **body,
-        "reference": "RX-1",
-        "evaluation": {"computed": evaluation.computed, "findings": []},
-        "acknowledgements": [{"code": "x.y", "reason": "Because"}],
-        "signature": {"signed_by": {"display_name": "Dr. C"}, "signed_at": None},
-    }
+    stored = prescription(
+        **body
+        | {
+            "reference": "RX-1",
+            "evaluation": {"computed": evaluation.computed, "findings": []},
+            "acknowledgements": [{"code": "x.y", "reason": "Because"}],
+            "signature": {
+                "signed_by": {"id": "u-pr", "display_name": "Dr. C"},
+                "signed_at": "2026-11-02T10:00:00Z",
+                "body_sha256": None,
+                "method": None,
+            },
+        }
+    )
     html = prescription_html(stored, {})
     assert "&lt;B&gt;EVIL&lt;/B&gt;" in html and "<B>EVIL" not in html
     for text in ("CLINICAL CHECKS", "mOsm/L", "Because", "g6pd", "SIGNATURE", "Dr. C"):

@@ -39,6 +39,7 @@ from portal_client.core.presentation import (
     status_short_label,
 )
 from portal_client.core.settings import STATUS_FILTERS, Settings, load_settings, save_settings
+from portal_client.core.wire import PrescriptionWire, parse
 from tests.helpers.wire_samples import CLINIC, prescription_answer
 
 PHARMACIST = {"id": "u-ph", "display_name": "Priya Nair", "role": "pharmacist"}
@@ -59,7 +60,8 @@ def step(
     }
 
 
-def prescription(status: str, history: list[dict[str, Any]]) -> dict[str, Any]:
+def answer(status: str, history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The server's JSON for one prescription."""
     return prescription_answer(
         id="id-1",
         reference="RX-0001",
@@ -70,6 +72,11 @@ def prescription(status: str, history: list[dict[str, Any]]) -> dict[str, Any]:
         prescriber=PRESCRIBER | {"clinic": CLINIC},
         history=history,
     )
+
+
+def prescription(status: str, history: list[dict[str, Any]]) -> PrescriptionWire:
+    """The same prescription as the ApiClient hands it on."""
+    return parse(PrescriptionWire, answer(status, history))
 
 
 SUBMIT = step("submit", None, "submitted", PRESCRIBER)
@@ -200,15 +207,15 @@ def test_a_fresh_submission_has_no_box_and_a_one_line_history() -> None:
 
 
 def test_without_a_history_the_review_still_shows() -> None:
-    item = prescription("rejected", [])
-    del item["history"]
-    item["review"] = {
+    raw = answer("rejected", [])
+    del raw["history"]  # a server from before the lifecycle
+    raw["review"] = {
         "action": "reject",
         "reason": "Needs <potassium>",
-        "reviewer": PHARMACIST,
+        "reviewer": PHARMACIST["display_name"],  # the contract: the reviewer's name
         "reviewed_at": "2026-11-02T11:00:00Z",
     }
-    html = prescription_html(item, {})
+    html = prescription_html(parse(PrescriptionWire, raw), {})
     assert "Needs &lt;potassium&gt;" in html and "HISTORY" not in html
 
 
@@ -307,7 +314,7 @@ class Recorder(ApiClient):
 
 
 def test_an_action_says_how_many_steps_were_seen_only_when_told() -> None:
-    client = Recorder(prescription("submitted", [SUBMIT]))
+    client = Recorder(answer("submitted", [SUBMIT]))
     client.act("id-1", "approve", "  ", seen_steps=3)
     client.act("id-1", "reject", " Too high. ")
     assert client.bodies == [
@@ -319,14 +326,14 @@ def test_an_action_says_how_many_steps_were_seen_only_when_told() -> None:
         ("POST", "/prescriptions/id-1/actions", {"action": "reject", "note": "Too high."}),
     ]
     assert history_length(prescription("submitted", [SUBMIT, ASK])) == 2
-    assert history_length({"id": "id-1"}) is None
+    assert history_length(prescription("submitted", [])) is None
 
 
 class LostAnswers:
     """``act`` never answers (``recorded``: the step was stored all the same);
     ``get_prescription`` returns ``current`` or raises ``get_error``."""
 
-    def __init__(self, current: dict[str, Any], get_error: Exception | None = None) -> None:
+    def __init__(self, current: PrescriptionWire, get_error: Exception | None = None) -> None:
         self.current = current
         self.get_error = get_error
         self.acts: list[int | None] = []
@@ -335,7 +342,7 @@ class LostAnswers:
         self.acts.append(seen_steps)
         raise OutcomeUnknown("The pharmacy server did not answer in time.")
 
-    def get_prescription(self, _id: str) -> dict[str, Any]:
+    def get_prescription(self, _id: str) -> PrescriptionWire:
         if self.get_error is not None:
             raise self.get_error
         return self.current

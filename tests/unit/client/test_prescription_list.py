@@ -11,10 +11,12 @@ from portal_client.core.prescription_list import (
     patient_name,
 )
 from portal_client.core.presentation import prescription_html
+from portal_client.core.wire import PrescriptionWire
+from tests.helpers.wire_samples import prescription
 
 
-def item(number: int, status: str = "submitted", **extra: Any) -> dict[str, Any]:
-    return {
+def item(number: int, status: str = "submitted", **extra: Any) -> PrescriptionWire:
+    fields: dict[str, Any] = {
         "id": f"id-{number}",
         "reference": f"RX-{number:04d}",
         "status": status,
@@ -22,9 +24,9 @@ def item(number: int, status: str = "submitted", **extra: Any) -> dict[str, Any]
         "updated_at": f"2026-11-{number:02d}T10:00:00Z",
         "template_name": "Myers' cocktail",
         "patient": {"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
-        "prescriber": {"display_name": "Dr. Maya Chen"},
         **extra,
     }
+    return prescription(**fields)
 
 
 def test_rows_are_newest_first() -> None:
@@ -87,7 +89,7 @@ def test_detail_shows_everything_and_escapes_server_text() -> None:
             review={
                 "action": "reject",
                 "reason": "Needs a potassium level",
-                "reviewer": {"display_name": "Priya Nair"},
+                "reviewer": "Priya Nair",  # the contract: the reviewer's name
                 "reviewed_at": "2026-11-02T10:00:00Z",
             },
         ),

@@ -7,16 +7,21 @@ from typing import Any
 import pytest
 
 from pharmacy_domain.status import PrescriptionStatus
+from portal_client.core.api_client import ApiClient
 from portal_client.core.errors import PortalError, UnreadableAnswer
 from portal_client.core.wire import (
     AuditEventWire,
     ErrorWire,
     EvaluationWire,
     HistoryEventWire,
+    IngredientView,
     MfaChallengeWire,
+    PrescriptionWire,
     UserWire,
+    VehicleView,
     parse,
 )
+from tests.helpers.wire_samples import prescription_answer
 
 
 def _user(**changes: Any) -> dict[str, Any]:
@@ -110,3 +115,55 @@ def test_secrets_stay_out_of_repr() -> None:
         MfaChallengeWire, {"mfa_required": True, "mfa_token": "s3cret", "expires_at": "x"}
     )
     assert "s3cret" not in repr(challenge)
+
+
+class _Answers(ApiClient):
+    """An ApiClient whose server answers ``answer`` to every request (no network)."""
+
+    def __init__(self, answer: Any) -> None:
+        super().__init__("http://127.0.0.1:9")
+        self.answer = answer
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.answer
+
+
+def test_prescriptions_leave_the_client_typed_with_their_body_readable() -> None:
+    answer = prescription_answer(
+        patient={"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"}
+        | {"weight_kg": 61, "labs": [{"code": "g6pd", "date": "2026-10-01", "value": None}]},
+        ingredients=[{"code": "mg", "amount": 2, "unit": "mL"}],
+        vehicle={"code": "ns", "volume_ml": 250},
+    )
+    item = _Answers(answer).get_prescription("id-1")
+    assert isinstance(item, PrescriptionWire) and item.status is PrescriptionStatus.SUBMITTED
+    patient = item.patient_view()
+    assert (patient.family_name, patient.weight_kg, patient.labs[0].code) == (
+        "Lovelace",
+        61.0,
+        "g6pd",
+    )
+    assert item.ingredient_views() == (IngredientView("mg", 2.0, "mL"),)
+    assert item.vehicle_view() == VehicleView("ns", 250.0)
+    page = _Answers({"items": [answer], "total": 1, "next_cursor": None}).list_prescriptions()
+    assert page.items == (item,)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"patient": {"family_name": "Lovelace", "weight_kg": "heavy"}}, "patient.weight_kg"),
+        ({"ingredients": [{"code": "mg", "unit": "mL"}]}, "ingredients.0.amount"),
+        ({"vehicle": {"code": "ns", "volume_ml": None}}, "vehicle.volume_ml"),
+    ],
+)
+def test_a_malformed_body_is_unreadable_at_the_boundary(
+    changes: dict[str, Any], field: str
+) -> None:
+    answer = prescription_answer(**changes)
+    with pytest.raises(UnreadableAnswer) as one:
+        _Answers(answer).get_prescription("id-1")
+    assert one.value.field == field
+    with pytest.raises(UnreadableAnswer) as listed:
+        _Answers({"items": [answer], "total": 1, "next_cursor": None}).list_prescriptions()
+    assert listed.value.field == field
