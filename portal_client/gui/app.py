@@ -64,7 +64,6 @@ def create_application(argv: Sequence[str], *, complete: bool = True) -> QApplic
     the sign-in window does not need them (the style sheet sets its text size and it
     carries its own PNG icon), and they cost milliseconds before that paint.
     """
-    protect_bools()  # before the first signal is emitted from Python
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing
@@ -86,8 +85,12 @@ def create_application(argv: Sequence[str], *, complete: bool = True) -> QApplic
 
 
 def complete_application(app: QApplication) -> None:
-    """What windows after the sign-in window need: the application font and icon."""
+    """What windows after the sign-in window need: the application font and icon, and
+    the guard for ``True``'s reference count (its ``ctypes`` import costs milliseconds
+    before the first paint, and the few emits before it cannot use the count up)."""
     from PySide6.QtGui import QFont
+
+    protect_bools()
 
     if app.font().pointSize() != APPLICATION_POINT_SIZE:
         font = QFont(app.font())

@@ -11,7 +11,6 @@ giving both a reference count no session can use up. Nothing else is touched.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 #: References given to ``True`` and ``False`` (2**40: more emits than a process makes).
@@ -36,6 +35,8 @@ def protect_bools() -> None:
     """Make ``True`` and ``False`` effectively immortal (idempotent; no-op on 3.12+)."""
     if sys.version_info >= (3, 12):
         return  # immortal already
+    import ctypes  # here, not at import: it costs milliseconds
+
     for value in (True, False):
         if sys.getrefcount(value) < _RESERVE:
             refcount = ctypes.c_ssize_t.from_address(id(value))  # ob_refcnt comes first
