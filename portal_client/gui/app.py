@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from portal_client import APP_AUTHOR, APP_ID, APP_NAME, __version__
 from portal_client.core.settings import Settings, WindowPrefs
 from portal_client.gui import ops, resources
+from portal_client.gui.bool_refcount import protect_bools
+from portal_client.gui.collector import GuiThreadCollector
 from portal_client.gui.ops import Op
 from portal_client.gui.sign_in import SignInWindow
 
@@ -83,8 +85,12 @@ def create_application(argv: Sequence[str], *, complete: bool = True) -> QApplic
 
 
 def complete_application(app: QApplication) -> None:
-    """What windows after the sign-in window need: the application font and icon."""
+    """What windows after the sign-in window need: the application font and icon, and
+    the guard for ``True``'s reference count (its ``ctypes`` import costs milliseconds
+    before the first paint, and the few emits before it cannot use the count up)."""
     from PySide6.QtGui import QFont
+
+    protect_bools()
 
     if app.font().pointSize() != APPLICATION_POINT_SIZE:
         font = QFont(app.font())
@@ -277,7 +283,9 @@ class PortalApp(QObject):
         ).run()
 
     def shutdown(self) -> None:
-        """After the event loop: end the session, stop the demo server, save preferences."""
+        """After the event loop: end the session, stop the demo server, drain the
+        background operations, release the windows (here, on the GUI thread, while the
+        QApplication exists), save preferences."""
         if self.main_window is not None:
             window = self.main_window
             self.settings.window.maximized = window.isMaximized()
@@ -290,7 +298,8 @@ class PortalApp(QObject):
             self.client.logout()
         if self.demo_server is not None:
             self.demo_server.stop()
-        ops.shutdown(wait=False)
+        ops.shutdown(wait=True)
+        self._release_windows()
         if self._save_enabled and repr(self.settings) != self._saved_state:
             from portal_client.core.settings import save_settings
 
@@ -298,6 +307,48 @@ class PortalApp(QObject):
                 save_settings(self.settings)
             except OSError as error:
                 log.warning("Could not save settings: %s", error)
+
+    def _release_windows(self) -> None:
+        """Destroy the windows now: left to the interpreter's exit, a window (and the
+        Python objects its signals hold) would be destroyed after Python stopped."""
+        import shiboken6
+
+        window, self.main_window = self.main_window, None
+        for widget in (window, self.sign_in):
+            if widget is not None and shiboken6.isValid(widget):
+                widget.deleteLater()
+        _delete_now()
+
+
+def release_qt_objects() -> None:
+    """Before the QApplication goes: destroy what is left of Qt here, on the GUI thread.
+
+    Left to the interpreter's exit, these would be destroyed after Qt's application
+    object (PySide6 deletes it in an ``atexit`` hook) and by the collector while Python
+    finalises, which ended in ``Fatal Python error: bool_dealloc``. So: operations
+    drained, remaining top-level widgets (message boxes, dialogs) and the cached icons
+    destroyed, every cycle collected.
+    """
+    import gc
+
+    ops.shutdown(wait=True)
+    for widget in QApplication.topLevelWidgets():
+        widget.deleteLater()
+    _delete_now()
+    resources.icon.cache_clear()
+    gc.collect()
+
+
+def _delete_now() -> None:
+    """Carry out the pending ``deleteLater`` calls (there is no event loop any more).
+
+    Qt's own deferred deletion, not ``shiboken6.delete``: destroying a widget while
+    Python still dispatches its ``event`` overrides corrupted the reference count of
+    ``True`` (the ``bool_dealloc`` abort, at the interpreter's exit).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def run(
@@ -308,8 +359,12 @@ def run(
     save_settings: bool = True,
 ) -> int:
     app = create_application(sys.argv, complete=False)
+    collector = GuiThreadCollector(app)
+    collector.start()
     portal = PortalApp(settings, demo=demo, save_settings=save_settings)
     portal.start(on_first_paint=app.quit if quit_after_paint else None)
     code = app.exec()
     portal.shutdown()
+    release_qt_objects()
+    collector.stop()
     return int(code)

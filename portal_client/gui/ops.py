@@ -8,18 +8,20 @@ Modelled on Anki's ``QueryOp``::
 never touch a widget. Its result (or exception) comes back on the GUI thread
 through a queued signal and goes to ``success`` or ``failure``. If ``parent`` was
 destroyed meanwhile, the result is dropped. Without a ``failure`` callback the
-error is shown in a message box.
+error is shown in a message box. The worker never keeps a reference to the
+operation (see ``_work``), so no Qt object is ever released on a worker thread.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -29,8 +31,23 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: At quit, how long the GUI thread waits for operations still running (a request
+#: in flight, a settings write) before it lets the process end without them.
+QUIT_WAIT_S = 5.0
+
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
+
+# What the worker threads share with the GUI thread. ``_pending`` maps an operation's
+# token to the operation: only the GUI thread adds and removes entries, so the last
+# reference to an operation (its parent, its callbacks, the closure ``fn`` and whatever
+# widget that captures) is always dropped on the GUI thread. A worker gets the token
+# alone, borrows ``fn`` from here while it runs, and lets go before it reports back.
+_state = threading.Condition()
+_pending: dict[int, Op[Any]] = {}
+_tokens = itertools.count(1)
+_running = 0  # workers inside ``fn``, or about to report
+_closing = False  # set while ``shutdown`` drains: queued work no longer starts
 
 
 def executor() -> ThreadPoolExecutor:
@@ -44,19 +61,80 @@ def executor() -> ThreadPoolExecutor:
         return _executor
 
 
-def shutdown(wait: bool = False) -> None:
-    """Stop accepting work (at exit); queued work is cancelled."""
-    global _executor
+def shutdown(wait: bool = True, timeout_s: float = QUIT_WAIT_S) -> bool:
+    """At quit, on the GUI thread, after the event loop: drain the operations.
+
+    Work not started yet is cancelled; with ``wait``, work already running gets up to
+    ``timeout_s`` to finish. Answers not delivered yet are dropped here, on the GUI
+    thread, and so is the relay once no worker can report to it any more. Returns
+    whether every worker finished. The next operation starts a fresh pool.
+    """
+    global _executor, _closing, _relay  # noqa: PLW0603
     with _executor_lock:
         pool, _executor = _executor, None
+    with _state:
+        _closing = True
     if pool is not None:
-        pool.shutdown(wait=wait, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+    with _state:
+        finished = _state.wait_for(lambda: _running == 0, timeout_s if wait else 0)
+        abandoned = list(_pending.values())
+        _pending.clear()
+        _closing = False
+    for op in abandoned:
+        op.future.cancel()  # not started: whoever holds the future sees it cancelled
+    del abandoned
+    if finished and _relay is not None:
+        # No worker can emit any more: the relay, and the answers queued for it, go now
+        # (on the GUI thread) rather than in Qt's clean-up after Python has finalised.
+        relay, _relay = _relay, None
+        QCoreApplication.removePostedEvents(relay)
+        relay.deleteLater()
+        QCoreApplication.sendPostedEvents(relay, QEvent.Type.DeferredDelete)
+    elif not finished:
+        log.warning("%d background operations still running at quit", _running)
+    return finished
+
+
+def _work(token: int) -> None:
+    """On a pool thread: run the operation's ``fn``; hold nothing of it when reporting."""
+    global _running  # noqa: PLW0603
+    with _state:
+        op = _pending.get(token)
+        if _closing or op is None:
+            return
+        fn, future = op.fn, op.future
+        relay = _relay
+        _running += 1
+    del op
+    try:
+        if future.set_running_or_notify_cancel():
+            try:
+                value = fn()
+            except BaseException as error:  # handed to the GUI thread, which decides
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+                del value
+        # The references this thread holds go before the GUI thread can take the
+        # answer: whichever reference is dropped last must be dropped over there.
+        del fn, future
+        if relay is not None:
+            relay.deliver.emit(token)
+    finally:
+        with _state:
+            _running -= 1
+            _state.notify_all()
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; a signal emitted from a worker reaches it queued."""
+    """Lives on the GUI thread; a signal emitted from a worker reaches it queued.
 
-    deliver = Signal(object)
+    The signal carries the token as a C++ int: an event still queued when the process
+    ends holds no Python object that Qt would release after Python has finalised.
+    """
+
+    deliver = Signal(int)
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,9 +142,12 @@ class _Relay(QObject):
         # onto this object's (the GUI) thread.
         self.deliver.connect(self._run)
 
-    @Slot(object)
-    def _run(self, closure: Callable[[], None]) -> None:
-        closure()
+    @Slot(int)
+    def _run(self, token: int) -> None:
+        with _state:
+            op = _pending.pop(token, None)
+        if op is not None:
+            op.deliver()
 
 
 _relay: _Relay | None = None
@@ -84,12 +165,10 @@ def _the_relay() -> _Relay:
     return _relay
 
 
-_in_flight = 0
-
-
 def in_flight() -> int:
     """How many operations have not delivered yet (tests wait for zero)."""
-    return _in_flight
+    with _state:
+        return len(_pending)
 
 
 def show_error(
@@ -112,7 +191,8 @@ class Op(Generic[T]):
 
     def __init__(self, parent: QObject, fn: Callable[[], T]) -> None:
         self._parent = parent
-        self._fn = fn
+        self.fn = fn
+        self.future: Future[T]  # set by ``run``
         self._on_success: Callable[[T], Any] | None = None
         self._on_failure: Callable[[Exception], Any] | None = None
         self._on_finished: Callable[[], Any] | None = None
@@ -131,16 +211,20 @@ class Op(Generic[T]):
         return self
 
     def run(self) -> Future[T]:
-        global _in_flight  # noqa: PLW0603 - touched on the GUI thread only
-        relay = _the_relay()
-        _in_flight += 1
-        future = executor().submit(self._fn)
-        future.add_done_callback(lambda done: relay.deliver.emit(lambda: self._deliver(done)))
-        return future
+        """Start ``fn`` on the pool; the future completes there, callbacks run here later."""
+        from concurrent.futures import Future
 
-    def _deliver(self, future: Future[T]) -> None:
-        global _in_flight  # noqa: PLW0603
-        _in_flight -= 1
+        _the_relay()
+        self.future = Future()
+        token = next(_tokens)
+        with _state:
+            _pending[token] = self
+        executor().submit(_work, token)
+        return self.future
+
+    def deliver(self) -> None:
+        """On the GUI thread, once the worker reported (or never, if it was cancelled)."""
+        future = self.future
         if not shiboken6.isValid(self._parent):
             return  # the screen that asked was closed: nobody wants the answer
         try:

@@ -1,4 +1,5 @@
-"""Fixtures for the Qt tests (offscreen): the app look, a shared real server, settled threads."""
+"""Fixtures for the Qt tests (offscreen): the app look, a shared real server, settled threads,
+garbage collected on the GUI thread."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from portal_client import APP_ID
 from portal_client.core.api_client import ApiClient
 from portal_client.gui import ops, resources
 from portal_client.gui.app import APPLICATION_POINT_SIZE, create_application
+from portal_client.gui.collector import collect_due
+from tests.helpers.gui_threads import (  # noqa: F401 - autouse fixtures
+    _gui_thread_collection,
+    _qt_released_before_exit,
+)
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
 
 
@@ -36,6 +42,7 @@ def _operations_settle(qtbot: QtBot) -> Iterator[None]:
     """No background operation may outlive its test."""
     yield
     qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=30_000)
+    collect_due()  # the test's garbage goes here, on the GUI thread
 
 
 @pytest.fixture(scope="module")
