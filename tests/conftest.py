@@ -48,6 +48,7 @@ SLOW_MODULES = (
     "tests/server/test_fuzz.py",  # Schemathesis over every operation: minutes
     "tests/server/test_live_server.py",  # server processes, restarts, 50 parallel submits
     "tests/server/test_exit_with_parent.py",  # watches a process die
+    "tests/server/test_postgres_for_tests.py",  # the suite's own clusters, started and killed
     "tests/unit/client/test_demo_server.py",  # the --demo child process, its client killed
     "tests/unit/durable/test_outbox_state_machine.py",  # Hypothesis state machine
 )
