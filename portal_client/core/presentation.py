@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from pharmacy_domain.numbers import format_amount
+from pharmacy_domain.numbers import format_amount, format_rounded
 from pharmacy_domain.status import (
     ACTIONS,
     MAX_NOTE_LENGTH,
@@ -136,16 +136,6 @@ _COMPUTED: tuple[tuple[str, str, str, bool, str], ...] = (
 )
 
 
-def format_value(value: float) -> str:
-    """Clinician-friendly precision: 1,544 · 15.7 · 2.48."""
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 def computed_rows(computed: Mapping[str, Any], *, nutrition: bool) -> list[ComputedRow]:
     """The figures worth showing, in a fixed order; ``—`` where the engine could not compute."""
     rows = []
@@ -157,7 +147,7 @@ def computed_rows(computed: Mapping[str, Any], *, nutrition: bool) -> list[Compu
             continue
         value = computed.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            rows.append(ComputedRow(key, label, f"{format_value(float(value))} {unit}", note))
+            rows.append(ComputedRow(key, label, f"{format_rounded(float(value))} {unit}", note))
         else:
             rows.append(ComputedRow(key, label, "—", note))
     return rows
