@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test quick lint types contracts unit bench install clean screenshots
+.PHONY: demo test quick lint types contracts unit bench bench-smoke install clean screenshots translations package
 
 # What `make quick` runs: everything but the `slow` tests (processes killed or restarted,
 # load, fault matrix, fuzzing, long property runs) and the PostgreSQL half of the server
@@ -45,9 +45,23 @@ types: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+## Catalogues: the code's strings into resources/translations/*.ts, then compiled to .qm
+## (both committed; tests/gui/test_translations.py fails while they are stale).
+translations: $(STAMP)
+	$(BIN)/python packaging/translations.py
+
+## The desktop client as a one-folder bundle: dist/portal-client/ (a .app too on macOS).
+package: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+		packaging/portal_client.spec
+
+## Every benchmark in bench/, repeated: bench/results/latest.json and a table (minutes).
 bench: $(STAMP)
-	$(BIN)/python bench/startup.py
-	$(BIN)/python bench/evaluate.py
+	$(BIN)/python -m bench.run_all
+
+## Each benchmark once on small inputs (tests/bench runs the same inside `make test`).
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench.run_all --smoke
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

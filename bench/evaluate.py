@@ -11,18 +11,18 @@ side on the same machine, interleaved so that frequency scaling hits them alike:
 
 The figures are printed in µs and as ratios to the baseline, so they can be compared across
 machines. Target: well under 1 ms per full evaluation.
-Run: ``.venv/bin/python bench/evaluate.py [runs]``.
+Run: ``.venv/bin/python -m bench.evaluate [runs]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.harness import Benchmark, table
 from pharmacy_domain.engine import default_body, evaluate, evaluate_body
 from pharmacy_domain.formulary import Formulary, load_formulary
 from pharmacy_domain.prescription import parse_prescription
@@ -114,8 +114,11 @@ def measure(loops: dict[str, Callable[[], object]], runs: int) -> dict[str, list
     return samples
 
 
-def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+BASELINE = "baseline (osmolarity sum only)"
+
+
+def run(smoke: bool = False, runs: int | None = None) -> Benchmark:
+    runs = runs or (40 if smoke else 20_000)
     formulary = load_formulary()
     rules = load_rules()
     catalog, body = build_order(formulary)
@@ -148,7 +151,7 @@ def main() -> None:
 
     assert abs(osmolarity_only() - (evaluation.computed["osmolarity_mosm_l"] or 0)) < 1e-6
     loops: dict[str, Callable[[], object]] = {
-        "baseline (osmolarity sum only)": osmolarity_only,
+        BASELINE: osmolarity_only,
         "evaluate (checks only)": lambda: evaluate(
             prescription, None, formulary, rules, template=template, today=TODAY
         ),
@@ -156,20 +159,25 @@ def main() -> None:
             body, catalog, formulary, rules, today=TODAY
         ),
     }
-    measure(loops, 1000)  # warm-up
+    measure(loops, 20 if smoke else 1000)  # warm-up
     samples = measure(loops, runs)
-    baseline = statistics.median(samples["baseline (osmolarity sum only)"])
-    print(
-        f"25-ingredient PN order, {len(evaluation.findings)} findings, "
-        f"{len(evaluation.computed)} computed values; {runs} runs per loop "
-        f"(batches of 20), Python {sys.version.split()[0]}"
+    bench = Benchmark(
+        "evaluate",
+        "One full check of a 25-ingredient PN order, µs per call (batches of 20)",
+        notes={
+            "findings": len(evaluation.findings),
+            "computed_values": len(evaluation.computed),
+            "runs_per_loop": runs,
+        },
     )
-    print(f"{'loop':34} {'mean µs':>9} {'median µs':>10} {'x baseline':>11}")
     for name, values in samples.items():
-        median = statistics.median(values)
-        print(
-            f"{name:34} {statistics.fmean(values):9.1f} {median:10.1f} {median / baseline:10.1f}x"
-        )
+        bench.add(name, "µs", values, baseline=None if name == BASELINE else BASELINE)
+    return bench
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    print(table([run(runs=runs)]))
 
 
 if __name__ == "__main__":

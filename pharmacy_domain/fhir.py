@@ -16,6 +16,7 @@ from typing import Any
 
 from pharmacy_domain.engine import Evaluation
 from pharmacy_domain.formulary import Formulary
+from pharmacy_domain.numbers import format_amount
 from pharmacy_domain.prescription import LabResult, Patient, Prescription
 from pharmacy_domain.templates import Template
 from pharmacy_domain.units import body_surface_area_m2, parse_order_unit
@@ -63,7 +64,48 @@ def _patient(patient: Patient) -> dict[str, Any]:
         "name": [{"family": patient.family_name, "given": [patient.given_name]}],
         "birthDate": patient.birth_date.isoformat(),
         "gender": _GENDERS.get(patient.sex, "unknown"),
-    }
+    } | _contact(patient)
+
+
+def _contact(patient: Patient) -> dict[str, Any]:
+    contact: dict[str, Any] = {}
+    if patient.address:
+        contact["address"] = [{"text": patient.address}]
+    if patient.phone:
+        contact["telecom"] = [{"system": "phone", "value": patient.phone}]
+    return contact
+
+
+def _dispense_request(prescription: Prescription) -> dict[str, Any]:
+    """Bags per dispense; a series is one dispense every interval, repeated."""
+    dispensing = prescription.dispensing
+    bags = 1 if dispensing is None else dispensing.quantity_bags
+    request: dict[str, Any] = {"quantity": {"value": bags, "unit": "bag"}}
+    series = None if dispensing is None else dispensing.series
+    if series is not None:
+        request["dispenseInterval"] = {
+            "value": series.interval_days,
+            "unit": "days",
+            "system": UCUM,
+            "code": "d",
+        }
+        request["numberOfRepeatsAllowed"] = series.infusions - 1
+    return request
+
+
+def _dispensing_notes(prescription: Prescription) -> list[str]:
+    dispensing = prescription.dispensing
+    if dispensing is None:
+        return []
+    notes = [f"Ship to the {dispensing.ship_to}"]
+    if dispensing.needed_by is not None:
+        notes.append(f"Needed by {dispensing.needed_by.isoformat()}")
+    schedule = dispensing.schedule()
+    if schedule:
+        notes.append("Infusions on " + ", ".join(day.isoformat() for day in schedule))
+    if dispensing.pharmacy_notes:
+        notes.append(f"For the pharmacy: {dispensing.pharmacy_notes}")
+    return notes
 
 
 def _lab(lab: LabResult, subject: str) -> dict[str, Any]:
@@ -191,6 +233,9 @@ def _dosage(prescription: Prescription, evaluation: Evaluation | None) -> dict[s
     parts = [_ACCESS_TEXT.get(access, "Intravenous")]
     if prescription.infusion_minutes:
         parts.append(f"over {prescription.infusion_minutes} min")
+    if prescription.lipid_infusion_hours:
+        hours = format_amount(prescription.lipid_infusion_hours)
+        parts.append(f"lipid emulsion separately over {hours} h")
     dosage: dict[str, Any] = {
         "text": ", ".join(parts),
         "route": {
@@ -260,7 +305,7 @@ def prescription_bundle(
         "subject": {"reference": patient_url},
         "authoredOn": authored.isoformat(),
         "dosageInstruction": [_dosage(prescription, evaluation)],
-        "dispenseRequest": {"quantity": {"value": 1, "unit": "bag"}},
+        "dispenseRequest": _dispense_request(prescription),
     }
     if supporting:
         request["supportingInformation"] = supporting
@@ -268,6 +313,7 @@ def prescription_bundle(
     notes += [f"Acknowledged {a.code}: {a.reason}" for a in prescription.acknowledgements]
     if patient.allergies:
         notes.append("Allergies: " + ", ".join(patient.allergies))
+    notes += _dispensing_notes(prescription)
     if notes:
         request["note"] = [{"text": text} for text in notes]
     entries.append({"fullUrl": f"urn:uuid:{new_id()}", "resource": request})

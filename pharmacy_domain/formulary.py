@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pharmacy_domain.excipients import AllergyData, ExcipientDataError, allergy_data_from_dict
 from pharmacy_domain.resources import load_json
 from pharmacy_domain.units import UnitError, amount_to_ml, per_ml
 
@@ -42,6 +43,10 @@ class StockProduct:
     to_confirm: bool
     unconfirmed: tuple[str, ...] = ()
     notes: str = ""
+    # An empty excipient list means "none" only when the label was checked (with a source);
+    # unchecked, every allergy or excipient check on this product says "unknown".
+    excipients_checked: bool = False
+    excipients_source: str = ""
 
     def per_ml(self, measure: str) -> float:
         return per_ml(self.measures, measure)
@@ -68,6 +73,8 @@ class StockProduct:
             "kcal_per_ml": self.kcal_per_ml,
             "salt_of": list(self.salt_of),
             "excipients": list(self.excipients),
+            "excipients_checked": self.excipients_checked,
+            "excipients_source": self.excipients_source,
             "allergy_terms": list(self.allergy_terms),
             "storage": list(self.storage),
             "source": self.source,
@@ -107,9 +114,14 @@ class Formulary:
     """Stock products and vehicles, looked up by code."""
 
     def __init__(
-        self, products: list[StockProduct], vehicles: list[VehicleProduct], version: int = 1
+        self,
+        products: list[StockProduct],
+        vehicles: list[VehicleProduct],
+        version: int = 1,
+        allergies: AllergyData | None = None,
     ) -> None:
         self.version = version
+        self.allergies = allergies if allergies is not None else AllergyData()
         self.products: dict[str, StockProduct] = {}
         self.vehicles: dict[str, VehicleProduct] = {}
         for product in products:
@@ -166,6 +178,8 @@ def _product(raw: Mapping[str, Any]) -> StockProduct:
     where = f"product {raw.get('code', '?')}"
     content = _float_map(raw.get("content_per_ml", {}), f"{where}.content_per_ml")
     osmolarity = raw.get("osmolarity_mosm_l")
+    if raw.get("excipients_checked") and not raw.get("excipients_source"):
+        raise FormularyError(f"{where}: excipients_checked needs the label it was checked on")
     return StockProduct(
         code=str(raw["code"]),
         name=str(raw["name"]),
@@ -183,6 +197,8 @@ def _product(raw: Mapping[str, Any]) -> StockProduct:
         to_confirm=bool(raw.get("to_confirm", False)),
         unconfirmed=_strings(raw.get("unconfirmed")),
         notes=str(raw.get("notes", "")),
+        excipients_checked=bool(raw.get("excipients_checked", False)),
+        excipients_source=str(raw.get("excipients_source", "")),
     )
 
 
@@ -207,11 +223,14 @@ def formulary_from_dict(data: Mapping[str, Any]) -> Formulary:
     try:
         products = [_product(row) for row in data["products"]]
         vehicles = [_vehicle(row) for row in data.get("vehicles", [])]
+        allergies = allergy_data_from_dict(data.get("allergy_cross_terms"))
+    except ExcipientDataError as error:
+        raise FormularyError(str(error)) from None
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, FormularyError):
             raise
         raise FormularyError(f"malformed formulary: {error!r}") from None
-    return Formulary(products, vehicles, int(data.get("version", 1)))
+    return Formulary(products, vehicles, int(data.get("version", 1)), allergies)
 
 
 def load_formulary(path: Path | None = None) -> Formulary:

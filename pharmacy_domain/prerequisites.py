@@ -53,7 +53,10 @@ class LabPrerequisite:
     """A dated lab result (any of ``labs``) the order needs.
 
     ``when_content``/``when_above``: only when the order delivers more than this much of a
-    content (e.g. ``ascorbic_acid_mg`` above 200). ``passing`` interpretations pass;
+    content (e.g. ``ascorbic_acid_mg`` above 200), and at most ``when_at_most`` when given.
+    ``inherited``: the result is a trait (G6PD status), so an old result still counts: a
+    failing one fails at any age, and an old passing one raises ``stale_severity`` for
+    confirmation instead of passing. ``passing`` interpretations pass;
     ``failing`` maps an interpretation to the severity it raises; any other interpretation
     that the numeric limits cannot decide raises ``other_severity`` ("unknown is never OK").
     """
@@ -72,6 +75,8 @@ class LabPrerequisite:
     when_above: float | None = None
     source: str = ""
     to_confirm: bool = False
+    when_at_most: float | None = None
+    inherited: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -87,9 +92,14 @@ class LabPrerequisite:
             "numeric": None if self.numeric is None else self.numeric.to_wire(),
             "when": None
             if self.when_content is None
-            else {"content": self.when_content, "above": self.when_above},
+            else {
+                "content": self.when_content,
+                "above": self.when_above,
+                "at_most": self.when_at_most,
+            },
             "source": self.source,
             "to_confirm": self.to_confirm,
+            "inherited": self.inherited,
         }
 
 
@@ -137,6 +147,8 @@ def prerequisite_from_dict(raw: Mapping[str, Any]) -> LabPrerequisite:
             when_above=None if not when else float(when.get("above", 0)),
             source=str(raw.get("source", "")),
             to_confirm=bool(raw.get("to_confirm", False)),
+            when_at_most=_optional_float(when, "at_most") if when else None,
+            inherited=bool(raw.get("inherited", False)),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, PrerequisiteError):

@@ -10,21 +10,32 @@ check engine; this module only decides whether the order is well formed.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pharmacy_domain.numbers import format_amount
+# Re-exported: the server and the client import FieldError from here.
+from pharmacy_domain.dispensing import DISPENSING, Dispensing, parse_dispensing
+from pharmacy_domain.field_checks import FieldError as FieldError  # noqa: PLC0414
+from pharmacy_domain.field_checks import FieldErrors, parse_date, shown
+from pharmacy_domain.infusion import lipid_infusion_spec
 from pharmacy_domain.templates import Template, TemplateCatalog
-from pharmacy_domain.text_limits import MAX_NOTE_LENGTH
+from pharmacy_domain.text_limits import (
+    MAX_ADDRESS_LENGTH,
+    MAX_ALLERGY_LENGTH,
+    MAX_CODE_LENGTH,
+    MAX_LAB_UNIT_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_REASON_LENGTH,
+)
+from pharmacy_domain.text_rules import clean_text
 
+LIPID_HOURS = "lipid_infusion_hours"
 SEXES = ("female", "male", "other", "unknown")
-MAX_NAME_LENGTH = 100
 MAX_ALLERGIES = 50
 MAX_LABS = 50
 MAX_ACKNOWLEDGEMENTS = 50
-MAX_REASON_LENGTH = 500
 LAB_INTERPRETATIONS = (
     "normal",
     "abnormal",
@@ -42,22 +53,15 @@ LAB_INTERPRETATIONS = (
 _LAB_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-@dataclass(frozen=True)
-class FieldError:
-    """One problem with the submitted data, where ``field`` is a dotted path such as
-    ``patient.weight_kg`` or ``ingredients[2].amount``."""
-
-    field: str
-    reason: str
-
-    def to_wire(self) -> dict[str, str]:
-        return {"field": self.field, "reason": self.reason}
-
-
 class InvalidPrescription(ValueError):
-    def __init__(self, errors: list[FieldError]) -> None:
+    """Every problem of a body. ``as_typed`` is the order exactly as entered when no
+    problem leaves a clinical value unknown (a number outside its range is kept as typed,
+    a missing name changes no check), so the engine can still judge everything else."""
+
+    def __init__(self, errors: list[FieldError], as_typed: Prescription | None = None) -> None:
         super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
         self.errors = errors
+        self.as_typed = as_typed
 
 
 @dataclass(frozen=True)
@@ -110,9 +114,15 @@ class Patient:
     height_cm: float | None = None
     allergies: tuple[str, ...] = ()
     labs: tuple[LabResult, ...] = ()
+    #: For shipping to the patient; written only when given, so older orders hash alike.
+    address: str = ""
+    phone: str = ""
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        contact = {
+            key: value for key, value in (("address", self.address), ("phone", self.phone)) if value
+        }
+        return contact | {
             "given_name": self.given_name,
             "family_name": self.family_name,
             "birth_date": self.birth_date.isoformat(),
@@ -157,9 +167,21 @@ class Prescription:
     notes: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    #: Hours over which a separately run lipid emulsion is given (``None``: no such lipid).
+    lipid_infusion_hours: float | None = None
+    #: Quantity, series, shipping, needed-by date, note to the pharmacy (``None``: not given).
+    dispensing: Dispensing | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        # The lipid's hours appear only when set, so orders without a separate lipid keep
+        # the content (and signing hash) they always had.
+        # Likewise the dispensing details.
+        optional: dict[str, Any] = {}
+        if self.lipid_infusion_hours is not None:
+            optional[LIPID_HOURS] = self.lipid_infusion_hours
+        if self.dispensing is not None:
+            optional[DISPENSING] = self.dispensing.to_wire()
+        return optional | {
             "template_id": self.template_id,
             "template_version": self.template_version,
             "patient": self.patient.to_wire(),
@@ -172,92 +194,7 @@ class Prescription:
         }
 
 
-class _Collector:
-    """Gathers field errors so one pass reports all of them."""
-
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def add(self, path: str, reason: str) -> None:
-        self.errors.append(FieldError(path, reason))
-
-    def text(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        max_length: int = MAX_NAME_LENGTH,
-    ) -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.add(path, "is required")
-            return ""
-        if not isinstance(value, str):
-            self.add(path, "must be text")
-            return ""
-        value = value.strip()
-        if len(value) > max_length:
-            self.add(path, f"must be at most {max_length} characters")
-        if any(ord(ch) < 32 for ch in value if ch not in "\n\t"):
-            self.add(path, "contains control characters")
-        return value
-
-    def number(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        required: bool,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        unit: str = "",
-    ) -> float | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.add(path, "is required")
-            return None
-        if not _is_number(value):
-            self.add(path, "must be a number")
-            return None
-        suffix = f" {unit}" if unit else ""
-        if minimum is not None and value < minimum:
-            self.add(
-                path,
-                f"must be at least {format_amount(minimum)}{suffix} (got {format_amount(value)})",
-            )
-        elif maximum is not None and value > maximum:
-            self.add(
-                path,
-                f"must be at most {format_amount(maximum)}{suffix} (got {format_amount(value)})",
-            )
-        return float(value)
-
-
-def _is_number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
-
-
-def _parse_date(raw: Any, path: str, errors: _Collector, today: dt.date) -> dt.date | None:
-    if not raw:
-        errors.add(path, "is required")
-        return None
-    try:
-        value = dt.date.fromisoformat(str(raw))
-    except ValueError:
-        errors.add(path, "must be a date written YYYY-MM-DD")
-        return None
-    if value > today:
-        errors.add(path, "lies in the future")
-        return None
-    return value
-
-
-def _parse_allergies(raw: Any, errors: _Collector) -> tuple[str, ...]:
+def _parse_allergies(raw: Any, errors: FieldErrors) -> tuple[str, ...]:
     allergies: list[str] = []
     if not isinstance(raw, list):
         errors.add("patient.allergies", "must be a list")
@@ -265,14 +202,19 @@ def _parse_allergies(raw: Any, errors: _Collector) -> tuple[str, ...]:
         errors.add("patient.allergies", f"must list at most {MAX_ALLERGIES} allergies")
     else:
         for index, item in enumerate(raw):
+            path = f"patient.allergies[{index}]"
             if not isinstance(item, str) or not item.strip():
-                errors.add(f"patient.allergies[{index}]", "must be non-empty text")
+                errors.add(path, "must be non-empty text")
+                continue
+            allergy, reason = clean_text(item, max_length=MAX_ALLERGY_LENGTH)
+            if reason is not None:
+                errors.add(path, reason)
             else:
-                allergies.append(item.strip())
+                allergies.append(allergy)
     return tuple(allergies)
 
 
-def _parse_labs(raw: Any, errors: _Collector, today: dt.date) -> tuple[LabResult, ...]:
+def _parse_labs(raw: Any, errors: FieldErrors, today: dt.date) -> tuple[LabResult, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -297,21 +239,25 @@ def _parse_labs(raw: Any, errors: _Collector, today: dt.date) -> tuple[LabResult
             errors.add(f"{path}.code", "must be a lab code such as g6pd or creatinine")
             continue
         value = errors.number(item, "value", f"{path}.value", required=False)
-        unit = errors.text(item, "unit", f"{path}.unit", required=False, max_length=20)
+        unit = errors.text(
+            item, "unit", f"{path}.unit", required=False, max_length=MAX_LAB_UNIT_LENGTH
+        )
         interpretation = item.get("interpretation") or ""
-        if interpretation and interpretation not in LAB_INTERPRETATIONS:
+        if interpretation and (
+            not isinstance(interpretation, str) or interpretation not in LAB_INTERPRETATIONS
+        ):
             errors.add(f"{path}.interpretation", f"must be one of {', '.join(LAB_INTERPRETATIONS)}")
             continue
         if value is None and not interpretation:
             errors.add(path, "needs a value or an interpretation")
             continue
-        date = _parse_date(item.get("date"), f"{path}.date", errors, today)
+        date = parse_date(item.get("date"), f"{path}.date", errors, today)
         if date is not None:
             labs.append(LabResult(code.lower(), date, value, unit, str(interpretation)))
     return tuple(labs)
 
 
-def _parse_acknowledgements(raw: Any, errors: _Collector) -> tuple[Acknowledgement, ...]:
+def _parse_acknowledgements(raw: Any, errors: FieldErrors) -> tuple[Acknowledgement, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or len(raw) > MAX_ACKNOWLEDGEMENTS:
@@ -323,21 +269,26 @@ def _parse_acknowledgements(raw: Any, errors: _Collector) -> tuple[Acknowledgeme
         if not isinstance(item, Mapping):
             errors.add(path, "must be an object with code and reason")
             continue
-        code = errors.text(item, "code", f"{path}.code", max_length=80)
-        reason = errors.text(item, "reason", f"{path}.reason", max_length=MAX_REASON_LENGTH)
-        field_path = errors.text(item, "field", f"{path}.field", required=False, max_length=80)
+        code = errors.text(item, "code", f"{path}.code", max_length=MAX_CODE_LENGTH)
+        reason = errors.text(
+            item, "reason", f"{path}.reason", max_length=MAX_REASON_LENGTH, multi_line=True
+        )
+        field_path = errors.text(
+            item, "field", f"{path}.field", required=False, max_length=MAX_CODE_LENGTH
+        )
         if code and reason:
             result.append(Acknowledgement(code, reason, field_path))
     return tuple(result)
 
 
-def _parse_patient(raw: Any, errors: _Collector, today: dt.date) -> Patient | None:
+def _parse_patient(raw: Any, errors: FieldErrors, today: dt.date) -> Patient | None:
     if not isinstance(raw, Mapping):
         errors.add("patient", "is required")
         return None
-    given = errors.text(raw, "given_name", "patient.given_name")
-    family = errors.text(raw, "family_name", "patient.family_name")
-    birth_date = _parse_date(raw.get("birth_date"), "patient.birth_date", errors, today)
+    # A missing name leaves every check decidable: the order as typed keeps it empty.
+    given = errors.text(raw, "given_name", "patient.given_name", name_only=True)
+    family = errors.text(raw, "family_name", "patient.family_name", name_only=True)
+    birth_date = parse_date(raw.get("birth_date"), "patient.birth_date", errors, today)
     if birth_date is not None and birth_date.year < today.year - 130:
         errors.add("patient.birth_date", "is more than 130 years ago")
         birth_date = None
@@ -352,13 +303,28 @@ def _parse_patient(raw: Any, errors: _Collector, today: dt.date) -> Patient | No
     )
     allergies = _parse_allergies(raw.get("allergies", []), errors)
     labs = _parse_labs(raw.get("labs"), errors, today)
-    if birth_date is None or not given or not family or sex not in SEXES:
+    # Contact details change no check: a problem in them leaves the order decidable.
+    address = errors.text(
+        raw,
+        "address",
+        "patient.address",
+        required=False,
+        max_length=MAX_ADDRESS_LENGTH,
+        multi_line=True,
+        name_only=True,
+    )
+    phone = errors.text(
+        raw, "phone", "patient.phone", required=False, max_length=MAX_PHONE_LENGTH, name_only=True
+    )
+    if birth_date is None or sex not in SEXES:
         return None
-    return Patient(given, family, birth_date, str(sex), weight, height, allergies, labs)
+    return Patient(
+        given, family, birth_date, str(sex), weight, height, allergies, labs, address, phone
+    )
 
 
 def _parse_ingredients(
-    raw: Any, template: Template, errors: _Collector
+    raw: Any, template: Template, errors: FieldErrors
 ) -> tuple[IngredientLine, ...]:
     if raw is None:  # a body naming only the template takes its defaults
         return tuple(IngredientLine(r.code, r.default_amount, r.unit) for r in template.ingredients)
@@ -375,7 +341,7 @@ def _parse_ingredients(
         code = item.get("code")
         row = template.ingredient(code) if isinstance(code, str) else None
         if row is None:
-            errors.add(f"{path}.code", f"{code!r} is not an ingredient of {template.name}")
+            errors.add(f"{path}.code", f"{shown(code)} is not an ingredient of {template.name}")
             continue
         if code in seen:
             errors.add(f"{path}.code", f"{row.name} is listed twice")
@@ -384,7 +350,7 @@ def _parse_ingredients(
         unit = item.get("unit", row.unit)
         if unit != row.unit:
             # One entry mode per ingredient: never mix salt and ion units (the Abacus recall).
-            errors.add(f"{path}.unit", f"{row.name} is ordered in {row.unit}, not {unit}")
+            errors.add(f"{path}.unit", f"{row.name} is ordered in {row.unit}, not {shown(unit)}")
             continue
         amount = errors.number(
             item,
@@ -399,10 +365,12 @@ def _parse_ingredients(
             lines.append(IngredientLine(row.code, amount, row.unit))
     if not lines and not errors.errors:
         errors.add("ingredients", "at least one ingredient is required")
+    if not lines:
+        errors.value_lost = True  # an order of nothing: no check could say anything
     return tuple(lines)
 
 
-def _parse_vehicle(raw: Any, template: Template, errors: _Collector) -> Vehicle | None:
+def _parse_vehicle(raw: Any, template: Template, errors: FieldErrors) -> Vehicle | None:
     if not template.vehicles:
         if raw is not None:
             errors.add("vehicle", f"{template.name} takes no vehicle")
@@ -430,33 +398,43 @@ def _parse_vehicle(raw: Any, template: Template, errors: _Collector) -> Vehicle 
     return Vehicle(option.code, option.default_volume_ml if volume is None else volume)
 
 
-def parse_prescription(
-    body: Any, catalog: TemplateCatalog, *, today: dt.date | None = None
-) -> Prescription:
-    """Validate an untrusted prescription body against its template.
+def _parse_lipid_hours(
+    body: Mapping[str, Any], template: Template, errors: FieldErrors
+) -> float | None:
+    """The separately run lipid's infusion time: the template's default unless given."""
+    spec = lipid_infusion_spec(template)
+    if body.get(LIPID_HOURS) is None:
+        return None if spec is None else spec.default_hours
+    if spec is None:
+        errors.add(LIPID_HOURS, f"{template.name} runs no separate lipid emulsion", value_kept=True)
+        return None
+    return errors.number(
+        body,
+        LIPID_HOURS,
+        LIPID_HOURS,
+        required=False,
+        minimum=spec.min_hours,
+        maximum=spec.max_hours,
+        unit="h",
+    )
 
-    Missing ingredients, access, vehicle and infusion time take the template's defaults.
-    Raises ``InvalidPrescription`` with every problem found.
-    """
-    errors = _Collector()
-    if not isinstance(body, Mapping):
-        raise InvalidPrescription([FieldError("body", "must be a JSON object")])
-    template_id = body.get("template_id")
-    version = body.get("template_version")
-    if not isinstance(template_id, str) or not template_id:
-        errors.add("template_id", "is required")
-    if isinstance(version, bool) or not isinstance(version, int):
-        errors.add("template_version", "must be a whole number")
-    template = None
-    if not errors.errors:
-        assert isinstance(template_id, str) and isinstance(version, int)
-        template = catalog.get(template_id, version)
-        if template is None:
-            errors.add("template_id", f"no published template {template_id!r} version {version}")
-    patient = _parse_patient(body.get("patient"), errors, today or dt.date.today())
-    if template is None:
-        raise InvalidPrescription(errors.errors)
 
+@dataclass(frozen=True)
+class OrderFields:
+    """The parts of an order that are not about the patient: what a favorite keeps."""
+
+    ingredients: tuple[IngredientLine, ...]
+    access: str
+    vehicle: Vehicle | None
+    infusion_minutes: int | None
+    lipid_infusion_hours: float | None
+
+
+def parse_order_fields(
+    body: Mapping[str, Any], template: Template, errors: FieldErrors
+) -> OrderFields:
+    """Ingredients, access, vehicle, infusion time and the lipid's hours of ``body``,
+    checked against ``template``'s entry limits; problems go to ``errors``."""
     ingredients = _parse_ingredients(body.get("ingredients"), template, errors)
     # A nutrition bag needs the access device stated (ASPEN [34]); the engine reports a
     # missing one as required.field instead of silently assuming the default.
@@ -476,18 +454,69 @@ def parse_prescription(
             unit="min",
         )
         minutes = None if value is None else round(value)
-    notes = errors.text(body, "notes", "notes", required=False, max_length=MAX_NOTE_LENGTH)
-    acknowledgements = _parse_acknowledgements(body.get("acknowledgements"), errors)
-    if errors.errors or patient is None:
-        raise InvalidPrescription(errors.errors)
-    return Prescription(
-        template_id=template.id,
-        template_version=template.version,
-        patient=patient,
+    return OrderFields(
         ingredients=ingredients,
         access=str(access),
         vehicle=vehicle,
         infusion_minutes=minutes,
-        notes=notes,
-        acknowledgements=acknowledgements,
+        lipid_infusion_hours=_parse_lipid_hours(body, template, errors),
     )
+
+
+def parse_prescription(
+    body: Any, catalog: TemplateCatalog, *, today: dt.date | None = None
+) -> Prescription:
+    """Validate an untrusted prescription body against its template.
+
+    Missing ingredients, access, vehicle and infusion time take the template's defaults.
+    Raises ``InvalidPrescription`` with every problem found.
+    """
+    errors = FieldErrors()
+    if not isinstance(body, Mapping):
+        raise InvalidPrescription([FieldError("body", "must be a JSON object")])
+    template_id = body.get("template_id")
+    version = body.get("template_version")
+    if not isinstance(template_id, str) or not template_id:
+        errors.add("template_id", "is required")
+    if isinstance(version, bool) or not isinstance(version, int):
+        errors.add("template_version", "must be a whole number")
+    template = None
+    if not errors.errors:
+        assert isinstance(template_id, str) and isinstance(version, int)
+        template = catalog.get(template_id, version)
+        if template is None:
+            quoted = shown(template_id)
+            errors.add("template_id", f"no published template {quoted} version {version}")
+    patient = _parse_patient(body.get("patient"), errors, today or dt.date.today())
+    if template is None:
+        raise InvalidPrescription(errors.errors)
+
+    fields = parse_order_fields(body, template, errors)
+    notes = errors.text(
+        body, "notes", "notes", required=False, max_length=MAX_NOTE_LENGTH, multi_line=True
+    )
+    acknowledgements = _parse_acknowledgements(body.get("acknowledgements"), errors)
+    dispensing = parse_dispensing(
+        body.get(DISPENSING),
+        errors,
+        today or dt.date.today(),
+        patient_has_address=patient is not None and bool(patient.address),
+    )
+    order = None
+    if patient is not None:
+        order = Prescription(
+            template_id=template.id,
+            template_version=template.version,
+            patient=patient,
+            ingredients=fields.ingredients,
+            access=fields.access,
+            vehicle=fields.vehicle,
+            infusion_minutes=fields.infusion_minutes,
+            notes=notes,
+            acknowledgements=acknowledgements,
+            lipid_infusion_hours=fields.lipid_infusion_hours,
+            dispensing=dispensing,
+        )
+    if errors.errors or order is None:
+        raise InvalidPrescription(errors.errors, None if errors.value_lost else order)
+    return order

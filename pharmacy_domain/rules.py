@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pharmacy_domain.excipients import (
+    ExcipientDataError,
+    YoungExcipientRules,
+    young_rules_from_dict,
+)
 from pharmacy_domain.prerequisites import (
     SEVERITIES,
     LabPrerequisite,
     PrerequisiteError,
     prerequisite_from_dict,
 )
-from pharmacy_domain.resources import load_json
+from pharmacy_domain.resources import load_json, resource_path
 
 
 class RulesError(ValueError):
@@ -80,6 +85,12 @@ class NoteRule:
 
 
 @dataclass(frozen=True)
+class SimpleRule:
+    severity: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class CalciumPhosphateCurve:
     """A pharmacist-configured solubility curve for one amino-acid product.
 
@@ -91,6 +102,8 @@ class CalciumPhosphateCurve:
     min_amino_acids_pct: float
     points: tuple[tuple[float, float], ...]
     source: str = ""
+    id: str = ""
+    to_confirm: bool = False
 
     def max_calcium_meq_l(self, phosphate_mmol_l: float) -> float | None:
         """Linear interpolation; ``None`` outside the curve (unknown, never OK)."""
@@ -106,11 +119,37 @@ class CalciumPhosphateCurve:
 
 
 @dataclass(frozen=True)
+class InterimBand:
+    """Calcium (mEq/L) x phosphate (mmol/L) limits from a final amino-acid concentration up."""
+
+    min_amino_acids_pct: float
+    warn_above: float
+    block_above: float
+
+
+@dataclass(frozen=True)
+class InterimCalciumPhosphate:
+    """The conservative rule used when no configured curve covers the bag."""
+
+    bands: tuple[InterimBand, ...]
+    source: str = ""
+    to_confirm: bool = True
+
+    def band(self, amino_acids_pct: float) -> InterimBand | None:
+        usable = [b for b in self.bands if amino_acids_pct >= b.min_amino_acids_pct]
+        return max(usable, key=lambda b: b.min_amino_acids_pct, default=None)
+
+
+@dataclass(frozen=True)
 class CalciumPhosphateRule:
     unknown_severity: str = "warn"
     precipitation_severity: str = "block"
     curves: tuple[CalciumPhosphateCurve, ...] = ()
     source: str = ""
+    #: Calcium at or above this share of the curve's maximum is "near the curve" (warn).
+    near_curve_fraction: float = 0.9
+    interim: InterimCalciumPhosphate | None = None
+    calcium_chloride: SimpleRule | None = None
 
 
 @dataclass(frozen=True)
@@ -136,12 +175,6 @@ class RefeedingRule:
 
 
 @dataclass(frozen=True)
-class SimpleRule:
-    severity: str
-    source: str = ""
-
-
-@dataclass(frozen=True)
 class Rules:
     version: int
     thresholds: tuple[ThresholdRule, ...]
@@ -153,6 +186,7 @@ class Rules:
     allergy: SimpleRule = SimpleRule("block")
     dosing_weight: SimpleRule = SimpleRule("block")
     osmolarity_incomplete: SimpleRule = SimpleRule("info")
+    young_excipients: YoungExcipientRules = field(default_factory=YoungExcipientRules)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
@@ -226,16 +260,61 @@ def _note(raw: Mapping[str, Any]) -> NoteRule:
     )
 
 
-def _calcium_phosphate(raw: Mapping[str, Any]) -> CalciumPhosphateRule:
-    curves = tuple(
-        CalciumPhosphateCurve(
-            amino_acid_product=str(c["amino_acid_product"]),
-            min_amino_acids_pct=float(c.get("min_amino_acids_pct", 0)),
-            points=tuple(sorted((float(p[0]), float(p[1])) for p in c["points"])),
-            source=str(c.get("source", "")),
-        )
-        for c in raw.get("curves", [])
+def curve_from_dict(
+    raw: Mapping[str, Any], *, allow_example: bool = False
+) -> CalciumPhosphateCurve:
+    """One curve in its file form (see ``resources/calcium_phosphate_curves.json``)."""
+    where = f"calcium-phosphate curve {raw.get('id', '?')}"
+    if raw.get("example") and not allow_example:
+        raise RulesError(f"{where} is marked as an example: it may not decide real orders")
+    points = tuple(sorted((float(p[0]), float(p[1])) for p in raw["points"]))
+    if len(points) < 2 or any(x < 0 or y < 0 for x, y in points):
+        raise RulesError(f"{where}: needs at least two (phosphate, calcium) points ≥ 0")
+    return CalciumPhosphateCurve(
+        amino_acid_product=str(raw["amino_acid_product"]),
+        min_amino_acids_pct=float(raw.get("min_amino_acids_pct", 0)),
+        points=points,
+        source=str(raw.get("source", "")),
+        id=str(raw.get("id", "")),
+        to_confirm=bool(raw.get("to_confirm", False)),
     )
+
+
+def curves_from_dict(
+    data: Mapping[str, Any], *, allow_example: bool = False
+) -> tuple[CalciumPhosphateCurve, ...]:
+    """The curves of one curves file."""
+    if int(data.get("format", 0)) != 1:
+        raise RulesError("calcium-phosphate curves file: 'format' must be 1")
+    return tuple(curve_from_dict(c, allow_example=allow_example) for c in data.get("curves", []))
+
+
+def _interim(raw: Mapping[str, Any] | None) -> InterimCalciumPhosphate | None:
+    if not raw:
+        return None
+    bands = tuple(
+        InterimBand(
+            min_amino_acids_pct=float(b.get("min_amino_acids_pct", 0)),
+            warn_above=float(b["warn_above"]),
+            block_above=float(b["block_above"]),
+        )
+        for b in raw["bands"]
+    )
+    if any(b.warn_above > b.block_above for b in bands):
+        raise RulesError("calcium_phosphate.interim: warn_above lies above block_above")
+    return InterimCalciumPhosphate(
+        bands, str(raw.get("source", "")), bool(raw.get("to_confirm", True))
+    )
+
+
+def _calcium_phosphate(
+    raw: Mapping[str, Any], file_curves: tuple[CalciumPhosphateCurve, ...] = ()
+) -> CalciumPhosphateRule:
+    curves = tuple(curve_from_dict(c) for c in raw.get("curves", [])) + file_curves
+    fraction = float(raw.get("near_curve_fraction", 0.9))
+    if not 0 < fraction <= 1:
+        raise RulesError("calcium_phosphate.near_curve_fraction must lie in (0, 1]")
+    chloride = raw.get("calcium_chloride")
     return CalciumPhosphateRule(
         unknown_severity=_severity(raw.get("unknown_severity", "warn"), "calcium_phosphate"),
         precipitation_severity=_severity(
@@ -243,6 +322,11 @@ def _calcium_phosphate(raw: Mapping[str, Any]) -> CalciumPhosphateRule:
         ),
         curves=curves,
         source=str(raw.get("source", "")),
+        near_curve_fraction=fraction,
+        interim=_interim(raw.get("interim")),
+        calcium_chloride=None
+        if chloride is None
+        else _simple(chloride, "warn", "calcium_phosphate.calcium_chloride"),
     )
 
 
@@ -251,9 +335,11 @@ def _simple(raw: Mapping[str, Any] | None, default: str, where: str) -> SimpleRu
     return SimpleRule(_severity(raw.get("severity", default), where), str(raw.get("source", "")))
 
 
-def rules_from_dict(data: Mapping[str, Any]) -> Rules:
-    """Build the rule table from its file form, refusing anything malformed."""
+def rules_from_dict(data: Mapping[str, Any], curves: Mapping[str, Any] | None = None) -> Rules:
+    """Build the rule table from its file form, refusing anything malformed. ``curves`` is
+    the pharmacy's calcium-phosphate curves file, when it has one."""
     try:
+        file_curves = () if curves is None else curves_from_dict(curves)
         three = data.get("three_in_one") or {}
         refeeding = data.get("refeeding") or {}
         return Rules(
@@ -261,7 +347,7 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
             thresholds=tuple(_threshold(r) for r in data.get("thresholds", [])),
             prerequisites=tuple(prerequisite_from_dict(p) for p in data.get("prerequisites", [])),
             notes=tuple(_note(n) for n in data.get("notes", [])),
-            calcium_phosphate=_calcium_phosphate(data.get("calcium_phosphate") or {}),
+            calcium_phosphate=_calcium_phosphate(data.get("calcium_phosphate") or {}, file_curves),
             three_in_one=ThreeInOneRule(
                 min_amino_acids_pct=float(three.get("min_amino_acids_pct", 4)),
                 min_dextrose_pct=float(three.get("min_dextrose_pct", 10)),
@@ -289,17 +375,31 @@ def rules_from_dict(data: Mapping[str, Any]) -> Rules:
             osmolarity_incomplete=_simple(
                 data.get("osmolarity_incomplete"), "info", "osmolarity_incomplete"
             ),
+            young_excipients=young_rules_from_dict(data.get("excipients_young")),
             raw=data,
         )
     except RulesError:
         raise
-    except PrerequisiteError as error:
+    except (PrerequisiteError, ExcipientDataError) as error:
         raise RulesError(str(error)) from None
     except (KeyError, TypeError, ValueError) as error:
         raise RulesError(f"malformed rules: {error!r}") from None
 
 
 def load_rules(path: Path | None = None) -> Rules:
-    """Read ``resources/rules.json`` (or ``path``)."""
-    data = load_json("rules.json") if path is None else json.loads(path.read_text(encoding="utf-8"))
-    return rules_from_dict(data)
+    """Read ``resources/rules.json`` (or ``path``) and the calcium-phosphate curves file it
+    names (``calcium_phosphate.curves_file``, beside it)."""
+    if path is None:
+        data = load_json("rules.json")
+        folder = resource_path()
+    else:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        folder = path.parent
+    name = (data.get("calcium_phosphate") or {}).get("curves_file")
+    curves = None
+    if name:
+        curves_path = folder / str(name)
+        if curves_path.parent != folder:
+            raise RulesError("calcium_phosphate.curves_file must name a file beside rules.json")
+        curves = json.loads(curves_path.read_text(encoding="utf-8"))
+    return rules_from_dict(data, curves)

@@ -16,6 +16,7 @@ table to offer only the moves that can succeed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -70,6 +71,8 @@ class Action:
     note: NoteRule
     note_label: str  # what the note is: "Reason", "Question for the prescriber"
     doing: str  # the act, for sentences: "ask the prescriber about {it}", "mark {it} ready"
+    #: The pharmacy states the beyond-use date and storage (marking an order ready).
+    needs_beyond_use: bool = False
 
     def phrase(self, it: str = "it") -> str:
         """The act in a sentence: ``phrase("a prescription")`` → "mark a prescription ready"."""
@@ -162,6 +165,7 @@ ACTIONS: dict[str, Action] = {
             NoteRule.OPTIONAL,
             "Note",
             "mark {it} ready",
+            needs_beyond_use=True,
         ),
         Action(
             "ship",
@@ -203,3 +207,43 @@ def status_label(status: str) -> str:
         return STATUS_LABELS[PrescriptionStatus(status)]
     except ValueError:
         return status.replace("_", " ").capitalize()
+
+
+#: How a ready bag is kept until it is given, as the pharmacy states it.
+STORAGE_CONDITIONS: dict[str, str] = {
+    "refrigerated": "Refrigerated, 2–8 °C",
+    "room_temperature": "Room temperature, 20–25 °C",
+    "frozen": "Frozen, −25 to −10 °C",
+}
+#: USP <797> allows no compounded sterile preparation a longer beyond-use date.
+MAX_BEYOND_USE_DAYS = 180
+
+
+def storage_label(code: str) -> str:
+    return STORAGE_CONDITIONS.get(code, code.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class BeyondUse:
+    """What the pharmacy states on marking an order ready (either may be missing as sent)."""
+
+    date: dt.date | None
+    storage: str | None
+
+
+def beyond_use_problems(
+    beyond_use_date: dt.date | None, storage: str | None, today: dt.date
+) -> list[tuple[str, str]]:
+    """(field, reason) for each problem with what the pharmacy entered on marking ready."""
+    problems: list[tuple[str, str]] = []
+    if beyond_use_date is None:
+        problems.append(("beyond_use_date", "is required to mark it ready"))
+    elif beyond_use_date < today:
+        problems.append(("beyond_use_date", "lies in the past"))
+    elif beyond_use_date > today + dt.timedelta(days=MAX_BEYOND_USE_DAYS):
+        problems.append(("beyond_use_date", f"is more than {MAX_BEYOND_USE_DAYS} days ahead"))
+    if not storage:
+        problems.append(("storage", "is required to mark it ready"))
+    elif storage not in STORAGE_CONDITIONS:
+        problems.append(("storage", f"must be one of {', '.join(STORAGE_CONDITIONS)}"))
+    return problems

@@ -13,6 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pharmacy_domain.infusion import InfusionSpecError, check_template_specs
+from pharmacy_domain.population import Population, PopulationError, population_from_dict
 from pharmacy_domain.prerequisites import LabPrerequisite, PrerequisiteError, prerequisite_from_dict
 from pharmacy_domain.resources import load_json, resource_path
 from pharmacy_domain.units import UnitError, parse_order_unit
@@ -127,6 +129,7 @@ class Template:
     access_required: bool = False
     required_fields: Mapping[str, str] = field(default_factory=dict)
     prerequisites: tuple[LabPrerequisite, ...] = ()
+    population: Population | None = None  # whom it is for; None: not stated (checks warn)
 
     @property
     def is_nutrition(self) -> bool:
@@ -168,6 +171,7 @@ class Template:
             "access_required": self.access_required,
             "required_fields": dict(self.required_fields),
             "prerequisites": [p.to_wire() for p in self.prerequisites],
+            "population": None if self.population is None else self.population.to_wire(),
             **dict(self.extra),
         }
 
@@ -237,6 +241,7 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
             "access_required",
             "required_fields",
             "prerequisites",
+            "population",
         }
         template = Template(
             id=str(data["id"]),
@@ -259,10 +264,13 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
                 str(k): str(v) for k, v in (data.get("required_fields") or {}).items()
             },
             prerequisites=tuple(prerequisite_from_dict(p) for p in data.get("prerequisites", [])),
+            population=None
+            if data.get("population") is None
+            else population_from_dict(data["population"], f"{where} population"),
         )
     except KeyError as missing:
         raise TemplateError(f"{where}: missing field {missing}") from None
-    except PrerequisiteError as error:
+    except (PrerequisiteError, PopulationError) as error:
         raise TemplateError(f"{where}: {error}") from None
     _check_template(template)
     return template
@@ -294,6 +302,10 @@ def _check_template(template: Template) -> None:
         raise TemplateError(f"{where}: an ingredient code appears twice")
     for row in template.ingredients:
         _check_row(row, where)
+    try:
+        check_template_specs(template)
+    except InfusionSpecError as error:
+        raise TemplateError(str(error)) from None
     for route in template.access_routes:
         if route not in ACCESS_ROUTES:
             raise TemplateError(f"{where}: unknown access route {route!r}")

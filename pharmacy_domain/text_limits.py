@@ -21,3 +21,20 @@ PASSWORD_LENGTH_RULE = f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characte
 def password_length(password: str) -> int:
     """The length the password rules count: code points after NFKC normalisation."""
     return len(unicodedata.normalize("NFKC", password))
+
+
+#: A person's given or family name, an allergy, a clinic or display name.
+MAX_NAME_LENGTH = 100
+MAX_ALLERGY_LENGTH = 100
+MAX_DISPLAY_NAME_LENGTH = 200
+MAX_CLINIC_NAME_LENGTH = 200
+#: A lab result's unit ("mg/dL"), and a code or field path a client echoes back.
+MAX_LAB_UNIT_LENGTH = 20
+MAX_CODE_LENGTH = 80
+#: The prescriber's reason for going past a warning.
+MAX_REASON_LENGTH = 500
+#: A patient's postal address (several lines) and phone number, for shipping to the patient.
+MAX_ADDRESS_LENGTH = 300
+MAX_PHONE_LENGTH = 40
+#: The name a prescriber gives a favorite order ("Myers' — my usual").
+MAX_FAVORITE_NAME_LENGTH = 80

@@ -9,10 +9,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from pharmacy_domain.formulary import Formulary, load_formulary
 from pharmacy_domain.rules import Rules, load_rules
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
+from pharmacy_server import __version__
 from pharmacy_server.accounts.router import router as accounts_router
 from pharmacy_server.accounts.service import AccountService
 from pharmacy_server.admin.router import router as admin_router
@@ -28,13 +30,24 @@ from pharmacy_server.db import Database
 from pharmacy_server.deps import AppContext
 from pharmacy_server.drafts.router import router as drafts_router
 from pharmacy_server.drafts.service import DraftService
+from pharmacy_server.edge import EdgeMiddleware
+from pharmacy_server.favorites.router import router as favorites_router
+from pharmacy_server.favorites.service import FavoriteService
 from pharmacy_server.handlers import install_error_handlers
+from pharmacy_server.http_hygiene import wrap_whole_app
+from pharmacy_server.metrics import Metrics
 from pharmacy_server.notify import FileNotifier, Notifier, SmtpNotifier
+from pharmacy_server.patients.router import DOCUMENT_BODY_BYTES, DOCUMENT_UPLOAD_PATH
+from pharmacy_server.patients.router import router as patients_router
+from pharmacy_server.patients.service import PatientService
+from pharmacy_server.pharmacy_identity import IdentityCache
 from pharmacy_server.prescriptions.router import router as prescriptions_router
 from pharmacy_server.prescriptions.schemas import PrescriptionSubmission
 from pharmacy_server.prescriptions.service import PrescriptionService
-from pharmacy_server.schemas import ErrorBody, HealthOut
+from pharmacy_server.probes import router as probes_router
+from pharmacy_server.schemas import HTTP_API_VERSION, SERVICE_NAME, ErrorBody, HealthOut
 from pharmacy_server.security import Passwords, SecretBox, server_passwords
+from pharmacy_server.seed import PHARMACY_NAME as DEMO_PHARMACY_NAME
 
 #: In the order their paths appear in the OpenAPI document.
 ROUTERS = (
@@ -43,6 +56,8 @@ ROUTERS = (
     catalog_router,
     prescriptions_router,
     drafts_router,
+    favorites_router,
+    patients_router,
     admin_router,
 )
 
@@ -74,6 +89,22 @@ def default_notifier(settings: ServerSettings) -> Notifier:
         folder = Path(platformdirs.user_data_dir("pharmacy-server", appauthor=False)) / "mail"
     log.info("notifier: messages are written as files (demo); set PHARMACY_NOTIFIER=smtp")
     return FileNotifier(folder, settings.smtp_sender)
+
+
+def _document_edge_refusals(schema: dict[str, Any]) -> None:
+    """The answers ``EdgeMiddleware`` gives before any route: 431 anywhere, 415 and 422
+    wherever a body is taken."""
+    error = {
+        "description": "Refused before the route",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("431", error)
+            if "requestBody" in operation:
+                responses.setdefault("415", error)
+                responses.setdefault("422", error)
 
 
 def create_app(
@@ -118,6 +149,8 @@ def create_app(
         ),
         admin=AdminService(database, settings, notifier=notifier, clock=clock),
         drafts=DraftService(database, clock),
+        favorites=FavoriteService(database, catalog, clock),
+        patients=PatientService(database, formulary, clock),
         prescriptions=PrescriptionService(
             database,
             catalog,
@@ -126,23 +159,57 @@ def create_app(
             clock,
             lock_wait_ms=settings.submit_lock_wait_ms,
             notifier=notifier,
+            claim_minutes=settings.claim_minutes,
         ),
     )
+
+    # The interactive docs load their scripts from a CDN, and the schema maps the whole
+    # API: both only in demo mode. Tests and tools read ``app.openapi()`` in-process.
+    demo = settings.demo_mode
 
     app = FastAPI(
         title="Pharmacy prescription server",
         version=API_VERSION,
         generate_unique_id_function=_operation_id,
+        openapi_url="/openapi.json" if demo else None,
+        docs_url="/docs" if demo else None,
+        redoc_url="/redoc" if demo else None,
     )
     app.state.context = context
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # The last added runs first: the body's size is bounded before its content is read.
+    app.add_middleware(EdgeMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # A document of up to 10 MB, base64 in JSON: the route names what is too large.
+        wider=((DOCUMENT_UPLOAD_PATH, DOCUMENT_BODY_BYTES),),
+    )
+    if settings.trusted_proxy_list:
+        # Only these peers may say who the client is; from anyone else the forwarded
+        # headers are ignored and the peer address is the client's (audit, throttles).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    app.state.metrics = Metrics()
+    wrap_whole_app(app, app.state.metrics, settings.metrics_token)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(probes_router)
+
+    # The demo's seeded pharmacy names itself unless the deployment says otherwise.
+    pharmacy_name = settings.name or (DEMO_PHARMACY_NAME if settings.demo_mode else None)
+    pharmacy = IdentityCache(database, pharmacy_name or "The pharmacy")
 
     @app.get("/healthz", tags=["health"], response_model=HealthOut)
     def healthz() -> HealthOut:
-        return HealthOut(status="ok")
+        identity = pharmacy.get()
+        return HealthOut(
+            status="ok",
+            service=SERVICE_NAME,
+            api_version=HTTP_API_VERSION,
+            version=__version__,
+            pharmacy_id=None if identity is None else identity.id,
+            pharmacy_name=pharmacy_name,
+        )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -156,6 +223,7 @@ def create_app(
             components.update(submission.pop("$defs", {}))
             components["PrescriptionSubmission"] = submission
             components.setdefault("ErrorBody", ErrorBody.model_json_schema())
+            _document_edge_refusals(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

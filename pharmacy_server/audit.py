@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -210,10 +210,32 @@ def verify_chain(database: Database) -> VerifyResult:
 
 
 def list_events(
-    database: Database, *, limit: int, cursor: int | None, action: str | None
+    database: Database,
+    *,
+    limit: int,
+    cursor: int | None,
+    action: str | None,
+    actor_id: uuid.UUID | None = None,
+    occurred_from: dt.datetime | None = None,
+    occurred_before: dt.datetime | None = None,
+    target: tuple[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], int, int | None]:
-    """Newest first: (events, total matching, the seq to continue below or None)."""
-    conditions = [] if action is None else [AuditEvent.action == action]
+    """Newest first: (events, total matching, the seq to continue below or None).
+
+    Filters combine: one action, one actor, ``occurred_from <= occurred_at <
+    occurred_before``, one target (type, id)."""
+    conditions: list[ColumnElement[bool]] = []
+    if action is not None:
+        conditions.append(AuditEvent.action == action)
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
+    if occurred_from is not None:
+        conditions.append(AuditEvent.occurred_at >= occurred_from.astimezone(dt.UTC))
+    if occurred_before is not None:
+        conditions.append(AuditEvent.occurred_at < occurred_before.astimezone(dt.UTC))
+    if target is not None:
+        conditions.append(AuditEvent.target_type == target[0])
+        conditions.append(AuditEvent.target_id == target[1])
     page = list(conditions)
     if cursor is not None:
         page.append(AuditEvent.seq < cursor)

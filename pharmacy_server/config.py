@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "pharmacy-server"
@@ -22,12 +25,29 @@ def sqlite_url_for(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def split_proxies(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 class ServerSettings(BaseSettings):
     """Everything that may differ between deployments; the defaults are the policy."""
 
     model_config = SettingsConfigDict(env_prefix="PHARMACY_", extra="ignore")
 
     database_url: str = ""
+    # The pharmacy's name as its documents print it (the PDF copy of a prescription),
+    # reported by /healthz. Empty: the copies say "Compounding pharmacy".
+    name: str = ""
+    # The embedded SQLite database is encrypted with SQLCipher under this key (64 hex
+    # digits). Unset, the key is read from database_key_file, created 0600 on first run
+    # (default: database.key in the state folder, beside the secret key file). Kept apart
+    # from the data, like the backups of each.
+    database_key: str = ""
+    database_key_file: str = ""
+    # TLS to PostgreSQL, handed to psycopg: e.g. sslmode "verify-full" with the root
+    # certificate that signed the database server's.
+    database_sslmode: str = ""
+    database_sslrootcert: str = ""
     # NIST 800-63B AAL2 session limits (checklist C6).
     idle_timeout_minutes: int = 30
     absolute_timeout_hours: int = 12
@@ -37,10 +57,14 @@ class ServerSettings(BaseSettings):
     # How long a PostgreSQL submit waits for a row lock held by another request with
     # the same Idempotency-Key before answering 409 (SQLite waits its busy timeout).
     submit_lock_wait_ms: int = 5000
+    # How long opening an order on the pharmacist's desk claims it, unless renewed.
+    claim_minutes: int = Field(default=5, ge=1, le=120)
     # Checklist D6.
     max_body_bytes: int = 256 * 1024
-    # Cap concurrent argon2 hashes: each one takes 64 MiB.
-    max_concurrent_password_checks: int = 4
+    # Cap concurrent argon2 hashes: each one takes 64 MiB, and all of a core. More than
+    # the cores only slows every one of them down (a signer waiting for a slot waits
+    # longer), so the default is one per core, at most four.
+    max_concurrent_password_checks: int = Field(default_factory=lambda: min(4, os.cpu_count() or 1))
     # Demo mode: the seeded demo accounts sign in without TOTP. Off in production.
     demo_mode: bool = False
     # Test suites: argon2 at its minimum cost. Refused unless demo_mode is on
@@ -67,6 +91,39 @@ class ServerSettings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
     totp_issuer: str = "Northside Compounding Pharmacy"
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: a
+    # comma-separated list of addresses or CIDR networks. Empty: no peer is trusted, so
+    # the audited address and the per-address throttle always use the real peer.
+    trusted_proxies: str = ""
+    # Who may read /metrics besides a loopback peer: the bearer of this token (empty: none).
+    metrics_token: str = ""
+    # "json" (one object per line) or "text"; empty: json, or text in demo mode.
+    log_format: str = ""
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_is_known(cls, value: str) -> str:
+        if value not in ("", "json", "text"):
+            raise ValueError(
+                f"{value!r} is not a log format: use json or text (PHARMACY_LOG_FORMAT)"
+            )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for item in split_proxies(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or CIDR network (PHARMACY_TRUSTED_PROXIES)"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return split_proxies(self.trusted_proxies)
 
     @property
     def idle_timeout(self) -> timedelta:

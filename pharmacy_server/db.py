@@ -17,12 +17,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from pharmacy_server.private_files import PRIVATE_FOLDER_MODE, create_private_file
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_MODE = "pharmacy_sqlite_begin"
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    # Runs after the pysqlcipher dialect's own connect hook has set the key.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
@@ -42,14 +46,29 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_database_engine(url: str) -> Engine:
+    """An engine for ``url``: PostgreSQL, plain SQLite, or SQLite encrypted with SQLCipher
+    (``sqlite+pysqlcipher``, the key in the URL; see ``database_encryption``).
+
+    ``hide_parameters``: a failed statement's error (and any log of it) shows the SQL
+    without the values bound to it, which may be names, e-mail addresses or NPIs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        options: dict[str, Any] = {}
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+            path = Path(parsed.database)
+            path.parent.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+            create_private_file(path)  # WAL and SHM take the database file's mode
+            # One pool for both drivers (pysqlcipher would default to one connection per
+            # thread, closing connections that other threads still use).
+            options["poolclass"] = QueuePool
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True, **options
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 class Database:

@@ -22,6 +22,8 @@ from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.drafts.service import DraftService
 from pharmacy_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
+from pharmacy_server.favorites.service import FavoriteService
+from pharmacy_server.patients.service import PatientService
 from pharmacy_server.prescriptions.service import PrescriptionService
 
 
@@ -39,6 +41,8 @@ class AppContext:
     admin: AdminService
     prescriptions: PrescriptionService
     drafts: DraftService
+    favorites: FavoriteService
+    patients: PatientService
 
 
 def get_context(request: Request) -> AppContext:
@@ -80,8 +84,8 @@ CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
 
 
 def get_client_address(request: Request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy's: run uvicorn with
-    ``--forwarded-allow-ips`` for the proxy so the real client's address lands here."""
+    """The peer address, or the client a proxy of ``PHARMACY_TRUSTED_PROXIES`` names in
+    X-Forwarded-For (``create_app``); from any other peer that header is ignored."""
     return request.client.host if request.client is not None else None
 
 
@@ -104,8 +108,18 @@ def _role_guard(*roles: str) -> Any:
 PrescriberUser = Annotated[AuthenticatedUser, _role_guard("prescriber")]
 PharmacistUser = Annotated[AuthenticatedUser, _role_guard("pharmacist")]
 StaffUser = Annotated[AuthenticatedUser, _role_guard("pharmacist", "admin")]
+# Everyone but admins: clinic staff are scoped to nothing yet (prescriptions.access).
+PrescriptionReader = Annotated[
+    AuthenticatedUser, _role_guard("prescriber", "clinic_staff", "pharmacist")
+]
 AdminUser = Annotated[AuthenticatedUser, _role_guard("admin")]
 DraftingUser = Annotated[AuthenticatedUser, _role_guard("prescriber", "clinic_staff")]
+# A clinic's prescribers and staff share its patient records; pharmacists read the ones
+# a prescription names (patients.service).
+PatientEditor = Annotated[AuthenticatedUser, _role_guard("prescriber", "clinic_staff")]
+PatientReader = Annotated[
+    AuthenticatedUser, _role_guard("prescriber", "clinic_staff", "pharmacist")
+]
 
 
 async def read_json_body(request: Request) -> Any:

@@ -75,6 +75,15 @@ class Conflict(DomainError):
     """The thing changed under the caller (a status, a version, a key still in use)."""
 
 
+class TooLarge(DomainError):
+    """The content is larger than this kind of thing may be (a document over 10 MB)."""
+
+
+class UnsupportedType(DomainError):
+    """The content is not of a type this endpoint takes (a document that is no PDF,
+    PNG or JPEG by its first bytes)."""
+
+
 class Invalid(DomainError):
     """The data is not acceptable; ``errors`` say which fields and why."""
 

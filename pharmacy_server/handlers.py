@@ -26,7 +26,9 @@ from pharmacy_server.errors import (
     Locked,
     NotAuthenticated,
     NotFound,
+    TooLarge,
     TooManyAttempts,
+    UnsupportedType,
 )
 from pharmacy_server.schemas import ErrorBody
 
@@ -40,6 +42,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedType: 415,
     Invalid: 422,
     TooManyAttempts: 429,
     DeliveryFailed: 502,
@@ -147,6 +151,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        if database_busy(error):
+            # Another writer held the database past the busy timeout (a loaded machine,
+            # a backup, a long migration): nothing was written, so the client may retry.
+            log.warning("database busy on %s %s", request.method, request.url.path)
+            return error_response(
+                503,
+                "The pharmacy server is busy. Nothing was saved; try again in a moment.",
+                code="server.busy",
+                headers={"Retry-After": "1"},
+            )
         # The exception and the route only: request bodies may carry patient data.
         log.error(
             "unhandled %s on %s %s",
@@ -156,3 +170,21 @@ def install_error_handlers(app: FastAPI) -> None:
             exc_info=(type(error), error, error.__traceback__),
         )
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+#: SQLite's "database is locked"/"busy", PostgreSQL's lock_not_available (55P03).
+_BUSY_SQLITE_WORDS = ("database is locked", "database table is locked", "database is busy")
+_BUSY_POSTGRES_CODES = frozenset({"55P03"})
+
+
+def database_busy(error: Exception) -> bool:
+    """Whether ``error`` is a database that stayed locked past its wait, not a fault."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _BUSY_POSTGRES_CODES:
+        return True
+    text = str(original).lower()
+    return any(words in text for words in _BUSY_SQLITE_WORDS)

@@ -7,18 +7,23 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,6 +112,9 @@ class AuthSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Where and with what it was opened (migration 0014; NULL for older sessions).
+    client_address: Mapped[str | None] = mapped_column(String(100))
+    client_agent: Mapped[str | None] = mapped_column(String(200))
 
 
 class ReferenceCounter(Base):
@@ -118,12 +126,38 @@ class ReferenceCounter(Base):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
+#: The date that stands for "no needed-by date" in ``Prescription.needed_by_key``.
+NO_NEEDED_BY = dt.date(9999, 12, 31)
+#: (name, leading columns): each index ends ``created_at DESC, id DESC`` so a page of
+#: one filter, newest first within its sort key, is read in order without a sort.
+QUEUE_INDEX_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ix_queue_status", ("status",)),
+    ("ix_queue_status_needed_by", ("status", "needed_by_key")),
+    ("ix_queue_status_prescriber", ("status", "prescriber_id")),
+    ("ix_queue_needed_by", ("needed_by_key",)),
+    ("ix_queue_prescriber", ("prescriber_id",)),
+    ("ix_queue_prescriber_needed_by", ("prescriber_id", "needed_by_key")),
+    ("ix_queue_clinic", ("clinic_id",)),
+    ("ix_queue_clinic_needed_by", ("clinic_id", "needed_by_key")),
+    ("ix_queue_template", ("template_id",)),
+    ("ix_queue_template_needed_by", ("template_id", "needed_by_key")),
+    ("ix_queue_warnings", ("has_warnings",)),
+    ("ix_queue_warnings_needed_by", ("has_warnings", "needed_by_key")),
+    ("ix_queue_answered", ("answered",)),
+    ("ix_queue_answered_needed_by", ("answered", "needed_by_key")),
+)
+
+
 class Prescription(Base):
     __tablename__ = "prescription"
     __table_args__ = (
         # The idempotency key lives on the row for ever (checklist E2/E3).
         UniqueConstraint("prescriber_id", "idempotency_key"),
         Index("ix_prescription_created_at_id", "created_at", "id"),
+        # The pharmacist's queue sorts by it (migration 0008).
+        Index("ix_prescription_needed_by", "needed_by"),
+        # A prescriber's own refresh: what changed among their orders (migration 0013).
+        Index("ix_prescription_prescriber_change_seq", "prescriber_id", "change_seq"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -157,6 +191,26 @@ class Prescription(Base):
     signed_body_sha256: Mapped[str | None] = mapped_column(String(64))
     signing_method: Mapped[str | None] = mapped_column(String(10))
 
+    # Copied from the content's dispensing details to sort and show the queue (0008).
+    needed_by: Mapped[dt.date | None] = mapped_column(Date)
+    quantity_bags: Mapped[int | None] = mapped_column(Integer)
+    # What the pharmacy entered when it marked the order ready, shown to the prescriber.
+    beyond_use_date: Mapped[dt.date | None] = mapped_column(Date)
+    storage: Mapped[str | None] = mapped_column(String(30))
+    # The clinic's patient record the order was written from (0012); the patient as
+    # signed stays in ``content_json``, so a later edit of the record changes no order.
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patient.id"), index=True)
+
+    # The queue's filters and order, each answered from an index (migration 0013).
+    # ``needed_by`` with the undated last: a NULL would sort first in a SQLite index.
+    needed_by_key: Mapped[dt.date] = mapped_column(Date, server_default="9999-12-31")
+    # The evaluation at submission had a warning the prescriber acknowledged.
+    has_warnings: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The prescriber answered the pharmacy's question and no pharmacist has moved it since.
+    answered: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Bumped on every write from ``PrescriptionChangeCounter``: ``changed_since`` reads it.
+    change_seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
     # Every move since submission, oldest first (a handful per prescription).
@@ -165,6 +219,43 @@ class Prescription(Base):
         lazy="selectin",
         back_populates="prescription",
     )
+
+
+for _name, _columns in QUEUE_INDEX_COLUMNS:
+    Index(
+        _name,
+        *(Prescription.__table__.c[column] for column in _columns),
+        Prescription.created_at.desc(),
+        Prescription.id.desc(),
+    )
+
+
+class PrescriptionClaim(Base):
+    """A pharmacist reviewing a prescription (migration 0015): one holder at a time, until
+    ``expires_at``, renewed while their window keeps it open. A row, not process memory:
+    every server process behind the balancer sees the same claims."""
+
+    __tablename__ = "prescription_claim"
+
+    prescription_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("prescription.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    holder: Mapped[User] = relationship(lazy="joined")
+
+
+class PrescriptionChangeCounter(Base):
+    """The last ``Prescription.change_seq`` handed out (one row). Taking the next one
+    locks the row until commit, so sequence numbers become visible in order: a reader
+    asking what changed after N never misses a write that committed late with a lower N."""
+
+    __tablename__ = "prescription_change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PrescriptionEvent(Base):
@@ -282,6 +373,11 @@ class AuditEvent(Base):
     Ids, roles, account usernames and codes only: never a patient's data."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The admin's filters by who and by what, newest first (migration 0014).
+        Index("ix_audit_event_actor_seq", "actor_id", "seq"),
+        Index("ix_audit_event_target_seq", "target_type", "target_id", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
@@ -318,3 +414,89 @@ class Draft(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Favorite(Base):
+    """A prescriber's named order for one template version: doses, vehicle, access and
+    infusion time, never a patient (``pharmacy_domain.favorites``)."""
+
+    __tablename__ = "favorite"
+    __table_args__ = (
+        # One name per prescriber and template, compared as ``favorites.name_key`` does.
+        UniqueConstraint("prescriber_id", "template_id", "name_key"),
+        Index("ix_favorite_prescriber_updated", "prescriber_id", "updated_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinic.id"))
+    prescriber_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    template_id: Mapped[str] = mapped_column(String(80))
+    template_version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    # Case folding may lengthen a name up to three times ("ß" → "ss", "ΐ" → three).
+    name_key: Mapped[str] = mapped_column(String(240))
+    content_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class PatientRecord(Base):
+    """A clinic's patient: who they are, how to reach them, allergies, weight, height
+    and labs (``pharmacy_domain.patient_records``). Shared by the clinic's prescribers
+    and staff; the database is encrypted at rest (``database_encryption``)."""
+
+    __tablename__ = "patient"
+    __table_args__ = (
+        Index("ix_patient_clinic_created", "clinic_id", "created_at", "id"),
+        Index("ix_patient_clinic_family", "clinic_id", "family_key"),
+        Index("ix_patient_clinic_given", "clinic_id", "given_key"),
+        Index("ix_patient_clinic_birth", "clinic_id", "birth_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinic.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    # Case-folded names for the prefix search (folding may lengthen a name threefold).
+    given_key: Mapped[str] = mapped_column(String(300))
+    family_key: Mapped[str] = mapped_column(String(300))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(40))
+    allergies_json: Mapped[str] = mapped_column(Text)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    weight_measured_on: Mapped[dt.date | None] = mapped_column(Date)
+    height_cm: Mapped[float | None] = mapped_column(Float)
+    height_measured_on: Mapped[dt.date | None] = mapped_column(Date)
+    labs_json: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    updated_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    documents: Mapped[list[PatientDocument]] = relationship(
+        order_by="PatientDocument.uploaded_at", lazy="selectin", back_populates="patient"
+    )
+
+
+class PatientDocument(Base):
+    """A document attached to a patient record (a PDF, PNG or JPEG of at most 10 MB),
+    kept in the database so it is encrypted at rest and backed up with it."""
+
+    __tablename__ = "patient_document"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Loaded only when the document itself is asked for, never with the record.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    patient: Mapped[PatientRecord] = relationship(back_populates="documents")

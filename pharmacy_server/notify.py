@@ -66,7 +66,7 @@ class FileNotifier:
 
     def send(self, *, to: str, subject: str, text: str) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             stamp = utc_now().strftime("%Y%m%dT%H%M%S%f")
             handle, temp = tempfile.mkstemp(dir=self.directory, prefix=".mail-", suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:

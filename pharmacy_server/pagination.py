@@ -15,6 +15,8 @@ from pharmacy_server.errors import Invalid
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
+#: The largest sequence number a cursor may name (a signed 64-bit column).
+MAX_SEQ = 2**63 - 1
 
 
 def clamp_limit(limit: int) -> int:
@@ -43,6 +45,8 @@ def encode_cursor(created_at: dt.datetime, row_id: uuid.UUID) -> str:
 def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
     try:
         data = _unb64(cursor)
+        if "d" in data:
+            raise ValueError("a cursor of the needed-by order")
         created_at = dt.datetime.fromisoformat(data["t"])
         if created_at.tzinfo is None:
             raise ValueError("naive time")
@@ -60,6 +64,50 @@ def decode_seq_cursor(cursor: str) -> int:
         value = _unb64(cursor)["seq"]
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError("seq")
+        if not 0 <= value <= MAX_SEQ:  # a larger one fits no database column
+            raise ValueError("seq")
         return value
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor() from None
+
+
+def encode_date_cursor(day: dt.date | None, created_at: dt.datetime, row_id: uuid.UUID) -> str:
+    """A place in a list sorted by a date that may be missing (those last), then newest."""
+    day_text = None if day is None else day.isoformat()
+    return _b64(json.dumps({"d": day_text, "t": wire_time(created_at), "id": str(row_id)}).encode())
+
+
+def decode_date_cursor(cursor: str) -> tuple[dt.date | None, dt.datetime, uuid.UUID]:
+    try:
+        data = _unb64(cursor)
+        day = data["d"]
+        if day is not None and not isinstance(day, str):
+            raise TypeError("d")
+        created_at, row_id = decode_cursor(
+            _b64(json.dumps({"t": data["t"], "id": data["id"]}).encode())
+        )
+        return (None if day is None else dt.date.fromisoformat(day)), created_at, row_id
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor() from None
+
+
+def encode_key_cursor(order: str, key: str, created_at: dt.datetime, row_id: uuid.UUID) -> str:
+    """A place in a list sorted by a text key (``order`` names it), then newest."""
+    return _b64(
+        json.dumps({"o": order, "k": key, "t": wire_time(created_at), "id": str(row_id)}).encode()
+    )
+
+
+def decode_key_cursor(order: str, cursor: str) -> tuple[str, dt.datetime, uuid.UUID]:
+    """The key, time and id of ``encode_key_cursor``; a cursor of another order is refused."""
+    try:
+        data = _unb64(cursor)
+        key = data["k"]
+        if data["o"] != order or not isinstance(key, str):
+            raise ValueError("a cursor of another order")
+        created_at, row_id = decode_cursor(
+            _b64(json.dumps({"t": data["t"], "id": data["id"]}).encode())
+        )
+        return key, created_at, row_id
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
         raise _bad_cursor() from None

@@ -7,7 +7,8 @@ leaves, so a model is the one place a response's shape is written down.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import uuid
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -47,10 +48,46 @@ class ErrorBody(BaseModel):
     retry_after_seconds: int | None = Field(
         default=None, description="With 401 ``auth.locked``: how long the lock lasts."
     )
+    current_version: int | None = Field(
+        default=None, description="With a stale-edit 409 of a record: its version now."
+    )
+    claimed_by: str | None = Field(
+        default=None, description="With 409 ``prescription.claimed``: who is reviewing it."
+    )
+    claimed_since: str | None = Field(
+        default=None, description="With 409 ``prescription.claimed``: since when (UTC)."
+    )
+
+
+#: The HTTP API's generation: raised only when a change would break existing clients,
+#: which refuse a server whose version they do not know.
+HTTP_API_VERSION: Final = 1
+SERVICE_NAME: Final = "pharmacy-server"
 
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+    service: Literal["pharmacy-server"] = Field(
+        description="Names this as a pharmacy server (not some other site at that address)."
+    )
+    api_version: int = Field(description="The HTTP API's generation (``HTTP_API_VERSION``).")
+    version: str = Field(description="The server's release (the client's About shows it).")
+    pharmacy_id: uuid.UUID | None = Field(
+        default=None,
+        description="The pharmacy's stable identity, the same from any address or port; "
+        "null while the database cannot say. Clients name their local stores after it.",
+    )
+    pharmacy_name: str | None = Field(
+        default=None, description="The pharmacy's name (``PHARMACY_NAME``); absent when unset."
+    )
+
+
+class ReadyOut(BaseModel):
+    """``/readyz``: 200 ``ready`` once the database answers at the newest schema, else
+    503 ``not_ready`` with the reason (no address, no key, no URL)."""
+
+    status: Literal["ready", "not_ready"]
+    detail: str = Field(examples=["the database schema is not at the newest migration"])
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

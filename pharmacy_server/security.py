@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import logging
 import secrets
 import threading
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 
 from argon2 import PasswordHasher
@@ -26,23 +30,102 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class Urgency(enum.IntEnum):
+    """Who waits for a hash slot first: a signed-in user proving it is them again (to sign
+    or answer) before anyone signing in, so a burst of sign-ins never holds up a signature."""
+
+    STEP_UP = 0
+    SIGN_IN = 1
+
+
+class FairSlots:
+    """At most ``capacity`` holders at once; waiters by urgency, then taking turns by key.
+
+    Within an urgency each key (an account, or an address for unknown accounts) has its
+    own queue and the keys are served round-robin: one account's burst of attempts waits
+    behind itself, never in front of another account's single one. A freed slot passes
+    straight to the next waiter, so a newcomer cannot overtake the queue.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self._lock = threading.Lock()
+        self._queued = threading.Condition(self._lock)  # notified when a waiter joins
+        self._free = capacity
+        self._waiting: dict[Urgency, OrderedDict[str, deque[threading.Event]]] = {
+            urgency: OrderedDict() for urgency in Urgency
+        }
+
+    @contextmanager
+    def slot(self, key: str, urgency: Urgency) -> Iterator[None]:
+        turn: threading.Event | None = None
+        with self._lock:
+            if self._free > 0:
+                self._free -= 1  # free slots exist only while nobody waits
+            else:
+                turn = threading.Event()
+                self._waiting[urgency].setdefault(key, deque()).append(turn)
+                self._queued.notify_all()
+        if turn is not None:
+            turn.wait()
+        try:
+            yield
+        finally:
+            self._release()
+
+    def waiting(self) -> int:
+        with self._lock:
+            return self._count_waiting()
+
+    def wait_for_waiting(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` attempts wait (monitoring and tests)."""
+        with self._queued:
+            return self._queued.wait_for(lambda: self._count_waiting() >= count, timeout)
+
+    def _count_waiting(self) -> int:
+        return sum(len(q) for queues in self._waiting.values() for q in queues.values())
+
+    def _release(self) -> None:
+        with self._lock:
+            for queues in self._waiting.values():  # most urgent first
+                if queues:
+                    key, turns = next(iter(queues.items()))
+                    turn = turns.popleft()
+                    if turns:
+                        queues.move_to_end(key)  # its next attempt waits for the others
+                    else:
+                        del queues[key]
+                    turn.set()  # the slot passes to it
+                    return
+            self._free += 1
+
+
 class Passwords:
     """argon2id with the library defaults (t=3, m=64 MiB, p=4: above the ASVS floor).
 
-    A semaphore caps how many hashes run at once so a burst of logins cannot
-    exhaust memory (checklist D6).
+    ``FairSlots`` cap how many hashes run at once so a burst of sign-ins cannot exhaust
+    memory (checklist D6), and order the waiters fairly (see ``Urgency``).
     """
 
     def __init__(self, max_concurrent: int = 4, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self.slots = FairSlots(max_concurrent)
 
-    def hash(self, password: str) -> str:
-        with self._slots:
+    def hash(self, password: str, *, key: str = "", urgency: Urgency = Urgency.SIGN_IN) -> str:
+        with self.slots.slot(key, urgency):
             return self._hasher.hash(password)
 
-    def verify(self, password_hash: str, password: str) -> bool:
-        with self._slots:
+    def verify(
+        self,
+        password_hash: str,
+        password: str,
+        *,
+        key: str = "",
+        urgency: Urgency = Urgency.SIGN_IN,
+    ) -> bool:
+        """``key``: whose attempt it is (their turn is shared with their other attempts)."""
+        with self.slots.slot(key, urgency):
             try:
                 return self._hasher.verify(password_hash, password)
             except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -55,9 +138,9 @@ class Passwords:
     def _dummy_hash(self) -> str:
         return self.hash(secrets.token_urlsafe(16))
 
-    def verify_dummy(self, password: str) -> None:
+    def verify_dummy(self, password: str, *, key: str = "") -> None:
         """Spend the same time as a real check, for a user who does not exist."""
-        self.verify(self._dummy_hash, password)
+        self.verify(self._dummy_hash, password, key=key)
 
 
 def cheap_hasher() -> PasswordHasher:

@@ -8,3 +8,5 @@ __version__ = "0.1.0"
 APP_NAME = "IV Prescriber Portal"
 APP_ID = "iv-prescriber-portal"
 APP_AUTHOR = "CompoundingPharmacy"
+#: Reverse-DNS id: the desktop entry, the AppStream file and the macOS bundle carry it too.
+DESKTOP_ID = "org.compoundingpharmacy.PortalClient"

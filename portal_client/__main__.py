@@ -7,45 +7,52 @@ Only argparse, the settings and Qt load before the sign-in window paints; see
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    from portal_client import __version__
+
     parser = argparse.ArgumentParser(
         prog="portal-client", description="Prescriber portal of the IV-nutrition pharmacy."
     )
+    parser.add_argument("--version", action="version", version=f"portal-client {__version__}")
     parser.add_argument(
         "--server-url", metavar="URL", help="pharmacy server address (remembered for next time)"
     )
     parser.add_argument(
-        "--demo", action="store_true", help="start a local demo pharmacy server with demo accounts"
+        "--demo",
+        action="store_true",
+        help="start a local demo pharmacy server with demo accounts (its address is never "
+        "saved as your server)",
     )
     parser.add_argument(
-        "--temp-basedir",
+        "--profile-dir",
+        "--temp-basedir",  # the earlier name, kept for scripts that use it
+        dest="profile_dir",
         metavar="DIR",
         type=Path,
-        help="keep settings, data and logs under DIR (tests, trials)",
+        help="keep settings, data and logs under DIR instead of the user's folders",
     )
     parser.add_argument(
         "--quit-after-paint",
         action="store_true",
-        help="exit as soon as the first window has painted (start-up benchmark)",
+        help="exit once the sign-in window has painted, printing a line that says so (smoke tests)",
     )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from portal_client.core import paths
+    from portal_client.core import logs, paths
     from portal_client.core.settings import load_settings, normalize_server_url, save_settings
 
-    if args.temp_basedir is not None:
-        paths.set_base_dir(args.temp_basedir)
+    logs.configure_early_logging()
+    if args.profile_dir is not None:
+        paths.set_base_dir(args.profile_dir)
     settings = load_settings()
     if args.server_url:
         try:

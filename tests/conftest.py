@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,15 @@ def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def _client_log_file_closed() -> Iterator[None]:
+    """A client started in a test opens its log file in that test's folders: closed after."""
+    yield
+    from portal_client.core import logs
+
+    logs.stop_file_log()
+
+
 #: Left out of the inner loop (``make quick`` runs ``-m "not slow"``): real processes
 #: killed or restarted, load, fault injection, fuzzing, long property runs. Single slow
 #: tests elsewhere carry ``@pytest.mark.slow`` themselves.
@@ -48,9 +58,12 @@ SLOW_MODULES = (
     "tests/server/test_fuzz.py",  # Schemathesis over every operation: minutes
     "tests/server/test_live_server.py",  # server processes, restarts, 50 parallel submits
     "tests/server/test_exit_with_parent.py",  # watches a process die
+    "tests/server/test_scale_out.py",  # two server processes behind a balancer
     "tests/server/test_postgres_for_tests.py",  # the suite's own clusters, started and killed
     "tests/unit/client/test_demo_server.py",  # the --demo child process, its client killed
     "tests/unit/durable/test_outbox_state_machine.py",  # Hypothesis state machine
+    "tests/packaging/test_bundle.py",  # builds the PyInstaller bundle and starts it
+    "tests/packaging/test_wheel.py",  # builds the wheel, installs it into a fresh venv
 )
 
 

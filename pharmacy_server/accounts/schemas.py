@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from pharmacy_domain.text_limits import PASSWORD_LENGTH_RULE
+from pharmacy_domain.text_limits import (
+    MAX_CLINIC_NAME_LENGTH,
+    MAX_DISPLAY_NAME_LENGTH,
+    PASSWORD_LENGTH_RULE,
+)
 from pharmacy_server.auth.schemas import OTP_PATTERN
-
-
-def _iso_date_text(value: Any) -> Any:
-    """Dates come as "YYYY-MM-DD" text only (pydantic would also take 0 as 1970-01-01)."""
-    if value is not None and not isinstance(value, str):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+from pharmacy_server.text_fields import IsoDate, OneLine
 
 _USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,149}$"
 
@@ -27,12 +21,12 @@ class AccountRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(pattern=_USERNAME)
-    display_name: str = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$", max_length=254)
-    clinic: str = Field(min_length=1, max_length=200)
+    display_name: OneLine = Field(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)
+    email: OneLine = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$", max_length=254)
+    clinic: OneLine = Field(min_length=1, max_length=MAX_CLINIC_NAME_LENGTH)
     role: Literal["prescriber", "clinic_staff"]
     npi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")
-    licence_number: str | None = Field(default=None, min_length=1, max_length=40)
+    licence_number: OneLine | None = Field(default=None, min_length=1, max_length=40)
     licence_state: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     licence_expires_on: IsoDate | None = None
     dea_number: str | None = Field(default=None, pattern=r"^[A-Z][A-Z9][0-9]{7}$")
@@ -46,8 +40,8 @@ class AccountRequestCreated(BaseModel):
 class ActivateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=150)
-    code: str = Field(min_length=1, max_length=40)
+    username: OneLine = Field(min_length=1, max_length=150)
+    code: OneLine = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=1024, description=PASSWORD_LENGTH_RULE)
 
 
@@ -61,6 +55,6 @@ class ActivationOut(BaseModel):
 class ActivateConfirmRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=150)
-    code: str = Field(min_length=1, max_length=40)
+    username: OneLine = Field(min_length=1, max_length=150)
+    code: OneLine = Field(min_length=1, max_length=40)
     otp: str = Field(pattern=OTP_PATTERN)

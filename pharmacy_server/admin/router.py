@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from pharmacy_domain.prescription import FieldError
 from pharmacy_server.admin.schemas import (
     AccountRequestList,
     AccountRequestOut,
@@ -13,6 +15,8 @@ from pharmacy_server.admin.schemas import (
     AdminUserOut,
     AuditList,
     RejectRequest,
+    SessionList,
+    SessionsEnded,
     UserUpdate,
 )
 from pharmacy_server.deps import (
@@ -24,8 +28,10 @@ from pharmacy_server.deps import (
     StaffUser,
     parse_id,
 )
+from pharmacy_server.errors import Invalid
 from pharmacy_server.pagination import DEFAULT_PAGE_SIZE, clamp_limit
 from pharmacy_server.schemas import error_responses
+from pharmacy_server.text_fields import IsoInstant
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
@@ -98,13 +104,99 @@ def update_user(
     )
 
 
-@router.get("/admin/audit", response_model=AuditList, responses=error_responses(401, 403, 422))
+@router.post(
+    "/admin/users/{user_id}/two-factor/reset",
+    response_model=AdminUserOut,
+    responses=error_responses(401, 403, 404, 409, 422, 502),
+)
+def reset_two_factor(
+    context: Context, user: AdminUser, user_id: str, address: ClientAddress
+) -> AdminUserOut:
+    """Forget the account's authenticator, end its sessions and mail a re-enrolment code:
+    the user enrols again through "Activate account" at the next sign-in."""
+    return context.admin.reset_two_factor(user, parse_id(user_id, "User"), address)
+
+
+@router.get(
+    "/admin/users/{user_id}/sessions",
+    response_model=SessionList,
+    responses=error_responses(401, 403, 404, 422),
+)
+def list_user_sessions(context: Context, user: AdminUser, user_id: str) -> SessionList:
+    """The account's live sessions, most recently used first."""
+    return context.admin.list_sessions(user, parse_id(user_id, "User"))
+
+
+@router.delete(
+    "/admin/users/{user_id}/sessions",
+    response_model=SessionsEnded,
+    responses=error_responses(401, 403, 404, 422),
+)
+def end_user_sessions(
+    context: Context, user: AdminUser, user_id: str, address: ClientAddress
+) -> SessionsEnded:
+    """End every session of the account (its tokens answer 401 from now on)."""
+    return context.admin.end_sessions(user, parse_id(user_id, "User"), address)
+
+
+@router.delete(
+    "/admin/users/{user_id}/sessions/{session_id}",
+    response_model=SessionsEnded,
+    responses=error_responses(401, 403, 404, 422),
+)
+def end_user_session(
+    context: Context, user: AdminUser, user_id: str, session_id: str, address: ClientAddress
+) -> SessionsEnded:
+    return context.admin.end_sessions(
+        user, parse_id(user_id, "User"), address, session_id=session_id
+    )
+
+
+def _aware(stamp: dt.datetime | None, name: str) -> dt.datetime | None:
+    if stamp is not None and stamp.utcoffset() is None:
+        raise Invalid(
+            f"{name} needs a time zone (e.g. 2026-12-01T00:00:00Z).",
+            [FieldError(name, "needs a time zone offset")],
+        )
+    return stamp
+
+
+@router.get("/admin/audit", response_model=AuditList, responses=error_responses(401, 403, 404, 422))
 def list_audit_events(
+    *,
     context: Context,
     _user: AdminUser,
     limit: LIMIT = DEFAULT_PAGE_SIZE,
     cursor: CURSOR = None,
     action: Annotated[str | None, Query(max_length=60)] = None,
+    actor_id: Annotated[
+        str | None, Query(max_length=36, description="One account's events.")
+    ] = None,
+    occurred_from: Annotated[
+        IsoInstant | None, Query(description="From this instant (with its offset), inclusive.")
+    ] = None,
+    occurred_before: Annotated[
+        IsoInstant | None, Query(description="Before this instant (with its offset).")
+    ] = None,
+    reference: Annotated[
+        str | None, Query(max_length=20, pattern=r"^[Rr][Xx]-[0-9]{6}-[0-9]{4,}$")
+    ] = None,
 ) -> AuditList:
-    """The audit trail, newest first (hash-chained; verify with ``pharmacy-server audit``)."""
-    return context.admin.list_audit_events(limit=limit, cursor=cursor, action=action)
+    """The audit trail, newest first (hash-chained; verify with ``pharmacy-server audit``),
+    filtered by action, actor, time and prescription reference, all combined."""
+    start = _aware(occurred_from, "occurred_from")
+    end = _aware(occurred_before, "occurred_before")
+    if start is not None and end is not None and end <= start:
+        raise Invalid(
+            "The end of the time range must come after its start.",
+            [FieldError("occurred_before", "must be after occurred_from")],
+        )
+    return context.admin.list_audit_events(
+        limit=limit,
+        cursor=cursor,
+        action=action,
+        actor_id=None if actor_id is None else parse_id(actor_id, "User"),
+        occurred_from=start,
+        occurred_before=end,
+        reference=reference,
+    )

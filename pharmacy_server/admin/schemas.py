@@ -7,9 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pharmacy_domain.text_limits import MAX_NOTE_LENGTH
-from pharmacy_server.accounts.schemas import IsoDate
 from pharmacy_server.clock import wire_time
 from pharmacy_server.models import AccountRequest, User
+from pharmacy_server.text_fields import IsoDate, MultiLine
 
 
 class AccountRequestOut(BaseModel):
@@ -62,7 +62,7 @@ class AccountRequestList(BaseModel):
 class RejectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=MAX_NOTE_LENGTH, pattern=r"\S")
+    reason: MultiLine = Field(min_length=1, max_length=MAX_NOTE_LENGTH, pattern=r"\S")
 
 
 class AdminUserOut(BaseModel):
@@ -142,9 +142,40 @@ class AuditEventOut(BaseModel):
         default="sorted-json",
         description="The canonical JSON the hash covers: rfc8785, or sorted-json before it.",
     )
+    # Read-time labels, outside the hashed fields: what an admin reads instead of ids.
+    actor_name: str | None = Field(
+        default=None, description="The actor's display name now; null when anonymous or gone."
+    )
+    target_label: str | None = Field(
+        default=None,
+        description="A prescription's reference (RX-…), or the username of an account or "
+        "an account request; null for other targets.",
+    )
 
 
 class AuditList(BaseModel):
     items: list[AuditEventOut]
     total: int
     next_cursor: str | None
+
+
+class SessionOut(BaseModel):
+    """One live session of an account. ``id`` names it for ending it; it is derived from
+    the token's digest and opens nothing."""
+
+    id: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    client_address: str | None
+    client: str | None = Field(description="The User-Agent that opened it, if it sent one.")
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+    total: int
+    next_cursor: str | None
+
+
+class SessionsEnded(BaseModel):
+    ended: int

@@ -7,15 +7,18 @@ code that expires (``accounts`` takes it from there).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from pharmacy_domain.licences import licence_expiry_problem
 from pharmacy_domain.prescription import FieldError
 from pharmacy_server import audit
 from pharmacy_server.accounts.codes import activation_digest, new_activation_code
+from pharmacy_server.admin.audit_labels import label_events
 from pharmacy_server.admin.schemas import (
     AccountRequestList,
     AccountRequestOut,
@@ -23,6 +26,9 @@ from pharmacy_server.admin.schemas import (
     AdminUserOut,
     AuditEventOut,
     AuditList,
+    SessionList,
+    SessionOut,
+    SessionsEnded,
 )
 from pharmacy_server.audit import Actor
 from pharmacy_server.auth.identity import ROLES, AuthenticatedUser, revoke_sessions
@@ -30,7 +36,14 @@ from pharmacy_server.clock import Clock, wire_time
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.errors import Conflict, DeliveryFailed, Forbidden, Invalid, NotFound
-from pharmacy_server.models import AccountRequest, ActivationCode, Clinic, User
+from pharmacy_server.models import (
+    AccountRequest,
+    ActivationCode,
+    AuthSession,
+    Clinic,
+    Prescription,
+    User,
+)
 from pharmacy_server.notify import Notifier, NotifyFailed
 from pharmacy_server.pagination import (
     clamp_limit,
@@ -122,19 +135,7 @@ class AdminService:
                 row.user_id = user.id
                 row.decided_at = now
                 row.decided_by_id = reviewer.id
-            session.execute(
-                update(ActivationCode)
-                .where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None))
-                .values(used_at=now)
-            )
-            session.add(
-                ActivationCode(
-                    code_sha256=activation_digest(code),
-                    user_id=user.id,
-                    created_at=now,
-                    expires_at=now + self._settings.activation_code_lifetime,
-                )
-            )
+            self._issue_activation_code(session, user.id, code, now)
             audit.append(
                 session,
                 now=now,
@@ -151,6 +152,20 @@ class AdminService:
         self._send_code(email, username, code, now)
         log.info("account request %s approved; activation code sent", request_id)
         return decided
+
+    def _issue_activation_code(
+        self, session: Session, user_id: uuid.UUID, code: str, now: dt.datetime
+    ) -> None:
+        """A fresh single-use code for ``user_id``; any older unused one stops working."""
+        _void_activation_codes(session, user_id, now)
+        session.add(
+            ActivationCode(
+                code_sha256=activation_digest(code),
+                user_id=user_id,
+                created_at=now,
+                expires_at=now + self._settings.activation_code_lifetime,
+            )
+        )
 
     def _create_user(self, session: Session, row: AccountRequest, now: dt.datetime) -> User:
         taken = session.scalar(select(User.id).where(User.username == row.username))
@@ -186,10 +201,18 @@ class AdminService:
         session.flush()
         return user
 
-    def _send_code(self, email: str, username: str, code: str, now: dt.datetime) -> None:
+    def _send_code(
+        self, email: str, username: str, code: str, now: dt.datetime, *, reenrol: bool = False
+    ) -> None:
         expires = now + self._settings.activation_code_lifetime
+        opening = (
+            f"The pharmacy reset the two-factor sign-in of your portal account {username}. "
+            "Choose a new password and enrol your authenticator again."
+            if reenrol
+            else f"Your prescriber portal account {username} was approved."
+        )
         text = (
-            f"Your prescriber portal account {username} was approved.\n\n"
+            f"{opening}\n\n"
             f"Activation code: {code}\n\n"
             f"Enter it in the portal's sign-in window under 'Activate account' before "
             f"{wire_time(expires)} (UTC). It works once. If you did not ask for an "
@@ -199,7 +222,10 @@ class AdminService:
             self._notifier.send(to=email, subject="Your portal activation code", text=text)
         except NotifyFailed:
             raise DeliveryFailed(
-                "The account was approved but the activation code could not be sent. "
+                "The two-factor enrolment was reset but the code could not be sent. "
+                "Reset it again to send a new code."
+                if reenrol
+                else "The account was approved but the activation code could not be sent. "
                 "Approve it again to send a new code.",
                 code="notify.failed",
             ) from None
@@ -270,18 +296,32 @@ class AdminService:
         address: str | None,
     ) -> AdminUserOut:
         """Role, enabled state and licence expiry. A role change or disabling ends the
-        account's sessions at once."""
+        account's sessions at once; the last active administrator keeps both."""
         _require_admin(admin)
         if role is not None and role not in ROLES:
             raise Invalid("Unknown role.", [FieldError("role", f"must be one of {ROLES}")])
         now = self._clock()
+        if licence_expires_on is not None:
+            problem = licence_expiry_problem(licence_expires_on, now.date())
+            if problem is not None:
+                raise Invalid(
+                    f"The licence expiry date {licence_expires_on.isoformat()} {problem}.",
+                    [FieldError("licence_expires_on", problem)],
+                )
         with self._db.writing() as session:
-            user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User))
-            if user is None:
-                raise NotFound("User")
+            user = _locked_user(session, user_id)
             actor = Actor(admin.id, admin.role, address, admin.username)
+            demoted = role not in (None, user.role) and user.role == "admin"
+            disabled = is_active is False and user.is_active
+            if user.role == "admin" and user.is_active and (demoted or disabled):
+                _keep_one_admin(session, user)
             if user.id == admin.id and (role not in (None, user.role) or is_active is False):
                 raise Forbidden("Admins cannot change their own role or disable themselves.")
+            if licence_expires_on is not None and user.licence_number is None:
+                raise Invalid(
+                    "Only an account with a state licence on file has a licence expiry.",
+                    [FieldError("licence_expires_on", "the account has no licence on file")],
+                )
             if role is not None and role != user.role:
                 if role == "prescriber" and (user.npi is None or user.licence_number is None):
                     raise Invalid(
@@ -313,6 +353,8 @@ class AdminService:
                 user.is_active = is_active
                 if not is_active:
                     revoke_sessions(session, user.id)
+                    # An unused activation or re-enrolment code would switch it back on.
+                    _void_activation_codes(session, user.id, now)
             if licence_expires_on is not None and licence_expires_on != user.licence_expires_on:
                 audit.append(
                     session,
@@ -322,27 +364,211 @@ class AdminService:
                     outcome="success",
                     target_type="user",
                     target_id=user.id,
-                    details={"licence_expires_on": licence_expires_on.isoformat()},
+                    details={
+                        "from": None
+                        if user.licence_expires_on is None
+                        else user.licence_expires_on.isoformat(),
+                        "licence_expires_on": licence_expires_on.isoformat(),
+                    },
                 )
                 user.licence_expires_on = licence_expires_on
             session.flush()
             return AdminUserOut.from_row(user)
 
+    def reset_two_factor(
+        self, admin: AuthenticatedUser, user_id: uuid.UUID, address: str | None
+    ) -> AdminUserOut:
+        """Forget the account's authenticator and end its sessions; mail a re-enrolment
+        code. The user signs in again through "Activate account" with that code, a new
+        password and a newly enrolled authenticator: a password alone never enrols one."""
+        _require_admin(admin)
+        if user_id == admin.id:
+            raise Forbidden("Admins cannot reset their own two-factor enrolment.")
+        now = self._clock()
+        code = new_activation_code()
+        with self._db.writing() as session:
+            user = _locked_user(session, user_id)
+            if not user.is_active:
+                raise Conflict(
+                    "This account is disabled: re-enable it before resetting its two-factor "
+                    "enrolment.",
+                    code="account.disabled",
+                )
+            if not user.email:
+                raise Conflict(
+                    "This account has no e-mail address on file to send the re-enrolment code to.",
+                    code="account.no_email",
+                )
+            if user.role == "admin" and user.totp_secret_sealed is not None:
+                _keep_one_admin(session, user)
+            user.totp_secret_sealed = None
+            user.totp_last_step = None
+            revoke_sessions(session, user.id)
+            self._issue_activation_code(session, user.id, code, now)
+            audit.append(
+                session,
+                now=now,
+                actor=Actor(admin.id, admin.role, address, admin.username),
+                action="account.mfa_reset",
+                outcome="success",
+                target_type="user",
+                target_id=user.id,
+            )
+            session.flush()
+            answer = AdminUserOut.from_row(user)
+            email, username = user.email, user.username
+        self._send_code(email, username, code, now, reenrol=True)
+        log.info("two-factor enrolment of account %s reset; a re-enrolment code was sent", user_id)
+        return answer
+
+    def list_sessions(self, admin: AuthenticatedUser, user_id: uuid.UUID) -> SessionList:
+        """The account's live sessions (not expired, not idle), most recently used first."""
+        _require_admin(admin)
+        now = self._clock()
+        with self._db.reading() as session:
+            if session.get(User, user_id) is None:
+                raise NotFound("User")
+            rows = list(
+                session.scalars(
+                    select(AuthSession)
+                    .where(*self._live_sessions(user_id, now))
+                    .order_by(AuthSession.last_seen_at.desc())
+                )
+            )
+        items = [
+            SessionOut(
+                id=session_ref(row.token_sha256),
+                created_at=wire_time(row.created_at),
+                last_seen_at=wire_time(row.last_seen_at),
+                expires_at=wire_time(row.expires_at),
+                client_address=row.client_address,
+                client=row.client_agent,
+            )
+            for row in rows
+        ]
+        return SessionList(items=items, total=len(items), next_cursor=None)
+
+    def end_sessions(
+        self,
+        admin: AuthenticatedUser,
+        user_id: uuid.UUID,
+        address: str | None,
+        *,
+        session_id: str | None = None,
+    ) -> SessionsEnded:
+        """End one session (``session_id``) or every session of the account."""
+        _require_admin(admin)
+        now = self._clock()
+        with self._db.writing() as session:
+            user = _locked_user(session, user_id)
+            digests = list(
+                session.scalars(
+                    select(AuthSession.token_sha256).where(*self._live_sessions(user.id, now))
+                )
+            )
+            if session_id is not None:
+                digests = [digest for digest in digests if session_ref(digest) == session_id]
+                if not digests:
+                    raise NotFound("Session")
+                session.execute(delete(AuthSession).where(AuthSession.token_sha256 == digests[0]))
+            else:
+                revoke_sessions(session, user.id)
+            audit.append(
+                session,
+                now=now,
+                actor=Actor(admin.id, admin.role, address, admin.username),
+                action="account.session_end" if session_id is not None else "account.sessions_end",
+                outcome="success",
+                target_type="user",
+                target_id=user.id,
+                details={"ended": len(digests)} if session_id is None else {"session": session_id},
+            )
+        return SessionsEnded(ended=len(digests))
+
+    def _live_sessions(self, user_id: uuid.UUID, now: dt.datetime) -> list[ColumnElement[bool]]:
+        return [
+            AuthSession.user_id == user_id,
+            AuthSession.expires_at > now,
+            AuthSession.last_seen_at > now - self._settings.idle_timeout,
+        ]
+
     # ------------------------------------------------------------ audit trail
 
-    def list_audit_events(self, *, limit: int, cursor: str | None, action: str | None) -> AuditList:
-        """Newest first (hash-chained; ``pharmacy-server audit`` verifies the chain)."""
+    def list_audit_events(
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        action: str | None,
+        actor_id: uuid.UUID | None = None,
+        occurred_from: dt.datetime | None = None,
+        occurred_before: dt.datetime | None = None,
+        reference: str | None = None,
+    ) -> AuditList:
+        """Newest first (hash-chained; ``pharmacy-server audit`` verifies the chain), with
+        names and references beside the ids."""
+        target: tuple[str, str] | None = None
+        if reference is not None:
+            with self._db.reading() as session:
+                found = session.scalar(
+                    select(Prescription.id).where(Prescription.reference == reference.upper())
+                )
+            if found is None:
+                return AuditList(items=[], total=0, next_cursor=None)
+            target = ("prescription", str(found))
         items, total, next_seq = audit.list_events(
             self._db,
             limit=clamp_limit(limit),
             cursor=None if cursor is None else decode_seq_cursor(cursor),
             action=action,
+            actor_id=actor_id,
+            occurred_from=occurred_from,
+            occurred_before=occurred_before,
+            target=target,
         )
+        events = [AuditEventOut.model_validate(item) for item in items]
         return AuditList(
-            items=[AuditEventOut.model_validate(item) for item in items],
+            items=label_events(self._db, events),
             total=total,
             next_cursor=None if next_seq is None else encode_seq_cursor(next_seq),
         )
+
+
+def session_ref(token_sha256: str) -> str:
+    """A session's public name: a hash of its token's digest, so the name cannot be
+    turned back into the digest the server looks tokens up by."""
+    return hashlib.sha256(b"session-ref:" + token_sha256.encode("ascii")).hexdigest()[:32]
+
+
+def _locked_user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.scalar(select(User).where(User.id == user_id).with_for_update(of=User))
+    if user is None:
+        raise NotFound("User")
+    return user
+
+
+def _keep_one_admin(session: Session, user: User) -> None:
+    """Refuse a change that would leave no active administrator. The other admins' rows
+    are locked, so two admins disabling each other cannot both succeed."""
+    others = session.scalars(
+        select(User.id)
+        .where(User.role == "admin", User.is_active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        raise Conflict(
+            f"{user.username} is the last active administrator: make another account an "
+            "administrator first.",
+            code="account.last_admin",
+        )
+
+
+def _void_activation_codes(session: Session, user_id: uuid.UUID, now: dt.datetime) -> None:
+    session.execute(
+        update(ActivationCode)
+        .where(ActivationCode.user_id == user_id, ActivationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 def _require_reviewer(user: AuthenticatedUser) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from pharmacy_server import audit
 from pharmacy_server.audit import Actor
+from pharmacy_server.client_agent import current_client_agent
 from pharmacy_server.errors import Forbidden
 from pharmacy_server.models import AuthSession, MfaChallenge, User
 from pharmacy_server.security import token_digest
@@ -93,6 +94,8 @@ def open_session(
             created_at=now,
             last_seen_at=now,
             expires_at=expires_at,
+            client_address=None if address is None else address[:100],
+            client_agent=current_client_agent.get() or None,
         )
     )
     audit.append(

@@ -15,6 +15,7 @@ from pharmacy_server.auth.identity import (
     SigningToken,
 )
 from pharmacy_server.clock import wire_time
+from pharmacy_server.text_fields import OneLine
 
 #: A TOTP code as typed (spaces allowed between the digit groups).
 OTP_PATTERN = r"^[0-9 ]{6,8}$"
@@ -23,7 +24,7 @@ OTP_PATTERN = r"^[0-9 ]{6,8}$"
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=150)
+    username: OneLine = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1024)
 
 

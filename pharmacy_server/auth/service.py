@@ -42,7 +42,13 @@ from pharmacy_server.db import Database
 from pharmacy_server.errors import Forbidden, Invalid, NotAuthenticated
 from pharmacy_server.models import AuthSession, MfaChallenge, SigningGrant, User
 from pharmacy_server.password_policy import password_problems
-from pharmacy_server.security import Passwords, SecretBox, new_session_token, token_digest
+from pharmacy_server.security import (
+    Passwords,
+    SecretBox,
+    Urgency,
+    new_session_token,
+    token_digest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +90,14 @@ class AuthService:
             if user is not None:
                 session.expunge(user)
         if user is None:
-            self._passwords.verify_dummy(password)
+            self._passwords.verify_dummy(password, key=f"address:{address or ''}")
             log.info("login refused: unknown account")
             self._checks.record_failure(
                 None, address, now, action="auth.login", reason="unknown_account"
             )
             raise LoginFailed
         # Verify even when locked or disabled, so timing tells nothing either.
-        password_ok = self._passwords.verify(user.password_hash, password)
+        password_ok = self._passwords.verify(user.password_hash, password, key=f"user:{user.id}")
         refusal = self._refusal(user, now)
         if refusal is not None:
             self._checks.audit_only(
@@ -322,7 +328,9 @@ class AuthService:
                 else "wrong_code"
             )
         elif password is not None:
-            ok = self._passwords.verify(row.password_hash, password)
+            ok = self._passwords.verify(
+                row.password_hash, password, key=f"user:{row.id}", urgency=Urgency.STEP_UP
+            )
             method, reason = "password", "wrong_password"
         else:
             raise Invalid(

@@ -1,4 +1,9 @@
-"""Which prescriptions a user may see: someone else's looks exactly like a missing one."""
+"""Which prescriptions a user may see: someone else's looks exactly like a missing one.
+
+Admins see none: they manage accounts and read the audit trail, and reading a patient's
+prescription is a pharmacist's job. Their calls are refused by role before this
+(``deps.PrescriptionReader``, 403); the scope here is the second line of defence.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,9 @@ def visible_to(user: AuthenticatedUser) -> ColumnElement[bool] | None:
     """The rows ``user`` may see; None means all of them."""
     if user.role == "prescriber":
         return Prescription.prescriber_id == user.id
-    if user.role in ("pharmacist", "admin"):
+    if user.role == "pharmacist":
         return None
-    return false()  # clinic staff: nothing yet
+    return false()  # clinic staff: nothing yet; admins: never
 
 
 def visible_query(user: AuthenticatedUser, prescription_id: uuid.UUID) -> Select[Prescription]:

@@ -3,6 +3,7 @@ cancelling (``pharmacy_domain.status.ACTIONS``), each step recorded with who and
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -12,8 +13,10 @@ from pharmacy_domain.status import (
     ACTIONS,
     MAX_NOTE_LENGTH,
     REVIEW_ACTIONS,
+    BeyondUse,
     NoteRule,
     PrescriptionStatus,
+    beyond_use_problems,
     status_label,
 )
 from pharmacy_server import audit
@@ -25,6 +28,8 @@ from pharmacy_server.errors import Conflict, Forbidden, Invalid
 from pharmacy_server.models import Prescription, PrescriptionEvent
 from pharmacy_server.notify import Notifier, NotifyFailed
 from pharmacy_server.prescriptions.access import visible_row
+from pharmacy_server.prescriptions.changes import next_change_seq
+from pharmacy_server.prescriptions.claims import release_in
 from pharmacy_server.prescriptions.schemas import PrescriptionOut
 
 log = logging.getLogger(__name__)
@@ -72,6 +77,25 @@ AUDIT_ACTIONS = {"approve": "prescription.review", "reject": "prescription.revie
 # MedicationRequest.status for each of our states: a question puts the order on hold, a
 
 
+def _check_beyond_use(
+    action: str, needed: bool, beyond_use: BeyondUse | None, today: dt.date
+) -> None:
+    if not needed:
+        if beyond_use is not None and (beyond_use.date or beyond_use.storage):
+            raise Invalid(
+                "Only marking an order ready takes a beyond-use date and storage.",
+                [FieldError("beyond_use_date", f"is not taken to {ACTIONS[action].phrase()}")],
+            )
+        return
+    given = beyond_use or BeyondUse(None, None)
+    problems = beyond_use_problems(given.date, given.storage, today)
+    if problems:
+        raise Invalid(
+            "The beyond-use date and storage are required to mark an order ready.",
+            [FieldError(path, reason) for path, reason in problems],
+        )
+
+
 def _last_step(row: Prescription) -> str:
     """The newest step in words: "Dr. Maya Chen answered"."""
     if not row.events:
@@ -116,6 +140,7 @@ class Lifecycle:
         address: str | None = None,
         note_field: str = "note",
         seen_steps: int | None = None,
+        beyond_use: BeyondUse | None = None,
     ) -> StepResult:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``), recording who and why.
 
@@ -147,6 +172,7 @@ class Lifecycle:
                 [FieldError(note_field, f"must be at most {MAX_NOTE_LENGTH} characters")],
             )
         now = self._clock()
+        _check_beyond_use(step.name, step.needs_beyond_use, beyond_use, now.date())
         if action == "answer_clarification":
             # The answer is clinical: it changes what the pharmacy compounds.
             check_licence(user, now.date(), doing="answer the pharmacy's clinical questions")
@@ -169,11 +195,18 @@ class Lifecycle:
                 )
             row.status = step.target.value
             row.updated_at = now
+            # Until a pharmacist moves it on, an answered question waits in the queue.
+            row.answered = action == "answer_clarification"
+            row.change_seq = next_change_seq(session)
+            release_in(session, row.id)  # the step ends whoever's review it was
             if action in REVIEW_ACTIONS:
                 row.review_action = action
                 row.review_reason = note
                 row.reviewed_by_id = user.id
                 row.reviewed_at = now
+            if beyond_use is not None:
+                row.beyond_use_date = beyond_use.date
+                row.storage = beyond_use.storage
             session.add(
                 PrescriptionEvent(
                     prescription_id=row.id,

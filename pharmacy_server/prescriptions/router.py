@@ -15,11 +15,21 @@ from pharmacy_server.deps import (
     JsonBody,
     PharmacistUser,
     PrescriberUser,
+    PrescriptionReader,
     parse_id,
 )
 from pharmacy_server.pagination import DEFAULT_PAGE_SIZE
+from pharmacy_server.prescriptions.queue import (
+    MAX_SEARCH_LENGTH,
+    ListOrder,
+    QueueFilter,
+    normalise_search,
+    parse_uuid,
+)
 from pharmacy_server.prescriptions.schemas import (
     ActionRequest,
+    ClaimOut,
+    ClaimRequest,
     PrescriptionList,
     PrescriptionOut,
     ReviewRequest,
@@ -30,6 +40,7 @@ from pharmacy_server.prescriptions.validation import (
     normalise_idempotency_key,
 )
 from pharmacy_server.schemas import error_responses
+from pharmacy_server.text_fields import IsoDate
 
 # Prescriptions leave out members without a value (see ``prescriptions.schemas``).
 router = APIRouter(prefix="/api/v1", tags=["prescriptions"])
@@ -92,11 +103,11 @@ def validate_prescription(context: Context, _user: CurrentUser, body: JsonBody) 
     "/prescriptions",
     response_model=PrescriptionList,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 403, 422),
 )
 def list_prescriptions(
     context: Context,
-    user: CurrentUser,
+    user: PrescriptionReader,
     *,
     limit: Annotated[int, Query(ge=1, description="At most 100 (larger values are capped).")] = (
         DEFAULT_PAGE_SIZE
@@ -104,9 +115,65 @@ def list_prescriptions(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     status: PrescriptionStatus | None = None,
     idempotency_key: Annotated[str | None, Query(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = None,
+    sort: Annotated[
+        ListOrder,
+        Query(
+            description="`newest` first (the default); `needed_by`: the soonest needed "
+            "first, orders naming no date last; `status`: by status name; `prescriber`: "
+            "each prescriber's orders together. Newest first within one key. A cursor "
+            "belongs to the order it came from."
+        ),
+    ] = "newest",
+    prescriber_id: Annotated[str | None, Query(max_length=36)] = None,
+    clinic_id: Annotated[str | None, Query(max_length=36)] = None,
+    template_id: Annotated[str | None, Query(max_length=100)] = None,
+    has_warnings: Annotated[
+        bool | None, Query(description="Orders submitted past a warning (or, false, not).")
+    ] = None,
+    answered: Annotated[
+        bool | None,
+        Query(description="The prescriber answered a question and nobody has moved it since."),
+    ] = None,
+    needed_by_from: Annotated[IsoDate | None, Query(description="YYYY-MM-DD")] = None,
+    needed_by_to: Annotated[IsoDate | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    submitted_from: Annotated[IsoDate | None, Query(description="YYYY-MM-DD (UTC)")] = None,
+    submitted_to: Annotated[
+        IsoDate | None, Query(description="YYYY-MM-DD (UTC), inclusive")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=MAX_SEARCH_LENGTH, description="A reference (RX-…), in any case."),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="A `changes_cursor` from an earlier answer: only the prescriptions "
+            "changed since, oldest change first, whatever the filters.",
+        ),
+    ] = None,
 ) -> PrescriptionList:
+    filters = QueueFilter(
+        prescriber_id=parse_uuid(prescriber_id, "prescriber_id"),
+        clinic_id=parse_uuid(clinic_id, "clinic_id"),
+        template_id=template_id,
+        has_warnings=has_warnings,
+        answered=answered,
+        needed_by_from=needed_by_from,
+        needed_by_to=needed_by_to,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        search=normalise_search(q),
+    )
     return context.prescriptions.list(
-        user, limit=limit, cursor=cursor, status=status, idempotency_key=idempotency_key
+        user,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        idempotency_key=idempotency_key,
+        sort=sort,
+        filters=filters,
+        changed_since=changed_since,
     )
 
 
@@ -114,9 +181,11 @@ def list_prescriptions(
     "/prescriptions/{prescription_id}",
     response_model=PrescriptionOut,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
-def get_prescription(context: Context, user: CurrentUser, prescription_id: str) -> PrescriptionOut:
+def get_prescription(
+    context: Context, user: PrescriptionReader, prescription_id: str
+) -> PrescriptionOut:
     return context.prescriptions.get(user, parse_id(prescription_id, "Prescription"))
 
 
@@ -128,10 +197,12 @@ def get_prescription(context: Context, user: CurrentUser, prescription_id: str) 
             "MedicationRequest with a contained compounded Medication.",
             "content": {"application/fhir+json": {"schema": {"type": "object"}}},
         },
-        **error_responses(401, 404, 422),
+        **error_responses(401, 403, 404, 422),
     },
 )
-def get_prescription_fhir(context: Context, user: CurrentUser, prescription_id: str) -> Response:
+def get_prescription_fhir(
+    context: Context, user: PrescriptionReader, prescription_id: str
+) -> Response:
     # A FHIR document, written by pharmacy_domain.fhir: not one of this API's models.
     bundle = context.prescriptions.fhir_bundle(user, parse_id(prescription_id, "Prescription"))
     return JSONResponse(bundle, media_type="application/fhir+json")
@@ -190,6 +261,45 @@ def act_on_prescription(
         note=step.note,
         address=address,
         seen_steps=step.seen_steps,
+        beyond_use=step.beyond_use(),
     )
     background.add_task(context.prescriptions.send_notice, result.notice)
     return result.prescription
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/claim",
+    response_model=ClaimOut,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    summary="Claim a prescription for review, renew your claim, or take it over",
+)
+def claim_prescription(
+    context: Context,
+    user: PharmacistUser,
+    prescription_id: str,
+    address: ClientAddress,
+    claim: ClaimRequest | None = None,
+) -> ClaimOut:
+    """Opening an order claims it for a few minutes (``PHARMACY_CLAIM_MINUTES``); the
+    desk renews it while the order stays open. Another pharmacist's live claim answers
+    409 ``prescription.claimed`` naming them, unless ``take_over`` (audited)."""
+    return context.prescriptions.claim(
+        user,
+        parse_id(prescription_id, "Prescription"),
+        take_over=claim.take_over if claim is not None else False,
+        address=address,
+    )
+
+
+@router.delete(
+    "/prescriptions/{prescription_id}/claim",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Let go of your claim on a prescription",
+)
+def release_prescription_claim(
+    context: Context, user: PharmacistUser, prescription_id: str
+) -> Response:
+    """Someone else's claim, or none, is left as it is: the answer is 204 either way."""
+    context.prescriptions.release_claim(user, parse_id(prescription_id, "Prescription"))
+    return Response(status_code=204)

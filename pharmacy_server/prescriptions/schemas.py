@@ -9,16 +9,34 @@ step all come from it. Optional members without a value are left out (routes dum
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pharmacy_domain.status import PrescriptionStatus
-from pharmacy_domain.text_limits import MAX_NOTE_LENGTH
+from pharmacy_domain.dispensing import (
+    MAX_INTERVAL_DAYS,
+    MAX_QUANTITY_BAGS,
+    MAX_SERIES_INFUSIONS,
+)
+from pharmacy_domain.status import (
+    STORAGE_CONDITIONS,
+    BeyondUse,
+    PrescriptionStatus,
+    storage_label,
+)
+from pharmacy_domain.text_limits import (
+    MAX_ADDRESS_LENGTH,
+    MAX_ALLERGY_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PHONE_LENGTH,
+)
 from pharmacy_server.clock import wire_time
 from pharmacy_server.models import Prescription, PrescriptionEvent
 from pharmacy_server.schemas import FindingOut
+from pharmacy_server.text_fields import ISO_DATE_PATTERN, MultiLine, OneLine
 
 
 class EvaluationOut(BaseModel):
@@ -42,16 +60,51 @@ class AcknowledgementOut(BaseModel):
 class PatientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    given_name: str
-    family_name: str
-    birth_date: str = Field(description="YYYY-MM-DD", examples=["1980-04-02"])
+    given_name: OneLine = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    family_name: OneLine = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    birth_date: str = Field(
+        description="YYYY-MM-DD", examples=["1980-04-02"], pattern=ISO_DATE_PATTERN
+    )
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     weight_kg: float | None = None
     height_cm: float | None = None
-    allergies: list[str] = Field(default_factory=list)
+    allergies: list[Annotated[OneLine, Field(min_length=1, max_length=MAX_ALLERGY_LENGTH)]] = Field(
+        default_factory=list, max_length=50
+    )
     labs: list[dict[str, Any]] | None = Field(
         default=None, description="Dated lab results: code, date, value, unit, interpretation."
     )
+    address: MultiLine | None = Field(
+        default=None, max_length=MAX_ADDRESS_LENGTH, description="Needed to ship to the patient."
+    )
+    phone: OneLine | None = Field(default=None, max_length=MAX_PHONE_LENGTH)
+
+
+class SeriesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: str = Field(description="YYYY-MM-DD, today or later", pattern=ISO_DATE_PATTERN)
+    interval_days: int = Field(ge=1, le=MAX_INTERVAL_DAYS, examples=[7])
+    infusions: int = Field(ge=2, le=MAX_SERIES_INFUSIONS, examples=[6])
+
+
+class DispensingIn(BaseModel):
+    """How the order is dispensed; the pharmacy's defaults (one bag, to the clinic) when
+    left out. Part of the signed content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity_bags: int = Field(default=1, ge=1, le=MAX_QUANTITY_BAGS, description="Per infusion.")
+    ship_to: Literal["clinic", "patient"] = Field(
+        default="clinic", description="`patient` needs the patient's address."
+    )
+    needed_by: str | None = Field(
+        default=None, description="YYYY-MM-DD, today or later", pattern=ISO_DATE_PATTERN
+    )
+    series: SeriesIn | None = Field(
+        default=None, description="One order of several infusions, one every interval."
+    )
+    pharmacy_notes: MultiLine | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
 
 
 class IngredientIn(BaseModel):
@@ -82,10 +135,16 @@ class PrescriptionSubmission(BaseModel):
     access: Literal["peripheral", "central", "push"] | None = None
     vehicle: VehicleIn | None = None
     infusion_minutes: int | None = None
-    notes: str | None = None
+    lipid_infusion_hours: float | None = Field(
+        default=None,
+        description="Hours over which a separately run lipid emulsion is given (PN templates "
+        "that run lipid separately; the template's default when left out).",
+    )
+    notes: MultiLine | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
     acknowledgements: list[dict[str, Any]] | None = Field(
         default=None, description="The prescriber's reasons for overriding warnings."
     )
+    dispensing: DispensingIn | None = None
     signing_token: str | None = Field(
         default=None,
         description="From POST /api/v1/auth/step-up; required to submit, ignored by validate.",
@@ -108,6 +167,16 @@ class PrescriberOut(BaseModel):
     id: str
     display_name: str
     clinic: str
+    # On file for every prescriber account; absent from replays of orders sent before.
+    npi: str | None = None
+    licence_number: str | None = None
+    licence_state: str | None = None
+
+
+class BeyondUseOut(BaseModel):
+    date: str = Field(description="The beyond-use date, YYYY-MM-DD.")
+    storage: str = Field(description=f"One of {', '.join(STORAGE_CONDITIONS)}.")
+    storage_label: str = Field(examples=["Refrigerated, 2–8 °C"])
 
 
 class ReviewOut(BaseModel):
@@ -164,6 +233,29 @@ class HistoryEventOut(BaseModel):
         )
 
 
+class ClaimHolderOut(BaseModel):
+    id: str
+    display_name: str
+
+
+class ClaimOut(BaseModel):
+    """A pharmacist reviewing the prescription, until ``expires_at`` unless renewed."""
+
+    holder: ClaimHolderOut
+    since: str = Field(description="When this holder took it (UTC).")
+    expires_at: str = Field(description="When it lapses unless renewed (UTC).")
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    take_over: bool = Field(
+        default=False,
+        description="Take the claim from the pharmacist holding it (audited); without it "
+        "their live claim answers 409 ``prescription.claimed``.",
+    )
+
+
 class PrescriptionOut(BaseModel):
     # Extra members: a field the domain adds to a prescription's content passes through.
     model_config = ConfigDict(extra="allow")
@@ -173,8 +265,16 @@ class PrescriptionOut(BaseModel):
     acknowledgements: list[AcknowledgementOut] = Field(
         default_factory=list, description="The prescriber's reasons for going past warnings."
     )
+    dispensing: dict[str, Any] | None = Field(
+        default=None,
+        description="Quantity, series, shipping, needed-by date and the note to the pharmacy "
+        "(as submitted); absent when the order gave none.",
+    )
     infusion_minutes: int | None
     ingredients: list[dict[str, Any]]
+    lipid_infusion_hours: float | None = Field(
+        default=None, description="Present when the order runs a lipid emulsion separately."
+    )
     notes: str
     patient: dict[str, Any]
     template_id: str
@@ -186,6 +286,11 @@ class PrescriptionOut(BaseModel):
     created_at: str
     updated_at: str
     template_name: str
+    patient_id: str | None = Field(
+        default=None,
+        description="The clinic's patient record the order was written from; ``patient`` "
+        "is the patient as signed, whatever the record says since.",
+    )
     prescriber: PrescriberOut
     content_sha256: str = Field(
         description="SHA-256 of the canonical JSON of the prescription content "
@@ -198,6 +303,17 @@ class PrescriptionOut(BaseModel):
         description="Who signed, when and what (null only for rows older than signing)."
     )
     review: ReviewOut | None
+    beyond_use: BeyondUseOut | None = Field(
+        default=None, description="Entered by the pharmacy on marking it ready; absent before."
+    )
+    answered: bool = Field(
+        default=False,
+        description="The prescriber answered a question and no pharmacist has moved it since.",
+    )
+    claim: ClaimOut | None = Field(
+        default=None,
+        description="Pharmacists only: who is reviewing it now; absent when nobody is.",
+    )
     history: list[HistoryEventOut] = Field(
         default_factory=list,
         description="Every step since submission, oldest first (submit, review, "
@@ -228,8 +344,16 @@ class PrescriptionOut(BaseModel):
                 "method": row.signing_method,
             }
         evaluation = None if row.evaluation_json is None else json.loads(row.evaluation_json)
+        ready: dict[str, Any] = {}
+        if row.beyond_use_date is not None and row.storage is not None:
+            ready["beyond_use"] = {
+                "date": row.beyond_use_date.isoformat(),
+                "storage": row.storage,
+                "storage_label": storage_label(row.storage),
+            }
         return cls.model_validate(
-            {
+            ready
+            | {
                 **json.loads(row.content_json),
                 "id": str(row.id),
                 "reference": row.reference,
@@ -239,16 +363,21 @@ class PrescriptionOut(BaseModel):
                 "template_id": row.template_id,
                 "template_version": row.template_version,
                 "template_name": row.template_name,
+                "patient_id": None if row.patient_id is None else str(row.patient_id),
                 "prescriber": {
                     "id": str(row.prescriber_id),
                     "display_name": row.prescriber.display_name,
                     "clinic": row.prescriber.clinic.name,
+                    "npi": row.prescriber.npi,
+                    "licence_number": row.prescriber.licence_number,
+                    "licence_state": row.prescriber.licence_state,
                 },
                 "content_sha256": row.content_sha256,
                 "evaluation": evaluation,
                 "signature": signature,
                 "review": review,
                 "history": [HistoryEventOut.from_row(event) for event in row.events],
+                "answered": bool(row.answered),  # None before a new row is flushed
             }
         )
 
@@ -259,15 +388,26 @@ class PrescriptionOut(BaseModel):
 
 class PrescriptionList(BaseModel):
     items: list[PrescriptionOut]
-    total: int
-    next_cursor: str | None
+    total: int = Field(
+        description="How many match, counted no further than 1,000: see total_is_lower_bound."
+    )
+    total_is_lower_bound: bool = Field(
+        default=False, description='True when more than `total` match ("1,000+").'
+    )
+    next_cursor: str | None = Field(
+        description="The next page (with `changed_since`: more changes after this page)."
+    )
+    changes_cursor: str | None = Field(
+        default=None,
+        description="Pass as `changed_since` to get only what changed after this answer.",
+    )
 
 
 class ReviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["approve", "reject"]
-    reason: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
+    reason: MultiLine | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
 
 
 class ActionRequest(BaseModel):
@@ -276,10 +416,19 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: ActionName
-    note: str | None = Field(
+    note: MultiLine | None = Field(
         default=None,
         max_length=MAX_NOTE_LENGTH,
         description="Required to reject, ask, answer or cancel; optional otherwise.",
+    )
+    beyond_use_date: str | None = Field(
+        default=None,
+        pattern=ISO_DATE_PATTERN,
+        description="YYYY-MM-DD: required to mark ready (today to 180 days ahead), refused "
+        "with any other action.",
+    )
+    storage: Literal["refrigerated", "room_temperature", "frozen"] | None = Field(
+        default=None, description="Required to mark ready, refused with any other action."
     )
     seen_steps: int | None = Field(
         default=None,
@@ -288,3 +437,16 @@ class ActionRequest(BaseModel):
         "has more (someone acted since), the step is refused with 409 "
         "`prescription.changed_since_seen`. Clients should always send it.",
     )
+
+    def beyond_use(self) -> BeyondUse | None:
+        if self.beyond_use_date is None and self.storage is None:
+            return None
+        day = None if self.beyond_use_date is None else dt.date.fromisoformat(self.beyond_use_date)
+        return BeyondUse(day, self.storage)
+
+    @field_validator("beyond_use_date")
+    @classmethod
+    def _a_real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            dt.date.fromisoformat(value)  # 2026-02-30 is refused (422), not a 500 later
+        return value

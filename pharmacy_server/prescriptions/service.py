@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
 
 from pharmacy_domain.engine import evaluate, evaluate_body
 from pharmacy_domain.fhir import prescription_bundle
 from pharmacy_domain.formulary import Formulary
 from pharmacy_domain.prescription import parse_prescription
 from pharmacy_domain.rules import Rules
-from pharmacy_domain.status import PrescriptionStatus
+from pharmacy_domain.status import BeyondUse, PrescriptionStatus
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server.auth.identity import AuthenticatedUser
 from pharmacy_server.clock import Clock
@@ -22,10 +24,30 @@ from pharmacy_server.db import Database
 from pharmacy_server.errors import Invalid
 from pharmacy_server.models import Prescription
 from pharmacy_server.notify import Notifier
-from pharmacy_server.pagination import DEFAULT_PAGE_SIZE, clamp_limit, decode_cursor, encode_cursor
+from pharmacy_server.pagination import (
+    DEFAULT_PAGE_SIZE,
+    clamp_limit,
+    decode_seq_cursor,
+    encode_seq_cursor,
+)
 from pharmacy_server.prescriptions.access import visible_row, visible_to
+from pharmacy_server.prescriptions.changes import latest_change_seq
+from pharmacy_server.prescriptions.claims import DEFAULT_CLAIM_MINUTES, Claims, live_claims
 from pharmacy_server.prescriptions.lifecycle import Lifecycle, Notice, StepResult
-from pharmacy_server.prescriptions.schemas import PrescriptionList, PrescriptionOut, ValidationOut
+from pharmacy_server.prescriptions.queue import (
+    ListOrder,
+    QueueFilter,
+    capped_count,
+    changes_query,
+    cursor_after,
+    page_query,
+)
+from pharmacy_server.prescriptions.schemas import (
+    ClaimOut,
+    PrescriptionList,
+    PrescriptionOut,
+    ValidationOut,
+)
 from pharmacy_server.prescriptions.submission import Submissions, SubmitOutcome
 from pharmacy_server.prescriptions.validation import check_submitted_fields
 from pharmacy_server.schemas import FindingOut
@@ -55,6 +77,7 @@ class PrescriptionService:
         *,
         lock_wait_ms: int = 5000,
         notifier: Notifier | None = None,
+        claim_minutes: int = DEFAULT_CLAIM_MINUTES,
     ) -> None:
         self._db = database
         self._catalog = catalog
@@ -65,6 +88,7 @@ class PrescriptionService:
             database, catalog, formulary, rules, clock, lock_wait_ms=lock_wait_ms
         )
         self._lifecycle = Lifecycle(database, clock, notifier)
+        self._claims = Claims(database, clock, minutes=claim_minutes)
 
     def validate(self, body: Any) -> ValidationOut:
         """The engine's verdict on a body, exactly as submit would judge it; stores nothing."""
@@ -98,7 +122,34 @@ class PrescriptionService:
 
     def get(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> PrescriptionOut:
         with self._db.reading() as session:
-            return PrescriptionOut.from_row(visible_row(session, user, prescription_id))
+            out = PrescriptionOut.from_row(visible_row(session, user, prescription_id))
+            self._with_claims(session, user, [out])
+            return out
+
+    def _with_claims(
+        self, session: Session, user: AuthenticatedUser, items: list[PrescriptionOut]
+    ) -> None:
+        """Pharmacists see who is reviewing each order; prescribers never see claims."""
+        if user.role != "pharmacist" or not items:
+            return
+        claims = live_claims(session, (uuid.UUID(item.id) for item in items), self._clock())
+        for item in items:
+            claim = claims.get(uuid.UUID(item.id))
+            if claim is not None:
+                item.claim = claim  # set: so the route sends it (exclude_unset)
+
+    def claim(
+        self,
+        user: AuthenticatedUser,
+        prescription_id: uuid.UUID,
+        *,
+        take_over: bool = False,
+        address: str | None = None,
+    ) -> ClaimOut:
+        return self._claims.take(user, prescription_id, take_over=take_over, address=address)
+
+    def release_claim(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> None:
+        self._claims.release(user, prescription_id)
 
     def fhir_bundle(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> dict[str, Any]:
         """The stored prescription as an R4 Bundle. Ids derive from the prescription id,
@@ -138,44 +189,67 @@ class PrescriptionService:
         cursor: str | None = None,
         status: PrescriptionStatus | None = None,
         idempotency_key: str | None = None,
+        sort: ListOrder = "newest",
+        filters: QueueFilter | None = None,
+        changed_since: str | None = None,
     ) -> PrescriptionList:
+        """A page of what ``user`` may see under ``filters`` in the ``sort`` order; with
+        ``changed_since``, only what changed after that answer (filters do not apply: a
+        row that left the caller's filter has changed too)."""
         limit = clamp_limit(limit)
-        conditions: list[ColumnElement[bool]] = []
         scope = visible_to(user)
-        if scope is not None:
-            conditions.append(scope)
+        if changed_since is not None:
+            return self._changes(user, scope, decode_seq_cursor(changed_since), limit)
+        filters = filters or QueueFilter()
         if status is not None:
-            conditions.append(Prescription.status == status.value)
+            filters = replace(filters, status=status)
+        conditions = [] if scope is None else [scope]
+        conditions.extend(filters.conditions())
         if idempotency_key is not None:
             # Keys are a per-prescriber namespace: only the caller's own.
             conditions.append(Prescription.prescriber_id == user.id)
             conditions.append(Prescription.idempotency_key == idempotency_key)
-        page_conditions = list(conditions)
-        if cursor is not None:
-            created_at, row_id = decode_cursor(cursor)
-            page_conditions.append(
-                or_(
-                    Prescription.created_at < created_at,
-                    and_(Prescription.created_at == created_at, Prescription.id < row_id),
-                )
-            )
         with self._db.reading() as session:
-            total = session.scalar(
-                select(func.count()).select_from(Prescription).where(*conditions)
-            )
-            rows = list(
-                session.scalars(
-                    select(Prescription)
-                    .where(*page_conditions)
-                    .order_by(Prescription.created_at.desc(), Prescription.id.desc())
-                    .limit(limit + 1)
-                )
-            )
+            # Read first: a change committed while the page is read is sent again rather
+            # than missed.
+            changes = encode_seq_cursor(latest_change_seq(session))
+            total, lower_bound = capped_count(session, conditions)
+            rows = list(session.scalars(page_query(conditions, sort, cursor, limit)))
             more = len(rows) > limit
             rows = rows[:limit]
             items = [PrescriptionOut.from_row(row) for row in rows]
-            next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-        return PrescriptionList(items=items, total=total or 0, next_cursor=next_cursor)
+            self._with_claims(session, user, items)
+            next_cursor = cursor_after(sort, rows[-1]) if more else None
+        return PrescriptionList(
+            items=items,
+            total=total,
+            total_is_lower_bound=lower_bound,
+            next_cursor=next_cursor,
+            changes_cursor=changes,
+        )
+
+    def _changes(
+        self,
+        user: AuthenticatedUser,
+        scope: ColumnElement[bool] | None,
+        since: int,
+        limit: int,
+    ) -> PrescriptionList:
+        with self._db.reading() as session:
+            rows = list(session.scalars(changes_query(scope, since, limit)))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            items = [PrescriptionOut.from_row(row) for row in rows]
+            self._with_claims(session, user, items)
+            last = rows[-1].change_seq if rows else since
+        after = encode_seq_cursor(last)
+        return PrescriptionList(
+            items=items,
+            total=len(items),
+            total_is_lower_bound=more,
+            next_cursor=after if more else None,
+            changes_cursor=after,
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -201,9 +275,16 @@ class PrescriptionService:
         note: str | None,
         address: str | None = None,
         seen_steps: int | None = None,
+        beyond_use: BeyondUse | None = None,
     ) -> StepResult:
         return self._lifecycle.act(
-            user, prescription_id, action=action, note=note, address=address, seen_steps=seen_steps
+            user,
+            prescription_id,
+            action=action,
+            note=note,
+            address=address,
+            seen_steps=seen_steps,
+            beyond_use=beyond_use,
         )
 
     def send_notice(self, notice: Notice | None) -> None:

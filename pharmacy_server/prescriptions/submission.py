@@ -29,6 +29,7 @@ from pharmacy_domain.canonical import (
 )
 from pharmacy_domain.engine import Evaluation, evaluate
 from pharmacy_domain.formulary import Formulary
+from pharmacy_domain.patient_records import PATIENT_LINK_FIELD
 from pharmacy_domain.prescription import FieldError, InvalidPrescription, parse_prescription
 from pharmacy_domain.prescription import Prescription as DomainPrescription
 from pharmacy_domain.rules import Rules
@@ -40,7 +41,15 @@ from pharmacy_server.auth.identity import AuthenticatedUser, check_licence
 from pharmacy_server.clock import Clock
 from pharmacy_server.db import Database
 from pharmacy_server.errors import Conflict, DomainError, Forbidden, Invalid
-from pharmacy_server.models import Prescription, PrescriptionEvent, ReferenceCounter, SigningGrant
+from pharmacy_server.models import (
+    NO_NEEDED_BY,
+    Prescription,
+    PrescriptionEvent,
+    ReferenceCounter,
+    SigningGrant,
+)
+from pharmacy_server.patients.service import PatientService
+from pharmacy_server.prescriptions.changes import has_warnings, next_change_seq
 from pharmacy_server.prescriptions.schemas import PrescriptionOut
 from pharmacy_server.prescriptions.validation import (
     check_submitted_fields,
@@ -118,6 +127,8 @@ class Checked:
     template: Template
     evaluation: Evaluation
     grant: SigningGrant
+    #: The body's ``patient_id`` as sent (checked against the clinic when stored).
+    patient_link: Any = None
 
 
 class Submissions:
@@ -154,9 +165,6 @@ class Submissions:
         authorise(prescriber)
         check_submitted_fields(body)
         fingerprint = RequestFingerprint.of(body)
-        earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
-        if earlier is not None:
-            return earlier
         now = self._clock()
         grant = self._signed_grant(
             prescriber, body, now, address, idempotency_key=idempotency_key, fingerprint=fingerprint
@@ -186,7 +194,11 @@ class Submissions:
 
     def _evaluate(self, body: Any, grant: SigningGrant, now: dt.datetime) -> Checked:
         """Parse the body without its token and refuse what the clinical checks refuse."""
-        unsigned = {key: value for key, value in body.items() if key != SIGNING_TOKEN_FIELD}
+        unsigned = {
+            key: value
+            for key, value in body.items()
+            if key not in (SIGNING_TOKEN_FIELD, PATIENT_LINK_FIELD)
+        }
         try:
             prescription = parse_prescription(unsigned, self._catalog, today=now.date())
         except InvalidPrescription as error:
@@ -197,7 +209,7 @@ class Submissions:
             prescription, None, self._formulary, self._rules, template=template, today=now.date()
         )
         enforce_clinical_checks(evaluation, prescription)
-        return Checked(prescription, template, evaluation, grant)
+        return Checked(prescription, template, evaluation, grant, body.get(PATIENT_LINK_FIELD))
 
     def _store(
         self,
@@ -216,11 +228,15 @@ class Submissions:
             with self._db.writing() as session:
                 if not self._db.is_sqlite:
                     session.execute(text(f"SET LOCAL lock_timeout = {self._lock_wait_ms}"))
+                patient_id = PatientService.link_for_prescription(
+                    session, prescriber, checked.patient_link
+                )
                 self._claim(
                     session,
                     prescriber,
                     checked,
                     now,
+                    patient_id=patient_id,
                     row_id=row_id,
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
@@ -260,6 +276,7 @@ class Submissions:
         checked: Checked,
         now: dt.datetime,
         *,
+        patient_id: uuid.UUID | None,
         row_id: uuid.UUID,
         idempotency_key: str,
         fingerprint: RequestFingerprint,
@@ -267,6 +284,7 @@ class Submissions:
         """Insert the row; ``_KeyAlreadyClaimed`` when this prescriber's key is taken."""
         template, grant = checked.template, checked.grant
         content = checked.prescription.to_wire()
+        dispensing = checked.prescription.dispensing
         values: dict[str, Any] = {
             "id": row_id,
             "reference": self._next_reference(session, now),
@@ -291,6 +309,16 @@ class Submissions:
             "signed_at": grant.created_at,
             "signed_body_sha256": grant.body_sha256,
             "signing_method": grant.method,
+            "needed_by": None if dispensing is None else dispensing.needed_by,
+            "quantity_bags": None if dispensing is None else dispensing.quantity_bags,
+            "patient_id": patient_id,
+            "needed_by_key": (
+                NO_NEEDED_BY
+                if dispensing is None or dispensing.needed_by is None
+                else dispensing.needed_by
+            ),
+            "has_warnings": has_warnings(checked.evaluation),
+            "change_seq": next_change_seq(session),
         }
         insert = postgresql.insert if not self._db.is_sqlite else sqlite.insert
         claimed = session.scalar(
@@ -312,16 +340,25 @@ class Submissions:
         idempotency_key: str,
         fingerprint: RequestFingerprint,
     ) -> SigningGrant | SubmitOutcome:
-        """The prescriber's valid signature over this body; refusals are audited. A token
-        spent since our replay check may have been spent by this very key's first request
-        (a concurrent retry): then that request's answer is replayed."""
-        try:
-            check_licence(prescriber, now.date())
-            with self._db.reading() as session:
+        """The earlier answer when this key was seen before, else the prescriber's valid
+        signature over this body; refusals are audited. Both are read in one transaction
+        (one round trip fewer per submit). A token spent since our replay check may have
+        been spent by this very key's first request (a concurrent retry): then that
+        request's answer is replayed."""
+        refusal: DomainError | None = None
+        with self._db.reading() as session:
+            # Outside the refusal handling below: a reused key is refused unaudited.
+            earlier = self._replay_in(session, prescriber.id, idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier
+            try:
+                check_licence(prescriber, now.date())
                 grant = check_grant(session, body, signer_id=prescriber.id, now=now)
                 session.expunge(grant)
-        except DomainError as error:
-            if error.code == "signing.token_used":
+            except DomainError as error:
+                refusal = error
+        if refusal is not None:
+            if refusal.code == "signing.token_used":
                 earlier = self._replay(prescriber.id, idempotency_key, fingerprint)
                 if earlier is not None:
                     return earlier
@@ -332,25 +369,33 @@ class Submissions:
                     actor=Actor(prescriber.id, prescriber.role, address, prescriber.username),
                     action="prescription.submit",
                     outcome="refused",
-                    details={"code": error.code},
+                    details={"code": refusal.code},
                 )
-            raise
+            raise refusal
         return grant
 
     def _replay(
         self, prescriber_id: uuid.UUID, key: str, fingerprint: RequestFingerprint
     ) -> SubmitOutcome | None:
         with self._db.reading() as session:
-            row = session.execute(
-                select(
-                    Prescription.request_sha256,
-                    Prescription.request_hash_form,
-                    Prescription.created_response_json,
-                ).where(
-                    Prescription.prescriber_id == prescriber_id,
-                    Prescription.idempotency_key == key,
-                )
-            ).first()
+            return self._replay_in(session, prescriber_id, key, fingerprint)
+
+    @staticmethod
+    def _replay_in(
+        session: Session, prescriber_id: uuid.UUID, key: str, fingerprint: RequestFingerprint
+    ) -> SubmitOutcome | None:
+        """The stored 201 body for this prescriber's key (a retry), or None for a new key;
+        the same key with a different body is refused."""
+        row = session.execute(
+            select(
+                Prescription.request_sha256,
+                Prescription.request_hash_form,
+                Prescription.created_response_json,
+            ).where(
+                Prescription.prescriber_id == prescriber_id,
+                Prescription.idempotency_key == key,
+            )
+        ).first()
         if row is None:
             return None
         if not fingerprint.matches(row.request_sha256, row.request_hash_form):

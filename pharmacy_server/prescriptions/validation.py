@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD
+from pharmacy_domain.dispensing import Dispensing, Series
 from pharmacy_domain.engine import Evaluation, unacknowledged
+from pharmacy_domain.patient_records import PATIENT_LINK_FIELD
 from pharmacy_domain.prescription import FieldError, IngredientLine, Patient, Vehicle
 from pharmacy_domain.prescription import Prescription as DomainPrescription
 from pharmacy_server.errors import BadRequest, Invalid
@@ -19,7 +21,9 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 255
 def _wire_keys() -> dict[str, frozenset[str]]:
     """The fields a client may send, read off the domain's own wire form, so a field the
     domain adds is accepted here without a second list to keep in step."""
-    patient = Patient("", "", dt.date(2000, 1, 1), "unknown")
+    patient = Patient("", "", dt.date(2000, 1, 1), "unknown", address="-", phone="-")
+    series = Series(dt.date(2000, 1, 1), 1, 2)
+    dispensing = Dispensing(1, "clinic", dt.date(2000, 1, 1), series, "-")
     sample = DomainPrescription(
         template_id="",
         template_version=0,
@@ -27,17 +31,23 @@ def _wire_keys() -> dict[str, frozenset[str]]:
         ingredients=(),
         access="",
         vehicle=Vehicle("", 0.0),
+        lipid_infusion_hours=1.0,  # optional keys are listed only when set
+        dispensing=dispensing,
     )
     return {
         "": frozenset(sample.to_wire()),
         "patient": frozenset(patient.to_wire()),
         "vehicle": frozenset(Vehicle("", 0.0).to_wire()),
         "ingredients": frozenset(IngredientLine("", 0.0, "").to_wire()),
+        "dispensing": frozenset(dispensing.to_wire()),
+        "dispensing.series": frozenset(series.to_wire()),
     }
 
 
 _WIRE_KEYS = _wire_keys()
-SUBMITTABLE_FIELDS = _WIRE_KEYS[""] | {SIGNING_TOKEN_FIELD}
+# The record the patient was copied from is signed with the rest (pharmacy_domain.
+# patient_records); it links the order to the record, the inline patient stays as signed.
+SUBMITTABLE_FIELDS = _WIRE_KEYS[""] | {SIGNING_TOKEN_FIELD, PATIENT_LINK_FIELD}
 SERVER_OWNED_FIELDS = frozenset(
     {
         "id",
@@ -78,6 +88,14 @@ def normalise_idempotency_key(raw: str | None) -> str:
     return key
 
 
+def _member(body: Mapping[str, Any], dotted: str) -> Any:
+    """``body["dispensing"]["series"]`` for ``dispensing.series``; None where absent."""
+    value: Any = body
+    for key in dotted.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
 def check_submitted_fields(body: Any) -> None:
     """Refuse unknown and server-owned fields instead of silently dropping them."""
     if not isinstance(body, Mapping):
@@ -91,7 +109,7 @@ def check_submitted_fields(body: Any) -> None:
         elif name not in SUBMITTABLE_FIELDS:
             errors.append(FieldError(str(name), "is not a field of a prescription"))
     for name, allowed in _NESTED_FIELDS.items():
-        value = body.get(name)
+        value = _member(body, name)
         objects = (
             [(f"{name}[{i}]", item) for i, item in enumerate(value)]
             if isinstance(value, list)

@@ -26,6 +26,7 @@ from portal_client.core.errors import (
     PortalError,
     UnreadableAnswer,
 )
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 from portal_client.core.wire import (
     AccountRequestCreatedWire,
     AccountRequestPage,
@@ -55,13 +56,17 @@ def npi_problem(text: str) -> str | None:
     """What is wrong with an NPI as typed, in words; None when it is valid."""
     npi = text.strip()
     if not npi:
-        return "Enter the 10-digit NPI."
+        return translate("Accounts", "Enter the 10-digit NPI.")
     if not (npi.isascii() and npi.isdigit()):
-        return "An NPI has digits only."
+        return translate("Accounts", "An NPI has digits only.")
     if len(npi) != NPI_LENGTH:
-        return f"An NPI has {NPI_LENGTH} digits ({len(npi)} so far)."
+        return translate("Accounts", "An NPI has {length} digits ({typed} so far).").format(
+            length=NPI_LENGTH, typed=len(npi)
+        )
     if not is_valid_npi(npi):
-        return "This NPI's check digit does not match: a digit is probably mistyped."
+        return translate(
+            "Accounts", "This NPI's check digit does not match: a digit is probably mistyped."
+        )
     return None
 
 
@@ -71,9 +76,12 @@ def dea_problem(text: str) -> str | None:
     if not dea:
         return None
     if not DEA_PATTERN.match(dea):
-        return "A DEA number is 2 letters then 7 digits, e.g. AB1234563."
+        return translate("Accounts", "A DEA number is 2 letters then 7 digits, e.g. AB1234563.")
     if not is_valid_dea(dea):
-        return "This DEA number's check digit does not match: a character is probably mistyped."
+        return translate(
+            "Accounts",
+            "This DEA number's check digit does not match: a character is probably mistyped.",
+        )
     return None
 
 
@@ -88,15 +96,17 @@ def password_problem(password: str, username: str = "") -> str | None:
     """
     length = password_length(password)
     if length < PASSWORD_MIN_LENGTH:
-        return (
-            f"Use at least {PASSWORD_MIN_LENGTH} characters ({length} so far). "
-            "A short phrase works well."
-        )
+        return translate(
+            "Accounts",
+            "Use at least {minimum} characters ({length} so far). A short phrase works well.",
+        ).format(minimum=PASSWORD_MIN_LENGTH, length=length)
     if length > PASSWORD_MAX_LENGTH:
-        return f"Use at most {PASSWORD_MAX_LENGTH} characters ({length} now)."
+        return translate("Accounts", "Use at most {maximum} characters ({length} now).").format(
+            maximum=PASSWORD_MAX_LENGTH, length=length
+        )
     name = username.strip().casefold()
     if len(name) >= 4 and name in password.casefold():
-        return "The password must not contain your user name."
+        return translate("Accounts", "The password must not contain your user name.")
     return None
 
 
@@ -123,29 +133,46 @@ def licence_status(expires_on: str | None, today: dt.date) -> LicenceStatus:
         return LicenceStatus(
             "missing",
             None,
-            "No state licence is on file: you cannot sign prescriptions until the "
-            "pharmacy records one.",
+            translate(
+                "Accounts",
+                "No state licence is on file: you cannot sign prescriptions until the "
+                "pharmacy records one.",
+            ),
         )
     try:
         expiry = dt.date.fromisoformat(expires_on[:10])
     except ValueError:
-        return LicenceStatus("missing", None, "The licence date on file is unreadable.")
+        return LicenceStatus(
+            "missing", None, translate("Accounts", "The licence date on file is unreadable.")
+        )
     days = (expiry - today).days
     when = expiry.strftime("%d %b %Y")
     if days < 0:
         return LicenceStatus(
             "expired",
             days,
-            f"Your state licence expired on {when}. You cannot sign prescriptions until "
-            "the pharmacy records a current licence; drafts can still be prepared.",
+            translate(
+                "Accounts",
+                "Your state licence expired on {when}. You cannot sign prescriptions "
+                "until the pharmacy records a current licence; drafts can still be "
+                "prepared.",
+            ).format(when=when),
         )
     if days <= LICENCE_WARNING_DAYS:
-        left = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        if days == 0:
+            left = translate("Accounts", "today")
+        elif days == 1:
+            left = translate("Accounts", "in 1 day")
+        else:
+            left = translate("Accounts", "in {days} days").format(days=days)
         return LicenceStatus(
             "expiring",
             days,
-            f"Your state licence expires {left} ({when}). Send the renewed licence to the "
-            "pharmacy so that you can keep signing.",
+            translate(
+                "Accounts",
+                "Your state licence expires {left} ({when}). Send the renewed licence "
+                "to the pharmacy so that you can keep signing.",
+            ).format(left=left, when=when),
         )
     return LicenceStatus("current", days, "")
 
@@ -169,9 +196,11 @@ class SignInRefused(InvalidCredentials):
 
 def _minutes(seconds: float | None) -> str:
     if not seconds:
-        return "a few minutes"
+        return translate("Accounts", "a few minutes")
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes == 1:
+        return translate("Accounts", "1 minute")
+    return translate("Accounts", "{minutes} minutes").format(minutes=minutes)
 
 
 def _error_answer(error: PortalError) -> ErrorWire | None:
@@ -194,14 +223,26 @@ def _wait_of(error: PortalError) -> float | None:
 
 
 _REFUSED_CODE_TEXT = {
-    "code_used": "That code was already used: each code works once. Wait for the "
-    "authenticator to show the next code (they change every 30 seconds) and enter that.",
-    "challenge_expired": "The code step timed out. Enter your password again.",
-    "wrong_code": "That code is not right. Check that you read the code for this portal, "
-    "and that the phone's clock is set automatically.",
+    "code_used": QT_TRANSLATE_NOOP(
+        "Accounts",
+        "That code was already used: each code works once. Wait for the "
+        "authenticator to show the next code (they change every 30 seconds) "
+        "and enter that.",
+    ),
+    "challenge_expired": QT_TRANSLATE_NOOP(
+        "Accounts", "The code step timed out. Enter your password again."
+    ),
+    "wrong_code": QT_TRANSLATE_NOOP(
+        "Accounts",
+        "That code is not right. Check that you read the code for this portal, "
+        "and that the phone's clock is set automatically.",
+    ),
     # The server need not say why a code was refused; then both causes are named.
-    "refused_code": "The code was not accepted. Enter the code the authenticator shows now; "
-    "each code works once, so if you just used one, wait for the next.",
+    "refused_code": QT_TRANSLATE_NOOP(
+        "Accounts",
+        "The code was not accepted. Enter the code the authenticator shows "
+        "now; each code works once, so if you just used one, wait for the next.",
+    ),
 }
 _REFUSED_CODE_REASONS = {
     "auth.code_used": "code_used",
@@ -221,14 +262,20 @@ def _blocked(error: PortalError) -> SignInRefused | None:
     if _error_code(error) in ("auth.locked", "account.locked") or status == 423:
         return SignInRefused(
             "locked",
-            "This account is locked after too many failed attempts. Try again in "
-            f"{_minutes(wait)}, or ask the pharmacy to unlock it.",
+            translate(
+                "Accounts",
+                "This account is locked after too many failed attempts. Try again in "
+                "{minutes}, or ask the pharmacy to unlock it.",
+            ).format(minutes=_minutes(wait)),
             wait,
         )
     if status == 429:
         return SignInRefused(
             "throttled",
-            f"Too many failed sign-ins from this workstation. Try again in {_minutes(wait)}.",
+            translate(
+                "Accounts",
+                "Too many failed sign-ins from this workstation. Try again in {minutes}.",
+            ).format(minutes=_minutes(wait)),
             wait,
         )
     return None
@@ -246,11 +293,13 @@ def _refusal(error: PortalError, step: Literal["password", "code"]) -> PortalErr
         return error
     if step == "password":
         return SignInRefused(
-            "credentials", "Wrong user name or password. Check both and try again."
+            "credentials",
+            translate("Accounts", "Wrong user name or password. Check both and try again."),
         )
     reason = _REFUSED_CODE_REASONS.get(_error_code(error), "refused_code")
     return SignInRefused(
-        "wrong_code" if reason == "refused_code" else reason, _REFUSED_CODE_TEXT[reason]
+        "wrong_code" if reason == "refused_code" else reason,
+        translate("Accounts", _REFUSED_CODE_TEXT[reason]),
     )
 
 
@@ -325,7 +374,9 @@ def verify_password(client: ApiClient, password: str) -> None:
         if blocked is not None:
             raise blocked from error
         if isinstance(error, ApiError) and error.status == 403:
-            raise SignInRefused("credentials", "That password is not right. Try again.") from error
+            raise SignInRefused(
+                "credentials", translate("Accounts", "That password is not right. Try again.")
+            ) from error
         raise
 
 
@@ -339,7 +390,9 @@ def change_password(client: ApiClient, current: str, new: str) -> None:
         )
     except ApiError as error:
         if error.status == 403:
-            raise SignInRefused("credentials", "The current password is not right.") from error
+            raise SignInRefused(
+                "credentials", translate("Accounts", "The current password is not right.")
+            ) from error
         raise
 
 

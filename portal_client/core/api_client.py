@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from portal_client import __version__
+from portal_client.core.claim_calls import ClaimCalls
 from portal_client.core.errors import (
     ApiError,
     InvalidCredentials,
@@ -25,11 +26,16 @@ from portal_client.core.errors import (
     ServerUnreachable,
     UnreadableAnswer,
 )
+from portal_client.core.favorite_calls import FavoriteCalls
+from portal_client.core.i18n import translate
+from portal_client.core.patient_calls import PatientCalls
+from portal_client.core.request_ids import REQUEST_ID_HEADER, new_request_id
 from portal_client.core.wire import (
     ClinicPrescriberPage,
     DraftPage,
     DraftWire,
     ErrorWire,
+    HealthWire,
     LoginWire,
     PersonWire,
     PrescriptionPage,
@@ -37,15 +43,20 @@ from portal_client.core.wire import (
     SigningTokenWire,
     TemplatePage,
     UserWire,
+    ValidationWire,
     parse,
 )
 
 if TYPE_CHECKING:
     import requests
 
+    from pharmacy_domain.status import BeyondUse
     from pharmacy_domain.templates import Template
 
 log = logging.getLogger(__name__)
+
+#: The orders ``GET /prescriptions`` lists in (its ``sort``).
+ListOrder = Literal["newest", "needed_by", "status", "prescriber"]
 
 API_PREFIX = "/api/v1"
 CONNECT_TIMEOUT_S = 5.0
@@ -107,6 +118,10 @@ class Page:
     items: tuple[PrescriptionWire, ...] = ()
     total: int = 0
     next_cursor: str | None = None
+    #: More than ``total`` match (the server counts no further than 1,000).
+    total_is_lower_bound: bool = False
+    #: Where a refresh asks for what changed since (``changed_since``).
+    changes_cursor: str | None = None
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -118,7 +133,16 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: rare enough that "later" is a fine answer
 
 
-class ApiClient:
+def _request_id_of(response: requests.Response) -> str | None:
+    """The id the server answered with, else the one this client sent."""
+    returned = response.headers.get(REQUEST_ID_HEADER)
+    if returned:
+        return str(returned)[:64]
+    sent = response.request.headers.get(REQUEST_ID_HEADER) if response.request else None
+    return str(sent) if sent else None
+
+
+class ApiClient(ClaimCalls, FavoriteCalls, PatientCalls):
     """A signed-in (or signing-in) conversation with one server, for one user.
 
     One ``requests.Session`` per client object: connection reuse, the User-Agent and
@@ -131,9 +155,12 @@ class ApiClient:
         *,
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
+        ca_bundle: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
+        #: A pharmacy's private CA (PEM), trusted beside the system's store.
+        self.ca_bundle = ca_bundle
         self._session: requests.Session | None = None
         self._token: str | None = None
         self.user: SignedInUser | None = None
@@ -143,10 +170,11 @@ class ApiClient:
     def _http(self) -> requests.Session:
         if self._session is None:
             import requests
-            from requests.adapters import HTTPAdapter
             from urllib3.util.retry import Retry
 
-            session = requests.Session()
+            from portal_client.core.tls import client_ssl_context, trusting_adapter
+
+            session = requests.Session()  # trust_env: proxies from HTTPS_PROXY and friends
             session.headers["User-Agent"] = USER_AGENT
             session.headers["Accept"] = "application/json"
             # Reads may be retried a little: they change nothing. urllib3 never
@@ -163,7 +191,7 @@ class ApiClient:
                 respect_retry_after_header=True,
                 raise_on_status=False,
             )
-            adapter = HTTPAdapter(max_retries=retry)
+            adapter = trusting_adapter(client_ssl_context(self.ca_bundle), max_retries=retry)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._session = session
@@ -178,15 +206,19 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         expect_auth: bool = True,
+        prefix: str = API_PREFIX,
+        raw_answer: bool = False,
     ) -> Any:
+        """``raw_answer``: a success's body as bytes (a document), not decoded JSON."""
         import requests
 
         all_headers = dict(headers or {})
+        all_headers[REQUEST_ID_HEADER] = new_request_id()
         if self._token:
             all_headers["Authorization"] = f"Bearer {self._token}"
         elif expect_auth:
-            raise NotSignedIn("You are not signed in.")
-        url = f"{self.base_url}{API_PREFIX}{path}"
+            raise NotSignedIn(translate("ApiClient", "You are not signed in."))
+        url = f"{self.base_url}{prefix}{path}"
         try:
             response = self._http().request(
                 method,
@@ -198,6 +230,8 @@ class ApiClient:
             )
         except requests.RequestException as error:
             raise self._transport_error(error) from error
+        if raw_answer and response.status_code < 400:
+            return response.content
         return self._decode(response)
 
     def _transport_error(self, error: Exception) -> PortalError:
@@ -211,15 +245,25 @@ class ApiClient:
 
         host = self.base_url
         unreachable = ServerUnreachable(
-            f"Cannot reach the pharmacy server at {host}. "
-            "Check the network connection and the server address, then try again."
+            translate(
+                "ApiClient",
+                "Cannot reach the pharmacy server at {host}. Check the network "
+                "connection and the server address, then try again.",
+            ).format(host=host)
         )
-        if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+        if isinstance(error, requests.exceptions.SSLError):
+            from portal_client.core.tls import tls_failure
+
+            return tls_failure(host, error)
+        if isinstance(error, requests.ConnectTimeout):
             return unreachable
         if isinstance(error, requests.Timeout):
             return OutcomeUnknown(
-                "The pharmacy server did not answer in time. "
-                "The request may or may not have been received."
+                translate(
+                    "ApiClient",
+                    "The pharmacy server did not answer in time. The request may or may "
+                    "not have been received.",
+                )
             )
         if isinstance(error, requests.ConnectionError):
             # requests wraps the urllib3 cause; only a failure to *open* the
@@ -229,10 +273,17 @@ class ApiClient:
             if isinstance(reason, NewConnectionError | NameResolutionError | ConnectTimeoutError):
                 return unreachable
             return OutcomeUnknown(
-                "The connection to the pharmacy server broke before it answered. "
-                "The request may or may not have been received."
+                translate(
+                    "ApiClient",
+                    "The connection to the pharmacy server broke before it answered. The "
+                    "request may or may not have been received.",
+                )
             )
-        return OutcomeUnknown(f"Unexpected network problem: {error.__class__.__name__}")
+        return OutcomeUnknown(
+            translate("ApiClient", "Unexpected network problem: {name}").format(
+                name=error.__class__.__name__
+            )
+        )
 
     @staticmethod
     def _decode(response: requests.Response) -> Any:
@@ -242,14 +293,18 @@ class ApiClient:
             body = None
         if response.status_code < 400:
             if body is None and response.content:
-                raise ApiError(response.status_code, "The server sent an unreadable answer.")
+                raise ApiError(
+                    response.status_code,
+                    translate("ApiClient", "The server sent an unreadable answer."),
+                    request_id=_request_id_of(response),
+                )
             return body
         answer = _error_answer(body)
         detail = "" if answer is None else answer.detail
         field_errors = [] if answer is None or answer.errors is None else list(answer.errors)
         if response.status_code == 401:
             raise NotSignedIn(
-                detail or "Your session has ended. Please sign in again.",
+                detail or translate("ApiClient", "Your session has ended. Please sign in again."),
                 answer=answer,
                 retry_after=_retry_after(response.headers.get("Retry-After")),
             )
@@ -266,6 +321,7 @@ class ApiClient:
             field_errors=field_errors,
             answer=answer,
             retry_after=_retry_after(response.headers.get("Retry-After")),
+            request_id=_request_id_of(response),
         )
 
     # ------------------------------------------------- hooks for core.accounts
@@ -283,6 +339,15 @@ class ApiClient:
         return self._request(
             method, path, json_body=json_body, params=params, expect_auth=authenticated
         )
+
+    def request_bytes(self, path: str) -> bytes:
+        """A GET under ``/api/v1`` whose answer is bytes (a document), with the same
+        timeouts and errors as every other call."""
+        body = self._request(
+            "GET", path, headers={"Accept": "application/octet-stream, */*"}, raw_answer=True
+        )
+        assert isinstance(body, bytes)
+        return body
 
     def read(
         self,
@@ -310,6 +375,10 @@ class ApiClient:
 
     # ------------------------------------------------------------- session
 
+    def health(self) -> HealthWire:
+        """``GET /healthz`` (outside ``/api/v1``): alive, and what kind of server."""
+        return parse(HealthWire, self._request("GET", "/healthz", expect_auth=False, prefix=""))
+
     @property
     def signed_in(self) -> bool:
         return self._token is not None
@@ -324,7 +393,9 @@ class ApiClient:
             )
         except NotSignedIn as error:
             raise InvalidCredentials(
-                "The user name or password is not right. Check them and try again."
+                translate(
+                    "ApiClient", "The user name or password is not right. Check them and try again."
+                )
             ) from error
         return self.adopt_session(parse(LoginWire, body))
 
@@ -339,6 +410,11 @@ class ApiClient:
             self._token = None
             self.user = None
             self.close()
+
+    def server_version(self) -> str:
+        """The server's release, from ``/healthz`` (no sign-in needed). Blocks: run it in
+        the background."""
+        return self.health().version
 
     def me(self) -> SignedInUser:
         return SignedInUser.from_wire(parse(UserWire, self._request("GET", "/auth/me")))
@@ -364,12 +440,33 @@ class ApiClient:
             if not cursor:
                 return result
 
+    def template_version(self, template_id: str, version: int) -> Template:
+        """One published version of a template (a repeat compares it with the newest)."""
+        from urllib.parse import quote
+
+        from pharmacy_domain.templates import template_from_dict
+
+        answer = self._request(
+            "GET", f"/templates/{quote(template_id, safe='')}/versions/{int(version)}"
+        )
+        if not isinstance(answer, dict):
+            raise UnreadableAnswer("template")
+        try:
+            return template_from_dict(answer)
+        except ValueError as error:
+            raise UnreadableAnswer("template") from error
+
     def submit_prescription(self, body: dict[str, Any], idempotency_key: str) -> PrescriptionWire:
         """POST one prescription. Sending the same key again returns the first answer."""
         answer = self._request(
             "POST", "/prescriptions", json_body=body, headers={"Idempotency-Key": idempotency_key}
         )
         return _prescription(answer)
+
+    def validate_prescription(self, body: dict[str, Any]) -> ValidationWire:
+        """The pharmacy's own checks of ``body``; stores nothing (a 422 lists field errors)."""
+        answer = self._request("POST", "/prescriptions/validate", json_body=body)
+        return parse(ValidationWire, answer)
 
     def find_by_idempotency_key(self, key: str) -> PrescriptionWire | None:
         """The caller's prescription submitted with ``key``, or ``None`` if it never arrived."""
@@ -383,7 +480,13 @@ class ApiClient:
         limit: int = 50,
         *,
         idempotency_key: str | None = None,
+        sort: ListOrder = "newest",
+        has_warnings: bool | None = None,
+        answered: bool | None = None,
+        changed_since: str | None = None,
     ) -> Page:
+        """``sort``: ``newest`` first, ``needed_by`` (the soonest needed first), ``status``
+        or ``prescriber``. ``changed_since`` (a ``changes_cursor``): only what changed."""
         body = self._request(
             "GET",
             "/prescriptions",
@@ -392,19 +495,31 @@ class ApiClient:
                 "cursor": cursor,
                 "limit": limit,
                 "idempotency_key": idempotency_key,
+                "sort": None if sort == "newest" else sort,
+                "has_warnings": None if has_warnings is None else str(has_warnings).lower(),
+                "answered": None if answered is None else str(answered).lower(),
+                "changed_since": changed_since,
             },
         )
         page = parse(PrescriptionPage, body)
         items = tuple(_readable_body(item) for item in page.items)
-        return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+        return Page(
+            items=items,
+            total=page.total,
+            next_cursor=page.next_cursor,
+            total_is_lower_bound=page.total_is_lower_bound,
+            changes_cursor=page.changes_cursor,
+        )
 
-    def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
+    def all_prescriptions(
+        self, status: str | None = None, page_size: int = 100, *, sort: ListOrder = "newest"
+    ) -> Page:
         """Every page of ``list_prescriptions`` joined (the lists here stay small)."""
         items: list[PrescriptionWire] = []
         cursor: str | None = None
         total = 0
         for _ in range(100):  # a runaway cursor must not hang a worker thread forever
-            page = self.list_prescriptions(status=status, cursor=cursor, limit=page_size)
+            page = self.list_prescriptions(status=status, cursor=cursor, limit=page_size, sort=sort)
             items.extend(page.items)
             total = page.total
             cursor = page.next_cursor
@@ -434,7 +549,7 @@ class ApiClient:
         """The prescription as a FHIR R4 Bundle (MedicationRequest, Patient, Observations)."""
         body = self._request("GET", f"/prescriptions/{prescription_id}/fhir")
         if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
-            raise ApiError(200, "The server's FHIR answer is not a Bundle.")
+            raise ApiError(200, translate("ApiClient", "The server's FHIR answer is not a Bundle."))
         return body
 
     def review(self, prescription_id: str, action: str, reason: str = "") -> PrescriptionWire:
@@ -452,8 +567,11 @@ class ApiClient:
         note: str | None = None,
         *,
         seen_steps: int | None = None,
+        beyond_use: BeyondUse | None = None,
     ) -> PrescriptionWire:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``); the updated one back.
+
+        ``beyond_use``: the beyond-use date and storage, required to mark ready.
 
         ``seen_steps``: how many history steps the user was shown when they decided; the
         server refuses the action if the prescription has more by now.
@@ -469,6 +587,11 @@ class ApiClient:
         }
         if seen_steps is not None:
             request["seen_steps"] = seen_steps
+        if beyond_use is not None:
+            request["beyond_use_date"] = (
+                None if beyond_use.date is None else beyond_use.date.isoformat()
+            )
+            request["storage"] = beyond_use.storage
         body = self._request("POST", f"/prescriptions/{prescription_id}/actions", json_body=request)
         return _prescription(body)
 
@@ -580,6 +703,7 @@ def act_and_confirm(
     *,
     seen_steps: int | None,
     user_id: str,
+    beyond_use: BeyondUse | None = None,
 ) -> PrescriptionWire:
     """``client.act``, and when no answer comes, a look at the prescription to find out.
 
@@ -589,7 +713,11 @@ def act_and_confirm(
     first one arrived meanwhile.
     """
     try:
-        return client.act(prescription_id, action, note, seen_steps=seen_steps)
+        if beyond_use is None:  # the call every other step makes, unchanged
+            return client.act(prescription_id, action, note, seen_steps=seen_steps)
+        return client.act(
+            prescription_id, action, note, seen_steps=seen_steps, beyond_use=beyond_use
+        )
     except OutcomeUnknown as lost:
         try:
             current = client.get_prescription(prescription_id)

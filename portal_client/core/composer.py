@@ -16,9 +16,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from pharmacy_domain.infusion import lipid_infusion_spec
 from pharmacy_domain.numbers import format_amount
+from pharmacy_domain.patient_records import PATIENT_LINK_FIELD
 from pharmacy_domain.prescription import Acknowledgement, FieldError
 from pharmacy_domain.templates import Template, TemplateCatalog, TemplateIngredient
+from portal_client.core.dispensing_entry import DispensingEntry
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
+from portal_client.core.server_checks import ServerCheck, checked_content
 
 if TYPE_CHECKING:
     from pharmacy_domain.engine import Evaluation, Finding
@@ -83,6 +88,8 @@ class CheckResult:
     unacknowledged: list[Finding]
     #: The whole evaluation (computed values, every finding) the checks panel shows.
     evaluation: Evaluation | None = None
+    #: The findings are the pharmacy server's, which differ from the local check's.
+    from_server: bool = False
 
     @property
     def blocks(self) -> list[Finding]:
@@ -118,8 +125,17 @@ class ComposerState:
     vehicle_code: str = ""
     volume_ml: str = ""
     infusion_minutes: str = ""
+    #: Hours for a separately run lipid emulsion (templates that run lipid separately).
+    lipid_infusion_hours: str = ""
     notes: str = ""
+    #: For shipping to the patient (optional).
+    patient_address: str = ""
+    patient_phone: str = ""
+    dispensing: DispensingEntry = field(default_factory=DispensingEntry)
     labs: list[LabEntry] = field(default_factory=list)
+    #: The clinic's patient record the patient was filled from ("" for one typed in);
+    #: signed with the order as its ``patient_id``.
+    patient_id: str = ""
     #: The prescriber's reasons to go past warnings, by (finding code, finding field).
     acknowledgements: dict[tuple[str, str], str] = field(default_factory=dict)
     idempotency_key: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -136,6 +152,8 @@ class ComposerState:
     server_errors: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     #: The user picked a template: a template alone makes the draft worth keeping.
     template_chosen: bool = field(default=False, compare=False, repr=False)
+    #: The pharmacy server's checks of the order, once it answered (``server_checks``).
+    server_check: ServerCheck | None = field(default=None, compare=False, repr=False)
 
     def select_template(self, template: Template | None) -> None:
         """Switch template; the patient section is kept, the order takes the new defaults."""
@@ -143,6 +161,7 @@ class ComposerState:
         if template is None:
             self.amounts = {}
             self.access = self.vehicle_code = self.volume_ml = self.infusion_minutes = ""
+            self.lipid_infusion_hours = ""
             return
         self.amounts = {row.code: format_number(row.default_amount) for row in template.ingredients}
         self.access = template.default_access
@@ -154,6 +173,8 @@ class ComposerState:
             if template.infusion_minutes_default is None
             else float(template.infusion_minutes_default)
         )
+        lipid = lipid_infusion_spec(template)
+        self.lipid_infusion_hours = format_number(None if lipid is None else lipid.default_hours)
 
     def allergy_list(self) -> list[str]:
         return [part.strip() for part in re.split(r"[,;\n]", self.allergies) if part.strip()]
@@ -195,6 +216,15 @@ class ComposerState:
                 if reason.strip()
             ],
         }
+        if template is not None and lipid_infusion_spec(template) is not None:
+            body["lipid_infusion_hours"] = parse_number(self.lipid_infusion_hours)
+        # Written only when given, as the domain writes them: an order without keeps its hash.
+        for key, value in (("address", self.patient_address), ("phone", self.patient_phone)):
+            if value.strip():
+                body["patient"][key] = value.strip()
+        dispensing = self.dispensing.to_wire()
+        if dispensing is not None:
+            body["dispensing"] = dispensing
         if template is not None:
             for code in self.ingredient_codes_in_body():
                 row = template.ingredient(code)
@@ -229,12 +259,26 @@ class ComposerState:
         from pharmacy_domain.engine import unacknowledged
 
         evaluation = self.evaluate(today)
+        server = self.server_check
+        from_server = (
+            server is not None
+            and evaluation.prescription is not None
+            and server.content == checked_content(self.to_body())
+            and server.differs_from(evaluation)
+        )
+        if from_server and server is not None:
+            evaluation = server.replacing(evaluation)  # the server's answer counts
         errors = list(evaluation.errors)
         if self.template is None:
-            errors = [FieldError("template_id", "Choose a template")] + [
+            errors = [FieldError("template_id", translate("Composer", "Choose a template"))] + [
                 e for e in errors if not e.field.startswith("template")
             ]
-        errors += [FieldError(f.field, f.message) for f in evaluation.blocks]
+        # A block at a field that already has its own error (a dose above its limit) is
+        # the same problem said twice: the field keeps its error, the panel the block.
+        erroring = {error.field for error in errors}
+        errors += [
+            FieldError(f.field, f.message) for f in evaluation.blocks if f.field not in erroring
+        ]
         acknowledgements = [
             Acknowledgement(code, reason, place)
             for (code, place), reason in self.acknowledgements.items()
@@ -244,6 +288,7 @@ class ComposerState:
             warnings=list(evaluation.warnings),
             unacknowledged=unacknowledged(evaluation, acknowledgements),
             evaluation=evaluation,
+            from_server=from_server,
         )
 
     def signable_body(self, today: dt.date | None = None) -> dict[str, Any]:
@@ -255,15 +300,18 @@ class ComposerState:
         result = self.check(today)
         evaluation = result.evaluation
         if not result.ready_to_sign or evaluation is None or evaluation.prescription is None:
-            raise ValueError("The prescription is not ready to sign.")
-        return evaluation.prescription.to_wire()
+            raise ValueError(translate("Composer", "The prescription is not ready to sign."))
+        body = evaluation.prescription.to_wire()
+        if self.patient_id:
+            body[PATIENT_LINK_FIELD] = self.patient_id
+        return body
 
     # ------------------------------------------------------------- drafts
 
     def title(self) -> str:
         """What the drafts list shows: the patient, or "Untitled draft" (PHI: never log it)."""
         names = [n.strip() for n in (self.family_name, self.given_name) if n.strip()]
-        return ", ".join(names) if names else "Untitled draft"
+        return ", ".join(names) if names else translate("Composer", "Untitled draft")
 
     def to_draft(self) -> dict[str, Any]:
         """Everything typed, as typed (text stays text), for the encrypted draft store.
@@ -271,7 +319,8 @@ class ComposerState:
         Holds no token or password: a draft outlives the session.
         """
         template = self.template
-        return {
+        link = {PATIENT_LINK_FIELD: self.patient_id} if self.patient_id else {}
+        return link | {
             "format": DRAFT_FORMAT,
             "template_id": template.id if template else None,
             "template_version": template.version if template else None,
@@ -283,12 +332,16 @@ class ComposerState:
                 "weight_kg": self.weight_kg,
                 "height_cm": self.height_cm,
                 "allergies": self.allergies,
+                "address": self.patient_address,
+                "phone": self.patient_phone,
             },
+            "dispensing": self.dispensing.to_draft(),
             "amounts": dict(self.amounts),
             "access": self.access,
             "vehicle_code": self.vehicle_code,
             "volume_ml": self.volume_ml,
             "infusion_minutes": self.infusion_minutes,
+            "lipid_infusion_hours": self.lipid_infusion_hours,
             "notes": self.notes,
             "labs": [
                 {
@@ -341,6 +394,11 @@ class ComposerState:
         state.weight_kg = text(patient.get("weight_kg"))
         state.height_cm = text(patient.get("height_cm"))
         state.allergies = text(patient.get("allergies"))
+        state.patient_address = text(patient.get("address"))
+        state.patient_phone = text(patient.get("phone"))
+        state.dispensing = DispensingEntry.from_payload(payload.get("dispensing"))
+        link = payload.get(PATIENT_LINK_FIELD)
+        state.patient_id = link if isinstance(link, str) else ""
         if "amounts" in payload and isinstance(payload["amounts"], Mapping):
             state.amounts.update({str(k): text(v) for k, v in payload["amounts"].items()})
         elif isinstance(payload.get("ingredients"), list):  # a signed body coming back
@@ -352,7 +410,14 @@ class ComposerState:
         if isinstance(vehicle, Mapping):
             state.vehicle_code = text(vehicle.get("code"))
             state.volume_ml = text(vehicle.get("volume_ml"))
-        for name in ("access", "vehicle_code", "volume_ml", "infusion_minutes", "notes"):
+        for name in (
+            "access",
+            "vehicle_code",
+            "volume_ml",
+            "infusion_minutes",
+            "lipid_infusion_hours",
+            "notes",
+        ):
             if name in payload and not isinstance(payload[name], Mapping):
                 setattr(state, name, text(payload[name]))
         labs = payload.get("labs", patient.get("labs"))
@@ -384,9 +449,23 @@ class ComposerState:
             if not isinstance(value, float) or value == 0.0:
                 continue
             if row.typical_min is not None and value < row.typical_min:
-                notes.append(RangeNote(row.code, f"below the usual {typical_range(row)}"))
+                notes.append(
+                    RangeNote(
+                        row.code,
+                        translate("Composer", "below the usual {typical_range}").format(
+                            typical_range=typical_range(row)
+                        ),
+                    )
+                )
             elif row.typical_max is not None and value > row.typical_max:
-                notes.append(RangeNote(row.code, f"above the usual {typical_range(row)}"))
+                notes.append(
+                    RangeNote(
+                        row.code,
+                        translate("Composer", "above the usual {typical_range}").format(
+                            typical_range=typical_range(row)
+                        ),
+                    )
+                )
         return notes
 
     def field_for_error(self, error_field: str) -> str:
@@ -440,6 +519,11 @@ class ComposerState:
         self.amounts[code] = text
         self._touch(f"ingredient:{code}")
         self.server_errors.pop("ingredients", None)
+
+    def edit_dispensing(self, form_field: str, attribute: str, value: str) -> None:
+        """A dispensing field typed into or chosen (``DispensingEntry``'s attribute)."""
+        setattr(self.dispensing, attribute, value)
+        self._touch(form_field)
 
     def labs_edited(self) -> None:
         """A lab row's text changed (the rows are ``self.labs``, edited in place)."""
@@ -581,7 +665,7 @@ class FormReview:
         if message:
             return "error", message
         if code in self.range_notes:
-            return "note", f"Note: {self.range_notes[code]}"
+            return "note", translate("Composer", "Note: {note}").format(note=self.range_notes[code])
         return "", ""
 
     @property
@@ -608,11 +692,14 @@ class FormReview:
             for place, message in errors.items()
         )
         count = len(errors)
-        noun = "thing" if count == 1 else "things"
-        return (
-            f"<b>{count} {noun} to fix before this can be signed</b>"
-            f"<ul style='margin:2px 0 0 -20px'>{items}</ul>"
+        heading = (
+            translate("Composer", "1 thing to fix before this can be signed")
+            if count == 1
+            else translate("Composer", "{count} things to fix before this can be signed").format(
+                count=count
+            )
         )
+        return f"<b>{heading}</b><ul style='margin:2px 0 0 -20px'>{items}</ul>"
 
     def footer_text(self, *, signing: bool) -> str:
         """Beside the Sign button: what stands between the form and a signature."""
@@ -620,22 +707,33 @@ class FormReview:
         if not signing:
             # Staff may save an unfinished draft; they see what the prescriber will see.
             if blocks:
-                return "Has a clinical block the prescriber must resolve"
+                return translate("Composer", "Has a clinical block the prescriber must resolve")
             if errors:
-                return f"{len(errors)} left to complete before signing"
-            return "Complete: ready for the prescriber to sign"
+                return translate("Composer", "{count} left to complete before signing").format(
+                    count=len(errors)
+                )
+            return translate("Composer", "Complete: ready for the prescriber to sign")
         if blocks:
             count = len(blocks)
-            noun = "a clinical block" if count == 1 else f"{count} clinical blocks"
-            return f"Cannot be signed: {noun} (see Clinical checks)"
+            return (
+                translate("Composer", "Cannot be signed: a clinical block (see Clinical checks)")
+                if count == 1
+                else translate(
+                    "Composer", "Cannot be signed: {count} clinical blocks (see Clinical checks)"
+                ).format(count=count)
+            )
         if errors:
-            return f"{len(errors)} to complete before signing"
-        return "Ready to sign"
+            return translate("Composer", "{count} to complete before signing").format(
+                count=len(errors)
+            )
+        return translate("Composer", "Ready to sign")
 
     def sign_tooltip(self) -> str:
         from portal_client.core.presentation import block_reason
 
-        return block_reason(self.blocks) or "Check, sign with your password and send (Ctrl+Enter)"
+        return block_reason(self.blocks) or translate(
+            "Composer", "Check, sign with your password and send (Ctrl+Enter)"
+        )
 
     def sign_enabled(self, *, signing: bool, busy: bool) -> bool:
         return signing and not self.blocks and not busy
@@ -646,22 +744,26 @@ def composer_titles(*, signing: bool) -> tuple[str, str]:
 
     Clinic staff prepare for someone else's signature: the title says so.
     """
-    new = "New prescription" if signing else "Prepare a prescription for signature"
-    return new, "Draft" if signing else new
+    new = (
+        translate("Composer", "New prescription")
+        if signing
+        else translate("Composer", "Prepare a prescription for signature")
+    )
+    return new, translate("Composer", "Draft") if signing else new
 
 
-SAVE_STATE_EDITING = "Editing…"
+SAVE_STATE_EDITING = QT_TRANSLATE_NOOP("Composer", "Editing…")
 
 
 def save_state_saved(*, persistent: bool) -> str:
     """The header's word once the draft is written (memory only without a keyring)."""
     if not persistent:
-        return "Draft kept for this session only (no system keyring)"
-    return "Draft saved"
+        return translate("Composer", "Draft kept for this session only (no system keyring)")
+    return translate("Composer", "Draft saved")
 
 
 def save_state_failed(error: Exception) -> str:
-    return f"Not saved yet: {error}"
+    return translate("Composer", "Not saved yet: {error}").format(error=error)
 
 
 def allowed_range(row: TemplateIngredient) -> str:
@@ -677,40 +779,42 @@ def typical_range(row: TemplateIngredient) -> str:
 
 
 FIELD_LABELS = {
-    "template_id": "Template",
-    "template_version": "Template",
-    "patient": "Patient",
-    "patient.given_name": "Given name",
-    "patient.family_name": "Family name",
-    "patient.birth_date": "Date of birth",
-    "patient.sex": "Sex",
-    "patient.weight_kg": "Weight",
-    "patient.height_cm": "Height",
-    "patient.allergies": "Allergies",
-    "patient.labs": "Lab results",
-    "acknowledgements": "Warnings",
-    "ingredients": "Ingredients",
-    "access": "Access route",
-    "vehicle": "Vehicle",
-    "vehicle.code": "Vehicle",
-    "vehicle.volume_ml": "Volume",
-    "infusion_minutes": "Infusion time",
-    "notes": "Notes",
+    "template_id": QT_TRANSLATE_NOOP("Composer", "Template"),
+    "template_version": QT_TRANSLATE_NOOP("Composer", "Template"),
+    "patient": QT_TRANSLATE_NOOP("Composer", "Patient"),
+    "patient.given_name": QT_TRANSLATE_NOOP("Composer", "Given name"),
+    "patient.family_name": QT_TRANSLATE_NOOP("Composer", "Family name"),
+    "patient.birth_date": QT_TRANSLATE_NOOP("Composer", "Date of birth"),
+    "patient.sex": QT_TRANSLATE_NOOP("Composer", "Sex"),
+    "patient.weight_kg": QT_TRANSLATE_NOOP("Composer", "Weight"),
+    "patient.height_cm": QT_TRANSLATE_NOOP("Composer", "Height"),
+    "patient.allergies": QT_TRANSLATE_NOOP("Composer", "Allergies"),
+    "patient.labs": QT_TRANSLATE_NOOP("Composer", "Lab results"),
+    "acknowledgements": QT_TRANSLATE_NOOP("Composer", "Warnings"),
+    "ingredients": QT_TRANSLATE_NOOP("Composer", "Ingredients"),
+    "access": QT_TRANSLATE_NOOP("Composer", "Access route"),
+    "vehicle": QT_TRANSLATE_NOOP("Composer", "Vehicle"),
+    "vehicle.code": QT_TRANSLATE_NOOP("Composer", "Vehicle"),
+    "vehicle.volume_ml": QT_TRANSLATE_NOOP("Composer", "Volume"),
+    "infusion_minutes": QT_TRANSLATE_NOOP("Composer", "Infusion time"),
+    "lipid_infusion_hours": QT_TRANSLATE_NOOP("Composer", "Lipid infusion time"),
+    "notes": QT_TRANSLATE_NOOP("Composer", "Notes"),
 }
 
 
 def field_label(form_field: str, template: Template | None) -> str:
     if form_field.startswith("ingredient:") and template is not None:
         row = template.ingredient(form_field.split(":", 1)[1])
-        return row.name if row else "Ingredient"
-    return FIELD_LABELS.get(form_field, form_field)
+        return row.name if row else translate("Composer", "Ingredient")
+    label = FIELD_LABELS.get(form_field)
+    return translate("Composer", label) if label else form_field
 
 
 def message_for(error: FieldError) -> str:
     """The reason as a sentence: ``is required`` → ``Required``."""
     reason = error.reason.strip()
     if reason == "is required":
-        return "Required"
+        return translate("Composer", "Required")
     return reason[:1].upper() + reason[1:]
 
 
@@ -766,12 +870,14 @@ class ServerDraft:
 
     @property
     def prepared_by(self) -> str:
-        return self.created_by or "clinic staff"
+        return self.created_by or translate("Composer", "clinic staff")
 
     @property
     def prescriber(self) -> str:
         """Whom it is for, by name (the account id's start if the server gave no name)."""
-        return self.prescriber_name or f"Prescriber {self.prescriber_id[:8]}"
+        return self.prescriber_name or translate("Composer", "Prescriber {prescriber_id}").format(
+            prescriber_id=self.prescriber_id[:8]
+        )
 
     @property
     def template_id(self) -> str | None:
@@ -786,4 +892,4 @@ class ServerDraft:
             names = [str(patient.get(k) or "").strip() for k in ("family_name", "given_name")]
             if any(names):
                 return ", ".join(n for n in names if n)
-        return "Untitled draft"
+        return translate("Composer", "Untitled draft")

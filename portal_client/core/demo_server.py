@@ -22,6 +22,7 @@ from pathlib import Path
 
 from portal_client.core import paths
 from portal_client.core.errors import PortalError
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,21 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("prescriber1", "prescriber", "Physician: writes prescriptions"),
-    DemoAccount("prescriber2", "prescriber", "Physician at another clinic"),
-    DemoAccount("staff1", "clinic_staff", "Clinic staff: prepares drafts"),
-    DemoAccount("pharmacist1", "pharmacist", "Reviews and approves"),
-    DemoAccount("admin1", "admin", "Administrator"),
+    DemoAccount(
+        "prescriber1",
+        "prescriber",
+        QT_TRANSLATE_NOOP("DemoServer", "Physician: writes prescriptions"),
+    ),
+    DemoAccount(
+        "prescriber2", "prescriber", QT_TRANSLATE_NOOP("DemoServer", "Physician at another clinic")
+    ),
+    DemoAccount(
+        "staff1", "clinic_staff", QT_TRANSLATE_NOOP("DemoServer", "Clinic staff: prepares drafts")
+    ),
+    DemoAccount(
+        "pharmacist1", "pharmacist", QT_TRANSLATE_NOOP("DemoServer", "Reviews and approves")
+    ),
+    DemoAccount("admin1", "admin", QT_TRANSLATE_NOOP("DemoServer", "Administrator")),
 )
 
 
@@ -74,8 +85,11 @@ class DemoServer:
             return self.url
         if not server_extra_installed():
             raise DemoServerError(
-                "Demo mode needs the pharmacy server, which is not installed. "
-                "Install it with: pip install 'iv-prescriber-portal[server]'"
+                translate(
+                    "DemoServer",
+                    "Demo mode needs the pharmacy server, which is not installed. Install "
+                    "it with: pip install 'iv-prescriber-portal[server]'",
+                )
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         ready_file = self.data_dir / "ready.json"
@@ -94,8 +108,11 @@ class DemoServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise DemoServerError(
-                    f"The demo server stopped while starting (exit code "
-                    f"{self._process.returncode}). Details are in {log_path}."
+                    translate(
+                        "DemoServer",
+                        "The demo server stopped while starting (exit code {returncode}). "
+                        "Details are in {log_path}.",
+                    ).format(returncode=self._process.returncode, log_path=log_path)
                 )
             if ready_file.exists():
                 try:
@@ -108,7 +125,11 @@ class DemoServer:
                     return self.url
             time.sleep(0.05)  # a background thread waiting on another process
         self.stop()
-        raise DemoServerError(f"The demo server did not start within {timeout_s:g} s.")
+        raise DemoServerError(
+            translate("DemoServer", "The demo server did not start within {timeout_s:g} s.").format(
+                timeout_s=timeout_s
+            )
+        )
 
     def stop(self) -> None:
         process, self._process = self._process, None

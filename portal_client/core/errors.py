@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from portal_client.core.i18n import translate
+
 if TYPE_CHECKING:
     from portal_client.core.wire import ErrorWire, FieldErrorWire
 
@@ -21,6 +23,10 @@ class PortalError(Exception):
 
 class ServerUnreachable(PortalError):
     """The request never reached the server; sending it again is safe."""
+
+
+class TlsFailure(ServerUnreachable):
+    """The TLS handshake failed (an untrusted or wrong certificate): nothing was sent."""
 
 
 class OutcomeUnknown(PortalError):
@@ -64,17 +70,36 @@ class ApiError(PortalError):
     field_errors: list[FieldErrorWire] = field(default_factory=list)
     answer: ErrorWire | None = None
     retry_after: float | None = None
+    #: The request's ``X-Request-ID`` (as the server returned it): the server's log
+    #: lines for this request carry it.
+    request_id: str | None = None
 
     @property
     def code(self) -> str | None:
         """The stable reason (``clinical.blocked``, ``signing.expired``, ...), if given."""
         return None if self.answer is None else self.answer.code
 
+    @property
+    def support_reference(self) -> str:
+        """ "Reference for support: <id>", or "" without an id."""
+        return (
+            translate("Errors", "Reference for support: {request_id}").format(
+                request_id=self.request_id
+            )
+            if self.request_id
+            else ""
+        )
+
+    def with_reference(self, text: str) -> str:
+        """``text`` followed by the support reference, when there is one."""
+        return f"{text} {self.support_reference}" if self.request_id else text
+
     def __str__(self) -> str:
+        text = self.message
         if self.field_errors:
             details = "; ".join(f"{e.field}: {e.reason}" for e in self.field_errors)
-            return f"{self.message} ({details})"
-        return self.message
+            text = f"{self.message} ({details})"
+        return self.with_reference(text)
 
 
 class UnreadableAnswer(PortalError):
@@ -84,5 +109,9 @@ class UnreadableAnswer(PortalError):
     """
 
     def __init__(self, field: str) -> None:
-        super().__init__(f"The pharmacy sent an answer this version cannot read: {field}")
+        super().__init__(
+            translate(
+                "Errors", "The pharmacy sent an answer this version cannot read: {field}"
+            ).format(field=field)
+        )
         self.field = field

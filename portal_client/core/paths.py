@@ -1,6 +1,6 @@
 """Where the client keeps its files: the only module that calls platformdirs.
 
-Tests and throw-away runs pass ``--temp-basedir``; every folder then lives under
+Tests and throw-away runs pass ``--profile-dir``; every folder then lives under
 that one directory, so nothing touches the user's real profile.
 """
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from portal_client.core.composer import ServerDraft
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, Page
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 UNSENT_STATES = ("queued", "sending", "unknown")
 #: Refused or waiting for the prescriber: reopen, or sign again.
 ATTENTION_STATES = ("rejected", "mismatch", "needs_signature")
-SENT_TAB = "Sent to the pharmacy"
+SENT_TAB = QT_TRANSLATE_NOOP("PrescriberWork", "Sent to the pharmacy")
 
 
 @dataclass
@@ -57,11 +58,13 @@ class LocalWork:
 
     def drafts_tab_label(self) -> str:
         own, queue = self.own_drafts(), self.prepared_queue()
-        label = "Drafts"
+        label = translate("PrescriberWork", "Drafts")
         if own or queue:
             label += f" ({len(own) + len(queue)})"
         if queue:
-            label += f" · {len(queue)} prepared for you"
+            label += translate("PrescriberWork", " · {count} prepared for you").format(
+                count=len(queue)
+            )
         return label
 
     @property
@@ -73,11 +76,13 @@ class LocalWork:
         return sum(1 for i in self.outbox if i.state.value in ATTENTION_STATES)
 
     def outbox_tab_label(self) -> str:
-        label = "Outbox"
+        label = translate("PrescriberWork", "Outbox")
         if self.unsent:
-            label += f" · {self.unsent} waiting"
+            label += translate("PrescriberWork", " · {unsent} waiting").format(unsent=self.unsent)
         if self.needing_attention:
-            label += f" · {self.needing_attention} to act on"
+            label += translate("PrescriberWork", " · {needing_attention} to act on").format(
+                needing_attention=self.needing_attention
+            )
         return label
 
     def to_retire(self) -> list[str]:
@@ -97,19 +102,38 @@ class LocalWork:
             return ""
         parts = []
         if unsent:
-            noun = "prescription is" if unsent == 1 else "prescriptions are"
-            parts.append(f"{unsent} signed {noun} not yet confirmed by the pharmacy.")
+            parts.append(
+                translate(
+                    "PrescriberWork", "1 signed prescription is not yet confirmed by the pharmacy."
+                )
+                if unsent == 1
+                else translate(
+                    "PrescriberWork",
+                    "{count} signed prescriptions are not yet confirmed by the pharmacy.",
+                ).format(count=unsent)
+            )
         if attention:
-            noun = "prescription needs" if attention == 1 else "prescriptions need"
-            parts.append(f"{attention} {noun} your attention.")
+            parts.append(
+                translate("PrescriberWork", "1 prescription needs your attention.")
+                if attention == 1
+                else translate(
+                    "PrescriberWork", "{count} prescriptions need your attention."
+                ).format(count=attention)
+            )
         if not persistent:
             parts.append(
-                "Without a system keyring they are kept in memory only and will be LOST "
-                "when you leave."
+                translate(
+                    "PrescriberWork",
+                    "Without a system keyring they are kept in memory only and will be "
+                    "LOST when you leave.",
+                )
             )
         else:
             parts.append(
-                "They stay safely on this computer and are sent the next time you sign in."
+                translate(
+                    "PrescriberWork",
+                    "They stay safely on this computer and are sent the next time you sign in.",
+                )
             )
         return " ".join(parts)
 
@@ -118,16 +142,26 @@ def drafts_waiting_message(count: int) -> str:
     """Said once after sign-in when drafts wait on this computer ("" for none)."""
     if not count:
         return ""
-    noun = "draft is" if count == 1 else "drafts are"
-    return (
-        f"{count} {noun} waiting where you left {'it' if count == 1 else 'them'}. "
-        "Open the Drafts tab to continue."
-    )
+    if count == 1:
+        return translate(
+            "PrescriberWork",
+            "1 draft is waiting where you left it. Open the Drafts tab to continue.",
+        )
+    return translate(
+        "PrescriberWork",
+        "{count} drafts are waiting where you left them. Open the Drafts tab to continue.",
+    ).format(count=count)
 
 
 def sent_tab_label(questions: int) -> str:
-    plural = "s" if questions != 1 else ""
-    return f"{SENT_TAB} · {questions} question{plural} for you" if questions else SENT_TAB
+    tab = translate("PrescriberWork", SENT_TAB)
+    if not questions:
+        return tab
+    if questions == 1:
+        return translate("PrescriberWork", "{tab} · 1 question for you").format(tab=tab)
+    return translate("PrescriberWork", "{tab} · {count} questions for you").format(
+        tab=tab, count=questions
+    )
 
 
 @dataclass(frozen=True)

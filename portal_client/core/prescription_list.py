@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from portal_client.core.i18n import translate
 from portal_client.core.wire import (
     ActorWire,
     PatientView,
@@ -41,7 +42,7 @@ def format_timestamp(stamp: dt.datetime | None, now: dt.datetime | None = None) 
     current = (now or dt.datetime.now(dt.UTC)).astimezone()
     clock = local.strftime("%H:%M")
     if local.date() == current.date():
-        return f"Today {clock}"
+        return translate("PrescriptionList", "Today {clock}").format(clock=clock)
     if dt.timedelta(0) < current - local < dt.timedelta(days=6):
         return f"{local.strftime('%a')} {clock}"
     return f"{local.day} {local.strftime('%b %Y')} {clock}"
@@ -79,6 +80,10 @@ class PrescriptionRow:
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
     wire: PrescriptionWire
+    #: YYYY-MM-DD, or "" when the order names no needed-by date.
+    needed_by: str = ""
+    #: The prescriber answered a question and no pharmacist has moved it since.
+    answered: bool = False
 
     @classmethod
     def from_wire(cls, item: PrescriptionWire) -> PrescriptionRow:
@@ -94,6 +99,8 @@ class PrescriptionRow:
             created_at=parse_timestamp(item.created_at),
             updated_at=parse_timestamp(item.updated_at),
             wire=item,
+            needed_by=str((item.dispensing or {}).get("needed_by") or ""),
+            answered=item.answered,
         )
 
 
@@ -106,9 +113,14 @@ class ListChange:
 
 
 class PrescriptionList:
-    """Rows newest first, plus what the server said about the whole list."""
+    """Rows newest first (or, ``by_needed_by``, the soonest needed first and the undated
+    last, newest first within one date, as the server sorts them), plus what the server
+    said about the whole list."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_needed_by: bool = False, keep_order: bool = False) -> None:
+        self.by_needed_by = by_needed_by
+        #: Rows stay in the order the server sent them (the queue's orders are the server's).
+        self.keep_order = keep_order
         self.rows: list[PrescriptionRow] = []
         self.total = 0
         self.loaded = False
@@ -116,7 +128,10 @@ class PrescriptionList:
     def replace(self, items: Sequence[PrescriptionWire], total: int | None = None) -> ListChange:
         new_rows = [PrescriptionRow.from_wire(item) for item in items]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        new_rows.sort(key=lambda row: row.created_at or epoch, reverse=True)
+        if not self.keep_order:
+            new_rows.sort(key=lambda row: row.created_at or epoch, reverse=True)
+        if self.by_needed_by and not self.keep_order:  # stable: newest first within one date
+            new_rows.sort(key=lambda row: (not row.needed_by, row.needed_by))
         old_ids = [row.id for row in self.rows]
         self.total = len(new_rows) if total is None else max(total, len(new_rows))
         self.loaded = True
@@ -135,6 +150,14 @@ class PrescriptionList:
                 self.rows[index] = row
                 return ListChange(reset=False, changed_rows=(index,))
         return self.replace([*(r.wire for r in self.rows), item], self.total + 1)
+
+    def append(self, items: Sequence[PrescriptionWire]) -> range:
+        """The next page after the rows held (a row already held is left where it is);
+        returns the positions added."""
+        held = {row.id for row in self.rows}
+        start = len(self.rows)
+        self.rows.extend(PrescriptionRow.from_wire(item) for item in items if item.id not in held)
+        return range(start, len(self.rows))
 
     def index_of(self, prescription_id: str) -> int | None:
         return next((i for i, row in enumerate(self.rows) if row.id == prescription_id), None)

@@ -17,14 +17,16 @@ from portal_client.core.errors import (
     PortalError,
     ServerUnreachable,
 )
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 
 if TYPE_CHECKING:
     from portal_client.core.accounts import CodeChallenge
 
 CODE_LENGTH = 6
-NO_KEYRING_USERNAME_NOTICE = (
-    "This computer has no usable system keyring, so your user name will not be "
-    "remembered after you quit. Nothing else is affected."
+NO_KEYRING_USERNAME_NOTICE = QT_TRANSLATE_NOOP(
+    "SignIn",
+    "This computer has no usable system keyring, so your user name will "
+    "not be remembered after you quit. Nothing else is affected.",
 )
 
 
@@ -39,14 +41,16 @@ def sign_in_error_text(error: Exception) -> str:
     if isinstance(error, InvalidCredentials):
         if isinstance(error, SignInRefused):
             return str(error)  # says which: password, code, locked account, throttling
-        return "Wrong user name or password. Check both and try again."
+        return translate("SignIn", "Wrong user name or password. Check both and try again.")
     if isinstance(error, ServerUnreachable):
         return f"{error}"
     if isinstance(error, OutcomeUnknown):
-        return "The server did not answer in time. Try again in a moment."
+        return translate("SignIn", "The server did not answer in time. Try again in a moment.")
     if isinstance(error, PortalError):
-        return f"Sign-in failed: {error}"
-    return f"Sign-in failed unexpectedly ({error.__class__.__name__}). Try again."
+        return translate("SignIn", "Sign-in failed: {error}").format(error=error)
+    return translate("SignIn", "Sign-in failed unexpectedly ({name}). Try again.").format(
+        name=error.__class__.__name__
+    )
 
 
 class EnterGoes(Enum):
@@ -81,18 +85,19 @@ def after_failure(error: Exception, *, on_code_step: bool) -> AfterFailure:
 def code_prompt_html(challenge: CodeChallenge) -> str:
     from html import escape  # not before the first paint (html.entities is large)
 
-    return (
-        f"Password accepted for <b>{escape(challenge.username)}</b>. "
-        "Enter the 6-digit code from your authenticator app."
-    )
+    return translate(
+        "SignIn",
+        "Password accepted for <b>{username}</b>. Enter the 6-digit code from "
+        "your authenticator app.",
+    ).format(username=escape(challenge.username))
 
 
 def server_label_text(server_url: str) -> str:
-    return f"Server: {server_url}"
+    return translate("SignIn", "Server: {server_url}").format(server_url=server_url)
 
 
 def keyring_notice_text(available: bool) -> str:
-    return "" if available else NO_KEYRING_USERNAME_NOTICE
+    return "" if available else translate("SignIn", NO_KEYRING_USERNAME_NOTICE)
 
 
 @dataclass
@@ -118,12 +123,24 @@ class SignInForm:
     @property
     def submit_text(self) -> str:
         if self.busy:
-            return "Checking…" if self.on_code_step else "Signing in…"
-        return "Verify code" if self.on_code_step else "Sign in"
+            return (
+                translate("SignIn", "Checking…")
+                if self.on_code_step
+                else translate("SignIn", "Signing in…")
+            )
+        return (
+            translate("SignIn", "Verify code")
+            if self.on_code_step
+            else translate("SignIn", "Sign in")
+        )
 
     def progress_text(self, server_url: str) -> str:
         """Under the button while a request is in flight ("" when idle: no gap)."""
-        return f"Contacting {server_url}…" if self.busy else ""
+        return (
+            translate("SignIn", "Contacting {server_url}…").format(server_url=server_url)
+            if self.busy
+            else ""
+        )
 
     @property
     def server_change_allowed(self) -> bool:

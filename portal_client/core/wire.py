@@ -19,6 +19,7 @@ typed views (``patient_view`` and friends), parsed the same strict way.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import types
 import typing
@@ -41,13 +42,20 @@ __all__ = [
     "AdminUserWire",
     "AuditEventWire",
     "AuditPage",
+    "BeyondUseWire",
+    "ClaimHolderWire",
+    "ClaimWire",
     "ClinicPrescriberPage",
+    "DispensingView",
     "DraftPage",
     "DraftWire",
     "ErrorWire",
     "EvaluationWire",
+    "FavoritePage",
+    "FavoriteWire",
     "FieldErrorWire",
     "FindingWire",
+    "HealthWire",
     "HistoryEventWire",
     "IngredientView",
     "LabView",
@@ -59,11 +67,16 @@ __all__ = [
     "PrescriptionPage",
     "PrescriptionWire",
     "ReviewWire",
+    "SeriesView",
+    "SessionPage",
+    "SessionWire",
+    "SessionsEndedWire",
     "SignatureWire",
     "SignerWire",
     "SigningTokenWire",
     "TemplatePage",
     "UserWire",
+    "ValidationWire",
     "VehicleView",
     "parse",
 ]
@@ -82,6 +95,26 @@ ActionName = Literal[
 ]
 
 W = TypeVar("W")
+
+
+# ------------------------------------------------------------------ health
+
+
+@dataclass(frozen=True)
+class HealthWire:
+    """``GET /healthz``: alive, and that this is a pharmacy server (an answer without
+    ``service`` is some other site, or a server too old for this client)."""
+
+    SCHEMA: ClassVar[str] = "HealthOut"
+
+    status: Literal["ok"]
+    service: Literal["pharmacy-server"]
+    api_version: int
+    version: str  # the server's release (About, diagnostics)
+    # The pharmacy's stable identity (local stores are named after it); None from a server
+    # that does not say, or cannot yet.
+    pharmacy_id: str | None = None
+    pharmacy_name: str | None = None  # printed on the PDF copy
 
 
 # ------------------------------------------------------------------ errors and checks
@@ -123,6 +156,9 @@ class ErrorWire:
     findings: tuple[FindingWire, ...] | None = None
     status: PrescriptionStatus | None = None
     retry_after_seconds: int | None = None
+    current_version: int | None = None  # with a stale-edit 409 of a patient record
+    claimed_by: str | None = None  # with 409 prescription.claimed: who is reviewing it
+    claimed_since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +168,18 @@ class EvaluationWire:
     #: total_volume_ml, osmolarity_mosm_l, infusion_rate_ml_h, ...
     computed: Mapping[str, float | int | None]
     findings: tuple[FindingWire, ...]
+
+
+@dataclass(frozen=True)
+class ValidationWire:
+    """The server's own checks of a body (``POST /api/v1/prescriptions/validate``)."""
+
+    SCHEMA: ClassVar[str] = "ValidationOut"
+
+    computed: Mapping[str, float | int | None]
+    findings: tuple[FindingWire, ...]
+    #: True when a block finding stops submission.
+    blocked: bool
 
 
 @dataclass(frozen=True)
@@ -224,6 +272,9 @@ class PrescriberWire:
     id: str
     display_name: str
     clinic: str
+    npi: str | None = None
+    licence_number: str | None = None
+    licence_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +303,36 @@ class ReviewWire:
     reason: str | None
     reviewer: str | None
     reviewed_at: str
+
+
+@dataclass(frozen=True)
+class BeyondUseWire:
+    """What the pharmacy entered when it marked the order ready."""
+
+    SCHEMA: ClassVar[str] = "BeyondUseOut"
+
+    date: str
+    storage: str
+    storage_label: str
+
+
+@dataclass(frozen=True)
+class ClaimHolderWire:
+    SCHEMA: ClassVar[str] = "ClaimHolderOut"
+
+    id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ClaimWire:
+    """A pharmacist reviewing the order (pharmacists' answers only), until ``expires_at``."""
+
+    SCHEMA: ClassVar[str] = "ClaimOut"
+
+    holder: ClaimHolderWire
+    since: str
+    expires_at: str
 
 
 @dataclass(frozen=True)
@@ -301,6 +382,26 @@ class PatientView:
     height_cm: float | None = None
     allergies: tuple[str, ...] = ()
     labs: tuple[LabView, ...] = ()
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    start_date: str
+    interval_days: int
+    infusions: int
+
+
+@dataclass(frozen=True)
+class DispensingView:
+    """The body's dispensing details (``pharmacy_domain.dispensing.Dispensing``'s format)."""
+
+    quantity_bags: int = 1
+    ship_to: str = "clinic"
+    needed_by: str | None = None
+    series: SeriesView | None = None
+    pharmacy_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -344,6 +445,18 @@ class PrescriptionWire:
     acknowledgements: tuple[AcknowledgementWire, ...] = ()
     #: Absent only from a replayed 201 of an order submitted before the lifecycle existed.
     history: tuple[HistoryEventWire, ...] = ()
+    #: Present when the order runs a lipid emulsion separately.
+    lipid_infusion_hours: float | None = None
+    #: Present when the order gave dispensing details (pharmacy_domain.dispensing's format).
+    dispensing: Mapping[str, Any] | None = None
+    #: Present once the pharmacy marked it ready.
+    beyond_use: BeyondUseWire | None = None
+    #: The clinic's patient record it was written from (``patient`` is as signed).
+    patient_id: str | None = None
+    #: The prescriber answered a question and no pharmacist has moved it since.
+    answered: bool = False
+    #: Pharmacists only: who is reviewing it (absent when nobody is).
+    claim: ClaimWire | None = None
 
     @property
     def has_history(self) -> bool:
@@ -361,6 +474,11 @@ class PrescriptionWire:
     def vehicle_view(self) -> VehicleView | None:
         return None if self.vehicle is None else parse(VehicleView, dict(self.vehicle), "vehicle")
 
+    def dispensing_view(self) -> DispensingView | None:
+        if self.dispensing is None:
+            return None
+        return parse(DispensingView, dict(self.dispensing), "dispensing")
+
     def body(self) -> dict[str, Any]:
         """The order as composed and signed, in the domain's wire format."""
         return {
@@ -371,12 +489,18 @@ class PrescriptionWire:
             "access": self.access,
             "vehicle": None if self.vehicle is None else dict(self.vehicle),
             "infusion_minutes": self.infusion_minutes,
+            **(
+                {}
+                if self.lipid_infusion_hours is None
+                else {"lipid_infusion_hours": self.lipid_infusion_hours}
+            ),
             "notes": self.notes,
             "acknowledgements": [
                 {"code": ack.code, "reason": ack.reason}
                 | ({"field": ack.field} if ack.field else {})
                 for ack in self.acknowledgements
             ],
+            **({} if self.dispensing is None else {"dispensing": dict(self.dispensing)}),
         }
 
 
@@ -385,8 +509,12 @@ class PrescriptionPage:
     SCHEMA: ClassVar[str] = "PrescriptionList"
 
     items: tuple[PrescriptionWire, ...]
+    #: Counted no further than the server's cap (1,000): then ``total_is_lower_bound``.
     total: int
     next_cursor: str | None
+    total_is_lower_bound: bool = False
+    #: Pass as ``changed_since`` to get only what changed after this answer.
+    changes_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -440,6 +568,32 @@ class ClinicPrescriberPage:
     SCHEMA: ClassVar[str] = "ClinicPrescriberList"
 
     items: tuple[PersonWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+# ------------------------------------------------------------------ favorites
+
+
+@dataclass(frozen=True)
+class FavoriteWire:
+    SCHEMA: ClassVar[str] = "FavoriteOut"
+
+    id: str
+    name: str
+    template_id: str
+    template_version: int
+    content: Mapping[str, Any]  # the order without a patient (``pharmacy_domain.favorites``)
+    version: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class FavoritePage:
+    SCHEMA: ClassVar[str] = "FavoriteList"
+
+    items: tuple[FavoriteWire, ...]
     total: int
     next_cursor: str | None
 
@@ -535,6 +689,10 @@ class AuditEventWire:
     actor_username: str | None
     # Which canonical JSON the hash covers (rfc8785, or sorted-json for older rows).
     hash_form: str = "sorted-json"
+    # Labels the server adds when it answers (not hashed): the actor's display name, and
+    # a prescription's reference or an account's username.
+    actor_name: str | None = None
+    target_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -546,12 +704,42 @@ class AuditPage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class SessionWire:
+    SCHEMA: ClassVar[str] = "SessionOut"
+
+    id: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    client_address: str | None
+    client: str | None
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    SCHEMA: ClassVar[str] = "SessionList"
+
+    items: tuple[SessionWire, ...]
+    total: int
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class SessionsEndedWire:
+    SCHEMA: ClassVar[str] = "SessionsEnded"
+
+    ended: int
+
+
 #: Every wire type, for the contract test against the server's OpenAPI document.
 WIRE_TYPES: tuple[type, ...] = (
+    HealthWire,
     FieldErrorWire,
     FindingWire,
     ErrorWire,
     EvaluationWire,
+    ValidationWire,
     AcknowledgementWire,
     UserWire,
     LoginWire,
@@ -562,6 +750,9 @@ WIRE_TYPES: tuple[type, ...] = (
     SignerWire,
     SignatureWire,
     ReviewWire,
+    BeyondUseWire,
+    ClaimHolderWire,
+    ClaimWire,
     ActorWire,
     HistoryEventWire,
     PrescriptionWire,
@@ -571,6 +762,8 @@ WIRE_TYPES: tuple[type, ...] = (
     DraftWire,
     DraftPage,
     ClinicPrescriberPage,
+    FavoriteWire,
+    FavoritePage,
     AccountRequestCreatedWire,
     AccountRequestWire,
     AccountRequestPage,
@@ -578,6 +771,9 @@ WIRE_TYPES: tuple[type, ...] = (
     AdminUserPage,
     AuditEventWire,
     AuditPage,
+    SessionWire,
+    SessionPage,
+    SessionsEndedWire,
 )
 
 
@@ -635,6 +831,8 @@ def _convert(kind: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(kind)
     if origin is not None:
         return _convert_generic(kind, origin, value, path)
+    if kind is dt.datetime or kind is dt.date:
+        return _moment(kind, value, path)
     if kind in _SCALARS:
         if not _SCALARS[kind](value):
             raise UnreadableAnswer(path)
@@ -647,6 +845,23 @@ def _convert(kind: Any, value: Any, path: str) -> Any:
     if dataclasses.is_dataclass(kind):
         return parse(cast(type, kind), value, path)
     raise TypeError(f"wire field of unsupported type {kind!r} at {path}")
+
+
+def _moment(kind: type[dt.date], value: Any, path: str) -> dt.date:
+    """A JSON string as a date (``YYYY-MM-DD`` exactly) or an aware datetime (ISO 8601)."""
+    if not isinstance(value, str):
+        raise UnreadableAnswer(path)
+    try:
+        if kind is dt.datetime:
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError("a time without its zone")
+            return moment
+        if len(value) != 10:
+            raise ValueError("not YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UnreadableAnswer(path) from None
 
 
 def _convert_generic(kind: Any, origin: Any, value: Any, path: str) -> Any:

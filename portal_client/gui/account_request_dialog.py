@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from pharmacy_domain.identifiers import DEA_LENGTH, NPI_LENGTH
 from portal_client.core import accounts
 from portal_client.core.errors import ApiError, PortalError
+from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.ops import Op
+from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, section_title, set_invalid
 
 if TYPE_CHECKING:
@@ -110,25 +112,34 @@ class CheckedField(QWidget):
 
 
 def _required(what: str) -> Callable[[str], str | None]:
-    return lambda text: None if text.strip() else f"Enter {what}."
+    return lambda text: (
+        None
+        if text.strip()
+        else QCoreApplication.translate("AccountRequestDialog", "Enter {what}.").format(what=what)
+    )
 
 
 def username_problem(text: str) -> str | None:
     if not text.strip():
-        return "Choose a user name."
+        return QCoreApplication.translate("AccountRequestDialog", "Choose a user name.")
     if not USERNAME_PATTERN.match(text.strip()):
-        return (
+        return QCoreApplication.translate(
+            "AccountRequestDialog",
             "3 characters or more: letters, digits, dot, dash or underscore, starting "
-            "with a letter or digit."
+            "with a letter or digit.",
         )
     return None
 
 
 def email_problem(text: str) -> str | None:
     if not text.strip():
-        return "Enter the e-mail address where the activation code should go."
+        return QCoreApplication.translate(
+            "AccountRequestDialog", "Enter the e-mail address where the activation code should go."
+        )
     if not EMAIL_PATTERN.match(text.strip()):
-        return "This does not look like an e-mail address."
+        return QCoreApplication.translate(
+            "AccountRequestDialog", "This does not look like an e-mail address."
+        )
     return None
 
 
@@ -146,7 +157,7 @@ class AccountRequestDialog(QDialog):
         super().__init__(parent)
         self.server_url = server_url
         self._client_factory = client_factory
-        self.setWindowTitle("Request an account")
+        self.setWindowTitle(self.tr("Request an account"))
         self.setMinimumWidth(560)
         self.pages = QStackedWidget()
         outer = QVBoxLayout(self)
@@ -164,13 +175,15 @@ class AccountRequestDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        heading = QLabel("Request an account")
+        heading = QLabel(self.tr("Request an account"))
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         layout.addWidget(
             muted(
-                "The pharmacy checks your NPI and state licence before approving the "
-                "account; you then receive an activation code by e-mail."
+                self.tr(
+                    "The pharmacy checks your NPI and state licence before approving the "
+                    "account; you then receive an activation code by e-mail."
+                )
             )
         )
 
@@ -182,8 +195,8 @@ class AccountRequestDialog(QDialog):
         layout.addWidget(self.banner)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.send_button = QPushButton("Send request")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.send_button = QPushButton(self.tr("Send request"))
         self.send_button.setObjectName("Primary")
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.send_button)
@@ -196,26 +209,51 @@ class AccountRequestDialog(QDialog):
         )
         self.cancel_button.clicked.connect(self.reject)
         self.send_button.clicked.connect(self.send)
+        set_focus_chain(
+            [
+                *(field.edit for field in (self.display_name, self.username, self.email)),
+                self.clinic.edit,
+                self.role,
+                self.npi.edit,
+                self.licence_number.edit,
+                self.licence_state,
+                self.licence_expiry,
+                self.dea.edit,
+                self.cancel_button,
+                self.send_button,
+            ]
+        )
         return page
 
     def _build_identity(self) -> QVBoxLayout:
         layout = QVBoxLayout()
-        layout.addWidget(section_title("You"))
+        layout.addWidget(section_title(self.tr("You")))
         you = QFormLayout()
-        self.display_name = CheckedField(_required("your full name"), placeholder="Dr Maya Chen")
-        self.username = CheckedField(username_problem, placeholder="mchen")
-        self.email = CheckedField(email_problem, placeholder="maya.chen@clinic.example")
-        self.clinic = CheckedField(
-            _required("your clinic"), placeholder="Riverside Integrative Health"
+        self.display_name = CheckedField(
+            _required(self.tr("your full name")),
+            placeholder="Dr Maya Chen",
+            accessible_name=self.tr("Full name"),
         )
-        self.role = QComboBox()
-        self.role.addItem("Prescriber (physician, NP, PA)", "prescriber")
-        self.role.addItem("Clinic staff (prepares drafts, never signs)", "clinic_staff")
-        you.addRow("Full name", self.display_name)
-        you.addRow("User name", self.username)
-        you.addRow("E-mail", self.email)
-        you.addRow("Clinic", self.clinic)
-        you.addRow("Role", self.role)
+        self.username = CheckedField(
+            username_problem, placeholder="mchen", accessible_name=self.tr("User name")
+        )
+        self.email = CheckedField(
+            email_problem, placeholder="maya.chen@clinic.example", accessible_name=self.tr("E-mail")
+        )
+        self.clinic = CheckedField(
+            _required(self.tr("your clinic")),
+            placeholder="Riverside Integrative Health",
+            accessible_name=self.tr("Clinic"),
+        )
+        self.role = guard_wheel(QComboBox())
+        self.role.setAccessibleName(self.tr("Role"))
+        self.role.addItem(self.tr("Prescriber (physician, NP, PA)"), "prescriber")
+        self.role.addItem(self.tr("Clinic staff (prepares drafts, never signs)"), "clinic_staff")
+        you.addRow(self.tr("Full name"), self.display_name)
+        you.addRow(self.tr("User name"), self.username)
+        you.addRow(self.tr("E-mail"), self.email)
+        you.addRow(self.tr("Clinic"), self.clinic)
+        you.addRow(self.tr("Role"), self.role)
         layout.addLayout(you)
         return layout
 
@@ -223,28 +261,30 @@ class AccountRequestDialog(QDialog):
         self.credentials = QWidget()
         creds = QVBoxLayout(self.credentials)
         creds.setContentsMargins(0, 0, 0, 0)
-        creds.addWidget(section_title("Prescriber credentials"))
+        creds.addWidget(section_title(self.tr("Prescriber credentials")))
         form = QFormLayout()
         self.npi = CheckedField(
             npi_problem,
-            placeholder=f"{NPI_LENGTH} digits",
-            ok_text="✓ Valid NPI",
+            placeholder=self.tr("{count} digits").format(count=NPI_LENGTH),
+            ok_text=self.tr("✓ Valid NPI"),
             accessible_name="NPI",
         )
         self.npi.edit.setMaxLength(NPI_LENGTH)
         self.licence_number = CheckedField(
-            _required("the state licence number"), placeholder="e.g. A123456"
+            _required(self.tr("the state licence number")),
+            placeholder="e.g. A123456",
+            accessible_name=self.tr("State licence number"),
         )
-        self.licence_state = QComboBox()
-        self.licence_state.addItem("Choose…", "")
+        self.licence_state = guard_wheel(QComboBox())
+        self.licence_state.addItem(self.tr("Choose…"), "")
         for state in accounts.US_STATES:
             self.licence_state.addItem(state, state)
-        self.licence_state.setAccessibleName("Licence state")
-        self.licence_expiry = QDateEdit()
+        self.licence_state.setAccessibleName(self.tr("Licence state"))
+        self.licence_expiry = guard_wheel(QDateEdit())
         self.licence_expiry.setCalendarPopup(True)
         self.licence_expiry.setDisplayFormat("yyyy-MM-dd")
         self.licence_expiry.setDate(QDate.currentDate().addYears(1))
-        self.licence_expiry.setAccessibleName("Licence expiry date")
+        self.licence_expiry.setAccessibleName(self.tr("Licence expiry date"))
         self.expiry_message = QLabel()
         self.expiry_message.setObjectName("FieldError")
         self.expiry_message.hide()
@@ -257,15 +297,15 @@ class AccountRequestDialog(QDialog):
         licence_row.addWidget(self.licence_state, 1)
         self.dea = CheckedField(
             accounts.dea_problem,
-            placeholder="Optional: 2 letters and 7 digits",
-            ok_text="✓ Valid DEA number",
-            accessible_name="DEA number",
+            placeholder=self.tr("Optional: 2 letters and 7 digits"),
+            ok_text=self.tr("✓ Valid DEA number"),
+            accessible_name=self.tr("DEA number"),
         )
         self.dea.edit.setMaxLength(DEA_LENGTH)
         form.addRow("NPI", self.npi)
-        form.addRow("State licence", licence_row)
-        form.addRow("Licence expires", expiry)
-        form.addRow("DEA number", self.dea)
+        form.addRow(self.tr("State licence"), licence_row)
+        form.addRow(self.tr("Licence expires"), expiry)
+        form.addRow(self.tr("DEA number"), self.dea)
         creds.addLayout(form)
         return self.credentials
 
@@ -274,14 +314,14 @@ class AccountRequestDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
-        heading = QLabel("Request sent")
+        heading = QLabel(self.tr("Request sent"))
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         self.done_text = QLabel()
         self.done_text.setWordWrap(True)
         layout.addWidget(self.done_text)
         layout.addStretch(1)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.setObjectName("Primary")
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
@@ -302,7 +342,7 @@ class AccountRequestDialog(QDialog):
 
     def _check_expiry(self) -> str | None:
         problem = (
-            "This licence has already expired."
+            self.tr("This licence has already expired.")
             if self.licence_expiry.date() < QDate.currentDate()
             else None
         )
@@ -326,7 +366,7 @@ class AccountRequestDialog(QDialog):
         if self.is_prescriber:
             if not self.licence_state.currentData():
                 set_invalid(self.licence_state, True)
-                found.append("Choose the licence state.")
+                found.append(self.tr("Choose the licence state."))
             expiry_problem = self._check_expiry()
             if expiry_problem:
                 found.append(expiry_problem)
@@ -357,9 +397,9 @@ class AccountRequestDialog(QDialog):
         problems = self.problems()
         if problems:
             self.banner.show_message(
-                "Please correct the highlighted field"
-                + ("s" if len(problems) > 1 else "")
-                + " first.",
+                self.tr("Please correct the highlighted fields first.")
+                if len(problems) > 1
+                else self.tr("Please correct the highlighted field first."),
                 "error",
             )
             return
@@ -367,7 +407,7 @@ class AccountRequestDialog(QDialog):
         url, factory = self.server_url, self._client_factory
         self._busy = True
         self.send_button.setEnabled(False)
-        self.send_button.setText("Sending…")
+        self.send_button.setText(self.tr("Sending…"))
         self.banner.clear()
 
         def work() -> str:
@@ -380,7 +420,7 @@ class AccountRequestDialog(QDialog):
         def finished() -> None:
             self._busy = False
             self.send_button.setEnabled(True)
-            self.send_button.setText("Send request")
+            self.send_button.setText(self.tr("Send request"))
 
         Op(self, work).success(lambda _id: self._sent(request)).failure(self._failed).finally_(
             finished
@@ -388,12 +428,13 @@ class AccountRequestDialog(QDialog):
 
     def _sent(self, request: accounts.AccountRequest) -> None:
         self.done_text.setText(
-            f"<p>Your request for the account <b>{_esc(request.username)}</b> is waiting "
-            "for the pharmacy's approval. Pharmacy staff check your NPI and licence, "
-            "usually within one working day.</p>"
-            f"<p>When it is approved, an activation code is e-mailed to "
-            f"<b>{_esc(request.email)}</b>. Then choose <b>Activate account</b> in the "
-            "sign-in window, set your password and link your authenticator app.</p>"
+            self.tr(
+                "<p>Your request for the account <b>{username}</b> is waiting for the "
+                "pharmacy's approval. Pharmacy staff check your NPI and licence, usually "
+                "within one working day.</p><p>When it is approved, an activation code is "
+                "e-mailed to <b>{email}</b>. Then choose <b>Activate account</b> in the "
+                "sign-in window, set your password and link your authenticator app.</p>"
+            ).format(username=_esc(request.username), email=_esc(request.email))
         )
         self.pages.setCurrentIndex(1)
 
@@ -411,15 +452,21 @@ class AccountRequestDialog(QDialog):
             for item in error.field_errors:
                 name = item.field.split(".")[-1]
                 if name in by_name:
-                    by_name[name].show_problem((item.reason or "is not accepted").capitalize())
+                    by_name[name].show_problem(
+                        (item.reason or self.tr("is not accepted")).capitalize()
+                    )
                 elif name == "licence_expires_on":
                     self.expiry_message.setText(item.reason.capitalize())
                     self.expiry_message.show()
-            self.banner.show_message(error.message or "The pharmacy refused the request.")
+            self.banner.show_message(
+                error.with_reference(error.message or self.tr("The pharmacy refused the request."))
+            )
         elif isinstance(error, PortalError):
             self.banner.show_message(str(error), "error")
         else:
-            self.banner.show_message(f"Unexpected problem ({error.__class__.__name__}).")
+            self.banner.show_message(
+                self.tr("Unexpected problem ({name}).").format(name=error.__class__.__name__)
+            )
 
 
 def _esc(text: str) -> str:

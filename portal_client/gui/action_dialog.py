@@ -18,6 +18,7 @@ text included. Its title names the prescription by reference only, never the pat
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, cast
@@ -35,18 +36,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, Action, NoteRule
+from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, Action, BeyondUse, NoteRule
 from portal_client.core.api_client import StepNotConfirmed, act_and_confirm, history_length
+from portal_client.core.domain_text import action_label, action_note_label
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, PortalError
-from portal_client.core.prescription_list import patient_name
-from portal_client.core.presentation import (
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.core.lifecycle_text import (
     action_done_message,
     conflict_message,
     note_problem,
     open_question,
     outcome_unknown_message,
 )
+from portal_client.core.prescription_list import patient_name
 from portal_client.core.wire import PrescriptionWire
+from portal_client.gui.beyond_use_fields import BeyondUseFields
+from portal_client.gui.focus_chain import set_focus_chain
+from portal_client.gui.i18n import marked
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted, set_invalid
 
@@ -54,33 +60,56 @@ if TYPE_CHECKING:
     from portal_client.gui.list_view import PrescriptionBrowser
     from portal_client.gui.main_window import PortalMainWindow
 
-#: Sends the note (worker thread) and returns the updated prescription.
-Send = Callable[[str], PrescriptionWire]
+#: Sends the note and, to mark ready, the beyond-use details (worker thread); returns the
+#: updated prescription.
+Send = Callable[[str, BeyondUse | None], PrescriptionWire]
 
 #: Who reads the note, and what follows: the line under the dialog's heading.
 _EXPLANATION = {
     "request_clarification": (
-        "The prescriber sees your question with the prescription and answers it in the "
-        "portal. Until then it waits under “Waiting for the prescriber”."
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "The prescriber sees your question with the prescription and answers it in the "
+            "portal. Until then it waits under “Waiting for the prescriber”.",
+        )
     ),
     "answer_clarification": (
-        "The pharmacist reads your answer with the prescription and reviews it again."
+        QT_TRANSLATE_NOOP(
+            "Marked", "The pharmacist reads your answer with the prescription and reviews it again."
+        )
     ),
     "cancel": (
-        "The pharmacy will not prepare this prescription. Cancelling cannot be undone: "
-        "to change an order, cancel it and sign a new one."
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "The pharmacy will not prepare this prescription. Cancelling cannot be undone: "
+            "to change an order, cancel it and sign a new one.",
+        )
     ),
     "reject": (
-        "The prescriber sees this reason. Say what must change for the pharmacy to accept it."
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "The prescriber sees this reason. Say what must change for the pharmacy to accept it.",
+        )
     ),
-    "ship": "Optional. The prescriber sees it in the prescription's history.",
+    "ship": QT_TRANSLATE_NOOP(
+        "Marked", "Optional. The prescriber sees it in the prescription's history."
+    ),
+    "mark_ready": QT_TRANSLATE_NOOP(
+        "Marked",
+        "The prescriber sees the beyond-use date and storage with the prescription; the "
+        "note is optional.",
+    ),
 }
 _DANGEROUS = frozenset({"cancel", "reject"})
 #: The send button, where the action's own label is too short to stand alone.
-_SEND_LABEL = {"reject": "Reject prescription"}
+_SEND_LABEL = {"reject": QT_TRANSLATE_NOOP("Marked", "Reject prescription")}
 _PLACEHOLDER = {
     "reject": (
-        "e.g. Magnesium exceeds the peripheral limit; please reduce to 2 g or order central access."
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "e.g. Magnesium exceeds the peripheral limit; please reduce to 2 g or order "
+            "central access.",
+        )
     ),
 }
 
@@ -126,27 +155,37 @@ class ActionDialog(QDialog):
         self._send = send
         self.busy = False
         self.reference = item.reference or item.id
-        verb = action.label.rstrip("…")
-        self.send_label = _SEND_LABEL.get(action.name, verb)
+        verb = action_label(action).rstrip("…")
+        self.send_label = marked(_SEND_LABEL.get(action.name, "")) or verb
         self.setWindowTitle(f"{verb} — {self.reference}")  # never the patient
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
 
         self._add_heading(layout, verb, template_name)
+        self.beyond_use: BeyondUseFields | None = None
+        if action.needs_beyond_use:
+            self.beyond_use = BeyondUseFields(dt.date.today(), self)
+            layout.addWidget(self.beyond_use)
+            # The message goes as soon as a storage is chosen.
+            self.beyond_use.storage.currentIndexChanged.connect(lambda _i: self.show_problem(""))
 
         label_row = QHBoxLayout()
-        optional = " (optional)" if action.note is NoteRule.OPTIONAL else ""
-        self.note_label = QLabel(f"{action.note_label}{optional}")
+        note_name = action_note_label(action)
+        self.note_label = QLabel(
+            self.tr("{note} (optional)").format(note=note_name)
+            if action.note is NoteRule.OPTIONAL
+            else note_name
+        )
         self.counter = muted("")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         label_row.addWidget(self.note_label, 1)
         label_row.addWidget(self.counter)
         layout.addLayout(label_row)
         self.note = QPlainTextEdit()
-        self.note.setAccessibleName(action.note_label)
+        self.note.setAccessibleName(note_name)
         self.note.setTabChangesFocus(True)
-        self.note.setPlaceholderText(_PLACEHOLDER.get(action.name, ""))
+        self.note.setPlaceholderText(marked(_PLACEHOLDER.get(action.name, "")))
         self.note.setPlainText(text)
         self.note_label.setBuddy(self.note)
         layout.addWidget(self.note, 1)
@@ -156,24 +195,29 @@ class ActionDialog(QDialog):
         self.problem.hide()
         layout.addWidget(self.problem)
 
+        self._add_buttons(layout)
+        self.ok_button.clicked.connect(self.submit)
+        # Enter writes a new line in the note; Ctrl+Enter sends, as in a mail client.
+        self.note.installEventFilter(self)
+        self.ok_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.back_button.clicked.connect(self.reject)
+        self.note.textChanged.connect(self._text_changed)
+        self._text_changed()
+        extra = [] if self.beyond_use is None else self.beyond_use.inputs()
+        set_focus_chain([*extra, self.note, self.ok_button, self.back_button])
+        (extra[0] if extra else self.note).setFocus()
+
+    def _add_buttons(self, layout: QVBoxLayout) -> None:
         self.buttons = QDialogButtonBox()
         self.ok_button = QPushButton(self.send_label)
-        self.ok_button.setObjectName("Danger" if action.name in _DANGEROUS else "Primary")
+        self.ok_button.setObjectName("Danger" if self.action.name in _DANGEROUS else "Primary")
         self.ok_button.setDefault(True)
         self.back_button = QPushButton(
-            "Keep the prescription" if action.name == "cancel" else "Cancel"
+            self.tr("Keep the prescription") if self.action.name == "cancel" else self.tr("Cancel")
         )
         self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(self.buttons)
-        self.ok_button.clicked.connect(self.submit)
-        # Enter writes a new line in the note; Ctrl+Enter sends, as in a mail client.
-        self.note.installEventFilter(self)
-        self.ok_button.setToolTip("Send (Ctrl+Enter)")
-        self.back_button.clicked.connect(self.reject)
-        self.note.textChanged.connect(self._text_changed)
-        self._text_changed()
-        self.note.setFocus()
 
     def _add_heading(self, layout: QVBoxLayout, verb: str, template_name: str) -> None:
         """What is acted on (reference, template, patient: inside the dialog, never in its
@@ -191,7 +235,9 @@ class ActionDialog(QDialog):
         self.question_label: QLabel | None = None
         if question is not None:
             self.question_label = QLabel(
-                f"<b>Question from {escape(question.who)}</b> · {escape(question.when)}<br>"
+                self.tr("<b>Question from {who}</b> · {when}<br>").format(
+                    who=escape(question.who), when=escape(question.when)
+                )
                 + escape(question.note).replace("\n", "<br>")
             )
             self.question_label.setWordWrap(True)
@@ -201,9 +247,9 @@ class ActionDialog(QDialog):
             self.question_label.setObjectName("WarnBanner")
             self.question_label.setContentsMargins(10, 7, 10, 7)
             layout.addWidget(self.question_label)
-        explanation = _EXPLANATION.get(action.name)
-        if explanation is None and action.note is NoteRule.OPTIONAL:
-            explanation = "Optional. The prescriber sees it in the prescription's history."
+        explanation = marked(_EXPLANATION.get(action.name, ""))
+        if not explanation and action.note is NoteRule.OPTIONAL:
+            explanation = self.tr("Optional. The prescriber sees it in the prescription's history.")
         if explanation:
             layout.addWidget(muted(explanation))
 
@@ -243,7 +289,7 @@ class ActionDialog(QDialog):
         self.note.setReadOnly(busy)
         self.ok_button.setEnabled(not busy)
         self.back_button.setEnabled(not busy)
-        self.ok_button.setText("Sending…" if busy else self.send_label)
+        self.ok_button.setText(self.tr("Sending…") if busy else self.send_label)
 
     # ------------------------------------------------------------------ send
 
@@ -255,11 +301,20 @@ class ActionDialog(QDialog):
             self.show_problem(problem)
             self.note.setFocus()
             return
+        beyond_use = None
+        if self.beyond_use is not None:
+            problem = self.beyond_use.problem()
+            if problem is not None:
+                self.problem.setText(problem)
+                self.problem.show()
+                self.beyond_use.storage.setFocus()
+                return
+            beyond_use = self.beyond_use.value()
         self.show_problem("")
         note = self.text().strip()
         send = self._send
         self._set_busy(True)
-        Op(self, lambda: send(note)).success(self._sent).failure(self._refused).run()
+        Op(self, lambda: send(note, beyond_use)).success(self._sent).failure(self._refused).run()
 
     def _sent(self, updated: PrescriptionWire) -> None:
         self._set_busy(False)
@@ -276,7 +331,9 @@ class ActionDialog(QDialog):
                 )
             return
         if isinstance(error, NotSignedIn):
-            self.show_problem("Your session ended. Sign in again, then send: your text is kept.")
+            self.show_problem(
+                self.tr("Your session ended. Sign in again, then send: your text is kept.")
+            )
             self.failed.emit(error)
             return
         self.failed.emit(error)
@@ -285,7 +342,7 @@ class ActionDialog(QDialog):
     def _words_for(self, error: Exception) -> str:
         if isinstance(error, ApiError):
             reasons = [e.reason for e in error.field_errors if e.reason]
-            refused = f"The pharmacy refused it: {error.message}"
+            refused = self.tr("The pharmacy refused it: {message}").format(message=error.message)
             return refused + (f" ({'; '.join(reasons)})" if reasons else "")
         if isinstance(error, OutcomeUnknown):  # it may have arrived: never "not sent"
             fetched = isinstance(error, StepNotConfirmed) and error.current is not None
@@ -333,9 +390,19 @@ class LifecycleActions(QObject):
         client, user_id = self.window.client, self.window.user.id
         # None without a history (the server counts from 1: every prescription has one).
         prescription_id, seen_steps = item.id, history_length(item) or None
-        return lambda note: act_and_confirm(
-            client, prescription_id, action, note or None, seen_steps=seen_steps, user_id=user_id
-        )
+
+        def send(note: str, beyond_use: BeyondUse | None) -> PrescriptionWire:
+            return act_and_confirm(
+                client,
+                prescription_id,
+                action,
+                note or None,
+                seen_steps=seen_steps,
+                user_id=user_id,
+                beyond_use=beyond_use,
+            )
+
+        return send
 
     def open_dialog(self, action_name: str, item: PrescriptionWire) -> ActionDialog:
         """The note dialog for ``action_name`` on ``item`` (the open one is raised instead)."""
@@ -383,7 +450,7 @@ class LifecycleActions(QObject):
         self._set_busy(True)
         self.banner.clear()
         self.window.run(
-            lambda: send(note),
+            lambda: send(note, None),
             lambda updated: self._done(action_name, updated),
             lambda error: self._failed(snapshot, error, action_name),
             lambda: self._set_busy(False),
@@ -434,11 +501,19 @@ class LifecycleActions(QObject):
             self.refresh_row(item.id, then=explain)
         elif status == 404:
             self.banner.show_message(
-                f"{reference} is no longer available to you: {error_detail(error)}", "warn"
+                self.tr("{reference} is no longer available to you: {error_detail}").format(
+                    reference=reference, error_detail=error_detail(error)
+                ),
+                "warn",
             )
             self.window.refresh()
         else:
-            self.banner.show_message(f"Nothing was recorded for {reference}: {error}", "error")
+            self.banner.show_message(
+                self.tr("Nothing was recorded for {reference}: {error}").format(
+                    reference=reference, error=error
+                ),
+                "error",
+            )
 
     def _show_as_now(self, item: PrescriptionWire, current: PrescriptionWire | None) -> None:
         """After an action without answer: the row as fetched then, and the list again."""
@@ -465,7 +540,7 @@ class LifecycleActions(QObject):
 
 
 def error_detail(error: Exception) -> str:
-    return error.message if isinstance(error, ApiError) else str(error)
+    return error.with_reference(error.message) if isinstance(error, ApiError) else str(error)
 
 
 def error_code(error: Exception) -> str | None:

@@ -52,7 +52,7 @@ class QrCode(QWidget):
         super().__init__(parent)
         self.matrix: list[list[bool]] = []
         self.setMinimumSize(QSize(196, 196))
-        self.setAccessibleName("QR code for the authenticator app")
+        self.setAccessibleName(self.tr("QR code for the authenticator app"))
         if text:
             self.set_text(text)
 
@@ -102,7 +102,7 @@ class ActivationDialog(QDialog):
         self._client: ApiClient | None = None
         self._enrollment: accounts.Enrollment | None = None
         self._busy = False
-        self.setWindowTitle("Activate your account")
+        self.setWindowTitle(self.tr("Activate your account"))
         self.setMinimumWidth(560)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 16)
@@ -114,8 +114,8 @@ class ActivationDialog(QDialog):
         outer.addWidget(self.banner)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_button = QPushButton("Cancel")
-        self.next_button = QPushButton("Continue")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.next_button = QPushButton(self.tr("Continue"))
         self.next_button.setObjectName("Primary")
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.next_button)
@@ -131,25 +131,27 @@ class ActivationDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        heading = QLabel("Activate your account")
+        heading = QLabel(self.tr("Activate your account"))
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         layout.addWidget(
             muted(
-                "Step 1 of 2: enter the activation code from the pharmacy's e-mail and "
-                "choose your password."
+                self.tr(
+                    "Step 1 of 2: enter the activation code from the pharmacy's e-mail and "
+                    "choose your password."
+                )
             )
         )
         form = QFormLayout()
         self.username = QLineEdit(username)
-        self.username.setAccessibleName("User name")
+        self.username.setAccessibleName(self.tr("User name"))
         self.code = QLineEdit()
         self.code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX")
-        self.code.setAccessibleName("Activation code")
-        form.addRow("User name", self.username)
-        form.addRow("Activation code", self.code)
+        self.code.setAccessibleName(self.tr("Activation code"))
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Activation code"), self.code)
         layout.addLayout(form)
-        layout.addWidget(section_title("Your password"))
+        layout.addWidget(section_title(self.tr("Your password")))
         self.password_fields = NewPasswordFields(username)
         layout.addWidget(self.password_fields)
         for field in (self.username, self.code, self.password_fields.new):
@@ -163,14 +165,17 @@ class ActivationDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        heading = QLabel("Link your authenticator app")
+        heading = QLabel(self.tr("Link your authenticator app"))
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         layout.addWidget(
             muted(
-                "Step 2 of 2: open an authenticator app on your phone (Google "
-                "Authenticator, Microsoft Authenticator, or similar), add an account and "
-                "scan this code. The portal asks for the app's 6-digit code at every sign-in."
+                self.tr(
+                    "Step 2 of 2: open an authenticator app on your phone (Google "
+                    "Authenticator, Microsoft Authenticator, or similar), add an account "
+                    "and scan this code. The portal asks for the app's 6-digit code at "
+                    "every sign-in."
+                )
             )
         )
         row = QHBoxLayout()
@@ -178,8 +183,8 @@ class ActivationDialog(QDialog):
         self.qr.setFixedSize(220, 220)
         row.addWidget(self.qr)
         side = QVBoxLayout()
-        side.addWidget(section_title("Can't scan it?"))
-        side.addWidget(muted("Choose “enter a setup key” in the app and type:", hint=True))
+        side.addWidget(section_title(self.tr("Can't scan it?")))
+        side.addWidget(muted(self.tr("Choose “enter a setup key” in the app and type:"), hint=True))
         self.secret_label = QLabel()
         self.secret_label.setObjectName("SecretKey")
         self.secret_label.setStyleSheet(
@@ -191,9 +196,9 @@ class ActivationDialog(QDialog):
         self.secret_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.secret_label.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         side.addWidget(self.secret_label)
-        side.addWidget(muted("Time-based, 6 digits, every 30 seconds.", hint=True))
+        side.addWidget(muted(self.tr("Time-based, 6 digits, every 30 seconds."), hint=True))
         side.addSpacing(8)
-        side.addWidget(QLabel("<b>Code shown by the app</b>"))
+        side.addWidget(QLabel(self.tr("<b>Code shown by the app</b>")))
         self.first_code = code_field()
         side.addWidget(self.first_code)
         side.addStretch(1)
@@ -216,14 +221,16 @@ class ActivationDialog(QDialog):
     def _update(self) -> None:
         if self.on_enrollment:
             ready = len(accounts.clean_code(self.first_code.text())) == 6
-            self.next_button.setText("Checking…" if self._busy else "Activate and sign in")
+            self.next_button.setText(
+                self.tr("Checking…") if self._busy else self.tr("Activate and sign in")
+            )
         else:
             ready = (
                 bool(self.username.text().strip())
                 and bool(self.code.text().strip())
                 and self.password_fields.current_problem() is None
             )
-            self.next_button.setText("Checking…" if self._busy else "Continue")
+            self.next_button.setText(self.tr("Checking…") if self._busy else self.tr("Continue"))
         self.next_button.setEnabled(ready and not self._busy)
 
     def _set_busy(self, busy: bool) -> None:
@@ -290,11 +297,13 @@ class ActivationDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         if isinstance(error, ApiError) and error.status == 422 and error.field_errors:
             self.password_fields.show_server_problems(error)
-            self.banner.show_message(error.message, "error")
+            self.banner.show_message(error.with_reference(error.message), "error")
         elif isinstance(error, PortalError):
             self.banner.show_message(str(error), "error")
         else:
-            self.banner.show_message(f"Unexpected problem ({error.__class__.__name__}).")
+            self.banner.show_message(
+                self.tr("Unexpected problem ({name}).").format(name=error.__class__.__name__)
+            )
         if self.on_enrollment:
             self.first_code.selectAll()
             self.first_code.setFocus()

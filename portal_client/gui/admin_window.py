@@ -1,12 +1,13 @@
 """Pharmacy administration: account requests to approve or reject, and (admins) the audit
-trail. A window of the signed-in user's main window, so the idle lock hides it too."""
+trail. For a pharmacist, a window of their main window (so the idle lock hides it too);
+for an admin, the main window itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,8 +26,14 @@ from PySide6.QtWidgets import (
 
 from portal_client import APP_NAME
 from portal_client.core import accounts
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui import resources
 from portal_client.gui.audit_view import AuditView, utc_text
+from portal_client.gui.focus_chain import set_focus_chain
+from portal_client.gui.i18n import marked
+from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.users_view import UsersView
+from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
@@ -36,17 +43,24 @@ if TYPE_CHECKING:
 #: ``PortalMainWindow.run``: background work whose lost session leads to the lock screen.
 Runner = Callable[..., None]
 
-ROLE_TEXT = {"prescriber": "Prescriber", "clinic_staff": "Clinic staff"}
-STATUS_CHOICES = (("Pending", "pending"), ("Approved", "approved"), ("Rejected", "rejected"))
+ROLE_TEXT = {
+    "prescriber": QT_TRANSLATE_NOOP("Marked", "Prescriber"),
+    "clinic_staff": QT_TRANSLATE_NOOP("Marked", "Clinic staff"),
+}
+STATUS_CHOICES = (
+    (QT_TRANSLATE_NOOP("Marked", "Pending"), "pending"),
+    (QT_TRANSLATE_NOOP("Marked", "Approved"), "approved"),
+    (QT_TRANSLATE_NOOP("Marked", "Rejected"), "rejected"),
+)
 REQUEST_COLUMNS = (
-    "Requested (UTC)",
-    "Name",
-    "User name",
-    "Role",
-    "Clinic",
+    QT_TRANSLATE_NOOP("Marked", "Requested (UTC)"),
+    QT_TRANSLATE_NOOP("Marked", "Name"),
+    QT_TRANSLATE_NOOP("Marked", "User name"),
+    QT_TRANSLATE_NOOP("Marked", "Role"),
+    QT_TRANSLATE_NOOP("Marked", "Clinic"),
     "NPI",
-    "Licence",
-    "E-mail",
+    QT_TRANSLATE_NOOP("Marked", "Licence"),
+    QT_TRANSLATE_NOOP("Marked", "E-mail"),
 )
 
 
@@ -55,25 +69,31 @@ class RejectRequestDialog(QDialog):
 
     def __init__(self, who: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Reject account request")
+        self.setWindowTitle(self.tr("Reject account request"))
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>Reject the account request of {_esc(who)}?</b>"))
-        layout.addWidget(muted("The requester receives this reason by e-mail."))
+        layout.addWidget(
+            QLabel(self.tr("<b>Reject the account request of {who}?</b>").format(who=_esc(who)))
+        )
+        layout.addWidget(muted(self.tr("The requester receives this reason by e-mail.")))
         self.reason = QPlainTextEdit()
-        self.reason.setPlaceholderText("e.g. The licence number does not match the state board.")
-        self.reason.setAccessibleName("Reason for rejecting")
+        self.reason.setPlaceholderText(
+            self.tr("e.g. The licence number does not match the state board.")
+        )
+        self.reason.setAccessibleName(self.tr("Reason for rejecting"))
         layout.addWidget(self.reason)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Reject request")
+        self.ok.setText(self.tr("Reject request"))
         self.ok.setObjectName("Danger")
         self.ok.setEnabled(False)
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        set_focus_chain([self.reason, self.ok, cancel])  # Tab leaves the reason
         self.reason.textChanged.connect(
             lambda: self.ok.setEnabled(len(self.reason.toPlainText().strip()) >= 5)
         )
@@ -90,11 +110,16 @@ def confirm_approval(parent: QWidget, request: AccountRequestWire) -> bool:
     """Approving creates the account and e-mails its activation code: ask once."""
     answer = QMessageBox.question(
         parent,
-        "Approve account request",
-        f"Approve an account for {request.display_name} "
-        f"({ROLE_TEXT.get(request.role, request.role)})?\n\n"
-        "Check the NPI and the state licence first. The activation code is e-mailed to "
-        f"{request.email}.",
+        QCoreApplication.translate("AdminWindow", "Approve account request"),
+        QCoreApplication.translate(
+            "AdminWindow",
+            "Approve an account for {display_name} ({role})?\n\nCheck the NPI and the state "
+            "licence first. The activation code is e-mailed to {email}.",
+        ).format(
+            display_name=request.display_name,
+            role=marked(ROLE_TEXT.get(request.role, request.role)),
+            email=request.email,
+        ),
     )
     return answer == QMessageBox.StandardButton.Yes
 
@@ -115,15 +140,15 @@ class ApprovalsView(QWidget):
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(10)
         header = QHBoxLayout()
-        title = QLabel("Account requests")
+        title = QLabel(self.tr("Account requests"))
         title.setObjectName("PageTitle")
         self.count_label = muted("")
-        self.status_filter = QComboBox()
+        self.status_filter = guard_wheel(QComboBox())
         for text, value in STATUS_CHOICES:
-            self.status_filter.addItem(text, value)
-        self.status_filter.addItem("All", None)
-        self.status_filter.setAccessibleName("Show requests")
-        self.refresh_button = QPushButton(" Refresh")
+            self.status_filter.addItem(marked(text), value)
+        self.status_filter.addItem(self.tr("All"), None)
+        self.status_filter.setAccessibleName(self.tr("Show requests"))
+        self.refresh_button = QPushButton(self.tr(" Refresh"))
         self.refresh_button.setIcon(resources.icon("refresh"))
         header.addWidget(title)
         header.addSpacing(8)
@@ -134,20 +159,23 @@ class ApprovalsView(QWidget):
         layout.addLayout(header)
         layout.addWidget(
             muted(
-                "Check each prescriber's NPI and state licence with the licensing board "
-                "before approving. Approval e-mails a single-use activation code.",
+                self.tr(
+                    "Check each prescriber's NPI and state licence with the licensing "
+                    "board before approving. Approval e-mails a single-use activation code."
+                ),
                 hint=True,
             )
         )
         self.banner = Banner()
         layout.addWidget(self.banner)
         self.table = read_only_table(REQUEST_COLUMNS, single_selection=True)
+        self.table.setAccessibleName(self.tr("Account requests"))
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
-        self.selection_label = muted("Select a request.", hint=True)
-        self.reject_button = QPushButton("Reject…")
+        self.selection_label = muted(self.tr("Select a request."), hint=True)
+        self.reject_button = QPushButton(self.tr("Reject…"))
         self.reject_button.setObjectName("Danger")
-        self.approve_button = QPushButton(" Approve")
+        self.approve_button = QPushButton(self.tr(" Approve"))
         self.approve_button.setIcon(resources.icon("check"))
         self.approve_button.setObjectName("Primary")
         actions.addWidget(self.selection_label, 1)
@@ -155,6 +183,7 @@ class ApprovalsView(QWidget):
         actions.addWidget(self.approve_button)
         layout.addLayout(actions)
 
+        self._loads = 0  # numbers each reload; older answers are dropped
         self.status_filter.currentIndexChanged.connect(self.reload)
         self.refresh_button.clicked.connect(self.reload)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -165,10 +194,16 @@ class ApprovalsView(QWidget):
     def reload(self) -> None:
         client, status = self.client, self.status_filter.currentData()
         self.refresh_button.setEnabled(False)
+        self._loads += 1
+        load = self._loads
         self._run(
             lambda: accounts.account_requests(client, status=status, limit=100),
-            self._show,
-            lambda error: self.banner.show_message(f"Could not load the requests: {error}"),
+            # Only the newest answer shows: after "Reject" then another filter, the
+            # slower first answer must not replace the list the filter asked for.
+            lambda page: self._show(page) if load == self._loads else None,
+            lambda error: self.banner.show_message(
+                self.tr("Could not load the requests: {error}").format(error=error)
+            ),
             lambda: self.refresh_button.setEnabled(True),
         )
 
@@ -189,7 +224,7 @@ class ApprovalsView(QWidget):
                 utc_text(item.created_at),
                 item.display_name,
                 item.username,
-                ROLE_TEXT.get(item.role, item.role),
+                marked(ROLE_TEXT.get(item.role, item.role)),
                 item.clinic,
                 item.npi or "—",
                 licence or "—",
@@ -201,7 +236,9 @@ class ApprovalsView(QWidget):
                 self.table.setItem(row, column, cell)
         status = self.status_filter.currentText().lower()
         self.count_label.setText(
-            f"{page.total} {status}" if self.status_filter.currentData() else f"{page.total} in all"
+            f"{page.total} {status}"
+            if self.status_filter.currentData()
+            else self.tr("{total} in all").format(total=page.total)
         )
         self._selection_changed()
 
@@ -215,12 +252,16 @@ class ApprovalsView(QWidget):
         self.approve_button.setEnabled(pending)
         self.reject_button.setEnabled(pending)
         if request is None:
-            self.selection_label.setText("Select a request.")
+            self.selection_label.setText(self.tr("Select a request."))
         elif not pending:
             reason = request.decision_reason
             self.selection_label.setText(
-                f"{request.status.capitalize()} on "
-                f"{utc_text(request.decided_at)}" + (f": {reason}" if reason else "")
+                self.tr("{action} on {when}").format(
+                    action=marked(dict((v, t) for t, v in STATUS_CHOICES).get(request.status, ""))
+                    or request.status.capitalize(),
+                    when=utc_text(request.decided_at),
+                )
+                + (f": {reason}" if reason else "")
             )
         else:
             self.selection_label.setText(f"{request.display_name} · {request.email}")
@@ -233,7 +274,10 @@ class ApprovalsView(QWidget):
 
         def approved(_answer: AccountRequestWire) -> None:
             self.banner.show_message(
-                f"Approved. The activation code was e-mailed to {request.email}.", "info"
+                self.tr("Approved. The activation code was e-mailed to {email}.").format(
+                    email=request.email
+                ),
+                "info",
             )
             self.reload()
 
@@ -254,7 +298,10 @@ class ApprovalsView(QWidget):
 
         def rejected(_answer: AccountRequestWire) -> None:
             self.banner.show_message(
-                f"Rejected. {request.display_name} is told why by e-mail.", "info"
+                self.tr("Rejected. {display_name} is told why by e-mail.").format(
+                    display_name=request.display_name
+                ),
+                "info",
             )
             self.reload()
 
@@ -265,48 +312,104 @@ class ApprovalsView(QWidget):
         )
 
 
+class AdministrationTabs(QTabWidget):
+    """Account requests and (admins) the users and the audit trail; each tab loads the
+    first time it is shown, then on its own Refresh button."""
+
+    def __init__(
+        self, client: ApiClient, user: SignedInUser, run: Runner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self.tabBar().setAccessibleName(self.tr("Administration sections"))
+        self.approvals = ApprovalsView(client, run)
+        self.addTab(self.approvals, self.tr("Account requests"))
+        self.users: UsersView | None = None
+        self.audit: AuditView | None = None
+        if user.role == "admin":
+            self.users = UsersView(client, run)
+            self.addTab(self.users, self.tr("Users"))
+            self.audit = AuditView(client, run)
+            self.addTab(self.audit, self.tr("Audit trail"))
+        self._loaded: set[str] = set()
+        self.currentChanged.connect(lambda _index: self.load_current())
+
+    def show_tab(self, name: str) -> None:
+        if name == "audit" and self.audit is not None:
+            self.setCurrentWidget(self.audit)
+        elif name == "users" and self.users is not None:
+            self.setCurrentWidget(self.users)
+        else:
+            self.setCurrentWidget(self.approvals)
+        self.load_current()
+
+    def load_current(self) -> None:
+        current = self.currentWidget()
+        name = (
+            "audit" if current is self.audit else "users" if current is self.users else "requests"
+        )
+        if name in self._loaded:
+            return
+        self._loaded.add(name)
+        if name == "audit" and self.audit is not None:
+            self.audit.load_first()
+        elif name == "users" and self.users is not None:
+            self.users.reload()
+        else:
+            self.approvals.reload()
+
+
 class AdministrationWindow(QMainWindow):
+    """The administration tabs in a window of their own, beside a pharmacist's queue."""
+
     def __init__(
         self, client: ApiClient, user: SignedInUser, run: Runner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window, True)
-        self.setWindowTitle(f"{APP_NAME} — Pharmacy administration")
+        self.setWindowTitle(self.tr("{app} — Pharmacy administration").format(app=APP_NAME))
         self.setWindowIcon(resources.icon("app"))
         self.resize(1080, 640)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
+        self.tabs = AdministrationTabs(client, user, run)
         canvas = QWidget()
         canvas.setObjectName("Canvas")
         layout = QVBoxLayout(canvas)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.tabs)
         self.setCentralWidget(canvas)
-        self.approvals = ApprovalsView(client, run)
-        self.tabs.addTab(self.approvals, "Account requests")
-        self.audit: AuditView | None = None
-        if user.role == "admin":
-            self.audit = AuditView(client, run)
-            self.tabs.addTab(self.audit, "Audit trail")
-        self._loaded: set[str] = set()
-        self.tabs.currentChanged.connect(lambda _index: self._load_current())
+        self.approvals = self.tabs.approvals
+        self.users = self.tabs.users
+        self.audit = self.tabs.audit
 
     def show_tab(self, name: str) -> None:
-        if name == "audit" and self.audit is not None:
-            self.tabs.setCurrentWidget(self.audit)
-        else:
-            self.tabs.setCurrentWidget(self.approvals)
-        self._load_current()
+        self.tabs.show_tab(name)
 
-    def _load_current(self) -> None:
-        name = "audit" if self.tabs.currentWidget() is self.audit else "requests"
-        if name in self._loaded:
-            return
-        self._loaded.add(name)
-        if name == "audit" and self.audit is not None:
-            self.audit.load_first()
-        else:
-            self.approvals.reload()
+
+class AdminHomeWindow(PortalMainWindow):
+    """An admin's main window: account requests and the audit trail, and no prescription
+    list (admins never read prescriptions; the server answers them 403)."""
+
+    def __init__(
+        self, client: ApiClient, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(client, user, parent)
+        self.setWindowTitle(window_title(user, self.tr("Pharmacy administration")))
+        self.tabs = AdministrationTabs(client, user, self.run)
+        self.root_layout.addWidget(self.tabs, 1)
+        self.approvals = self.tabs.approvals
+        self.users = self.tabs.users
+        self.audit = self.tabs.audit
+        self.refresh()
+
+    def open_administration(self, tab: str = "requests") -> None:
+        """The account menu's entries: here they are this window's own tabs."""
+        self.tabs.show_tab(tab)
+
+    def refresh(self) -> None:
+        # No periodic reload: it would drop the admin's selection or audit page. Each
+        # tab loads when first shown and then on its Refresh button.
+        if not self.is_locked:
+            self.tabs.load_current()
 
 
 def _esc(text: str) -> str:

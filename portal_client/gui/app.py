@@ -1,35 +1,44 @@
 """The application: QApplication set-up, and which window is showing when.
 
 Start-up is designed: only what the sign-in window needs is imported before it
-paints. ``requests`` and the role windows load after the first paint, on a
-background thread (warm-up) or on first use.
+paints. ``requests`` and the role windows load after the first paint, while the user
+types (``warm_up``), or on first use.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from portal_client import APP_AUTHOR, APP_ID, APP_NAME, __version__
-from portal_client.core.settings import Settings, WindowPrefs
+from portal_client import APP_AUTHOR, APP_ID, APP_NAME, DESKTOP_ID, __version__
+from portal_client.core.settings import Settings, WindowPrefs, remember_layout
 from portal_client.gui import ops, resources
 from portal_client.gui.bool_refcount import protect_bools
 from portal_client.gui.collector import GuiThreadCollector
 from portal_client.gui.ops import Op
 from portal_client.gui.sign_in import SignInWindow
+from portal_client.gui.theme import follow_theme
+from portal_client.gui.warm_up import WarmUp, warm_up_imports
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
     from portal_client.core.demo_server import DemoServer
+    from portal_client.gui.first_run import FirstRunWindow
     from portal_client.gui.main_window import PortalMainWindow
+    from portal_client.gui.theme import ThemeFollower
 
 log = logging.getLogger(__name__)
+
+#: What ``--quit-after-paint`` prints once the first window has painted (sign-in, or the
+#: first-run question when no server is configured): a packaged build's smoke test waits
+#: for it.
+SIGN_IN_PAINTED = "portal-client: sign-in window painted"
+FIRST_RUN_PAINTED = "portal-client: first-run window painted"
 
 #: A first window takes this share of the screen's free area (taskbar excluded).
 FIRST_RUN_SCREEN_SHARE = 0.9
@@ -77,7 +86,7 @@ def create_application(argv: Sequence[str], *, complete: bool = True) -> QApplic
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("org.compoundingpharmacy.PortalClient")
+    app.setDesktopFileName(DESKTOP_ID)
     app.setStyleSheet(resources.stylesheet())
     if complete:
         complete_application(app)
@@ -99,19 +108,10 @@ def complete_application(app: QApplication) -> None:
     app.setWindowIcon(resources.icon("app"))
 
 
-def warm_up_imports() -> None:
-    """Import what signing in needs while the user types (off the GUI thread)."""
+def _open_log_file() -> None:
+    from portal_client.core.logs import start_file_log
 
-    def work() -> None:
-        try:
-            import requests  # noqa: F401
-            import urllib3.util.retry  # noqa: F401
-
-            import portal_client.core.api_client  # noqa: F401
-        except Exception:  # a warm-up must never break anything
-            log.debug("Warm-up import failed", exc_info=True)
-
-    threading.Thread(target=work, name="portal-warm-up", daemon=True).start()
+    start_file_log()
 
 
 class _FirstPaint(QObject):
@@ -145,11 +145,23 @@ class PortalApp(QObject):
         self.settings = settings
         self.demo = demo
         self._save_enabled = save_settings
-        self._saved_state = repr(settings)  # to skip a needless write (and fsync) at exit
+        #: The user's own server: a demo's address (a random loopback port) is used for
+        #: the session but never saved in its place.
+        self._own_server_url = settings.server_url
+        self._saved_state = repr(self._persisted())  # to skip a needless write at exit
         self._demo_server_factory = demo_server_factory
         self.demo_server: DemoServer | None = None
         self.main_window: PortalMainWindow | None = None
+        self.first_run: FirstRunWindow | None = None
         self.client: ApiClient | None = None
+        self.warm_up: WarmUp | None = None  # started after the first paint
+        self._account = ""  # the signed-in user's id, whose layout is kept
+        # Asking the system's scheme costs tens of milliseconds of CPU: a forced dark
+        # look is set before the first paint, the system's is followed right after it.
+        self.theme: ThemeFollower | None = None
+        app = QApplication.instance()
+        if settings.colour_scheme == "dark" and isinstance(app, QApplication):
+            self.theme = follow_theme(app, "dark")
         accounts: Sequence[object] = ()
         password = ""
         if demo:
@@ -158,12 +170,17 @@ class PortalApp(QObject):
             accounts, password = DEMO_ACCOUNTS, DEMO_PASSWORD
         self.sign_in = SignInWindow(settings, demo_accounts=accounts, demo_password=password)
         self.sign_in.signed_in.connect(self._signed_in)
-        self.sign_in.server_changed.connect(lambda _url: self.save_settings())
+        self.sign_in.server_changed.connect(self._server_chosen)
+        self.sign_in.language_changed.connect(lambda _choice: self.save_settings())
         if demo:
-            self.sign_in.set_server_ready(False, "Starting the local demo pharmacy server…")
+            self.sign_in.set_server_ready(
+                False, self.tr("Starting the local demo pharmacy server…")
+            )
 
     def start(self, on_first_paint: Callable[[], object] | None = None) -> None:
-        """Show the sign-in window; after its first paint, warm up and start the demo server.
+        """Show the sign-in window (or, with no server configured yet, the first-run
+        question); after its first paint, open the log file, warm up and start the demo
+        server.
 
         ``on_first_paint`` replaces that after-paint work (``--quit-after-paint``).
         """
@@ -175,14 +192,36 @@ class PortalApp(QObject):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 complete_application(app)
-            warm_up_imports()
-            self.sign_in.load_remembered_username()
+                self.theme = follow_theme(app, self.settings.colour_scheme)
+            # The log file (disk) opens on the warm-up thread; records wait until then.
+            self.warm_up = warm_up_imports(self, first=_open_log_file)
+            if self.first_run is None:
+                self.sign_in.load_remembered_username()
             if self.demo:
                 self._start_demo_server()
 
-        _FirstPaint(self.sign_in, painted)
+        first: SignInWindow | FirstRunWindow = self.sign_in
+        if self.settings.server_url is None and not self.demo:
+            from portal_client.gui.first_run import FirstRunWindow
+
+            first = self.first_run = FirstRunWindow(self.settings)
+            self.first_run.confirmed.connect(self._first_server_confirmed)
+        _FirstPaint(first, painted)
+        first.center_on_screen()
+        first.show()
+
+    def _first_server_confirmed(self, url: str, ca_bundle: str | None) -> None:
+        """The first run's server answered as one we can use: save it, then sign in."""
+        self.settings.ca_bundle = ca_bundle
+        self.sign_in.set_server_url(url)
+        self._server_chosen(url)
+        window, self.first_run = self.first_run, None
+        if window is not None:
+            window.hide()
+            window.deleteLater()
         self.sign_in.center_on_screen()
         self.sign_in.show()
+        self.sign_in.load_remembered_username()
 
     # ------------------------------------------------------------- demo
 
@@ -195,7 +234,7 @@ class PortalApp(QObject):
         def ready(url: str) -> None:
             self.sign_in.set_server_url(url)
             # The address is in the form's server row; here a short line reads better.
-            self.sign_in.set_server_ready(True, "The demo server is running.", "info")
+            self.sign_in.set_server_ready(True, self.tr("The demo server is running."), "info")
 
         def failed(error: Exception) -> None:
             self.sign_in.set_server_ready(True, str(error), "error")
@@ -206,14 +245,18 @@ class PortalApp(QObject):
 
     def _signed_in(self, client: ApiClient, user: SignedInUser) -> None:
         self.client = client
-        if user.is_reviewer:
+        if user.role == "admin":
+            from portal_client.gui.admin_window import AdminHomeWindow
+
+            window: PortalMainWindow = AdminHomeWindow(client, user)  # no prescriptions
+        elif user.is_reviewer:
             from portal_client.gui.pharmacist_window import PharmacistWindow
 
             pharmacist = PharmacistWindow(
                 client, user, status_filter=self.settings.review_status_filter
             )
             pharmacist.filter_changed.connect(self._remember_filter)
-            window: PortalMainWindow = pharmacist
+            window = pharmacist
         elif user.role == "clinic_staff":
             from portal_client.gui.staff_window import StaffWindow
 
@@ -232,15 +275,36 @@ class PortalApp(QObject):
         frame = window.frameGeometry()
         frame.moveCenter(area.center())
         window.move(max(area.left(), frame.left()), max(area.top(), frame.top()))
+        from portal_client.gui.window_layout import restore_layout
+
+        layout = self.settings.layouts.get(user.id)
+        restored = layout is not None and restore_layout(window, layout, area)
+        self._account = user.id
         window.sign_out_requested.connect(self.sign_out)
+        window.quit_requested.connect(QApplication.quit)
         # An ended session (timeout, revocation) is handled by the window itself: its
         # lock screen asks the same user to sign in again, keeping the open work.
         self.main_window = window
         self.sign_in.hide()
-        if prefs.maximized:
+        if restored:
+            window.show()  # restoreGeometry brought back the maximized state too
+        elif prefs.maximized:
             window.showMaximized()
         else:
             window.show()
+
+    def _server_chosen(self, url: str) -> None:
+        self._own_server_url = url
+        self.save_settings()
+
+    def _persisted(self) -> Settings:
+        """What is saved: a copy of the settings (the writing thread gets its own), with
+        the user's own server address."""
+        from copy import deepcopy
+
+        snapshot = deepcopy(self.settings)
+        snapshot.server_url = self._own_server_url
+        return snapshot
 
     def _remember_filter(self, status: str) -> None:
         self.settings.review_status_filter = status
@@ -251,13 +315,20 @@ class PortalApp(QObject):
         if window is None:
             return
         window.about_to_sign_out()
+        self._remember_window(window)
+        self.save_settings()
+        window.close()
+        window.deleteLater()
+
+    def _remember_window(self, window: PortalMainWindow) -> None:
+        """The size for the next account's first window, and this account's own layout."""
+        from portal_client.gui.window_layout import capture_layout
+
         if not window.isMaximized():
             self.settings.window.width = window.width()
             self.settings.window.height = window.height()
         self.settings.window.maximized = window.isMaximized()
-        self.save_settings()
-        window.close()
-        window.deleteLater()
+        remember_layout(self.settings, self._account, capture_layout(window))
 
     def sign_out(self, message: str = "") -> None:
         client, self.client = self.client, None
@@ -272,11 +343,9 @@ class PortalApp(QObject):
     def save_settings(self) -> None:
         if not self._save_enabled:
             return
-        from dataclasses import replace
-
         from portal_client.core.settings import save_settings
 
-        snapshot = replace(self.settings, window=replace(self.settings.window))
+        snapshot = self._persisted()
         self._saved_state = repr(snapshot)
         Op(self.sign_in, lambda: save_settings(snapshot)).failure(
             lambda error: log.warning("Could not save settings: %s", error)
@@ -287,24 +356,19 @@ class PortalApp(QObject):
         background operations, release the windows (here, on the GUI thread, while the
         QApplication exists), save preferences."""
         if self.main_window is not None:
-            window = self.main_window
-            self.settings.window.maximized = window.isMaximized()
-            if not window.isMaximized():
-                self.settings.window.width, self.settings.window.height = (
-                    window.width(),
-                    window.height(),
-                )
+            self._remember_window(self.main_window)
         if self.client is not None:
             self.client.logout()
         if self.demo_server is not None:
             self.demo_server.stop()
         ops.shutdown(wait=True)
         self._release_windows()
-        if self._save_enabled and repr(self.settings) != self._saved_state:
+        snapshot = self._persisted()
+        if self._save_enabled and repr(snapshot) != self._saved_state:
             from portal_client.core.settings import save_settings
 
             try:
-                save_settings(self.settings)
+                save_settings(snapshot)
             except OSError as error:
                 log.warning("Could not save settings: %s", error)
 
@@ -314,7 +378,8 @@ class PortalApp(QObject):
         import shiboken6
 
         window, self.main_window = self.main_window, None
-        for widget in (window, self.sign_in):
+        first_run, self.first_run = self.first_run, None
+        for widget in (window, first_run, self.sign_in):
             if widget is not None and shiboken6.isValid(widget):
                 widget.deleteLater()
         _delete_now()
@@ -359,10 +424,21 @@ def run(
     save_settings: bool = True,
 ) -> int:
     app = create_application(sys.argv, complete=False)
+    from portal_client.gui.i18n import install_translators
+
+    install_translators(app, settings.language)  # before any window is built
     collector = GuiThreadCollector(app)
     collector.start()
     portal = PortalApp(settings, demo=demo, save_settings=save_settings)
-    portal.start(on_first_paint=app.quit if quit_after_paint else None)
+
+    def painted_then_quit() -> None:
+        if sys.stdout is not None:  # None in a windowed (console-less) Windows build
+            painted = SIGN_IN_PAINTED if portal.first_run is None else FIRST_RUN_PAINTED
+            sys.stdout.write(painted + "\n")
+            sys.stdout.flush()
+        app.quit()
+
+    portal.start(on_first_paint=painted_then_quit if quit_after_paint else None)
     code = app.exec()
     portal.shutdown()
     release_qt_objects()

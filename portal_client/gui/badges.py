@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from portal_client.core.presentation import STATUS_COLOURS, UNKNOWN_STATUS_COLOURS
+from portal_client.core.status_colours import STATUS_COLOURS, UNKNOWN_STATUS_COLOURS
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.i18n import marked
 from portal_client.gui.main_window import ConfirmLeave, PortalMainWindow, window_title
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted
@@ -41,12 +42,20 @@ StoreOpener = Callable[["ApiClient", "SignedInUser"], "DurableSession"]
 
 
 def open_default_store(client: ApiClient, user: SignedInUser) -> DurableSession:
-    """Blocks (keyring, disk): run it in the background."""
+    """Blocks (network, keyring, disk): run it in the background. The store is named
+    after the pharmacy's identity (``/healthz``, remembered per address for when the
+    server does not answer); with none known, after the server's address."""
     from portal_client.core import paths
     from portal_client.core.durable import ApiClientTransport, open_user_store
+    from portal_client.core.durable.pharmacy_names import pharmacy_id_for
 
+    data_dir = paths.data_dir()
     return open_user_store(
-        paths.data_dir(), client.base_url, user.username, ApiClientTransport(client)
+        data_dir,
+        client.base_url,
+        user.username,
+        ApiClientTransport(client),
+        pharmacy_id=pharmacy_id_for(data_dir, client.base_url, lambda: client.health().pharmacy_id),
     )
 
 
@@ -62,9 +71,11 @@ class ComposingWindow(PortalMainWindow):
     """
 
     #: The window title's page name while the composer shows.
-    COMPOSER_TITLE = "Prescription"
+    COMPOSER_TITLE = QT_TRANSLATE_NOOP("Marked", "Prescription")
     #: Said when the local store cannot open ({error}: why), with what the user loses.
-    STORE_FAILED_MESSAGE = "Drafts are unavailable on this computer: {error}"
+    STORE_FAILED_MESSAGE = QT_TRANSLATE_NOOP(
+        "Marked", "Drafts are unavailable on this computer: {error}"
+    )
 
     composer: ComposerPage
     store_banner: Banner  # on the list page: what the local store says
@@ -91,7 +102,7 @@ class ComposingWindow(PortalMainWindow):
         self.composer.session_expired.connect(self.session_expired)
         self.composer.discarded.connect(lambda _id: self.reload_local_work())
         self.new_button.setFocus()  # the first thing most visits do
-        self.statusBar().showMessage(loading_message)
+        self.show_list_status(loading_message)
         self.load_templates(then=self.templates_ready)
         self.refresh()
         self.open_local_store(store_opener)
@@ -107,10 +118,11 @@ class ComposingWindow(PortalMainWindow):
 
     # ---------------------------------------------------------------- list page
 
-    @staticmethod
-    def canvas_page() -> tuple[QWidget, QVBoxLayout]:
-        """The list page's background and its column, spaced like every list page."""
-        page = QWidget()
+    def canvas_page(self) -> tuple[QWidget, QVBoxLayout]:
+        """The list page's background and its column, spaced like every list page.
+        Made inside the page stack: a page built outside it is styled a second time
+        when added (tens of milliseconds with the style sheet)."""
+        page = QWidget(self.pages)
         page.setObjectName("Canvas")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -120,13 +132,13 @@ class ComposingWindow(PortalMainWindow):
     def build_list_header(
         self, title: str, new_label: str, new_tooltip: str, refresh_tooltip: str
     ) -> QHBoxLayout:
-        """Title, count, Refresh and the primary "new" button (also Ctrl+N)."""
+        """Title, count, Refresh and the primary "new" button (also File › New, Ctrl+N)."""
         header = QHBoxLayout()
         title_label = QLabel(title)
         title_label.setObjectName("PageTitle")
         self.count_label = muted("")
         self.count_label.setWordWrap(False)
-        self.refresh_button = QPushButton(" Refresh")
+        self.refresh_button = QPushButton(self.tr(" Refresh"))
         self.refresh_button.setIcon(resources.icon("refresh"))
         self.refresh_button.setToolTip(refresh_tooltip)
         self.new_button = QPushButton(f" {new_label}")
@@ -134,7 +146,7 @@ class ComposingWindow(PortalMainWindow):
         self.new_button.setIcon(resources.icon("plus"))
         self.new_button.setMinimumHeight(34)
         self.new_button.setToolTip(new_tooltip)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.New), self, self._new_by_keyboard)
+        self.menus.add_new_prescription(new_label, self._new_by_keyboard)
         header.addWidget(title_label)
         header.addSpacing(8)
         header.addWidget(self.count_label)
@@ -156,7 +168,7 @@ class ComposingWindow(PortalMainWindow):
 
     def enter_composer(self) -> None:
         self.pages.setCurrentWidget(self.composer)
-        self.setWindowTitle(window_title(self.user, self.COMPOSER_TITLE))
+        self.setWindowTitle(window_title(self.user, marked(self.COMPOSER_TITLE)))
         if not self.composer.templates and self.templates:
             self.composer.load_templates(self.templates)
         elif not self.composer.templates:
@@ -206,7 +218,9 @@ class ComposingWindow(PortalMainWindow):
 
     def _store_failed(self, error: Exception) -> None:
         log.warning("Local store did not open: %s", type(error).__name__)
-        self.store_banner.show_message(self.STORE_FAILED_MESSAGE.format(error=error), "error")
+        self.store_banner.show_message(
+            marked(self.STORE_FAILED_MESSAGE).format(error=error), "error"
+        )
 
     def about_to_lock(self) -> None:
         """The lock screen covers the window: the open draft is saved now."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.gui.i18n import marked
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -16,22 +18,38 @@ UNAVAILABLE = "unavailable"
 UNKNOWN = "unknown"
 
 _LOOK = {
-    ONLINE: ("Online", "#1E6B3A", "#DDF3E4", "Connected to the pharmacy server."),
+    ONLINE: (
+        QT_TRANSLATE_NOOP("Marked", "Online"),
+        "#1E6B3A",
+        "#DDF3E4",
+        QT_TRANSLATE_NOOP("Marked", "Connected to the pharmacy server."),
+    ),
     OFFLINE: (
-        "Offline",
+        QT_TRANSLATE_NOOP("Marked", "Offline"),
         "#A3261D",
         "#FDE2E1",
-        "The pharmacy server cannot be reached. Your work is kept on this computer and "
-        "signed prescriptions are sent as soon as the connection is back.",
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "The pharmacy server cannot be reached. Your work is kept on this computer and "
+            "signed prescriptions are sent as soon as the connection is back.",
+        ),
     ),
     UNAVAILABLE: (
-        "Server unavailable",
+        QT_TRANSLATE_NOOP("Marked", "Server unavailable"),
         "#8A5A00",
         "#FFF4D6",
-        "The pharmacy server answered with a problem. Signed prescriptions are kept and "
-        "sent again automatically.",
+        QT_TRANSLATE_NOOP(
+            "Marked",
+            "The pharmacy server answered with a problem. Signed prescriptions are kept "
+            "and sent again automatically.",
+        ),
     ),
-    UNKNOWN: ("Connecting…", "#52606D", "#E8EAED", "Checking the connection."),
+    UNKNOWN: (
+        QT_TRANSLATE_NOOP("Marked", "Connecting…"),
+        "#52606D",
+        "#E8EAED",
+        QT_TRANSLATE_NOOP("Marked", "Checking the connection."),
+    ),
 }
 
 
@@ -63,9 +81,10 @@ class ConnectivityIndicator(QLabel):
             return False
         self.state = state
         text, foreground, background, tooltip = _LOOK[state]
+        text, tooltip = marked(text), marked(tooltip)
         self.setText(f"●  {text}")
         self.setToolTip(tooltip)
-        self.setAccessibleName(f"Connection: {text}")
+        self.setAccessibleName(self.tr("Connection: {text}").format(text=text))
         self.setStyleSheet(
             f"QLabel#Connectivity {{ color: {foreground}; background: {background};"
             " border-radius: 11px; padding: 3px 10px; font-weight: 600; }"

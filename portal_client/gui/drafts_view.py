@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portal_client.core.prescription_list import format_timestamp
-from portal_client.core.presentation import (
+from portal_client.core.outbox_rows import (
     needs_signature_again,
     outbox_detail,
     outbox_state_colours,
     outbox_state_label,
     prepared_by_line,
 )
+from portal_client.core.prescription_list import format_timestamp
 from portal_client.gui.widgets import muted, section_title
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def _when(epoch_seconds: float) -> str:
 def _table(headers: Sequence[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
+    table.setTabKeyNavigation(False)  # the arrows move between rows; Tab leaves the table
     table.verticalHeader().hide()
     table.setShowGrid(False)
     table.setAlternatingRowColors(True)
@@ -103,9 +104,12 @@ class DraftsView(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
         # Drafts clinic staff saved on the server for this prescriber: hidden when none.
-        self.prepared_title = section_title("Prepared for you by clinic staff")
+        self.prepared_title = section_title(self.tr("Prepared for you by clinic staff"))
         layout.addWidget(self.prepared_title)
-        self.prepared_table = _table(["Patient", "Template", "Prepared", ""])
+        self.prepared_table = _table(
+            [self.tr("Patient"), self.tr("Template"), self.tr("Prepared"), ""]
+        )
+        self.prepared_table.setAccessibleName(self.tr("Drafts prepared for you"))
         header = self.prepared_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -119,17 +123,20 @@ class DraftsView(QWidget):
         self.prepared_title.hide()
         self.prepared_table.hide()
         # Headed only beside the prepared ones, to tell the two apart.
-        self.local_title = section_title("Your drafts on this computer")
+        self.local_title = section_title(self.tr("Your drafts on this computer"))
         self.local_title.hide()
         layout.addSpacing(10)
         layout.addWidget(self.local_title)
         self.notice = muted(
-            "Every prescription you compose is saved here, encrypted, within a second of "
-            "your last change. Double-click a draft to continue it.",
+            self.tr(
+                "Every prescription you compose is saved here, encrypted, within a second "
+                "of your last change. Double-click a draft to continue it."
+            ),
             hint=True,
         )
         layout.addWidget(self.notice)
-        self.table = _table(["Patient", "Template", "Last saved", ""])
+        self.table = _table([self.tr("Patient"), self.tr("Template"), self.tr("Last saved"), ""])
+        self.table.setAccessibleName(self.tr("Drafts"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -139,7 +146,7 @@ class DraftsView(QWidget):
         self.table.setColumnWidth(3, 170)
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open_row(row))
         layout.addWidget(self.table, 1)
-        self.empty = muted("No drafts. Press “New prescription” to start one.", hint=True)
+        self.empty = muted(self.tr("No drafts. Press “New prescription” to start one."), hint=True)
         layout.addWidget(self.empty)
         layout.addStretch(0)
         self._filler = layout.count() - 1
@@ -171,13 +178,13 @@ class DraftsView(QWidget):
                 3,
                 _buttons(
                     _link(
-                        "Open",
-                        "Continue this draft",
+                        self.tr("Open"),
+                        self.tr("Continue this draft"),
                         partial(self.open_requested.emit, draft.id),
                     ),
                     _link(
-                        "Discard",
-                        "Delete this draft for good",
+                        self.tr("Discard"),
+                        self.tr("Delete this draft for good"),
                         partial(self.discard_requested.emit, draft.id),
                     ),
                 ),
@@ -207,8 +214,8 @@ class DraftsView(QWidget):
                 3,
                 _buttons(
                     _link(
-                        "Open to sign",
-                        "Review it in the composer, then sign and submit it",
+                        self.tr("Open to sign"),
+                        self.tr("Review it in the composer, then sign and submit it"),
                         partial(self.open_prepared_requested.emit, draft.id),
                     )
                 ),
@@ -255,12 +262,18 @@ class OutboxView(QWidget):
         layout.setSpacing(6)
         layout.addWidget(
             muted(
-                "Signed prescriptions wait here, safely stored on this computer, until the "
-                "pharmacy confirms it has them. They are sent automatically, never twice.",
+                self.tr(
+                    "Signed prescriptions wait here, safely stored on this computer, until "
+                    "the pharmacy confirms it has them. They are sent automatically, never "
+                    "twice."
+                ),
                 hint=True,
             )
         )
-        self.table = _table(["Patient", "Status", "Details", "Signed", ""])
+        self.table = _table(
+            [self.tr("Patient"), self.tr("Status"), self.tr("Details"), self.tr("Signed"), ""]
+        )
+        self.table.setAccessibleName(self.tr("Outbox"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 200)
@@ -273,7 +286,7 @@ class OutboxView(QWidget):
         self.table.setColumnWidth(4, 170)
         self.table.verticalHeader().setDefaultSectionSize(52)
         layout.addWidget(self.table, 1)
-        self.empty = muted("Nothing signed yet.", hint=True)
+        self.empty = muted(self.tr("Nothing signed yet."), hint=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self.items: list[OutboxItem] = []
@@ -312,8 +325,8 @@ class OutboxView(QWidget):
             ):
                 actions = [
                     _link(
-                        "Reopen",
-                        "Open it as a draft to correct it and sign again",
+                        self.tr("Reopen"),
+                        self.tr("Open it as a draft to correct it and sign again"),
                         partial(self.reopen_requested.emit, item.idempotency_key),
                     )
                 ]
@@ -321,8 +334,10 @@ class OutboxView(QWidget):
                     actions.insert(
                         0,
                         _link(
-                            "Sign again…",
-                            "Check it and sign it again; it keeps its place, never sent twice",
+                            self.tr("Sign again…"),
+                            self.tr(
+                                "Check it and sign it again; it keeps its place, never sent twice"
+                            ),
                             partial(self.sign_again_requested.emit, item.idempotency_key),
                         ),
                     )

@@ -6,7 +6,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -26,6 +34,7 @@ from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.badges import ID_ROLE, StatusBadgeDelegate
 from portal_client.gui.models import PrescriptionTableModel
 from portal_client.gui.ops import Op
+from portal_client.gui.theme import text_colour
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient
@@ -36,7 +45,10 @@ SavePathChooser = Callable[[QWidget, str], "Path | None"]
 
 def choose_save_path(parent: QWidget, suggested: str) -> Path | None:
     path, _filter = QFileDialog.getSaveFileName(
-        parent, "Save as FHIR", suggested, "FHIR JSON (*.json);;All files (*)"
+        parent,
+        QCoreApplication.translate("ListView", "Save as FHIR"),
+        suggested,
+        QCoreApplication.translate("ListView", "FHIR JSON (*.json);;All files (*)"),
     )
     return Path(path) if path else None
 
@@ -61,10 +73,12 @@ def write_fhir_file(bundle: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
-EMPTY_DETAIL = (
-    "<p style='color:#52606D;margin-top:40px' align='center'>"
-    "Select a prescription to see it in full.</p>"
-)
+def empty_detail() -> str:
+    return (
+        f"<p style='color:{text_colour('muted')};margin-top:40px' align='center'>"
+        + QCoreApplication.translate("ListView", "Select a prescription to see it in full.")
+        + "</p>"
+    )
 
 
 class PrescriptionBrowser(QSplitter):
@@ -85,21 +99,26 @@ class PrescriptionBrowser(QSplitter):
         parent: QWidget | None = None,
         *,
         viewer_role: str | None = None,
+        by_needed_by: bool = False,
+        model: PrescriptionTableModel | None = None,
     ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setChildrenCollapsible(False)
         self.names: Mapping[str, str] = {}
         self._quiet = False
         self._shown_id: str | None = None  # the prescription the detail pane shows
-        self.model = PrescriptionTableModel(columns, self, viewer_role=viewer_role)
+        self.model = model or PrescriptionTableModel(
+            columns, self, viewer_role=viewer_role, by_needed_by=by_needed_by
+        )
         self.table = self._build_table(columns)
         self._empty_text = ""
         self._loaded = False
         self.empty_label = self._build_empty_label()
         self.table.viewport().installEventFilter(self)  # keeps the label over the rows
         self.detail = QTextBrowser()
+        self.detail.setAccessibleName(self.tr("Prescription details"))
         self.detail.setOpenLinks(False)
-        self.detail.setHtml(EMPTY_DETAIL)
+        self.detail.setHtml(empty_detail())
         self.detail.document().setDocumentMargin(16)
 
         left = QWidget()
@@ -146,6 +165,8 @@ class PrescriptionBrowser(QSplitter):
 
     def _build_table(self, columns: Sequence[str]) -> QTableView:
         table = QTableView()
+        table.setAccessibleName(self.tr("Prescriptions"))
+        table.setTabKeyNavigation(False)  # the arrows move between rows; Tab leaves the list
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -261,7 +282,7 @@ class PrescriptionBrowser(QSplitter):
         scroll = self.detail.verticalScrollBar().value() if shown == self._shown_id else 0
         self._shown_id = shown
         self.detail.setHtml(
-            EMPTY_DETAIL
+            empty_detail()
             if item is None
             else prescription_html(item, self.names, viewer_role=self.model.viewer_role)
         )
@@ -279,9 +300,11 @@ class PrescriptionBrowser(QSplitter):
         self._client = client
         if choose_path is not None:
             self._choose_path = choose_path
-        button = QPushButton(" Save as FHIR…")
+        button = QPushButton(self.tr(" Save as FHIR…"))
         button.setObjectName("Link")
-        button.setToolTip("Save this prescription as a FHIR R4 Bundle (JSON) for another system")
+        button.setToolTip(
+            self.tr("Save this prescription as a FHIR R4 Bundle (JSON) for another system")
+        )
         button.setEnabled(False)
         button.clicked.connect(self.save_current_as_fhir)
         self.detail_actions.insertWidget(0, button)
@@ -306,9 +329,16 @@ class PrescriptionBrowser(QSplitter):
             return write_fhir_file(client.prescription_fhir(prescription_id), path)
 
         Op(self, export).success(
-            lambda saved: self.on_export_message(f"Saved {reference} as FHIR to {saved}.", "info")
+            lambda saved: self.on_export_message(
+                self.tr("Saved {reference} as FHIR to {saved}.").format(
+                    reference=reference, saved=saved
+                ),
+                "info",
+            )
         ).failure(
-            lambda error: self.on_export_message(f"Could not save as FHIR: {error}", "error")
+            lambda error: self.on_export_message(
+                self.tr("Could not save as FHIR: {error}").format(error=error), "error"
+            )
         ).run()
 
     def index_for(self, prescription_id: str) -> QModelIndex:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -75,8 +75,6 @@ class IdleWatcher(QObject):
         check_interval_ms: int = IDLE_CHECK_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
-        from PySide6.QtCore import QCoreApplication
-
         self.timeout_s = timeout_s
         self._clock = clock
         self._last_input = clock()
@@ -84,16 +82,31 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(check_interval_ms)
         self._timer.timeout.connect(self.check)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._filtering = False
 
     def start(self) -> None:
         self.note_activity()
         self._timer.start()
+        self._watch_input(True)
 
     def stop(self) -> None:
         self._timer.stop()
+        self._watch_input(False)
+
+    def _watch_input(self, on: bool) -> None:
+        """An application-wide filter sees every event of the app: it is installed only
+        while the watcher runs, so building a window (tens of thousands of events) or a
+        locked screen pays nothing for it."""
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance()
+        if app is None or on == self._filtering:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._filtering = on
 
     def note_activity(self) -> None:
         self._last_input = self._clock()
@@ -154,7 +167,7 @@ class LockScreen(QWidget):
         logo = QLabel()
         logo.setPixmap(resources.icon("app").pixmap(40, 40))
         layout.addWidget(logo)
-        self.heading = QLabel("Locked")
+        self.heading = QLabel(self.tr("Locked"))
         self.heading.setObjectName("AppTitle")
         layout.addWidget(self.heading)
         self.explanation = muted("")
@@ -170,15 +183,15 @@ class LockScreen(QWidget):
         password_layout.setContentsMargins(0, 0, 0, 0)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("Password")
-        self.password.setAccessibleName("Password")
+        self.password.setPlaceholderText(self.tr("Password"))
+        self.password.setAccessibleName(self.tr("Password"))
         password_layout.addWidget(self.password)
         self.steps.addWidget(password_page)
 
         code_page = QWidget()
         code_layout = QVBoxLayout(code_page)
         code_layout.setContentsMargins(0, 0, 0, 0)
-        code_layout.addWidget(muted("Enter the 6-digit code from your authenticator app."))
+        code_layout.addWidget(muted(self.tr("Enter the 6-digit code from your authenticator app.")))
         self.code = code_field()
         code_layout.addWidget(self.code)
         self.steps.addWidget(code_page)
@@ -186,11 +199,13 @@ class LockScreen(QWidget):
 
         self.banner = Banner()
         layout.addWidget(self.banner)
-        self.submit = QPushButton("Unlock")
+        self.submit = QPushButton(self.tr("Unlock"))
         self.submit.setObjectName("Primary")
         self.submit.setMinimumHeight(36)
         layout.addWidget(self.submit)
-        self.other_user = QPushButton(f"Not {self.user.display_name}? Sign out")
+        self.other_user = QPushButton(
+            self.tr("Not {display_name}? Sign out").format(display_name=self.user.display_name)
+        )
         self.other_user.setObjectName("Link")
         layout.addWidget(self.other_user)
 
@@ -205,21 +220,23 @@ class LockScreen(QWidget):
 
     def show_locked(self) -> None:
         self.session_ended = False
-        self.heading.setText("Locked")
+        self.heading.setText(self.tr("Locked"))
         self.explanation.setText(
-            f"{APP_NAME} locked itself after 15 minutes without use. Your open work is "
-            "kept. Enter your password to continue."
+            self.tr(
+                "{app} locked itself after 15 minutes without use. Your open work is "
+                "kept. Enter your password to continue."
+            ).format(app=APP_NAME)
         )
-        self._reset("Unlock")
+        self._reset(self.tr("Unlock"))
 
     def show_session_ended(self, reason: str = "") -> None:
         self.session_ended = True
-        self.heading.setText("Sign in again")
+        self.heading.setText(self.tr("Sign in again"))
         self.explanation.setText(
-            (reason + " " if reason else "Your session has ended. ")
-            + "Sign in again to continue where you left off; your open work is kept."
+            (reason + " " if reason else self.tr("Your session has ended. "))
+            + self.tr("Sign in again to continue where you left off; your open work is kept.")
         )
-        self._reset("Sign in")
+        self._reset(self.tr("Sign in"))
 
     def _reset(self, label: str) -> None:
         self._challenge = None
@@ -246,7 +263,9 @@ class LockScreen(QWidget):
         if self._challenge is not None:
             code = self.code.text()
             if len(accounts.clean_code(code)) != 6:
-                self.banner.show_message("Enter the 6 digits the authenticator shows.", "error")
+                self.banner.show_message(
+                    self.tr("Enter the 6 digits the authenticator shows."), "error"
+                )
                 return
             challenge = self._challenge
 
@@ -275,13 +294,15 @@ class LockScreen(QWidget):
     def _run(self, work: Callable[[], Any]) -> None:
         self._busy = True
         self.submit.setEnabled(False)
-        self.submit.setText("Checking…")
+        self.submit.setText(self.tr("Checking…"))
         self.banner.clear()
 
         def finished() -> None:
             self._busy = False
             self.submit.setEnabled(True)
-            self.submit.setText("Verify" if self._challenge is not None else "Unlock")
+            self.submit.setText(
+                self.tr("Verify") if self._challenge is not None else self.tr("Unlock")
+            )
 
         Op(self, work).success(self._answered).failure(self._failed).finally_(finished).run()
 
@@ -310,11 +331,14 @@ class LockScreen(QWidget):
             self.steps.setCurrentIndex(0)
         if isinstance(error, accounts.SignInRefused) and error.reason == "credentials":
             # The user name is not in question here: only the password can be wrong.
-            self.banner.show_message("That password is not right. Try again.", "error")
+            self.banner.show_message(self.tr("That password is not right. Try again."), "error")
         elif isinstance(error, PortalError):
             self.banner.show_message(str(error), "error")
         else:
-            self.banner.show_message(f"Unexpected problem ({error.__class__.__name__}).", "error")
+            self.banner.show_message(
+                self.tr("Unexpected problem ({name}).").format(name=error.__class__.__name__),
+                "error",
+            )
         field = self.code if self._challenge is not None else self.password
         field.selectAll()
         field.setFocus()
@@ -326,7 +350,7 @@ def code_field() -> QLineEdit:
 
     field = QLineEdit()
     field.setPlaceholderText("123 456")
-    field.setAccessibleName("Authenticator code")
+    field.setAccessibleName(QCoreApplication.translate("LockScreen", "Authenticator code"))
     field.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 ]{0,7}")))
     field.setMaxLength(7)
     field.setStyleSheet("font-size: 16pt; letter-spacing: 4px;")

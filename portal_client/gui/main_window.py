@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QPixmap, QShortcut, QShowEvent
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -38,15 +38,20 @@ from PySide6.QtWidgets import (
 
 from portal_client import APP_NAME
 from portal_client.core.accounts import licence_status
+from portal_client.core.domain_text import role_text
 from portal_client.core.errors import NotSignedIn, PortalError
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.core.prescription_list import format_timestamp
 from portal_client.gui import resources
+from portal_client.gui.busy import BusyIndicator
+from portal_client.gui.i18n import marked
 from portal_client.gui.lock_screen import (
     IDLE_CHECK_INTERVAL_MS,
     IDLE_LOCK_SECONDS,
     IdleWatcher,
     LockScreen,
 )
+from portal_client.gui.menus import WindowMenus
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
 
@@ -58,32 +63,31 @@ if TYPE_CHECKING:
 #: How often a visible list asks the server for news (a pharmacist's approval).
 REFRESH_INTERVAL_MS = 20_000
 
-ROLE_TEXT = {
-    "prescriber": "prescriber",
-    "clinic_staff": "clinic staff",
-    "pharmacist": "pharmacist",
-    "admin": "administrator",
-}
-
 
 def window_title(user: SignedInUser, page: str = "") -> str:
-    who = f"{user.display_name} ({ROLE_TEXT.get(user.role, user.role)})"
+    who = f"{user.display_name} ({role_text(user.role)})"
     return f"{APP_NAME} — {page + ' — ' if page else ''}{who}"
 
 
-LOCKED_TITLE = f"{APP_NAME} — Locked"
+def locked_title() -> str:
+    """The title while locked: the application's name, nothing about the user's work."""
+    return QCoreApplication.translate("MainWindow", "{app} — Locked").format(app=APP_NAME)
+
 
 #: How the user leaves a window: signing out, or quitting (closing the window).
 Leaving = Literal["sign_out", "quit"]
 #: Asked before leaving with unsent work (parent, the sentence); True = go ahead.
 ConfirmLeave = Callable[[QWidget, str], bool]
-_LEAVE_QUESTION: dict[Leaving, str] = {"sign_out": "Sign out anyway?", "quit": "Quit anyway?"}
+_LEAVE_QUESTION: dict[Leaving, str] = {
+    "sign_out": QT_TRANSLATE_NOOP("Marked", "Sign out anyway?"),
+    "quit": QT_TRANSLATE_NOOP("Marked", "Quit anyway?"),
+}
 
 
 def ask_leave(parent: QWidget, sentence: str) -> bool:
     answer = QMessageBox.warning(
         parent,
-        "Prescriptions not yet sent",
+        QCoreApplication.translate("MainWindow", "Prescriptions not yet sent"),
         sentence,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
@@ -96,12 +100,14 @@ class PortalMainWindow(QMainWindow):
 
     Signals:
         sign_out_requested(): the user pressed Sign out.
+        quit_requested(): File › Quit (Ctrl+Q), unsent work agreed to; the window closed.
         session_expired(str): the server refused our token. The window then asks its
             user to sign in again on the lock screen, keeping the open work.
         locked(), unlocked(): the lock screen came and went.
     """
 
     sign_out_requested = Signal()
+    quit_requested = Signal()
     session_expired = Signal(str)
     locked = Signal()
     unlocked = Signal()
@@ -128,6 +134,7 @@ class PortalMainWindow(QMainWindow):
         self.names: dict[str, str] = {}
         self._refreshing = False
         self._refresh_again = False  # asked while one was in flight: run once more after it
+        self._refresh_cancelled = False  # the user stopped the load: its answer is dropped
         self._last_refresh_ok: str | None = None
         self._title_before_lock: str | None = None
         self._hidden_by_lock: list[QWidget] = []
@@ -165,12 +172,19 @@ class PortalMainWindow(QMainWindow):
             check_interval_ms=self.idle_check_interval_ms,
         )
         self.idle_watcher.idle.connect(self.lock)
-        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
 
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self.refresh_timer.timeout.connect(self._refresh_on_timer)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        # Every key is bound there, once (portal_client.gui.actions).
+        self.menus = WindowMenus(self)
+        # A list load shows a busy bar in the status bar; stopping it only drops its answer.
+        self.busy = BusyIndicator()
+        self.busy.cancelled.connect(self._cancel_refresh)
+        self.statusBar().addPermanentWidget(self.busy)
+        # Messages about loading the list: the next good refresh clears these, and only
+        # these, so it never wipes a message the user has not had time to read.
+        self._list_status_texts: set[str] = set()
 
     def _build_top_bar(self) -> QWidget:
         bar = QFrame()
@@ -186,7 +200,7 @@ class PortalMainWindow(QMainWindow):
         layout.addStretch(1)
         self.top_bar_actions = QHBoxLayout()
         layout.addLayout(self.top_bar_actions)
-        role = ROLE_TEXT.get(self.user.role, self.user.role)
+        role = role_text(self.user.role)
         clinic = f" · {self.user.clinic}" if self.user.clinic else ""
         self.account_button = QToolButton()
         self.account_button.setObjectName("UserChip")
@@ -194,10 +208,10 @@ class PortalMainWindow(QMainWindow):
         self.account_button.setIcon(resources.icon("user"))
         self.account_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.account_button.setAccessibleName("Account menu")
+        self.account_button.setAccessibleName(self.tr("Account menu"))
         self.account_button.setMenu(self._build_account_menu())
         layout.addWidget(self.account_button)
-        self.sign_out_button = QPushButton(" Sign out")
+        self.sign_out_button = QPushButton(self.tr(" Sign out"))
         self.sign_out_button.setIcon(resources.icon("sign-out"))
         # Button and menu go through request_sign_out: unsent work is asked about first.
         self.sign_out_button.clicked.connect(self.request_sign_out)
@@ -206,21 +220,25 @@ class PortalMainWindow(QMainWindow):
 
     def _build_account_menu(self) -> QMenu:
         menu = QMenu(self)
-        self.change_password_action = menu.addAction("Change password…", self.change_password)
-        self.lock_action = menu.addAction("Lock now", self.lock)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.change_password_action = menu.addAction(
+            self.tr("Change password…"), self.change_password
+        )
+        self.lock_action = menu.addAction(self.tr("Lock now"), self.lock)
         if self.user.is_reviewer:
             menu.addSeparator()
             self.approvals_action = menu.addAction(
-                "Account requests…", lambda: self.open_administration("requests")
+                self.tr("Account requests…"), lambda: self.open_administration("requests")
             )
             if self.user.role == "admin":
+                self.users_action = menu.addAction(
+                    self.tr("Users…"), lambda: self.open_administration("users")
+                )
                 self.audit_action = menu.addAction(
-                    "Audit trail…", lambda: self.open_administration("audit")
+                    self.tr("Audit trail…"), lambda: self.open_administration("audit")
                 )
         menu.addSeparator()
         self.sign_out_action = menu.addAction(
-            resources.icon("sign-out"), "Sign out", self.request_sign_out
+            resources.icon("sign-out"), self.tr("Sign out"), self.request_sign_out
         )
         return menu
 
@@ -249,7 +267,7 @@ class PortalMainWindow(QMainWindow):
 
     def _password_changed(self) -> None:
         # The server ended every session of the account, this one included.
-        self.require_sign_in("Your password was changed and every session was signed out.")
+        self.require_sign_in(self.tr("Your password was changed and every session was signed out."))
 
     def open_administration(self, tab: str = "requests") -> None:
         from portal_client.gui.admin_window import AdministrationWindow
@@ -269,10 +287,21 @@ class PortalMainWindow(QMainWindow):
     def is_locked(self) -> bool:
         return self.screens.currentWidget() is self.lock_screen
 
+    @property
+    def is_refreshing(self) -> bool:
+        """A list load is in flight (tests wait on this going false)."""
+        return self._refreshing
+
     def request_sign_out(self) -> None:
         """Sign out (button, account menu, lock screen), once unsent work is agreed to."""
         if self.confirm_leaving("sign_out"):
             self.sign_out_requested.emit()
+
+    def request_quit(self) -> None:
+        """File › Quit: once unsent work is agreed to, close (saving what is open) and quit."""
+        if self.confirm_leaving("quit"):
+            self.close()
+            self.quit_requested.emit()
 
     def unsent_work(self) -> str:
         """Hook: what leaving now would leave unsent, in words ("" when nothing waits)."""
@@ -283,7 +312,7 @@ class PortalMainWindow(QMainWindow):
         sentence = self.unsent_work()
         if not sentence:
             return True
-        return self._confirm_leave(self, f"{sentence}\n\n{_LEAVE_QUESTION[leaving]}")
+        return self._confirm_leave(self, f"{sentence}\n\n{marked(_LEAVE_QUESTION[leaving])}")
 
     def closing(self) -> None:
         """Hook: the window is closing and leaving was agreed (role windows stop their
@@ -312,7 +341,7 @@ class PortalMainWindow(QMainWindow):
         self.refresh_timer.stop()  # no fetching of patient data nobody can see
         self.idle_watcher.stop()
         self._title_before_lock = self.windowTitle()
-        self.setWindowTitle(LOCKED_TITLE)
+        self.setWindowTitle(locked_title())
         # Other windows of this one (administration, dialogs) may show data too.
         self._hidden_by_lock = [
             child
@@ -345,7 +374,7 @@ class PortalMainWindow(QMainWindow):
 
     def setWindowTitle(self, title: str) -> None:
         """While locked, pages changing underneath may not put anything in the title."""
-        if self._title_before_lock is not None and title != LOCKED_TITLE:
+        if self._title_before_lock is not None and title != locked_title():
             self._title_before_lock = title
             return
         super().setWindowTitle(title)
@@ -391,7 +420,7 @@ class PortalMainWindow(QMainWindow):
             client.templates,
             loaded,
             lambda error: self.statusBar().showMessage(
-                f"Could not load templates: {error}", 10_000
+                self.tr("Could not load templates: {error}").format(error=error), 10_000
             ),
         )
 
@@ -424,36 +453,66 @@ class PortalMainWindow(QMainWindow):
             # What is in flight may predate the change that asks (an action just taken, a
             # filter just changed): its answer is dropped and a fresh one follows.
             self._refresh_again = True
+            self.busy.start(self.tr("Loading…"), cancellable=True)
             return
         self._refreshing = True
+        self._refresh_cancelled = False
+        self.busy.start(self.tr("Loading…"), cancellable=True)
 
         def done(result: Any) -> None:
             from datetime import UTC, datetime
 
-            if self._refresh_again:
+            if self._refresh_again or self._refresh_cancelled:
                 return
             self._last_refresh_ok = format_timestamp(datetime.now(UTC))
             self.show_fetched(result)
             self.refresh_failed(None)
 
         def failed(error: Exception) -> None:
-            self.refresh_failed(error)
+            if not self._refresh_cancelled:
+                self.refresh_failed(error)
 
         def finished() -> None:
             self._refreshing = False
+            self.busy.stop()
             if self._refresh_again:
                 self._refresh_again = False
                 self.refresh()
 
         self.run(self.fetch_job(), done, failed, finished)
 
+    def _cancel_refresh(self) -> None:
+        """The request cannot be recalled, but its answer is dropped: a read is safe to abandon."""
+        self._refresh_cancelled = True
+        self.busy.stop()
+        self.show_list_status(self.tr("Loading stopped. Refresh (F5) to try again."), 10_000)
+
+    def show_list_status(self, text: str, timeout_ms: int = 0) -> None:
+        """A message about loading the list, cleared by the next good refresh."""
+        self._list_status_texts.add(text)
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def clear_list_status(self) -> None:
+        """The list arrived: drop a loading or failure message, but nothing else."""
+        if self.statusBar().currentMessage() in self._list_status_texts:
+            self.statusBar().clearMessage()
+        self._list_status_texts.clear()
+
     def refresh_failed(self, error: Exception | None) -> None:
         """Screens show a quiet banner; a popup every 20 s would be unbearable."""
         if error is None:
             return
-        since = f" Showing the list from {self._last_refresh_ok}." if self._last_refresh_ok else ""
+        since = (
+            self.tr(" Showing the list from {last_refresh_ok}.").format(
+                last_refresh_ok=self._last_refresh_ok
+            )
+            if self._last_refresh_ok
+            else ""
+        )
         text = str(error) if isinstance(error, PortalError) else error.__class__.__name__
-        self.statusBar().showMessage(f"Could not refresh: {text}{since}")
+        self.show_list_status(
+            self.tr("Could not refresh: {text}{since}").format(text=text, since=since)
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -463,7 +522,10 @@ class PortalMainWindow(QMainWindow):
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.refresh_timer.stop()
-        self.idle_watcher.stop()
+        # Minimised is not gone: the work comes back with one click, so the idle lock keeps
+        # counting (a window minimised on a shared workstation must still lock).
+        if not self.isMinimized():
+            self.idle_watcher.stop()
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

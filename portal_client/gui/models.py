@@ -8,14 +8,17 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from portal_client.core.claims import other_holder, reviewing_text
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.core.prescription_list import (
     PrescriptionList,
     PrescriptionRow,
     format_timestamp,
 )
-from portal_client.core.presentation import status_label, status_short_label
+from portal_client.core.presentation import queue_status_label, status_label, status_short_label
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.badges import ID_ROLE, STATUS_ROLE
+from portal_client.gui.i18n import marked
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -30,18 +33,44 @@ class Column:
 COLUMNS: dict[str, Column] = {
     column.key: column
     for column in (
-        Column("reference", "Reference", lambda r: r.reference),
-        Column("patient", "Patient", lambda r: r.patient),
-        Column("template", "Template", lambda r: r.template_name),
-        Column("prescriber", "Prescriber", lambda r: r.prescriber),
-        Column("status", "Status", lambda r: status_short_label(r.status)),
-        Column("submitted", "Submitted", lambda r: format_timestamp(r.created_at)),
-        Column("updated", "Updated", lambda r: format_timestamp(r.updated_at)),
+        Column("reference", QT_TRANSLATE_NOOP("Marked", "Reference"), lambda r: r.reference),
+        Column("patient", QT_TRANSLATE_NOOP("Marked", "Patient"), lambda r: r.patient),
+        Column("template", QT_TRANSLATE_NOOP("Marked", "Template"), lambda r: r.template_name),
+        Column("prescriber", QT_TRANSLATE_NOOP("Marked", "Prescriber"), lambda r: r.prescriber),
+        Column(
+            "status", QT_TRANSLATE_NOOP("Marked", "Status"), lambda r: status_short_label(r.status)
+        ),
+        Column(
+            "submitted",
+            QT_TRANSLATE_NOOP("Marked", "Submitted"),
+            lambda r: format_timestamp(r.created_at),
+        ),
+        Column(
+            "updated",
+            QT_TRANSLATE_NOOP("Marked", "Updated"),
+            lambda r: format_timestamp(r.updated_at),
+        ),
+        Column(
+            "needed_by",
+            QT_TRANSLATE_NOOP("Marked", "Needed by"),
+            lambda r: r.needed_by or "—",
+        ),
     )
 }
 
+#: The reference of an order another pharmacist is reviewing (the queue's marker).
+_REVIEWING_MARK = QT_TRANSLATE_NOOP("Marked", "{reference} · {name} reviewing")
+
 PRESCRIBER_COLUMNS = ("reference", "patient", "template", "status", "submitted", "updated")
-REVIEW_COLUMNS = ("reference", "patient", "template", "prescriber", "status", "submitted")
+REVIEW_COLUMNS = (
+    "reference",
+    "patient",
+    "template",
+    "prescriber",
+    "status",
+    "needed_by",
+    "submitted",
+)
 
 
 class PrescriptionTableModel(QAbstractTableModel):
@@ -55,11 +84,15 @@ class PrescriptionTableModel(QAbstractTableModel):
         parent: Any = None,
         *,
         viewer_role: str | None = None,
+        by_needed_by: bool = False,
+        keep_order: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.state = PrescriptionList()
+        self.state = PrescriptionList(by_needed_by=by_needed_by, keep_order=keep_order)
         self.columns = [COLUMNS[key] for key in columns]
         self.viewer_role = viewer_role
+        #: The signed-in user: another pharmacist's claim is marked on the row.
+        self.viewer_id: str | None = None
 
     def column_of(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)
@@ -84,11 +117,17 @@ class PrescriptionTableModel(QAbstractTableModel):
     def _text(self, row: PrescriptionRow, column: Column, *, tooltip: bool) -> str:
         """Stretched columns may elide: the tooltip always has the whole text (and the
         status in full words rather than the badge's short ones)."""
+        if column.key == "reference" and self.viewer_id is not None:
+            holder = other_holder(row.wire, self.viewer_id)
+            if holder is not None:  # the marker: someone else is reviewing this one
+                if tooltip:
+                    return reviewing_text(holder)
+                return marked(_REVIEWING_MARK).format(reference=row.reference, name=holder.name)
         if column.key != "status":
             return column.text(row)
         if tooltip:
             return status_label(row.status)
-        return status_short_label(row.status, self.viewer_role)
+        return queue_status_label(row.status, row.answered, self.viewer_role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -98,7 +137,7 @@ class PrescriptionTableModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(self.columns)
         ):
-            return self.columns[section].title
+            return marked(self.columns[section].title)
         return None
 
     # updates --------------------------------------------------------------
@@ -115,7 +154,9 @@ class PrescriptionTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def _would_reset(self, items: Sequence[PrescriptionWire]) -> bool:
-        probe = PrescriptionList()
+        probe = PrescriptionList(
+            by_needed_by=self.state.by_needed_by, keep_order=self.state.keep_order
+        )
         probe.replace(items)
         return [r.id for r in probe.rows] != [r.id for r in self.state.rows]
 

@@ -41,14 +41,14 @@ class NewPasswordFields(QWidget):
         self.username = username
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.new = password_field("New password")
+        self.new = password_field(self.tr("New password"))
         self.new.setMaxLength(PASSWORD_MAX_LENGTH + 64)  # longer is refused with a reason
-        self.confirm = password_field("Repeat the new password")
+        self.confirm = password_field(self.tr("Repeat the new password"))
         self.problem = QLabel()
         self.problem.setObjectName("Hint")
         self.problem.setWordWrap(True)
-        layout.addRow("New password", self.new)
-        layout.addRow("Repeat it", self.confirm)
+        layout.addRow(self.tr("New password"), self.new)
+        layout.addRow(self.tr("Repeat it"), self.confirm)
         layout.addRow("", self.problem)
         self.new.textChanged.connect(self.update_problem)
         self.confirm.textChanged.connect(self.update_problem)
@@ -59,7 +59,11 @@ class NewPasswordFields(QWidget):
         if problem is not None:
             return problem
         if self.confirm.text() != self.new.text():
-            return "The two entries differ." if self.confirm.text() else "Repeat the password."
+            return (
+                self.tr("The two entries differ.")
+                if self.confirm.text()
+                else self.tr("Repeat the password.")
+            )
         return None
 
     def update_problem(self) -> None:
@@ -68,15 +72,18 @@ class NewPasswordFields(QWidget):
         if problem is None:
             self.problem.setObjectName("Hint")
             self.problem.setText(
-                "✓ Good. Any characters work; a few unrelated words are easy to remember."
+                self.tr("✓ Good. Any characters work; a few unrelated words are easy to remember.")
             )
         else:
             self.problem.setObjectName("FieldError" if typed else "Hint")
             self.problem.setText(
                 problem
                 if typed
-                else f"At least {PASSWORD_MIN_LENGTH} characters. No rules about symbols "
-                "or digits: a phrase of a few unrelated words is strong and easy to remember."
+                else self.tr(
+                    "At least {minimum} characters. No rules about symbols or "
+                    "digits: a phrase of a few unrelated words is strong and easy to "
+                    "remember."
+                ).format(minimum=PASSWORD_MIN_LENGTH)
             )
         self.problem.style().unpolish(self.problem)
         self.problem.style().polish(self.problem)
@@ -91,7 +98,9 @@ class NewPasswordFields(QWidget):
         self.problem.style().unpolish(self.problem)
         self.problem.style().polish(self.problem)
         self.problem.setText(
-            "The pharmacy refused this password: it " + "; it ".join(reasons) + "."
+            self.tr("The pharmacy refused this password: it {reasons}.").format(
+                reasons="; it ".join(reasons)
+            )
             if reasons
             else str(error)
         )
@@ -112,20 +121,22 @@ class PasswordDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.client = client
-        self.setWindowTitle("Change password")
+        self.setWindowTitle(self.tr("Change password"))
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        layout.addWidget(QLabel("<b>Change your password</b>"))
+        layout.addWidget(QLabel(self.tr("<b>Change your password</b>")))
         layout.addWidget(
             muted(
-                "Every place where you are signed in, this one included, is signed out "
-                "afterwards; you then sign in again with the new password."
+                self.tr(
+                    "Every place where you are signed in, this one included, is signed out "
+                    "afterwards; you then sign in again with the new password."
+                )
             )
         )
         form = QFormLayout()
-        self.current = password_field("Current password")
-        form.addRow("Current password", self.current)
+        self.current = password_field(self.tr("Current password"))
+        form.addRow(self.tr("Current password"), self.current)
         layout.addLayout(form)
         self.fields = NewPasswordFields(user.username)
         layout.addWidget(self.fields)
@@ -135,7 +146,7 @@ class PasswordDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Change password")
+        self.ok.setText(self.tr("Change password"))
         self.ok.setObjectName("Primary")
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.submit)
@@ -171,7 +182,9 @@ class PasswordDialog(QDialog):
                     self.current.selectAll()
                     self.current.setFocus()
             else:
-                self.banner.show_message(f"Unexpected problem ({error.__class__.__name__}).")
+                self.banner.show_message(
+                    self.tr("Unexpected problem ({name}).").format(name=error.__class__.__name__)
+                )
 
         def finished() -> None:
             self._busy = False

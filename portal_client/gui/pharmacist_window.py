@@ -1,8 +1,9 @@
 """The pharmacist's window: the queue by status, the prescription in full, and its next moves.
 
 The moves offered are ``pharmacy_domain.status.available_actions`` for the selected row:
-Approve, Start compounding and Mark ready confirm in place (Enter confirms, Esc cancels);
-rejecting, asking the prescriber and shipping open a note dialog. The in-place question is
+Approve and Start compounding confirm in place (Enter confirms, Esc cancels); rejecting,
+asking the prescriber, marking ready (the beyond-use date and storage) and shipping open
+a dialog. The in-place question is
 withdrawn when the row gains a step meanwhile (an answer arriving by refresh), so nothing
 is confirmed unseen.
 """
@@ -10,12 +11,14 @@ is confirmed unseen.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -26,26 +29,42 @@ from PySide6.QtWidgets import (
 )
 
 from pharmacy_domain.status import ACTIONS, FINAL_STATUSES, available_actions
-from portal_client.core.api_client import Page, history_length
-from portal_client.core.presentation import (
-    REVIEW_FILTERS,
-    asks_for_note,
-    changed_while_confirming_message,
-    status_short_label,
+from portal_client.core.api_client import ListOrder, Page, history_length
+from portal_client.core.claims import next_after, no_more_text
+from portal_client.core.domain_text import action_label
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.core.lifecycle_text import asks_for_note, changed_while_confirming_message
+from portal_client.core.presentation import REVIEW_FILTERS, review_filters, status_short_label
+from portal_client.core.queue_pages import (
+    QueueFetch,
+    QueueQuery,
+    count_text,
+    fetch_queue,
+    first_page,
 )
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
+from portal_client.gui.desk_claims import ClaimStrip, DeskClaims
+from portal_client.gui.focus_chain import set_focus_chain
+from portal_client.gui.i18n import marked
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow
 from portal_client.gui.models import REVIEW_COLUMNS
+from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
+from portal_client.gui.queue_model import QueueTableModel
+from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient, SignedInUser
 
-FILTERS = REVIEW_FILTERS
+FILTERS = REVIEW_FILTERS  # in English: review_filters() words them for the user
 ROLE = "pharmacist"
+#: A success banner ("Approved RX-…") clears itself after this; warnings and errors stay.
+SUCCESS_BANNER_MS = 8000
+#: After these the order leaves the pharmacist's hands: the desk opens the next one.
+MOVE_ON_ACTIONS = frozenset({"approve", "reject", "request_clarification"})
 
 #: The buttons under the detail, left to right: the way out, a question, the step forward.
 _BUTTON_ORDER = (
@@ -57,11 +76,23 @@ _BUTTON_ORDER = (
     "ship",
 )
 _ICONS = {"reject": "x", "approve": "check", "ship": "send"}
+#: The queue's orders, as the "Sort" list offers them.
+_SORTS: tuple[tuple[ListOrder, str], ...] = (
+    ("needed_by", QT_TRANSLATE_NOOP("Marked", "Needed by")),
+    ("newest", QT_TRANSLATE_NOOP("Marked", "Newest")),
+    ("status", QT_TRANSLATE_NOOP("Marked", "Status")),
+    ("prescriber", QT_TRANSLATE_NOOP("Marked", "Prescriber")),
+)
 #: What the in-place confirmation asks and its button says, by action.
 _CONFIRM = {
-    "approve": ("Approve", "Confirm approval"),
-    "start_compounding": ("Start compounding", "Start compounding"),
-    "mark_ready": ("Mark ready to ship:", "Mark ready"),
+    "approve": (
+        QT_TRANSLATE_NOOP("Marked", "Approve"),
+        QT_TRANSLATE_NOOP("Marked", "Confirm approval"),
+    ),
+    "start_compounding": (
+        QT_TRANSLATE_NOOP("Marked", "Start compounding"),
+        QT_TRANSLATE_NOOP("Marked", "Start compounding"),
+    ),
 }
 
 
@@ -84,15 +115,12 @@ class _ConfirmBar(QFrame):
         super().keyPressEvent(event)
 
 
-def fetch_review_queue(client: ApiClient, wanted: str) -> tuple[str, Page, int]:
-    """One refresh (worker thread): the list ``wanted`` shows, and how many wait for review."""
-    page = client.all_prescriptions(status=None if wanted == "all" else wanted)
-    waiting = (
-        page.total
-        if wanted == "submitted"
-        else client.list_prescriptions(status="submitted", limit=1).total
-    )
-    return wanted, page, waiting
+def fetch_review_queue(
+    client: ApiClient, query: QueueQuery, changes_cursor: str | None = None
+) -> QueueFetch:
+    """One refresh (worker thread): the first page ``query`` shows (none when nothing
+    changed since ``changes_cursor``), and how many wait for review."""
+    return fetch_queue(client, query, changes_cursor)
 
 
 class PharmacistWindow(PortalMainWindow):
@@ -118,18 +146,50 @@ class PharmacistWindow(PortalMainWindow):
         super().__init__(client, user, parent)
         #: (action, prescription id, history steps shown) awaiting its in-place confirmation.
         self._confirming: tuple[str, str, int | None] | None = None
+        #: After an action: the orders to open next, best first, once the list is fresh.
+        self._move_on: list[str] | None = None
         self.root_layout.addWidget(self._build_page(status_filter), 1)
+        self.queue_model.viewer_id = user.id
+        self.claims = DeskClaims(self, self.claim_strip)
+        self.claims.changed.connect(self._update_actions)
+        self.claims.taken_from_you.connect(self._taken_from_you)
+        self.browser.current_changed.connect(self._opened)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
         self.lifecycle.acted.connect(self._acted)
         self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.warnings_only.toggled.connect(self._query_changed)
+        self.answered_only.toggled.connect(self._query_changed)
+        self.sort_by.currentIndexChanged.connect(self._query_changed)
+        self.queue_model.more_wanted.connect(self._fetch_more)
         self.refresh_button.clicked.connect(self.refresh)
         self.browser.rendered.connect(lambda _item: self._update_actions())
         for name, button in self.action_buttons.items():
             button.clicked.connect(lambda _checked=False, name=name: self.start_action(name))
+        self._build_menus(status_filter)
         self._update_actions()
+        set_focus_chain(
+            [
+                self.account_button,
+                self.sign_out_button,
+                self.filter,
+                self.warnings_only,
+                self.answered_only,
+                self.sort_by,
+                self.refresh_button,
+                self.browser.table,
+                self.claim_strip.take_over_button,
+                self.browser.detail,
+                self.browser.fhir_button,
+                self.pdf_copy.save_button,
+                self.pdf_copy.print_button,
+                *self.action_buttons.values(),
+                self.confirm_cancel,
+                self.confirm_approve,
+            ]
+        )
         self.browser.table.setFocus()  # arrow keys pick, then the buttons
-        self.statusBar().showMessage("Loading the review queue…")
+        self.show_list_status(self.tr("Loading the review queue…"))
         self.load_templates(then=self._templates_ready)
         self.refresh()
 
@@ -141,37 +201,68 @@ class PharmacistWindow(PortalMainWindow):
         layout.setSpacing(12)
 
         header = QHBoxLayout()
-        title = QLabel("Review queue")
+        title = QLabel(self.tr("Review queue"))
         title.setObjectName("PageTitle")
         self.count_badge = QLabel("0")
         self.count_badge.setObjectName("CountBadge")
-        self.count_badge.setToolTip("Prescriptions to review")
-        self.filter = QComboBox()
-        for value, text in FILTERS:
+        self.count_badge.setToolTip(self.tr("Prescriptions to review"))
+        self.filter = guard_wheel(QComboBox())
+        for value, text in review_filters():
             self.filter.addItem(text, value)
         self.filter.setCurrentIndex(max(0, self.filter.findData(status_filter)))
-        self.filter.setAccessibleName("Show")
-        self.refresh_button = QPushButton(" Refresh")
+        self.filter.setAccessibleName(self.tr("Show"))
+        self._build_filters()
+        self.refresh_button = QPushButton(self.tr(" Refresh"))
         self.refresh_button.setIcon(resources.icon("refresh"))
         header.addWidget(title)
         header.addSpacing(6)
         header.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
-        header.addWidget(muted("Show"))
+        header.addWidget(muted(self.tr("Show")))
         header.addWidget(self.filter)
+        header.addWidget(self.warnings_only)
+        header.addWidget(self.answered_only)
+        header.addWidget(muted(self.tr("Sort by")))
+        header.addWidget(self.sort_by)
         header.addWidget(self.refresh_button)
         layout.addLayout(header)
-        self.banner = Banner()
+        self.banner = Banner(info_timeout_ms=SUCCESS_BANNER_MS)
         layout.addWidget(self.banner)
 
-        self.browser = PrescriptionBrowser(REVIEW_COLUMNS, viewer_role=ROLE)
+        # Filled page by page as it scrolls into view, in the server's order (by default
+        # the soonest needed first: what the pharmacy must prepare next).
+        self.queue_model = QueueTableModel(REVIEW_COLUMNS, viewer_role=ROLE)
+        self.browser = PrescriptionBrowser(REVIEW_COLUMNS, viewer_role=ROLE, model=self.queue_model)
+        self.queue_model.setParent(self.browser)
         self.browser.enable_fhir_export(self.client)
+        self.claim_strip = ClaimStrip()
+        self.browser.right_layout.insertWidget(0, self.claim_strip)
         self._build_action_buttons()
         self.confirm_bar = self._build_confirm_bar()
         self.browser.right_layout.addWidget(self.confirm_bar)
         self.browser.on_export_message = self.banner.show_message
+        self.pdf_copy = PdfCopyActions(
+            self.browser, server_pharmacy_name(self.client), self.banner.show_message
+        )
         layout.addWidget(self.browser, 1)
+        self.more_label = muted("", hint=True)
+        self.more_label.setAccessibleName(self.tr("More orders"))
+        self.more_label.hide()
+        layout.addWidget(self.more_label)
         return page
+
+    def _build_filters(self) -> None:
+        """Beside "Show": the narrowing checks and the order, all sent to the server."""
+        self.warnings_only = QCheckBox(self.tr("Has warnings"))
+        self.warnings_only.setAccessibleName(self.tr("Only orders with warnings"))
+        self.answered_only = QCheckBox(self.tr("Answered — waiting for you"))
+        self.answered_only.setAccessibleName(
+            self.tr("Only orders the prescriber answered, waiting for you")
+        )
+        self.sort_by = guard_wheel(QComboBox())
+        for value, text in _SORTS:
+            self.sort_by.addItem(marked(text), value)
+        self.sort_by.setAccessibleName(self.tr("Sort by"))
 
     def _build_action_buttons(self) -> None:
         """One button per pharmacist move, shown only when the selected row allows it."""
@@ -180,7 +271,7 @@ class PharmacistWindow(PortalMainWindow):
         actions.addWidget(self.action_hint, 1)
         self.action_buttons: dict[str, QPushButton] = {}
         for name in _BUTTON_ORDER:
-            button = QPushButton(f" {ACTIONS[name].label}")
+            button = QPushButton(f" {action_label(ACTIONS[name])}")
             # Reject is the way out, a question neither out nor forward, the rest forward.
             button.setObjectName(
                 {"reject": "Danger", "request_clarification": ""}.get(name, "Primary")
@@ -194,10 +285,27 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button = self.action_buttons["approve"]
         self.reject_button = self.action_buttons["reject"]
         self.ask_button = self.action_buttons["request_clarification"]
-        self.approve_button.setToolTip("Approve the selected prescription (you confirm next)")
-        self.ask_button.setToolTip(
-            "Ask the prescriber a question; the prescription waits for the answer"
+        self.approve_button.setToolTip(
+            self.tr("Approve the selected prescription (you confirm next)")
         )
+        self.ask_button.setToolTip(
+            self.tr("Ask the prescriber a question; the prescription waits for the answer")
+        )
+
+    def _build_menus(self, status_filter: str) -> None:
+        """View › the list filters; Prescription › the same moves as the buttons."""
+        self.menus.add_filters(review_filters(), status_filter, self.show_filter)
+        for name in _BUTTON_ORDER:
+            label = action_label(ACTIONS[name])  # "Reject…": a note follows; the rest confirm
+            self.menus.add_prescription_action(
+                name,
+                label if label.endswith("…") else f"{label}…",
+                partial(self.start_action, name),
+            )
+        self.fhir_action = self.menus.add_prescription_entry(
+            "save_fhir", self.tr("Save as FHIR…"), self.browser.save_current_as_fhir
+        )
+        self.pdf_copy.add_menu_entries(self.menus)
 
     def _build_confirm_bar(self) -> QFrame:
         """Forward steps ask once, in place, naming the prescription.
@@ -209,8 +317,8 @@ class PharmacistWindow(PortalMainWindow):
         layout.setSpacing(8)
         self.confirm_text = QLabel()
         self.confirm_text.setWordWrap(True)
-        self.confirm_cancel = QPushButton("Cancel")
-        self.confirm_approve = QPushButton(" Confirm approval")
+        self.confirm_cancel = QPushButton(self.tr("Cancel"))
+        self.confirm_approve = QPushButton(self.tr(" Confirm approval"))
         self.confirm_approve.setObjectName("Primary")
         self.confirm_approve.setIcon(resources.icon("check"))
         self.confirm_approve.setAutoDefault(True)  # Enter on it confirms
@@ -230,9 +338,25 @@ class PharmacistWindow(PortalMainWindow):
     def status_filter(self) -> str:
         return str(self.filter.currentData())
 
+    @property
+    def query(self) -> QueueQuery:
+        """What the filters ask for (read on the GUI thread)."""
+        status = self.status_filter
+        return QueueQuery(
+            status=None if status == "all" else status,
+            has_warnings=self.warnings_only.isChecked(),
+            answered=self.answered_only.isChecked(),
+            sort=self.sort_by.currentData() or "needed_by",
+        )
+
     def _filter_changed(self, _index: int) -> None:
+        self.menus.show_filter(self.status_filter)
         self.filter_changed.emit(self.status_filter)
+        self._query_changed()
+
+    def _query_changed(self, *_args: object) -> None:
         self.browser.clear_while_loading()
+        self.more_label.hide()
         self.refresh()
 
     def show_filter(self, status: str) -> None:
@@ -245,23 +369,61 @@ class PharmacistWindow(PortalMainWindow):
 
     # ------------------------------------------------------------- refresh
 
-    def fetch_job(self) -> Callable[[], tuple[str, Page, int]]:
-        # The filter is a widget: read here, on the GUI thread, never by the worker.
-        client, wanted = self.client, self.status_filter
-        return lambda: fetch_review_queue(client, wanted)
+    def fetch_job(self) -> Callable[[], QueueFetch]:
+        # The filters are widgets: read here, on the GUI thread, never by the worker.
+        client, query = self.client, self.query
+        changes = self.queue_model.pages.changes_for(query)
+        return lambda: fetch_review_queue(client, query, changes)
 
-    def show_fetched(self, result: tuple[str, Page, int]) -> None:
-        wanted, page, waiting = result
-        if wanted != self.status_filter:
-            return  # the filter changed while this was loading; a newer refresh follows
-        words = dict(FILTERS).get(wanted, "")
+    def show_fetched(self, result: QueueFetch) -> None:
+        query, page = result.query, result.page
+        if query != self.query:
+            return  # the filters changed while this was loading; a newer refresh follows
+        self.clear_list_status()
+        if page is None:  # nothing changed since the last refresh: nothing to redraw
+            self.queue_model.pages.quiet(result.changes_cursor)
+            return
+        words = dict(review_filters()).get(self.status_filter, "")
         self.browser.set_empty_text(
-            "Nothing waiting for review." if wanted == "submitted" else f"Nothing under “{words}”."
+            self.tr("Nothing waiting for review.")
+            if self.status_filter == "submitted" and not (query.has_warnings or query.answered)
+            else self.tr("Nothing under “{words}”.").format(words=words)
         )
-        self.browser.show_items(page.items, page.total)
-        self.count_badge.setText(str(waiting))
-        self.statusBar().clearMessage()
+        self.queue_model.pages.start(query, page)
+        self.browser.show_items(page.items, page.total)  # keeps the selection
+        self.count_badge.setText(count_text(result.waiting, result.waiting_is_lower_bound))
+        self._show_more_label()
         self._update_actions()
+        if self._move_on is not None:
+            self._open_next(self._move_on)
+
+    def _open_next(self, candidates: list[str]) -> None:
+        """After an action: the next order of the same view, or say there is none."""
+        self._move_on = None
+        for prescription_id in candidates:
+            if self.browser.select(prescription_id):
+                return
+        done = self.banner.label.text() if self.banner.kind == "info" else ""
+        self.banner.show_message(f"{done} {no_more_text()}".strip(), "info")
+
+    def _fetch_more(self, query: QueueQuery, cursor: str) -> None:
+        """The view reached the last row held: the next page, off the GUI thread."""
+        client = self.client
+
+        def arrived(page: Page) -> None:
+            self.queue_model.add_page(query, cursor, page)
+            self._show_more_label()
+
+        def failed(error: Exception) -> None:
+            self.queue_model.pages.more_failed()
+            self.refresh_failed(error)
+
+        self.run(lambda: first_page(client, query, cursor), arrived, failed)
+
+    def _show_more_label(self) -> None:
+        text = self.queue_model.pages.summary()
+        self.more_label.setText(text)
+        self.more_label.setVisible(bool(text))
 
     # ------------------------------------------------------------- actions
 
@@ -270,6 +432,16 @@ class PharmacistWindow(PortalMainWindow):
         if item is None:
             return []
         return [a.name for a in available_actions(item.status.value, ROLE)]
+
+    def _opened(self, item: PrescriptionWire | None) -> None:
+        """Another order opened by the user: old successes go, and the claim follows."""
+        self.banner.clear_info()
+        self.claims.opened(item, claimable=bool(self.available(item)))
+
+    def _taken_from_you(self, name: str) -> None:
+        self.banner.show_message(
+            self.tr("{name} took over the review of this order.").format(name=name), "warn"
+        )
 
     def _update_actions(self) -> None:
         item = self.browser.current()
@@ -283,17 +455,22 @@ class PharmacistWindow(PortalMainWindow):
             reference = item.reference or item.id
             self.banner.show_message(changed_while_confirming_message(reference, item), "warn")
         offered = self.available(item)
+        waits = self.lifecycle.busy or self.claims.blocks(item)  # someone else reviews it
         for name, button in self.action_buttons.items():
             button.setVisible(name in offered and self._confirming is None)
-            button.setEnabled(name in offered and not self.lifecycle.busy)
+            button.setEnabled(name in offered and not waits)
+        self.menus.offer(set(offered), busy=waits or self._confirming is not None)
+        self.fhir_action.setEnabled(item is not None)
         status = item.status.value if item is not None else ""
         if item is None:
             self.action_hint.setText("")  # the empty detail pane already says what to do
         elif status == "needs_clarification":
-            self.action_hint.setText("Waiting for the prescriber's answer.")
+            self.action_hint.setText(self.tr("Waiting for the prescriber's answer."))
         elif status in FINAL_STATUSES:
             words = status_short_label(status).lower()
-            self.action_hint.setText(f"Nothing more to do: this prescription is {words}.")
+            self.action_hint.setText(
+                self.tr("Nothing more to do: this prescription is {words}.").format(words=words)
+            )
         else:
             self.action_hint.setText("")
 
@@ -307,6 +484,8 @@ class PharmacistWindow(PortalMainWindow):
         item = self.browser.current()
         if item is None or name not in self.available(item) or self.lifecycle.busy:
             return
+        if self.claims.blocks(item):
+            return  # "Review anyway" first
         if asks_for_note(ACTIONS[name]):
             self.open_action_dialog(name)
         else:
@@ -328,12 +507,13 @@ class PharmacistWindow(PortalMainWindow):
 
     def _ask_in_place(self, name: str, item: PrescriptionWire) -> None:
         self._confirming = (name, item.id, history_length(item))
-        question, button = _CONFIRM[name]
+        question, button = (marked(text) for text in _CONFIRM[name])
         reference = escape(item.reference)
         template = escape(self._template_title(item))
         self.confirm_text.setText(f"{question} <b>{reference}</b> — {template}?")
         self.confirm_approve.setText(f" {button}")
         self.browser.detail_actions_visible(False)
+        self.menus.offer(set())  # one step at a time: the confirmation first
         self.confirm_bar.show()
         self.confirm_approve.setFocus()
 
@@ -343,7 +523,7 @@ class PharmacistWindow(PortalMainWindow):
             name = self.browser.model.state.rows[row].template_name
             if name:
                 return name
-        return item.template_id or "this template"
+        return item.template_id or self.tr("this template")
 
     @property
     def confirming(self) -> str | None:
@@ -381,7 +561,18 @@ class PharmacistWindow(PortalMainWindow):
         self.action_buttons[name].setFocus()
 
     def _acted(self, name: str, updated: PrescriptionWire) -> None:
+        self.claims.acted(updated.id)
+        if name in MOVE_ON_ACTIONS:
+            ids = [row.id for row in self.browser.model.state.rows]
+            self._move_on = next_after(ids, updated.id)
         if name in ("approve", "reject"):
             self.reviewed.emit(updated)
         self.acted.emit(updated)
         self.refresh()  # the counts, and the row leaves a filter it no longer matches
+
+    def about_to_lock(self) -> None:
+        self.claims.release()  # renewed again once unlocked, if the order is still open
+
+    def closing(self) -> None:
+        self.claims.stop()
+        super().closing()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QBoxLayout, QPushButton
 
 from portal_client.gui import resources
@@ -26,11 +26,19 @@ class PrescriptionActions:
     """Answer the pharmacist's question, or cancel: shown when the status offers them."""
 
     def __init__(self, layout: QBoxLayout) -> None:
-        self.cancel_button = QPushButton(" Cancel prescription…")
+        self.cancel_button = QPushButton(
+            QCoreApplication.translate("PrescriptionActions", " Cancel prescription…")
+        )
         self.cancel_button.setObjectName("Danger")
         self.cancel_button.setIcon(resources.icon("x"))
-        self.cancel_button.setToolTip("Ask the pharmacy not to prepare it (a reason is required)")
-        self.answer_button = QPushButton(" Answer the pharmacist…")
+        self.cancel_button.setToolTip(
+            QCoreApplication.translate(
+                "PrescriptionActions", "Ask the pharmacy not to prepare it (a reason is required)"
+            )
+        )
+        self.answer_button = QPushButton(
+            QCoreApplication.translate("PrescriptionActions", " Answer the pharmacist…")
+        )
         self.answer_button.setObjectName("Primary")
         self.answer_button.setIcon(resources.icon("send"))
         for button in (self.cancel_button, self.answer_button):

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 from pharmacy_domain.status import available_actions
 from portal_client.core.composer import ServerDraft
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.core.lifecycle_text import new_question_message, prescriber_count_text
 from portal_client.core.prescriber_work import (
     SENT_TAB,
     LocalWork,
@@ -32,10 +34,10 @@ from portal_client.core.prescriber_work import (
     fetch_sent_and_prepared,
     sent_tab_label,
 )
-from portal_client.core.presentation import new_question_message, prescriber_count_text
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.composer.record_link import RecordLink
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.connectivity import (
     OFFLINE,
@@ -45,21 +47,28 @@ from portal_client.gui.connectivity import (
     state_for_error,
 )
 from portal_client.gui.drafts_view import DraftsView, OutboxView
+from portal_client.gui.favorites_action import FavoriteOrders
+from portal_client.gui.focus_chain import set_focus_chain
+from portal_client.gui.i18n import translate
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import ConfirmLeave, window_title
 from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
+from portal_client.gui.patients_page import PatientsPage
+from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.prescriber_parts import (
     OutboxBridge,
     PrescriptionActions,
     open_sign_again,
 )
+from portal_client.gui.repeat_action import RepeatOrders
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
     from portal_client.core.api_client import ApiClient, SignedInUser
     from portal_client.core.durable import DraftSummary, DurableSession, OutboxItem, OutboxWorker
+    from portal_client.core.patient_wire import PatientRecord
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +81,9 @@ class PrescriberWindow(ComposingWindow):
     acted(PrescriptionWire): an answer or a cancellation was recorded (the updated prescription).
     """
 
-    STORE_FAILED_MESSAGE = "Drafts and signing are unavailable on this computer: {error}"
+    STORE_FAILED_MESSAGE = QT_TRANSLATE_NOOP(
+        "Marked", "Drafts and signing are unavailable on this computer: {error}"
+    )
 
     local_work_changed = Signal()
     acted = Signal(object)
@@ -99,24 +110,35 @@ class PrescriberWindow(ComposingWindow):
         self.top_bar_actions.addWidget(self.connectivity)
         self.top_bar_actions.addSpacing(8)
 
-        self.composer = ComposerPage(client)
+        self.composer = ComposerPage(client, parent=self.pages)  # styled once, see canvas_page
         self.pages.addWidget(self._build_list_page())
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.acted.connect(self._acted)
+        self._build_prescription_menu()
+        self.repeats = RepeatOrders(self)
+        self.favorites = FavoriteOrders(self)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_prescription_actions())
         self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
         self.pages.addWidget(self.composer)
+        self.record_link = RecordLink(self.composer, client)
+        self.menus.add(self.menus.view_menu, "patients", self.tr("Patients"), self.show_patients)
         self.composer.signed.connect(self._signed)
-        self.start("Loading your prescriptions…", store_opener)
+        # The top bar, then the list's header; the lists follow, the composer sets its own.
+        set_focus_chain(
+            [self.account_button, self.sign_out_button, self.refresh_button, self.new_button]
+        )
+        self.start(self.tr("Loading your prescriptions…"), store_opener)
 
     def _build_list_page(self) -> QWidget:
         page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
-                "My prescriptions",
-                "New prescription",
-                "Start a new prescription (Ctrl+N)",
-                "Check for updates now (F5). The list also updates by itself every 20 seconds.",
+                self.tr("My prescriptions"),
+                self.tr("New prescription"),
+                self.tr("Start a new prescription (Ctrl+N)"),
+                self.tr(
+                    "Check for updates now (F5). The list also updates by itself every 20 seconds."
+                ),
             )
         )
         self.banner = Banner()
@@ -127,12 +149,16 @@ class PrescriberWindow(ComposingWindow):
         layout.addWidget(self.question_banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
         self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
         self.browser.set_empty_text(
-            "Nothing sent to the pharmacy yet. Press “New prescription” to write one."
+            self.tr("Nothing sent to the pharmacy yet. Press “New prescription” to write one.")
         )
         self.browser.enable_fhir_export(self.client)
         self.browser.on_export_message = self.banner.show_message
+        self.pdf_copy = PdfCopyActions(
+            self.browser, server_pharmacy_name(self.client), self.banner.show_message
+        )
         # Under a sent prescription: answer the pharmacist's question, or cancel it.
         self.prescription_actions = PrescriptionActions(self.browser.detail_actions)
         self.answer_button = self.prescription_actions.answer_button
@@ -141,9 +167,19 @@ class PrescriberWindow(ComposingWindow):
         self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
         self.drafts_view = DraftsView()
         self.outbox_view = OutboxView()
-        self.tabs.addTab(self.browser, SENT_TAB)
-        self.tabs.addTab(self.drafts_view, "Drafts")
-        self.tabs.addTab(self.outbox_view, "Outbox")
+        self.tabs.addTab(self.browser, translate("PrescriberWork", SENT_TAB))
+        self.tabs.addTab(self.drafts_view, self.tr("Drafts"))
+        self.tabs.addTab(self.outbox_view, self.tr("Outbox"))
+        self.patients_page = PatientsPage(self.client)
+        self.tabs.addTab(self.patients_page, self.tr("Patients"))
+        self.patients_page.prescribe_requested.connect(self.prescribe_for)
+        self.tabs.currentChanged.connect(
+            lambda _i: (
+                self.patients_page.start()
+                if self.tabs.currentWidget() is self.patients_page
+                else None
+            )
+        )
         layout.addWidget(self.tabs, 1)
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_local_draft)
@@ -163,6 +199,21 @@ class PrescriberWindow(ComposingWindow):
             self.composer.start_new()
         self.enter_composer()
 
+    def show_patients(self) -> None:
+        """View › Patients (Ctrl+Shift+P): the Patients tab, its search focused."""
+        if self.pages.currentIndex() != 0:
+            self.show_list()
+        self.tabs.setCurrentWidget(self.patients_page)
+        self.patients_page.query.setFocus()
+
+    def prescribe_for(self, record: PatientRecord) -> None:
+        """ "New prescription" from a patient: the composer filled from the record."""
+        if not self.composer.templates and self.templates:
+            self.composer.load_templates(self.templates)
+        self.record_link.open(record)
+        self.enter_composer()
+        self.composer.template_tree.setFocus()  # the patient is filled: the template is next
+
     def show_list(self) -> None:
         self.pages.setCurrentIndex(0)
         self.setWindowTitle(window_title(self.user))
@@ -170,6 +221,7 @@ class PrescriberWindow(ComposingWindow):
 
     def templates_ready(self) -> None:
         super().templates_ready()
+        self.favorites.load()
         self.browser.names = self.names
         self.browser.show_items([r.wire for r in self.browser.model.state.rows])
         self._show_local_work()
@@ -201,7 +253,9 @@ class PrescriberWindow(ComposingWindow):
             self.local_work_changed.emit()
 
         Op(self, read).success(show).failure(
-            lambda error: self.store_banner.show_message(f"Cannot read drafts: {error}", "error")
+            lambda error: self.store_banner.show_message(
+                self.tr("Cannot read drafts: {error}").format(error=error), "error"
+            )
         ).run()
 
     @property
@@ -245,7 +299,7 @@ class PrescriberWindow(ComposingWindow):
         def opened(result: tuple[dict[str, Any] | None, list[Template]]) -> None:
             payload, templates = result
             if payload is None:
-                self.banner.show_message("That draft no longer exists.", "warn")
+                self.banner.show_message(self.tr("That draft no longer exists."), "warn")
                 self.reload_local_work()
                 return
             if not self.composer.templates:
@@ -271,7 +325,10 @@ class PrescriberWindow(ComposingWindow):
             self.composer.load_templates(self.templates)
         self.composer.open_draft(draft.id, draft.payload)
         self.composer.status_banner.show_message(
-            f"Prepared by {draft.prepared_by}. Review every field before you sign.", "info"
+            self.tr("Prepared by {prepared_by}. Review every field before you sign.").format(
+                prepared_by=draft.prepared_by
+            ),
+            "info",
         )
         self.enter_composer()
 
@@ -335,8 +392,10 @@ class PrescriberWindow(ComposingWindow):
         self.show_list()
         self.tabs.setCurrentWidget(self.outbox_view)
         self.banner.show_message(
-            "Signed. The prescription is stored safely on this computer and is being sent to "
-            "the pharmacy; its status shows below.",
+            self.tr(
+                "Signed. The prescription is stored safely on this computer and is being "
+                "sent to the pharmacy; its status shows below."
+            ),
             "info",
         )
 
@@ -351,8 +410,10 @@ class PrescriberWindow(ComposingWindow):
             self.connectivity.set_state(ONLINE)
             reference = item.server_reference or item.server_id or ""
             self.banner.show_message(
-                f"Prescription {reference} was received by the pharmacy. You will see here "
-                "when a pharmacist has reviewed it.",
+                self.tr(
+                    "Prescription {reference} was received by the pharmacy. You will see "
+                    "here when a pharmacist has reviewed it."
+                ).format(reference=reference),
                 "info",
             )
             self.refresh()
@@ -372,7 +433,7 @@ class PrescriberWindow(ComposingWindow):
         self.browser.show_items(page.items, page.total)
         self._update_count()
         self._announce_new_questions()
-        self.statusBar().clearMessage()
+        self.clear_list_status()
         self._connection_seen(None)
 
     def refresh_failed(self, error: Exception | None) -> None:
@@ -418,12 +479,31 @@ class PrescriberWindow(ComposingWindow):
 
     # ------------------------------------------------------- after submission
 
+    def _build_prescription_menu(self) -> None:
+        """Prescription › the buttons under a sent prescription, and its FHIR export."""
+        menus = self.menus
+        menus.add_prescription_action(
+            "answer_clarification",
+            self.tr("Answer the pharmacist…"),
+            lambda: self.open_action_dialog("answer_clarification"),
+        )
+        menus.add_prescription_action(
+            "cancel", self.tr("Cancel prescription…"), lambda: self.open_action_dialog("cancel")
+        )
+        self.fhir_action = menus.add_prescription_entry(
+            "save_fhir", self.tr("Save as FHIR…"), self.browser.save_current_as_fhir
+        )
+        self.pdf_copy.add_menu_entries(menus)
+
     def _update_prescription_actions(self) -> None:
         item = self.browser.current()
         offered = (
             set() if item is None else {a.name for a in available_actions(item.status.value, ROLE)}
         )
         self.prescription_actions.show_offered(offered, busy=self.lifecycle.busy)
+        self.menus.offer(offered, busy=self.lifecycle.busy)
+        self.fhir_action.setEnabled(item is not None)
+        self.repeats.update(item)
 
     def open_action_dialog(self, name: str) -> ActionDialog | None:
         item = self.browser.current()

@@ -49,11 +49,15 @@ def icon_path(name: str) -> str:
 
 
 @cache
-def stylesheet() -> str:
+def stylesheet(scheme: str = "light") -> str:
     """The application style sheet, with its ``url(icons:...)`` references made absolute.
+
+    ``scheme="dark"`` appends ``portal-dark.qss``, which overrides only colours.
 
     (Rewriting the text is cheaper at start-up than ``QDir.addSearchPath``: touching
     ``QDir`` builds its many enums, several milliseconds before the first paint.)
     """
     text = resource_path("styles", "portal.qss").read_text(encoding="utf-8")
+    if scheme == "dark":
+        text += "\n" + resource_path("styles", "portal-dark.qss").read_text(encoding="utf-8")
     return text.replace("url(icons:", f"url({resource_path('icons').as_posix()}/")

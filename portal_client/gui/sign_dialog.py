@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QTextBrowser,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
-from portal_client.core.presentation import ATTESTATION_TEXT
+from portal_client.core.presentation import attestation_text
+from portal_client.gui.busy import busy_bar
+from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner, muted, section_title
 
@@ -33,17 +36,24 @@ if TYPE_CHECKING:
 
 def step_up_error_text(error: Exception) -> str:
     if isinstance(error, ApiError) and error.status in (401, 403):
-        return "That password or code is not right. Try again."
+        return QCoreApplication.translate(
+            "SignDialog", "That password or code is not right. Try again."
+        )
     if isinstance(error, ApiError) and error.status == 429:
-        return "Too many attempts. Wait a moment, then try again."
+        return QCoreApplication.translate(
+            "SignDialog", "Too many attempts. Wait a moment, then try again."
+        )
     if isinstance(error, ServerUnreachable | OutcomeUnknown):
-        return (
+        return QCoreApplication.translate(
+            "SignDialog",
             "The pharmacy server cannot be reached to confirm your signature. Your "
-            "prescription is kept as a draft: sign it when the connection is back."
+            "prescription is kept as a draft: sign it when the connection is back.",
         )
     if isinstance(error, NotSignedIn):
-        return "Your session has ended. The prescription is kept as a draft."
-    return f"Signing failed: {error}"
+        return QCoreApplication.translate(
+            "SignDialog", "Your session has ended. The prescription is kept as a draft."
+        )
+    return QCoreApplication.translate("SignDialog", "Signing failed: {error}").format(error=error)
 
 
 class SignDialog(QDialog):
@@ -65,63 +75,75 @@ class SignDialog(QDialog):
         self.grant: SigningGrant | None = None
         self.session_ended = False
         self._busy = False
-        self.setWindowTitle("Sign and submit prescription")
+        self.setWindowTitle(self.tr("Sign and submit prescription"))
         self.setMinimumSize(660, 740)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(10)
-        heading = QLabel("Review and sign")
+        heading = QLabel(self.tr("Review and sign"))
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         layout.addWidget(
-            muted("This is exactly what will be sent to the pharmacy. Check every line.")
+            muted(self.tr("This is exactly what will be sent to the pharmacy. Check every line."))
         )
         self.summary = QTextBrowser()
         self.summary.setOpenLinks(False)
         self.summary.document().setDocumentMargin(12)
         self.summary.setHtml(summary_html)
-        self.summary.setAccessibleName("Prescription to sign")
+        self.summary.setAccessibleName(self.tr("Prescription to sign"))
         layout.addWidget(self.summary, 1)
 
         layout.addWidget(self._build_attestation())
 
-        label = "Authenticator code" if use_otp else "Your password"
-        layout.addWidget(QLabel(f"<b>{label}</b> — to confirm it is you signing"))
+        label = self.tr("Authenticator code") if use_otp else self.tr("Your password")
+        layout.addWidget(
+            QLabel(self.tr("<b>{label}</b> — to confirm it is you signing").format(label=label))
+        )
         self.credential = QLineEdit()
         self.credential.setAccessibleName(label)
         if use_otp:
-            self.credential.setPlaceholderText("6-digit code from your authenticator app")
+            self.credential.setPlaceholderText(self.tr("6-digit code from your authenticator app"))
             self.credential.setMaxLength(10)
         else:
-            self.credential.setPlaceholderText("Password")
+            self.credential.setPlaceholderText(self.tr("Password"))
             self.credential.setEchoMode(QLineEdit.EchoMode.Password)
         layout.addWidget(self.credential)
         self.error = Banner()
         layout.addWidget(self.error)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.sign_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_button.setText("Sign and submit")
-        self.sign_button.setObjectName("Primary")
-        self.sign_button.setMinimumHeight(34)
-        self.sign_button.setEnabled(False)
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self._build_buttons())
         self.buttons.accepted.connect(self.sign)
         self.buttons.rejected.connect(self.reject)
         self.credential.textChanged.connect(lambda _t: self._update())
         self.credential.textEdited.connect(lambda _t: self.error.clear())
+        # Read, then confirm it is you, then sign: the primary action right after.
+        set_focus_chain([self.summary, self.credential, self.sign_button, self.cancel_button])
         self.credential.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_button.setText(self.tr("Sign and submit"))
+        self.sign_button.setObjectName("Primary")
+        self.sign_button.setMinimumHeight(34)
+        self.sign_button.setEnabled(False)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        # Busy while the pharmacy answers; no Cancel: the signature may already count.
+        self.busy_bar = busy_bar()
+        row = QHBoxLayout()
+        row.addWidget(self.busy_bar)
+        row.addWidget(self.buttons, 1)
+        return row
 
     def _build_attestation(self) -> QFrame:
         box = QFrame()
         box.setObjectName("WarnBanner")
         inner = QVBoxLayout(box)
         inner.setContentsMargins(12, 10, 12, 10)
-        inner.addWidget(section_title("Attestation"))
-        self.attestation = QLabel(ATTESTATION_TEXT)
+        inner.addWidget(section_title(self.tr("Attestation")))
+        self.attestation = QLabel(attestation_text())
         self.attestation.setWordWrap(True)
         inner.addWidget(self.attestation)
         return box
@@ -147,14 +169,16 @@ class SignDialog(QDialog):
 
         self._busy = True
         self._update()
-        self.sign_button.setText("Signing…")
+        self.sign_button.setText(self.tr("Signing…"))
+        self.busy_bar.show()
         self.cancel_button.setEnabled(False)
         self.error.clear()
         Op(self, step_up).success(self._signed).failure(self._failed).finally_(self._idle).run()
 
     def _idle(self) -> None:
         self._busy = False
-        self.sign_button.setText("Sign and submit")
+        self.sign_button.setText(self.tr("Sign and submit"))
+        self.busy_bar.hide()
         self.cancel_button.setEnabled(True)
         self._update()
 

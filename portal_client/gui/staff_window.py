@@ -35,14 +35,16 @@ from PySide6.QtWidgets import (
 
 from portal_client.core.composer import ServerDraft, server_draft_body
 from portal_client.core.errors import ApiError
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.core.outbox_rows import clinic_draft_status
 from portal_client.core.prescription_list import format_timestamp
-from portal_client.core.presentation import clinic_draft_status
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.main_window import window_title
 from portal_client.gui.ops import Op
+from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, read_only_table
 
 if TYPE_CHECKING:
@@ -77,9 +79,10 @@ class StaffWindow(ComposingWindow):
     drafts_shown = Signal()
     saved = Signal(str)
 
-    COMPOSER_TITLE = "Draft"
-    STORE_FAILED_MESSAGE = (
-        "Autosave is unavailable on this computer: {error}. Save for the prescriber often."
+    COMPOSER_TITLE = QT_TRANSLATE_NOOP("Marked", "Draft")
+    STORE_FAILED_MESSAGE = QT_TRANSLATE_NOOP(
+        "Marked",
+        "Autosave is unavailable on this computer: {error}. Save for the prescriber often.",
     )
 
     def __init__(
@@ -98,13 +101,13 @@ class StaffWindow(ComposingWindow):
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
 
-        self.composer = ComposerPage(client, signing=False)
+        self.composer = ComposerPage(client, signing=False, parent=self.pages)
         self.pages.addWidget(self._build_list_page())
-        self.composer.back.setText(" Prepared drafts")
+        self.composer.back.setText(self.tr(" Prepared drafts"))
         self.pages.addWidget(self.composer)
         self._build_save_bar()
         self.composer.save_requested.connect(self.save_for_prescriber)
-        self.start("Loading your clinic's drafts…", store_opener)
+        self.start(self.tr("Loading your clinic's drafts…"), store_opener)
 
     # ---------------------------------------------------------------- build
 
@@ -112,16 +115,18 @@ class StaffWindow(ComposingWindow):
         page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
-                "Drafts for your clinic's prescribers",
-                "New draft",
-                "Prepare a new prescription draft (Ctrl+N)",
-                "Check for updates now (F5).",
+                self.tr("Drafts for your clinic's prescribers"),
+                self.tr("New draft"),
+                self.tr("Prepare a new prescription draft (Ctrl+N)"),
+                self.tr("Check for updates now (F5)."),
             )
         )
         layout.addWidget(
             muted(
-                "You prepare prescriptions; the prescriber reviews, signs and sends them. "
-                "A saved draft waits in their Drafts tab until they do.",
+                self.tr(
+                    "You prepare prescriptions; the prescriber reviews, signs and sends "
+                    "them. A saved draft waits in their Drafts tab until they do."
+                ),
                 hint=True,
             )
         )
@@ -131,15 +136,18 @@ class StaffWindow(ComposingWindow):
         layout.addWidget(self.store_banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._build_server_table(), "Saved for prescribers")
+        self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
+        self.tabs.addTab(self._build_server_table(), self.tr("Saved for prescribers"))
         self.local_view = DraftsView()
         self.local_view.notice.setText(
-            "Work not yet saved for a prescriber, kept encrypted on this computer. "
-            "Open it to finish and save it."
+            self.tr(
+                "Work not yet saved for a prescriber, kept encrypted on this computer. "
+                "Open it to finish and save it."
+            )
         )
         self.local_view.open_requested.connect(self.open_local_draft)
         self.local_view.discard_requested.connect(self.discard_local_draft)
-        self.tabs.addTab(self.local_view, "On this computer")
+        self.tabs.addTab(self.local_view, self.tr("On this computer"))
         layout.addWidget(self.tabs, 1)
         return page
 
@@ -148,8 +156,17 @@ class StaffWindow(ComposingWindow):
         layout = QVBoxLayout(holder)
         layout.setContentsMargins(0, 8, 0, 0)
         self.table = read_only_table(
-            ["Patient", "Template", "For", "Updated", "Status", ""], single_selection=True
+            [
+                self.tr("Patient"),
+                self.tr("Template"),
+                self.tr("For"),
+                self.tr("Updated"),
+                self.tr("Status"),
+                "",
+            ],
+            single_selection=True,
         )
+        self.table.setAccessibleName(self.tr("Drafts prepared on the server"))
         self.table.verticalHeader().setDefaultSectionSize(40)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -161,20 +178,25 @@ class StaffWindow(ComposingWindow):
             self.table.setColumnWidth(column, width)
         self.table.cellDoubleClicked.connect(lambda row, _c: self.open_server_draft(row))
         layout.addWidget(self.table, 1)
-        self.empty = muted("No drafts saved yet. Press “New draft” to prepare one.", hint=True)
+        self.empty = muted(
+            self.tr("No drafts saved yet. Press “New draft” to prepare one."), hint=True
+        )
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         return holder
 
     def _build_save_bar(self) -> None:
-        self.prescriber_label = QLabel("For")
-        self.prescriber_box = QComboBox()
+        self.prescriber_label = QLabel(self.tr("For"))
+        self.prescriber_box = guard_wheel(QComboBox())
         self.prescriber_box.setMinimumWidth(220)
-        self.prescriber_box.setPlaceholderText("Loading prescribers…")
-        self.prescriber_box.setToolTip("The prescriber of your clinic who will review and sign")
+        self.prescriber_box.setAccessibleName(self.tr("Prescriber to prepare for"))
+        self.prescriber_box.setPlaceholderText(self.tr("Loading prescribers…"))
+        self.prescriber_box.setToolTip(
+            self.tr("The prescriber of your clinic who will review and sign")
+        )
         self.prescriber_label.setBuddy(self.prescriber_box)
         self.prescriber_box.currentIndexChanged.connect(lambda _i: self._update_save_button())
-        self.save_button = QPushButton(" Save for prescriber")
+        self.save_button = QPushButton(self.tr(" Save for prescriber"))
         self.save_button.setObjectName("Primary")
         self.save_button.setIcon(resources.icon("send"))
         self.save_button.setMinimumHeight(36)
@@ -197,13 +219,19 @@ class StaffWindow(ComposingWindow):
 
     def _update_save_button(self) -> None:
         chosen = self._chosen_prescriber()
-        self.save_button.setText(f" Save for {chosen[1]}" if chosen else " Save for prescriber")
+        self.save_button.setText(
+            self.tr(" Save for {chosen}").format(chosen=chosen[1])
+            if chosen
+            else self.tr(" Save for prescriber")
+        )
         self.save_button.setEnabled(chosen is not None and not self._saving)
         if chosen is None:
-            self.save_button.setToolTip("Choose the prescriber it is for first")
+            self.save_button.setToolTip(self.tr("Choose the prescriber it is for first"))
         else:
             self.save_button.setToolTip(
-                f"Store this draft on the server for {chosen[1]} to review and sign (Ctrl+Enter)"
+                self.tr(
+                    "Store this draft on the server for {chosen} to review and sign (Ctrl+Enter)"
+                ).format(chosen=chosen[1])
             )
 
     def _show_prescribers(self, listed: list[PersonWire]) -> None:
@@ -217,7 +245,9 @@ class StaffWindow(ComposingWindow):
         box.clear()
         for prescriber_id, name in sorted(known.items(), key=lambda pair: pair[1]):
             box.addItem(name, prescriber_id)
-        box.setPlaceholderText("Choose a prescriber" if known else "No prescriber in your clinic")
+        box.setPlaceholderText(
+            self.tr("Choose a prescriber") if known else self.tr("No prescriber in your clinic")
+        )
         box.setCurrentIndex(-1)  # nobody until the user (or an opened draft) says whom
         if chosen is not None:
             self._choose(chosen[0])
@@ -266,11 +296,13 @@ class StaffWindow(ComposingWindow):
         self.fetched = True
         self._show_prescribers(result.prescribers)
         self._show_drafts()
-        self.statusBar().clearMessage()
+        self.clear_list_status()
         if not self.prescribers:
             self.banner.show_message(
-                "Your clinic has no active prescriber to prepare drafts for. Ask the "
-                "pharmacy to check your clinic's accounts.",
+                self.tr(
+                    "Your clinic has no active prescriber to prepare drafts for. Ask the "
+                    "pharmacy to check your clinic's accounts."
+                ),
                 "warn",
             )
         else:
@@ -296,17 +328,22 @@ class StaffWindow(ComposingWindow):
                 label.setWordWrap(column == 4)  # the status sentence: two lines, not clipped
                 label.setToolTip(text if column == 4 else "")
                 self.table.setCellWidget(row, column, label)
-            open_button = QPushButton("Open")
+            open_button = QPushButton(self.tr("Open"))
             open_button.setObjectName("Link")
-            open_button.setToolTip("Keep editing this draft")
+            open_button.setToolTip(self.tr("Keep editing this draft"))
             open_button.clicked.connect(partial(self.open_server_draft, row))
             self.table.setCellWidget(row, 5, open_button)
         self.table.setVisible(bool(drafts))
         self.empty.setVisible(not drafts)
         count = len(drafts)
-        self.count_label.setText(f"{count} waiting for a signature" if count else "")
+        self.count_label.setText(
+            self.tr("{count} waiting for a signature").format(count=count) if count else ""
+        )
         self.tabs.setTabText(
-            0, f"Saved for prescribers ({count})" if count else "Saved for prescribers"
+            0,
+            self.tr("Saved for prescribers ({count})").format(count=count)
+            if count
+            else self.tr("Saved for prescribers"),
         )
         self.drafts_shown.emit()
 
@@ -326,7 +363,12 @@ class StaffWindow(ComposingWindow):
             names = {t.id: t.name for t in self.templates}
             self.local_view.show_drafts(self.local_drafts, names)
             count = len(self.local_drafts)
-            self.tabs.setTabText(1, f"On this computer ({count})" if count else "On this computer")
+            self.tabs.setTabText(
+                1,
+                self.tr("On this computer ({count})").format(count=count)
+                if count
+                else self.tr("On this computer"),
+            )
 
         Op(self, durable.drafts.list).success(show).run()
 
@@ -384,7 +426,7 @@ class StaffWindow(ComposingWindow):
         if self._saving or chosen is None:
             if chosen is None:
                 self.composer.status_banner.show_message(
-                    "Choose the prescriber this draft is for first.", "warn"
+                    self.tr("Choose the prescriber this draft is for first."), "warn"
                 )
             return
         prescriber_id, prescriber_name = chosen
@@ -403,8 +445,10 @@ class StaffWindow(ComposingWindow):
             saved = ServerDraft.from_wire(answer)
             self._links[local_id] = _Linked(saved.id, saved.version, payload)
             self.composer.status_banner.show_message(
-                f"Saved for {prescriber_name}. It waits in their Drafts tab for review "
-                "and signature.",
+                self.tr(
+                    "Saved for {prescriber_name}. It waits in their Drafts tab for review "
+                    "and signature."
+                ).format(prescriber_name=prescriber_name),
                 "info",
             )
             self.saved.emit(saved.id)
@@ -412,12 +456,16 @@ class StaffWindow(ComposingWindow):
 
         def failed(error: Exception) -> None:
             if isinstance(error, ApiError) and error.status == 409:
-                message = (
-                    f"{error.message} Your version is kept on this computer; reopen the "
-                    "draft from the list to see the other change."
+                message = error.with_reference(
+                    self.tr(
+                        "{message} Your version is kept on this computer; reopen the draft "
+                        "from the list to see the other change."
+                    ).format(message=error.message)
                 )
             else:
-                message = f"Not saved on the server: {error}. Your work is kept on this computer."
+                message = self.tr(
+                    "Not saved on the server: {error}. Your work is kept on this computer."
+                ).format(error=error)
             self.composer.status_banner.show_message(message, "error")
 
         def finished() -> None:

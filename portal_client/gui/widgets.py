@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 if TYPE_CHECKING:
@@ -22,16 +23,26 @@ class Banner(QFrame):
         "warn": "WarnBanner",
     }
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, info_timeout_ms: int | None = None
+    ) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 7, 10, 7)
         self.label = QLabel()
         self.label.setWordWrap(True)
         layout.addWidget(self.label, 1)
+        #: With a timeout, a success (``info``) clears itself; warnings and errors stay.
+        self.info_timeout_ms = info_timeout_ms
+        self._info_timer = QTimer(self)
+        self._info_timer.setSingleShot(True)
+        self._info_timer.timeout.connect(self.clear_info)
         self.hide()
 
     def show_message(self, text: str, kind: str = "error") -> None:
+        self._info_timer.stop()
+        if kind == "info" and text and self.info_timeout_ms is not None:
+            self._info_timer.start(self.info_timeout_ms)
         self.setObjectName(self._NAMES[kind])
         self.style().unpolish(self)
         self.style().polish(self)
@@ -39,8 +50,14 @@ class Banner(QFrame):
         self.setVisible(bool(text))
 
     def clear(self) -> None:
+        self._info_timer.stop()
         self.label.clear()
         self.hide()
+
+    def clear_info(self) -> None:
+        """Let an old success go (another selection, its time is up); errors stay."""
+        if self.kind == "info":
+            self.clear()
 
     @property
     def kind(self) -> str:
@@ -80,11 +97,14 @@ def read_only_table(columns: Sequence[str], *, single_selection: bool = False) -
     from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
 
     table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
+    from portal_client.gui.i18n import marked
+
+    table.setHorizontalHeaderLabels([marked(column) for column in columns])  # marked texts
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     if single_selection:
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)  # the arrows move between rows; Tab leaves the table
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
     table.setShowGrid(False)

@@ -16,15 +16,18 @@ import pytest
 
 from pharmacy_domain.status import ACTIONS
 from pharmacy_server.app import create_app
-from pharmacy_server.config import ServerSettings, sqlite_url_for
+from pharmacy_server.config import ServerSettings
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.security import new_secret_key_text
-from portal_client.core import wire
+from portal_client.core import patient_wire, wire
+from portal_client.core.patient_wire import PATIENT_WIRE_TYPES
 from portal_client.core.wire import WIRE_TYPES, field_types
 from tests.contract.wire_contract import contract_problems, nested_types
+from tests.server.support import encrypted_test_url
 
 #: What ``ApiClient`` reads from each route, as (method, path, status, wire types).
 ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
+    ("get", "/healthz", "200", (wire.HealthWire,)),
     ("post", "/api/v1/auth/login", "200", (wire.LoginWire, wire.MfaChallengeWire)),
     ("post", "/api/v1/auth/login/otp", "200", (wire.LoginWire,)),
     ("post", "/api/v1/auth/activate", "200", (wire.ActivationWire,)),
@@ -35,13 +38,28 @@ ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
     ("get", "/api/v1/templates", "200", (wire.TemplatePage,)),
     ("get", "/api/v1/prescriptions", "200", (wire.PrescriptionPage,)),
     ("post", "/api/v1/prescriptions", "201", (wire.PrescriptionWire,)),
+    ("post", "/api/v1/prescriptions/validate", "200", (wire.ValidationWire,)),
     ("get", "/api/v1/prescriptions/{prescription_id}", "200", (wire.PrescriptionWire,)),
     ("post", "/api/v1/prescriptions/{prescription_id}/review", "200", (wire.PrescriptionWire,)),
     ("post", "/api/v1/prescriptions/{prescription_id}/actions", "200", (wire.PrescriptionWire,)),
+    ("post", "/api/v1/prescriptions/{prescription_id}/claim", "200", (wire.ClaimWire,)),
     ("get", "/api/v1/drafts", "200", (wire.DraftPage,)),
     ("post", "/api/v1/drafts", "201", (wire.DraftWire,)),
     ("put", "/api/v1/drafts/{draft_id}", "200", (wire.DraftWire,)),
     ("get", "/api/v1/clinic/prescribers", "200", (wire.ClinicPrescriberPage,)),
+    ("get", "/api/v1/favorites", "200", (wire.FavoritePage,)),
+    ("post", "/api/v1/favorites", "201", (wire.FavoriteWire,)),
+    ("patch", "/api/v1/favorites/{favorite_id}", "200", (wire.FavoriteWire,)),
+    ("get", "/api/v1/patients", "200", (patient_wire.PatientPage,)),
+    ("post", "/api/v1/patients", "201", (patient_wire.PatientRecord,)),
+    ("get", "/api/v1/patients/{patient_id}", "200", (patient_wire.PatientRecord,)),
+    ("patch", "/api/v1/patients/{patient_id}", "200", (patient_wire.PatientRecord,)),
+    (
+        "post",
+        "/api/v1/patients/{patient_id}/documents",
+        "201",
+        (patient_wire.PatientDocumentInfo,),
+    ),
     ("get", "/api/v1/admin/account-requests", "200", (wire.AccountRequestPage,)),
     ("get", "/api/v1/admin/users", "200", (wire.AdminUserPage,)),
     ("patch", "/api/v1/admin/users/{user_id}", "200", (wire.AdminUserWire,)),
@@ -49,10 +67,14 @@ ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
 )
 
 
+#: Every type the client reads, the patient records' beside the rest.
+ALL_WIRE_TYPES = WIRE_TYPES + PATIENT_WIRE_TYPES
+
+
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder: Path = tmp_path_factory.mktemp("contract")
-    url = sqlite_url_for(folder / "pharmacy.sqlite3")
+    url = encrypted_test_url(folder / "pharmacy.sqlite3")
     upgrade_to_head(url)
     settings = ServerSettings(
         database_url=url,
@@ -64,19 +86,19 @@ def openapi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     yield create_app(settings).openapi()
 
 
-@pytest.mark.parametrize("wire_type", WIRE_TYPES, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("wire_type", ALL_WIRE_TYPES, ids=lambda cls: cls.__name__)
 def test_wire_type_mirrors_its_schema(wire_type: type, openapi: dict[str, Any]) -> None:
     problems = contract_problems(wire_type, openapi)
     assert not problems, "\n".join(problems)
 
 
 def test_every_nested_type_is_checked_too() -> None:
-    nested = set().union(*(nested_types(cls) for cls in WIRE_TYPES))
-    assert nested <= set(WIRE_TYPES)
+    nested = set().union(*(nested_types(cls) for cls in ALL_WIRE_TYPES))
+    assert nested <= set(ALL_WIRE_TYPES)
 
 
 def test_each_wire_type_names_its_own_schema() -> None:
-    names = [cls.SCHEMA for cls in WIRE_TYPES]  # type: ignore[attr-defined]
+    names = [cls.SCHEMA for cls in ALL_WIRE_TYPES]  # type: ignore[attr-defined]
     assert len(names) == len(set(names))
 
 

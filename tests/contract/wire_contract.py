@@ -8,6 +8,7 @@ component), so a mismatch reads the same whichever side moved.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import types
 import typing
@@ -106,7 +107,14 @@ def type_shape(kind: Any) -> Shape:
         return frozenset({("null",)})
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return frozenset({("string", frozenset(member.value for member in kind))})
-    simple = {bool: ("boolean", None), int: ("integer",), float: ("number",), str: ("string", None)}
+    simple = {
+        bool: ("boolean", None),
+        int: ("integer",),
+        float: ("number",),
+        str: ("string", None),
+        dt.date: ("string", None),  # read from "YYYY-MM-DD"
+        dt.datetime: ("string", None),  # read from ISO 8601 with its zone
+    }
     if kind in simple:
         return frozenset({simple[kind]})
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):

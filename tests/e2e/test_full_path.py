@@ -105,7 +105,7 @@ def add_lab(qtbot: QtBot, composer: ComposerPage, *values: str) -> None:
         composer.labs_table.cellWidget(row, column) for column in range(5)
     )
     assert isinstance(code, QComboBox) and isinstance(interpretation, QComboBox)
-    code.setCurrentText(values[0])
+    code.setCurrentIndex(code.findData(values[0]))
     for editor, text in ((date, values[1]), (value, values[2]), (unit, values[3])):
         qtbot.keyClicks(editor, text)
     interpretation.setCurrentIndex(interpretation.findData(values[4]))
@@ -133,6 +133,14 @@ def compose_grace_hopper(qtbot: QtBot, window: PrescriberWindow) -> ComposerPage
     return composer
 
 
+def give_latex_reasons(qtbot: QtBot, composer: ComposerPage) -> None:
+    """The latex allergy cannot be ruled out for the products whose labels were never read
+    (dexpanthenol, B-complex): each of those warnings takes a reason."""
+    assert composer.checks.reason_edits
+    for edit in list(composer.checks.reason_edits.values()):
+        qtbot.keyClicks(edit, "Latex-free vials and sets at the clinic.")
+
+
 def outbox_status(window: PrescriberWindow) -> str:
     rows = window.outbox_view.row_texts()
     return rows[0][1] if rows else ""
@@ -155,6 +163,7 @@ def test_prescriber_signs_pharmacist_approves_prescriber_sees_it(
     screenshot(window, "composer-blocked")
     add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
     add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
+    give_latex_reasons(qtbot, composer)
     assert composer.current_errors == {} and composer.submit.isEnabled()
     qtbot.waitUntil(lambda: window.durable is not None, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: composer.save_state.text().startswith("Draft"), timeout=TIMEOUT_MS)
@@ -256,6 +265,7 @@ def test_server_stopped_while_signing_queues_then_sends_exactly_once(
             composer = compose_grace_hopper(qtbot, window)
             add_lab(qtbot, composer, "g6pd", "2026-10-01", "", "", "normal")
             add_lab(qtbot, composer, "creatinine", "2026-11-01", "0.9", "mg/dL", "normal")
+            give_latex_reasons(qtbot, composer)
             qtbot.waitUntil(lambda: window.durable is not None, timeout=TIMEOUT_MS)
             composer.submit.click()
             dialog = composer.findChild(SignDialog)

@@ -119,7 +119,7 @@ def main() -> int:
         save(window, "lock-screen.png")
         window.close()
 
-        # 5. approvals and 6. the audit trail
+        # 5. approvals, 6. the users and 7. the audit trail
         for name, username in (("Dr Samuel Okafor", "sokafor"), ("Dr Lena Fischer", "lfischer")):
             request_account(server, display_name=name, username=username)
         admin = ApiClient(server.url)
@@ -133,6 +133,12 @@ def main() -> int:
         wait_until(lambda: len(approvals.requests) >= 2)
         approvals.table.selectRow(0)
         save(administration, "approvals.png")
+        administration.show_tab("users")
+        users = administration.users
+        assert users is not None
+        wait_until(lambda: len(users.users) >= 4)
+        users.select("prescriber2")
+        save(administration, "users.png")
         administration.show_tab("audit")
         audit = administration.audit
         assert audit is not None

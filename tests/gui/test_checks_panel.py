@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from pharmacy_domain.engine import Evaluation, Finding
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient, SignedInUser
-from portal_client.core.composer import LabEntry
+from portal_client.core.composer import CheckResult, LabEntry
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.findings_panel import ChecksPanel
 from portal_client.gui.sign_dialog import SignDialog
 from tests.gui.test_composer import composer, fill_patient
 
@@ -110,3 +112,53 @@ def test_the_sign_dialog_shows_the_whole_prescription_and_asks_again(
     qtbot.addWidget(otp)
     assert otp.credential.echoMode() == otp.credential.EchoMode.Normal
     assert "authenticator" in otp.credential.placeholderText()
+
+
+def _result(*findings: Finding) -> CheckResult:
+    evaluation = Evaluation(findings=list(findings))
+    warnings = [f for f in findings if f.severity == "warn"]
+    return CheckResult(errors=[], warnings=warnings, unacknowledged=warnings, evaluation=evaluation)
+
+
+def _finding(code: str, severity: str, message: str) -> Finding:
+    return Finding(code, severity, message, f"ingredients[0].{code}", "rules.json")
+
+
+def test_new_figures_update_the_rows_in_place_and_keep_the_reason_being_typed(
+    qtbot: QtBot,
+) -> None:
+    """A keystroke in a dose changes the findings' numbers: the rows stay (a rebuild per
+    keystroke restyled and repainted the whole panel, and took the reason's focus)."""
+    panel = ChecksPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    potassium = _finding("potassium.rate", "warn", "Potassium 10 mEq/h is above 8 mEq/h.")
+    sodium = _finding("sodium.load", "info", "Sodium load 70 mEq.")
+    panel.update_result(_result(potassium, sodium), {}, nutrition=True)
+    warn_row, info_row = panel.rows
+    reason = panel.reason_edits[("potassium.rate", potassium.field)]
+    panel.activateWindow()
+    reason.setFocus()
+    qtbot.waitUntil(reason.hasFocus)
+    qtbot.keyClicks(reason, "Central line, monitored")
+
+    faster = _finding("potassium.rate", "warn", "Potassium 11 mEq/h is above 8 mEq/h.")
+    panel.update_result(_result(faster, sodium), {}, nutrition=True)
+    assert panel.rows == [warn_row, info_row]  # the same widgets
+    assert "11 mEq/h" in warn_row.message.text() and "10 mEq/h" not in warn_row.message.text()
+    assert warn_row.finding is faster
+    assert reason.hasFocus() and reason.text() == "Central line, monitored"
+
+    # A finding comes and goes: the rows of the findings still standing are kept.
+    block = _finding("osmolarity.peripheral_limit", "block", "Osmolarity 1,200 mOsm/L.")
+    panel.update_result(_result(block, faster, sodium), {}, nutrition=True)
+    assert [r.finding.code for r in panel.rows] == [
+        "osmolarity.peripheral_limit",
+        "potassium.rate",
+        "sodium.load",
+    ]
+    assert panel.rows[1] is warn_row and panel.rows[2] is info_row
+    assert reason.text() == "Central line, monitored"
+    panel.update_result(_result(sodium), {}, nutrition=True)
+    assert panel.rows == [info_row] and panel.findings_shown() == [sodium]
+    assert list(panel.reason_edits) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
@@ -123,6 +123,23 @@ def test_missing_labs_show_at_the_labs_section(
     assert page.labs_error.isVisible() and "G6PD" in page.labs_error.text()
     row = page.add_lab()
     assert page.labs_table.rowCount() == 1 and row == 0
+
+
+def test_a_lab_is_chosen_by_its_name_and_the_order_carries_its_code(
+    qtbot: QtBot, closed_port_url: str, templates: list[Template]
+) -> None:
+    page = composer(qtbot, ApiClient(closed_port_url), templates)
+    page.select_template("myers-infusion")
+    fill_patient(qtbot, page, labs=False)
+    row = page.add_lab()
+    test, _date, _value, unit = (page.labs_table.cellWidget(row, c) for c in range(4))
+    assert isinstance(test, QComboBox) and isinstance(unit, QLineEdit)
+    names = [test.itemText(i) for i in range(test.count())]
+    assert "G6PD" in names and "eGFR" in names and "g6pd" not in names  # never raw codes
+    test.setCurrentIndex(test.findData("creatinine"))
+    assert test.currentText() == "Creatinine"
+    assert unit.placeholderText() == "mg/dL" and unit.text() == ""  # a hint, never a value
+    assert page.state.to_body()["patient"]["labs"][0]["code"] == "creatinine"
 
 
 def test_warnings_need_a_reason_before_submitting(

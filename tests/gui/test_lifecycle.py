@@ -157,14 +157,29 @@ def test_question_answer_and_every_step_to_shipped(
     assert reviewed.args[0].status == "approved"
 
     # --- compounding, ready, shipped: each from its own list
-    for shown, step, after in [
-        ("approved", "start_compounding", "compounding"),
-        ("compounding", "mark_ready", "ready"),
-    ]:
-        queue.show_filter(shown)
-        select_when_listed(qtbot, queue, prescription_id, shown)
-        assert visible_actions(queue) == [step]
-        assert confirm_in_place(qtbot, queue, step).status == after
+    queue.show_filter("approved")
+    select_when_listed(qtbot, queue, prescription_id, "approved")
+    assert visible_actions(queue) == ["start_compounding"]
+    assert confirm_in_place(qtbot, queue, "start_compounding").status == "compounding"
+    queue.show_filter("compounding")
+    select_when_listed(qtbot, queue, prescription_id, "compounding")
+    assert visible_actions(queue) == ["mark_ready"]
+    ready = open_dialog(queue, queue.action_buttons["mark_ready"])
+    fields = ready.beyond_use
+    assert fields is not None and queue.focusWidget() is not None
+    assert ready.focusWidget() is fields.date  # the date first, then storage, then the note
+    ready.ok_button.click()  # no storage chosen: said, nothing sent
+    assert ready.isVisible() and "stored" in ready.problem.text()
+    fields.date.setDate(fields.date.date().addDays(9))
+    fields.storage.setCurrentIndex(fields.storage.findData("refrigerated"))
+    assert not ready.problem.isVisible()  # the message went with its cause
+    beyond_use_date = fields.value().date
+    assert beyond_use_date is not None
+    settle(qtbot, ready)
+    screenshot(ready, "pharmacist-mark-ready")
+    marked = send(qtbot, queue, ready, "")
+    assert marked.status == "ready" and marked.beyond_use is not None
+    assert marked.beyond_use.date == beyond_use_date.isoformat()
     queue.show_filter("ready")
     select_when_listed(qtbot, queue, prescription_id, "ready")
     ship = open_dialog(queue, queue.action_buttons["ship"])
@@ -200,6 +215,13 @@ def test_question_answer_and_every_step_to_shipped(
     assert positions == sorted(positions), history
     for text in (question, answer, tracking, "Dr. Maya Chen", "Priya Nair"):
         assert text in history, text
+    # What the pharmacy stated on marking it ready is shown back to the prescriber.
+    ready_part = window.browser.detail.toPlainText().split("PATIENT")[0]
+    assert "READY AT THE PHARMACY" in ready_part
+    assert beyond_use_date.isoformat() in ready_part and "Refrigerated, 2–8 °C" in ready_part
+    window.browser.detail.verticalScrollBar().setValue(0)
+    settle(qtbot, window)
+    screenshot(window, "prescriber-beyond-use")
     assert not window.answer_button.isVisible() and not window.cancel_button.isVisible()
 
 

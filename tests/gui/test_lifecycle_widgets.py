@@ -25,7 +25,14 @@ from pharmacy_domain.status import (
 )
 from portal_client.core.api_client import Page, SignedInUser
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
-from portal_client.core.wire import DraftWire, ErrorWire, FieldErrorWire, PrescriptionWire, parse
+from portal_client.core.wire import (
+    DraftWire,
+    ErrorWire,
+    FavoriteWire,
+    FieldErrorWire,
+    PrescriptionWire,
+    parse,
+)
 from portal_client.gui import ops
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
@@ -69,7 +76,12 @@ class StandInPharmacy:
     def list_drafts(self) -> list[DraftWire]:
         return []
 
-    def all_prescriptions(self, status: str | None = None, page_size: int = 100) -> Page:
+    def list_favorites(self) -> list[FavoriteWire]:
+        return []
+
+    def all_prescriptions(
+        self, status: str | None = None, page_size: int = 100, *, sort: str = "newest"
+    ) -> Page:
         with self.lock:
             items = [answer(p) for p in self.store.values() if status in (None, p["status"])]
             self.lists += 1
@@ -78,7 +90,9 @@ class StandInPharmacy:
             hold.wait(10)
         return Page(tuple(items), len(items))
 
-    def list_prescriptions(self, status: str | None = None, limit: int = 50) -> Page:
+    def list_prescriptions(
+        self, status: str | None = None, cursor: str | None = None, limit: int = 50, **_: object
+    ) -> Page:
         return self.all_prescriptions(status)
 
     def get_prescription(self, prescription_id: str) -> PrescriptionWire:

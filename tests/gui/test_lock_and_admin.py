@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -25,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from portal_client.core import accounts, paths
+from portal_client.core import accounts, logs, paths
 from portal_client.core.api_client import ApiClient
 from portal_client.gui import audit_view, ops
-from portal_client.gui.admin_window import AdministrationWindow, ApprovalsView
-from portal_client.gui.main_window import LOCKED_TITLE, PortalMainWindow
+from portal_client.gui.admin_window import AdminHomeWindow, AdministrationWindow, ApprovalsView
+from portal_client.gui.main_window import PortalMainWindow, locked_title
 from portal_client.gui.prescriber_window import PrescriberWindow
 from tests.gui.conftest import sign_in
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
@@ -112,7 +114,7 @@ def test_idle_lock_hides_patient_data_and_unlock_gives_the_same_work_back(
     clock.now += 61
     with qtbot.waitSignal(window.locked, timeout=TIMEOUT_MS):
         pass  # the watcher's own timer notices the fifteen minutes
-    assert window.is_locked and window.windowTitle() == LOCKED_TITLE
+    assert window.is_locked and window.windowTitle() == locked_title()
     leaked = [text for text in visible_texts() if CANARY.lower() in text.lower()]
     assert leaked == []
     assert "Ada" not in window.windowTitle()
@@ -129,6 +131,40 @@ def test_idle_lock_hides_patient_data_and_unlock_gives_the_same_work_back(
     assert window.composer.family_name.text() == CANARY and window.composer.isVisible()
     assert window.windowTitle() == title_before
     assert client.signed_in
+    window.close()
+    client.logout()
+
+
+def test_a_minimised_window_still_locks_when_idle(
+    qtbot: QtBot, server: LiveServer, clock: FakeClock
+) -> None:
+    """Minimising hides the window from the window system's point of view; the idle lock
+    must keep counting, or a minimised portal on a shared workstation never locks."""
+    client = sign_in(server, "prescriber1")
+    window = prescriber_window(qtbot, client)
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized, timeout=TIMEOUT_MS)
+    # What the window system sends on minimising (the offscreen platform sends nothing).
+    QApplication.sendEvent(window, QHideEvent())
+    clock.now += 16 * 60
+    with qtbot.waitSignal(window.locked, timeout=TIMEOUT_MS):
+        pass  # the watcher's own timer, still running, notices
+    assert window.is_locked
+    window.close()
+    client.logout()
+
+
+def test_the_idle_watcher_filters_events_only_while_it_runs(
+    qtbot: QtBot, server: LiveServer, clock: FakeClock
+) -> None:
+    """Its application-wide filter would otherwise see every event of building a window."""
+    client = sign_in(server, "prescriber1")
+    window = prescriber_window(qtbot, client)
+    window.lock_action.trigger()
+    assert window.is_locked
+    clock.now += 60
+    qtbot.keyClicks(window.lock_screen.password, "x")  # typing at the lock screen
+    assert window.idle_watcher.idle_seconds() >= 60  # not counted: the watcher is off
     window.close()
     client.logout()
 
@@ -326,9 +362,9 @@ def test_audit_trail_pages(
             cell(view.table, r, 2).text() == "auth.login" for r in range(view.table.rowCount())
         )
     )
-    # Who: the account's username and role, the id in the tooltip.
+    # Who: the account's name and username, the id in the tooltip.
     who = [cell(view.table, r, 1) for r in range(view.table.rowCount())]
-    admin_rows = [cell for cell in who if cell.text() == "admin1 (admin)"]
+    admin_rows = [cell for cell in who if cell.text() == "Alex Morgan (admin1)"]
     assert admin_rows and admin_rows[0].toolTip().startswith("Account id ")
     client.logout()
 
@@ -340,6 +376,43 @@ def test_prescribers_have_no_administration(qtbot: QtBot, server: LiveServer) ->
     texts = [action.text() for action in window.account_button.menu().actions()]
     assert "Change password…" in texts and "Account requests…" not in texts
     client.logout()
+
+
+def test_an_admin_signs_in_to_administration_not_a_prescription_list(
+    qtbot: QtBot, server: LiveServer, tmp_path: Path
+) -> None:
+    """Admins never read prescriptions (the server answers them 403): their main window
+    is account requests and the audit trail, and nothing in it asks for prescriptions."""
+    from portal_client.core.settings import Settings
+    from portal_client.gui.app import PortalApp
+    from portal_client.gui.list_view import PrescriptionBrowser
+
+    paths.set_base_dir(tmp_path / "client")
+    try:
+        portal = PortalApp(Settings(server_url=server.url), save_settings=False)
+        portal.start(on_first_paint=lambda: None)
+        portal.sign_in.username.setText("admin1")
+        portal.sign_in.password.setText(DEMO_PASSWORD)
+        portal.sign_in.submit.click()
+        qtbot.waitUntil(lambda: portal.main_window is not None, timeout=TIMEOUT_MS)
+        window = portal.main_window
+        assert isinstance(window, AdminHomeWindow)  # closed by the portal below
+        assert window.findChildren(PrescriptionBrowser) == []
+        assert "Pharmacy administration" in window.windowTitle()
+        approvals = window.approvals
+        qtbot.waitUntil(lambda: "pending" in approvals.count_label.text(), timeout=TIMEOUT_MS)
+        window.open_administration("audit")  # the account menu's entry: this window's tab
+        audit = window.audit
+        assert audit is not None and window.tabs.currentWidget() is audit
+        qtbot.waitUntil(lambda: audit.table.rowCount() > 0, timeout=TIMEOUT_MS)
+        window.refresh()  # what the refresh timer and F5 do
+        qtbot.waitUntil(lambda: ops.in_flight() == 0, timeout=TIMEOUT_MS)
+        assert window.statusBar().currentMessage() == ""
+        assert approvals.banner.isHidden() and audit.banner.isHidden()
+        portal._close_main_window()
+        portal.shutdown()
+    finally:
+        paths.set_base_dir(None)
 
 
 # ---------------------------------------------------------------- the canary
@@ -385,6 +458,9 @@ def test_the_canary_reaches_no_settings_log_or_keyring(
     from portal_client.gui.app import PortalApp
 
     paths.set_base_dir(tmp_path / "client")
+    root_level = logging.getLogger().level
+    logging.getLogger().setLevel(logging.DEBUG)  # every record the flow makes, in the file
+    log_file = logs.start_file_log(level=logging.DEBUG)
     try:
         portal = PortalApp(Settings(server_url=server.url), save_settings=True)
         portal.start(on_first_paint=lambda: None)
@@ -394,7 +470,7 @@ def test_the_canary_reaches_no_settings_log_or_keyring(
         qtbot.waitUntil(lambda: portal.main_window is not None, timeout=TIMEOUT_MS)
         window = portal.main_window
         assert isinstance(window, PrescriberWindow)
-        qtbot.addWidget(window)
+        # Not handed to qtbot: the portal closes and deletes its own window below.
         window.show_composer()
         window.composer.family_name.setText(CANARY)
         clock.now += 16 * 60
@@ -418,5 +494,9 @@ def test_the_canary_reaches_no_settings_log_or_keyring(
             assert CANARY.encode() not in data, path
             assert CANARY.encode("utf-16-le") not in data, path
         assert CANARY not in server.log_text()
+        assert log_file is not None and log_file in files  # the client's log was searched
+        assert logs.recent_lines(200, log_file)
     finally:
+        logs.stop_file_log()
+        logging.getLogger().setLevel(root_level)
         paths.set_base_dir(None)

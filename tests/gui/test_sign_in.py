@@ -65,19 +65,25 @@ def test_submit_waits_for_both_fields(qtbot: QtBot, server: LiveServer) -> None:
     assert widget.submit.isEnabled()
 
 
-def test_changing_the_server(qtbot: QtBot, server: LiveServer) -> None:
-    widget = window(qtbot, server.url)
+def test_changing_the_server(qtbot: QtBot, server: LiveServer, closed_port_url: str) -> None:
+    widget = window(qtbot, closed_port_url)
     widget.change_server.click()
     assert widget.server_edit.isVisible()
     widget.server_edit.setText("ftp://nope")
     widget.server_save.click()
     assert widget.server_error.isVisible()
-    assert widget.settings.server_url == server.url
-    widget.server_edit.setText("pharmacy.example.org")
-    with qtbot.waitSignal(widget.server_changed) as blocker:
+    assert widget.settings.server_url == closed_port_url
+    widget.server_edit.setText(closed_port_url.removeprefix("http://") + "/")  # nothing there
+    widget.server_save.click()
+    assert not widget.server_save.isEnabled()  # checking, in the background
+    qtbot.waitUntil(widget.server_save.isEnabled, timeout=20_000)
+    assert "Nothing answers" in widget.server_error.text()
+    assert widget.server_edit.text() == closed_port_url.removeprefix("http://") + "/"
+    widget.server_edit.setText(server.url.removeprefix("http://"))
+    with qtbot.waitSignal(widget.server_changed, timeout=20_000) as blocker:
         widget.server_save.click()
-    assert blocker.args == ["http://pharmacy.example.org"]
-    assert "pharmacy.example.org" in widget.server_label.text()
+    assert blocker.args == [server.url]
+    assert server.url in widget.server_label.text()
     assert not widget.server_edit.isVisible()
 
 

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 PROBE = """
 import json, sys
 import portal_client.gui.app as app_module
-app_module.warm_up_imports = lambda: None  # the warm-up runs after paint; keep it out
+app_module.warm_up_imports = lambda _parent: None  # the warm-up runs after paint; keep it out
 from portal_client.__main__ import main
 code = main(["--quit-after-paint", "--temp-basedir", sys.argv[1]])
 heavy = sorted(m for m in ("requests", "urllib3", "keyring", "pharmacy_server", "sqlalchemy")
@@ -114,9 +114,95 @@ def test_after_first_paint_the_application_gets_its_font_and_icon(qtbot: QtBot) 
     app_module.create_application([], complete=False)
     app.setFont(QFont(app.font().family(), 7))
     app.setWindowIcon(QIcon())
-    portal = app_module.PortalApp(Settings(), save_settings=False)
+    portal = app_module.PortalApp(Settings(server_url="http://127.0.0.1:9"), save_settings=False)
     qtbot.addWidget(portal.sign_in)
     assert app.font().pointSize() == 7 and app.windowIcon().isNull()
     portal.start()
     qtbot.waitUntil(lambda: not app.windowIcon().isNull(), timeout=10_000)
     assert app.font().pointSize() == app_module.APPLICATION_POINT_SIZE
+
+
+WARM_UP_PROBE = """
+import json, sys
+from portal_client.gui.warm_up import BACKGROUND_MODULES
+before = set(sys.modules)
+import importlib
+for name in BACKGROUND_MODULES:
+    importlib.import_module(name)
+qt = sorted(m for m in set(sys.modules) - before
+            if m.startswith(("PySide6", "shiboken6", "portal_client.gui")))
+print(json.dumps({"qt": qt}))
+"""
+
+
+def test_the_warm_up_imports_exist_and_load_no_qt() -> None:
+    """The warm-up runs on a thread and swallows its errors: a renamed module would go
+    unnoticed, and a Qt module imported there would build Qt objects off the GUI thread."""
+    result = subprocess.run(
+        [sys.executable, "-c", WARM_UP_PROBE],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"qt": []}
+
+
+WINDOW_STEPS_PROBE = """
+import importlib, json, sys
+import portal_client.gui.app  # what is loaded before the sign-in window paints
+from portal_client.gui.warm_up import BACKGROUND_MODULES, WINDOW_MODULES
+OURS = ("portal_client", "pharmacy_domain", "PySide6")
+def ours():
+    return {m for m in sys.modules if m.startswith(OURS)}
+for name in BACKGROUND_MODULES:
+    importlib.import_module(name)
+steps = {}
+for name in WINDOW_MODULES:
+    before = ours()
+    importlib.import_module(name)
+    packages = {name.rsplit(".", n)[0] for n in range(1, name.count("."))}
+    steps[name] = sorted(ours() - before - {name} - packages)
+before = ours()
+for window in ("prescriber_window", "pharmacist_window", "staff_window", "admin_window"):
+    importlib.import_module("portal_client.gui." + window)
+print(json.dumps({"steps": {k: v for k, v in steps.items() if v}, "left": sorted(ours() - before)}))
+"""
+
+
+def test_the_window_modules_load_one_per_step_and_cover_every_role_window() -> None:
+    """The GUI-thread half of the warm-up imports one module per event-loop turn: each
+    listed module may load only itself (and its packages), so it must come after what
+    it imports; and once all are in, opening any role window imports nothing more."""
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW_STEPS_PROBE],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"steps": {}, "left": []}
+
+
+def test_the_warm_up_imports_the_window_modules_on_the_gui_thread(qtbot: QtBot) -> None:
+    """After the background half, the window modules load one per turn on the GUI thread."""
+    import threading
+
+    from portal_client.gui import warm_up
+
+    seen: list[tuple[str, bool]] = []
+
+    def recording(name: str) -> None:
+        seen.append((name, threading.current_thread() is threading.main_thread()))
+        warm_up._import(name)
+
+    runner = warm_up.WarmUp(
+        background=("json",), windows=("portal_client.gui.badges",), importer=recording
+    )
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start()
+    assert seen == [("json", False), ("portal_client.gui.badges", True)]

@@ -17,11 +17,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from pharmacy_server.database_encryption import encrypted_sqlite_url, sqlite_path
+from pharmacy_server.database_setup import DATABASE_KEY_FILE_NAME
+from pharmacy_server.private_files import PRIVATE_FILE_MODE, ensure_private_folder, read_key_file
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -40,6 +44,7 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     data_dir: Path
     log_path: Path = field(repr=False)
+    configured_url: str | None = field(default=None, repr=False)
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if the process does not exit in time. Safe to call twice."""
@@ -57,9 +62,29 @@ class LiveServer:
             self.process.kill()
             self.process.wait(timeout=STOP_TIMEOUT_S)
 
+    @property
+    def database_url(self) -> str:
+        """A URL that opens this server's database (SQLite with the key file it made)."""
+        if self.configured_url is None:
+            return demo_database_url(self.data_dir)
+        database = sqlite_path(self.configured_url)
+        if database is None:
+            return self.configured_url
+        key = read_key_file(self.data_dir / DATABASE_KEY_FILE_NAME)
+        return encrypted_sqlite_url(database, key)
+
     def log_text(self) -> str:
         """Everything the server wrote to stdout/stderr so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+DEMO_DATABASE_NAME = "pharmacy.sqlite3"
+
+
+def demo_database_url(data_dir: Path) -> str:
+    """The encrypted URL of the demo database in ``data_dir``, keyed from its key file."""
+    key = read_key_file(data_dir / DATABASE_KEY_FILE_NAME)
+    return encrypted_sqlite_url(data_dir / DEMO_DATABASE_NAME, key)
 
 
 def _server_command(*args: str) -> list[str]:
@@ -108,14 +133,17 @@ def start_live_server(
     database_url: str | None = None,
     demo: bool = True,
     extra_env: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+    serve_args: Sequence[str] = (),
 ) -> Iterator[LiveServer]:
     """Run a server for the duration of the ``with`` block.
 
     Without ``database_url`` the server runs in demo mode on a SQLite file in
     ``data_dir``. With one, the database is migrated first and the server runs with
-    ``serve`` (seeded with the demo accounts when ``demo`` is true).
+    ``serve --host host`` (seeded with the demo accounts when ``demo`` is true), plus
+    ``serve_args``.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_folder(data_dir, tighten=True)  # as the server wants its folder
     ready_file = data_dir / f"ready-{os.getpid()}-{time.monotonic_ns()}.json"
     log_path = data_dir / f"server-{time.monotonic_ns()}.log"
     env = _environment(extra_env)
@@ -127,7 +155,7 @@ def start_live_server(
         )
     else:
         migrate = subprocess.run(
-            _server_command("migrate", "--database", database_url),
+            _server_command("migrate", "--database", database_url, "--state-dir", str(data_dir)),
             env=env,
             capture_output=True,
             timeout=120,
@@ -140,7 +168,7 @@ def start_live_server(
         command = _server_command(
             "serve",
             "--host",
-            "127.0.0.1",
+            host,
             "--port",
             "0",
             "--database",
@@ -152,12 +180,20 @@ def start_live_server(
         )
         if demo:
             command.append("--seed-demo")
-    with log_path.open("wb") as log:
+        command += serve_args
+    log_descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    with os.fdopen(log_descriptor, "wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     server: LiveServer | None = None
     try:
         url = _wait_until_ready(process, ready_file, log_path)
-        server = LiveServer(url=url, process=process, data_dir=data_dir, log_path=log_path)
+        server = LiveServer(
+            url=url,
+            process=process,
+            data_dir=data_dir,
+            log_path=log_path,
+            configured_url=database_url,
+        )
         yield server
     finally:
         if server is not None:

@@ -281,8 +281,9 @@ def _free_loopback_port() -> int:
 class PrivateCluster:
     """One throwaway cluster in its own temporary folder. ``stop`` is safe to call twice."""
 
-    def __init__(self, binaries: ServerBinaries) -> None:
+    def __init__(self, binaries: ServerBinaries, settings: Mapping[str, str] | None = None) -> None:
         self.binaries = binaries
+        self.extra_settings = dict(settings or {})  # e.g. TLS for the tests of TLS
         self.account = _unprivileged_account()
         self.root = Path(tempfile.mkdtemp(prefix="portal-test-postgres-"))
         self.data_dir = self.root / "data"
@@ -342,6 +343,7 @@ class PrivateCluster:
             "listen_addresses": "127.0.0.1",
             "port": str(port),
             "unix_socket_directories": str(self.socket_dir),
+            **self.extra_settings,
         }
         command = [self.binaries.tool("postgres"), "-D", str(self.data_dir)]
         for name, value in settings.items():
@@ -438,10 +440,12 @@ class PrivateCluster:
 
 
 @contextmanager
-def private_cluster(binaries: ServerBinaries) -> Iterator[PostgresServer]:
+def private_cluster(
+    binaries: ServerBinaries, settings: Mapping[str, str] | None = None
+) -> Iterator[PostgresServer]:
     """Start a throwaway cluster, yield it, always stop and delete it (at exit at the latest)."""
     began = time.monotonic()
-    cluster = PrivateCluster(binaries)
+    cluster = PrivateCluster(binaries, settings)
     atexit.register(cluster.stop)
     try:
         cluster.start()

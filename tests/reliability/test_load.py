@@ -29,7 +29,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from pharmacy_server.config import sqlite_url_for
 from portal_client.core.api_client import ApiClient
 from portal_client.core.durable.backoff import BackoffPolicy
 from portal_client.core.durable.crypto import RecordCipher, new_data_key
@@ -269,12 +268,12 @@ def test_clients_times_submissions_through_random_faults(
 ) -> None:
     if backend == "sqlite":
         data_dir = tmp_path / "server"
-        database_url = sqlite_url_for(data_dir / "pharmacy.sqlite3")
         server_context = start_live_server(data_dir)
     else:
-        database_url = request.getfixturevalue("throwaway_postgres_url")
-        server_context = start_live_server(tmp_path / "server", database_url=database_url)
+        postgres_url = request.getfixturevalue("throwaway_postgres_url")
+        server_context = start_live_server(tmp_path / "server", database_url=postgres_url)
     with server_context as server:
+        database_url = server.database_url
         figures = run_load(f"load-{backend}", database_url, [server], tmp_path / "clients")
     assert figures["faults_applied"]
 

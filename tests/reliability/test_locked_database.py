@@ -4,14 +4,14 @@ is released every prescription is on the server exactly once."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pharmacy_server.config import sqlite_url_for
+from pharmacy_server.database_setup import DATABASE_KEY_FILE_NAME
 from pharmacy_server.db import SQLITE_BUSY_TIMEOUT_MS
+from pharmacy_server.private_files import read_key_file
 from portal_client.core.api_client import ApiClient
 from portal_client.core.durable.crypto import RecordCipher, new_data_key
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox, State, Why
@@ -30,10 +30,13 @@ RETRYABLE = (State.QUEUED, State.UNKNOWN)
 
 
 @contextmanager
-def exclusive_lock(database: Path) -> Iterator[None]:
-    """Hold the write lock of the server's database until the block ends."""
-    locker = sqlite3.connect(str(database), isolation_level=None, timeout=10)
+def exclusive_lock(database: Path, key: str) -> Iterator[None]:
+    """Hold the write lock of the server's (encrypted) database until the block ends."""
+    from sqlcipher3 import dbapi2
+
+    locker = dbapi2.connect(str(database), isolation_level=None, timeout=10)
     try:
+        locker.execute(f"PRAGMA key = \"x'{key}'\"")
         locker.execute("BEGIN EXCLUSIVE")
         try:
             yield
@@ -68,7 +71,7 @@ def test_locked_server_database_loses_and_duplicates_nothing(tmp_path: Path) -> 
         keys = [sign(outbox, impatient, signed_body(serial)).idempotency_key for serial in serials]
         patient_key = sign(patient_outbox, patient, signed_body(f"{label} patient")).idempotency_key
         started = time.monotonic()
-        with exclusive_lock(database):
+        with exclusive_lock(database, read_key_file(data_dir / DATABASE_KEY_FILE_NAME)):
             outbox.process_due()
             impatient_whys = [(item.state, item.why) for item in outbox.items()]
             [patient_item] = patient_outbox.process_due()
@@ -84,7 +87,7 @@ def test_locked_server_database_loses_and_duplicates_nothing(tmp_path: Path) -> 
         settle(patient_outbox)
         states = [item.state for item in [*outbox.items(), *patient_outbox.items()]]
         assert states == [State.SUBMITTED] * 4, states
-        rows = server_rows(sqlite_url_for(database), label)
+        rows = server_rows(server.database_url, label)
         assert sorted(row.idempotency_key for row in rows) == sorted([*keys, patient_key])
         assert sorted(row.notes for row in rows) == sorted([*serials, f"{label} patient"])
         assert store.integrity_ok() and patient_store.integrity_ok()

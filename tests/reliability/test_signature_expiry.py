@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pharmacy_domain.canonical import signing_sha256
-from pharmacy_server.config import sqlite_url_for
 from portal_client.core.durable.crypto import RecordCipher, new_data_key
 from portal_client.core.durable.outbox import ApiClientTransport, Outbox, State, Why
 from portal_client.core.durable.store import LocalStore
-from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
+from tests.helpers.live_server import DEMO_PASSWORD, demo_database_url, start_live_server
 from tests.reliability.conftest import new_serial, report, server_rows, sign, signed_body, signed_in
 
 
@@ -35,7 +34,7 @@ def test_expired_signature_goes_back_to_the_prescriber_and_nothing_is_lost(
             (State.NEEDS_SIGNATURE, Why.SIGNATURE_EXPIRED)
         }, [(i.state, i.why, i.detail) for i in refused]
         assert outbox.pending_summary().needs_attention == len(serials)
-        assert server_rows(sqlite_url_for(data_dir / "pharmacy.sqlite3"), label) == []
+        assert server_rows(demo_database_url(data_dir), label) == []
         client.close()
         store.close()
     # The pharmacy's normal 24 h signatures again; the client restarts on the same store.
@@ -51,7 +50,7 @@ def test_expired_signature_goes_back_to_the_prescriber_and_nothing_is_lost(
             outbox.resign(key, grant.signing_token)
         outbox.reconcile()
         assert [item.state for item in outbox.items()] == [State.SUBMITTED] * len(keys)
-        rows = server_rows(sqlite_url_for(data_dir / "pharmacy.sqlite3"), label)
+        rows = server_rows(demo_database_url(data_dir), label)
         assert sorted(row.idempotency_key for row in rows) == sorted(keys)
         assert sorted(row.notes for row in rows) == sorted(serials)
         assert store.integrity_ok()

@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from pharmacy_server.app import create_app
-from pharmacy_server.config import ServerSettings, sqlite_url_for
+from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.models import Base
 from pharmacy_server.security import Passwords, cheap_hasher, new_secret_key_text
 from pharmacy_server.seed import DEMO_PASSWORD, seed_demo
 from tests.helpers.postgres import ThrowawayPostgres, session_postgres
-from tests.server.support import FakeClock, Headers, login_headers
+from tests.server.support import FakeClock, Headers, encrypted_test_url, login_headers
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +43,7 @@ def database_url(
 ) -> str:
     """A migrated, empty database of each kind, shared by the session."""
     if request.param == "sqlite":
-        url = sqlite_url_for(tmp_path_factory.mktemp("sqlite") / "pharmacy.sqlite3")
+        url = encrypted_test_url(tmp_path_factory.mktemp("sqlite") / "pharmacy.sqlite3")
     else:
         url = throwaway_postgres.create()
     upgrade_to_head(url)

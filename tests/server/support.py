@@ -15,10 +15,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pharmacy_domain.canonical import signing_sha256
+from pharmacy_server.database_encryption import encrypted_sqlite_url, new_database_key
 from pharmacy_server.db import Database
 from pharmacy_server.models import Clinic, User
 from pharmacy_server.seed import DEMO_PASSWORD
 from tests.helpers.rfc6238 import reference_code, reference_step
+
+# The SQLite tests run on SQLCipher-encrypted files, as the server does.
+TEST_DATABASE_KEY = new_database_key()
+
+
+def encrypted_test_url(path: Path) -> str:
+    return encrypted_sqlite_url(path, TEST_DATABASE_KEY)
 
 
 class FakeClock:
@@ -55,6 +63,12 @@ def recent_labs(days_ago: int = 10) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
+def ready_details(days_ahead: int = 7) -> dict[str, str]:
+    """What a pharmacist states on marking an order ready: a beyond-use date and storage."""
+    beyond_use = dt.date.today() + dt.timedelta(days=days_ahead)
+    return {"beyond_use_date": beyond_use.isoformat(), "storage": "refrigerated"}
+
+
 def new_prescription_body(**overrides: object) -> dict[str, Any]:
     """The smallest valid body that passes the clinical checks: a template and a patient
     with the labs it needs; the template fills the rest."""
@@ -72,6 +86,24 @@ def new_prescription_body(**overrides: object) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def favorite_body(name: str = "Myers' — my usual", **content: object) -> dict[str, Any]:
+    """A favorite of Myers' version 1 at its default doses, with ``content`` changed."""
+    return {
+        "name": name,
+        "template_id": "myers-infusion",
+        "template_version": 1,
+        "content": {
+            "ingredients": [
+                {"code": "magnesium-chloride-20", "amount": 4, "unit": "mL"},
+                {"code": "ascorbic-acid-500", "amount": 10, "unit": "mL"},
+            ],
+            "access": "peripheral",
+            "vehicle": {"code": "sodium-chloride-0.9", "volume_ml": 250},
+        }
+        | content,
+    }
 
 
 def signed(
@@ -231,3 +263,28 @@ def enroll(
     assert confirmed.status_code == 200, confirmed.text
     wire = confirmed.json()
     return EnrolledUser(username, password, secret, wire["user"]["id"], wire["token"])
+
+
+def date_days_ago(days: int) -> str:
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+def patient_body(**changes: Any) -> dict[str, Any]:
+    """A patient record as a clinic would enter it, with ``changes``."""
+    return {
+        "given_name": "Zora",
+        "family_name": "Whitfield",
+        "birth_date": "1979-08-12",
+        "sex": "female",
+        "address": "12 Elm Street\nPortland, OR 97205",
+        "phone": "503-555-0100",
+        "allergies": [{"code": "corn"}, {"text": "penicillin (hives)"}],
+        "weight": {"value": 66.0, "measured_on": date_days_ago(5)},
+        "height": {"value": 168, "measured_on": date_days_ago(5)},
+        "labs": [
+            {"code": "g6pd", "date": date_days_ago(30), "value": 12.1, "unit": "U/g Hb",
+             "interpretation": "normal"},
+            {"code": "creatinine", "date": date_days_ago(10), "value": 0.9,
+             "interpretation": "normal"},
+        ],
+    } | changes  # fmt: skip

@@ -27,8 +27,10 @@ from tests.server.support import (
     Headers,
     account_request,
     add_user,
+    favorite_body,
     login_headers,
     new_prescription_body,
+    patient_body,
     signed,
     submit,
 )
@@ -48,6 +50,7 @@ DRAFTING = frozenset({"prescriber", "clinic_staff"})
 # cross-access matrix's business; here the object belongs to the prescriber.
 POLICY: dict[str, frozenset[str]] = {
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "login": PUBLIC,
     "login_otp": PUBLIC,
     "activate": PUBLIC,
@@ -63,25 +66,47 @@ POLICY: dict[str, frozenset[str]] = {
     "get_formulary": SIGNED_IN,
     "validate_prescription": SIGNED_IN,
     "submit_prescription": frozenset({"prescriber"}),
-    "list_prescriptions": SIGNED_IN,  # scoped: clinic staff get an empty list
-    "get_prescription": frozenset({"prescriber", "pharmacist", "admin"}),
-    "get_prescription_fhir": frozenset({"prescriber", "pharmacist", "admin"}),
+    # Admins manage accounts and read the audit trail, never a patient's prescription:
+    # 403 by role (the README's role table).
+    "list_prescriptions": frozenset({"prescriber", "clinic_staff", "pharmacist"}),  # scoped
+    "get_prescription": frozenset({"prescriber", "pharmacist"}),
+    "get_prescription_fhir": frozenset({"prescriber", "pharmacist"}),
     "review_prescription": frozenset({"pharmacist"}),
     # Which step depends on the role (the body below): pharmacists review and move
     # orders on, prescribers answer or cancel their own.
     "act_on_prescription": frozenset({"prescriber", "pharmacist"}),
+    # Claims are the pharmacist's desk only: prescribers never see or make one.
+    "claim_prescription": frozenset({"pharmacist"}),
+    "release_prescription_claim": frozenset({"pharmacist"}),
     "create_draft": DRAFTING,
     "list_drafts": DRAFTING,
     "get_draft": DRAFTING,
     "update_draft": DRAFTING,
     "delete_draft": DRAFTING,
-    "list_clinic_prescribers": DRAFTING,  # scoped: the caller's clinic only
+    "list_clinic_prescribers": DRAFTING,
+    # Favorites are each prescriber's own (the cross-access matrix: another's is 404).
+    "list_favorites": frozenset({"prescriber"}),
+    "create_favorite": frozenset({"prescriber"}),
+    "rename_favorite": frozenset({"prescriber"}),
+    "delete_favorite": frozenset({"prescriber"}),  # scoped: the caller's clinic only
+    # A clinic's prescribers and staff share its patients (the cross-access matrix:
+    # another clinic's is 404); pharmacists read a record a prescription names.
+    "search_patients": DRAFTING,
+    "create_patient": DRAFTING,
+    "get_patient": frozenset({"prescriber", "clinic_staff", "pharmacist"}),
+    "update_patient": DRAFTING,
+    "add_patient_document": DRAFTING,
+    "get_patient_document": frozenset({"prescriber", "clinic_staff", "pharmacist"}),
     "list_account_requests": PHARMACY,
     "approve_account_request": PHARMACY,
     "reject_account_request": PHARMACY,
     "list_users": frozenset({"admin"}),
     "update_user": frozenset({"admin"}),
     "list_audit_events": frozenset({"admin"}),
+    "reset_two_factor": frozenset({"admin"}),
+    "list_user_sessions": frozenset({"admin"}),
+    "end_user_sessions": frozenset({"admin"}),
+    "end_user_session": frozenset({"admin"}),
 }
 # Calls that end the caller's session get a session of their own.
 SESSION_ENDING = frozenset({"logout", "change_password"})
@@ -123,12 +148,18 @@ def _body(world: World, operation_id: str, role: str, headers: Headers) -> Any:
         if role == "prescriber"
         else prescription,
         "review_prescription": {"action": "approve"},
+        "claim_prescription": {},
         "act_on_prescription": {"action": "cancel", "note": "Sent twice"}
         if role == "prescriber"
         else {"action": "request_clarification", "note": "Which dosing weight?"},
         "create_draft": {"prescriber_id": world.ids["prescriber_id"], "body": {"notes": "n"}},
         "update_draft": {"body": {"notes": "m"}, "version": 1},
+        "create_favorite": favorite_body(f"Matrix {uuid.uuid4()}"),
+        "rename_favorite": {"name": f"Renamed {uuid.uuid4()}", "version": 1},
         "reject_account_request": {"reason": "Not found in the licence registry"},
+        "create_patient": patient_body(),
+        "update_patient": {"version": 1, "phone": "503-555-0123"},
+        "add_patient_document": {"filename": "labs.pdf", "content_base64": "JVBERi0xLjQK"},
         "update_user": {"licence_expires_on": "2031-01-01"},
     }
     return samples.get(operation_id)
@@ -169,6 +200,18 @@ def world(
         json={"prescriber_id": me["id"], "body": {"notes": "for Dr. Chen"}},
     )
     assert draft.status_code == 201, draft.text
+    favorite = client.post(
+        "/api/v1/favorites", headers=headers["prescriber"], json=favorite_body("Matrix usual")
+    )
+    assert favorite.status_code == 201, favorite.text
+    patient = client.post("/api/v1/patients", headers=headers["prescriber"], json=patient_body())
+    assert patient.status_code == 201, patient.text
+    document = client.post(
+        f"/api/v1/patients/{patient.json()['id']}/documents",
+        headers=headers["prescriber"],
+        json={"filename": "labs.pdf", "content_base64": "JVBERi0xLjQK"},
+    )
+    assert document.status_code == 201, document.text
     requested = client.post("/api/v1/account-requests", json=account_request("dr.matrix"))
     assert requested.status_code == 202, requested.text
     return World(
@@ -178,8 +221,12 @@ def world(
         ids={
             "prescription_id": created["id"],
             "draft_id": draft.json()["id"],
+            "favorite_id": favorite.json()["id"],
             "request_id": requested.json()["id"],
+            "patient_id": patient.json()["id"],
+            "document_id": document.json()["id"],
             "user_id": other["id"],
+            "session_id": "0" * 32,
             "prescriber_id": me["id"],
             "template_id": "myers-infusion",
             "version": "1",
@@ -227,9 +274,13 @@ def test_role_by_endpoint_matrix(world: World, capsys: pytest.CaptureFixture[str
 OWNER_AND_STRANGER = {
     "prescription_id": [("prescriber1", "prescriber2")],
     "draft_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
+    "favorite_id": [("prescriber1", "prescriber2")],
+    # Records are the clinic's: another clinic's prescriber or staff gets 404.
+    "patient_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
+    "document_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
 }
 # Ids that name shared or pharmacy-wide things, not a tenant's: not part of this matrix.
-NOT_TENANT_SCOPED = {"template_id", "version", "request_id", "user_id"}
+NOT_TENANT_SCOPED = {"template_id", "version", "request_id", "user_id", "session_id"}
 
 
 def test_two_user_cross_access_matrix(
@@ -257,7 +308,12 @@ def test_two_user_cross_access_matrix(
                 if response.status_code != 404:
                     not_404.append((operation_id, stranger, response.status_code))
     # Lists: the stranger's lists never show the owner's objects.
-    owned = {world.ids["prescription_id"], world.ids["draft_id"]}
+    owned = {
+        world.ids["prescription_id"],
+        world.ids["draft_id"],
+        world.ids["favorite_id"],
+        world.ids["patient_id"],
+    }
     list_cells = 0
     for operation_id, method, path in _operations(spec):
         if method != "GET" or "{" in path:

@@ -24,13 +24,12 @@ from pharmacy_domain.canonical import canonical_json
 from pharmacy_server import audit
 from pharmacy_server.audit import GENESIS_HASH, Actor, VerifyResult, verify_chain
 from pharmacy_server.clock import wire_time
-from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config
 from pharmacy_server.models import AuditEvent, UtcDateTime
 from pharmacy_server.seed import DEMO_PASSWORD
 from tests.helpers.postgres import ThrowawayPostgres
-from tests.server.support import Headers, new_prescription_body, submit
+from tests.server.support import Headers, encrypted_test_url, new_prescription_body, submit
 
 AUDIT = "/api/v1/admin/audit"
 BAD = "canary-bad-password"
@@ -197,7 +196,7 @@ def fresh_database_url(
     request: pytest.FixtureRequest, tmp_path: Path, throwaway_postgres: ThrowawayPostgres
 ) -> str:
     if request.param == "sqlite":
-        return sqlite_url_for(tmp_path / "old-trail.sqlite3")
+        return encrypted_test_url(tmp_path / "old-trail.sqlite3")
     return throwaway_postgres.create()
 
 

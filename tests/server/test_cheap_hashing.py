@@ -4,12 +4,12 @@ everywhere else, so a leaked test setting can never weaken a real deployment's h
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from argon2 import extract_parameters
 
 from pharmacy_server.app import create_app
@@ -77,7 +77,12 @@ def test_pharmacy_server_serve_will_not_start_with_it_outside_demo_mode(tmp_path
 
 @pytest.mark.slow  # a server process
 def test_the_demo_server_process_stores_cheap_hashes(live_server: LiveServer) -> None:
-    with sqlite3.connect(live_server.data_dir / "pharmacy.sqlite3") as connection:
-        stored = [row[0] for row in connection.execute("SELECT password_hash FROM app_user")]
+    engine = sqlalchemy.create_engine(live_server.database_url)
+    try:
+        with engine.connect() as connection:
+            query = sqlalchemy.text("SELECT password_hash FROM app_user")
+            stored = [row[0] for row in connection.execute(query)]
+    finally:
+        engine.dispose()
     assert stored
     assert {extract_parameters(value).memory_cost for value in stored} == {8}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from pharmacy_domain.formulary import load_formulary
 from pharmacy_server.db import Database
 from pharmacy_server.models import Prescription
-from tests.server.support import Headers, new_prescription_body, submit
+from tests.server.support import FakeClock, Headers, new_prescription_body, submit
 
 VALIDATE = "/api/v1/prescriptions/validate"
 PRESCRIPTIONS = "/api/v1/prescriptions"
@@ -115,6 +116,28 @@ def test_a_warning_needs_an_acknowledgement_with_a_reason(
     assert seen["evaluation"] == created["evaluation"]
     validated = client.post(VALIDATE, headers=headers, json=acknowledged).json()
     assert seen["evaluation"]["findings"] == validated["findings"]
+
+
+def test_the_server_takes_the_age_on_its_own_date_and_blocks_a_minor(
+    client: TestClient, as_user: Callable[[str], Headers], database: Database, clock: FakeClock
+) -> None:
+    """Myers' is for adults (18 and over): on the server's date a patient born 18 years ago
+    tomorrow is 17, and the server refuses the order as the composer did."""
+    today = clock().date()
+    eighteenth = today.replace(year=today.year - 18, day=min(today.day, 28))
+    minor = new_prescription_body()
+    minor["patient"]["birth_date"] = (eighteenth + dt.timedelta(days=1)).isoformat()
+    status, answer = submit(client, as_user("prescriber1"), minor)
+    assert status == 422 and answer["code"] == "clinical.blocked"
+    assert ("population.outside", "patient.birth_date") in {
+        (f["code"], f["field"]) for f in answer["findings"] if f["severity"] == "block"
+    }
+    adult = new_prescription_body()
+    adult["patient"]["birth_date"] = eighteenth.isoformat()
+    checked = client.post(VALIDATE, headers=as_user("prescriber1"), json=adult).json()
+    assert "population.outside" not in {f["code"] for f in checked["findings"]}
+    assert checked["computed"]["sodium_meq"] > 0  # the sodium load travels with the checks
+    assert _rows(database) == 0
 
 
 def test_fhir_bundle_validates_as_r4_and_is_scoped(

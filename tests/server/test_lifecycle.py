@@ -18,12 +18,19 @@ from sqlalchemy import Table, insert, select, update
 
 from pharmacy_domain.status import ACTIONS, MAX_NOTE_LENGTH, PrescriptionStatus
 from pharmacy_server.audit import verify_chain
-from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.migrate import alembic_config
 from pharmacy_server.models import Clinic, Prescription, PrescriptionEvent, User
 from tests.helpers.postgres import ThrowawayPostgres
-from tests.server.support import Headers, add_user, new_prescription_body, signed, submit
+from tests.server.support import (
+    Headers,
+    add_user,
+    encrypted_test_url,
+    new_prescription_body,
+    ready_details,
+    signed,
+    submit,
+)
 
 PRESCRIPTIONS = "/api/v1/prescriptions"
 
@@ -44,6 +51,8 @@ def _act(
     seen_steps: int | None = None,
 ) -> Any:
     body: dict[str, Any] = {"action": action, "note": note}
+    if action == "mark_ready":
+        body |= ready_details()  # required to mark ready (tests/server/test_dispensing.py)
     if seen_steps is not None:
         body["seen_steps"] = seen_steps
     return client.post(f"{PRESCRIPTIONS}/{prescription_id}/actions", headers=headers, json=body)
@@ -245,7 +254,7 @@ def empty_database_url(
 ) -> str:
     """A database of each kind with no tables yet (migration tests own it alone)."""
     if request.param == "sqlite":
-        return sqlite_url_for(tmp_path / "lifecycle.sqlite3")
+        return encrypted_test_url(tmp_path / "lifecycle.sqlite3")
     return throwaway_postgres.create()
 
 

@@ -14,11 +14,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from pharmacy_server.config import sqlite_url_for
+import pharmacy_server
 from pharmacy_server.db import Database
 from pharmacy_server.models import Prescription, User
 from pharmacy_server.seed import DEMO_ACCOUNTS
-from tests.helpers.live_server import DEMO_PASSWORD, LiveServer, start_live_server
+from tests.helpers.live_server import (
+    DEMO_PASSWORD,
+    LiveServer,
+    demo_database_url,
+    start_live_server,
+)
 from tests.helpers.signing import sign_body
 from tests.server.support import new_prescription_body
 
@@ -60,7 +65,15 @@ def test_demo_server_writes_ready_file_and_serves(live_server: LiveServer) -> No
     ready = json.loads(ready_files[0].read_text())
     assert ready == {"url": live_server.url, "pid": live_server.process.pid}
     assert live_server.url.startswith("http://127.0.0.1:")
-    assert httpx.get(f"{live_server.url}/healthz").json() == {"status": "ok"}
+    health = httpx.get(f"{live_server.url}/healthz").json()
+    assert uuid.UUID(health.pop("pharmacy_id"))
+    assert health == {
+        "status": "ok",
+        "service": "pharmacy-server",
+        "api_version": 1,
+        "version": pharmacy_server.__version__,
+        "pharmacy_name": "Northside Compounding Pharmacy",  # the demo's seeded pharmacy
+    }
     for username in ("prescriber1", "prescriber2", "pharmacist1", "admin1"):
         _token(live_server.url, username)
 
@@ -121,7 +134,7 @@ def test_demo_seed_is_idempotent_across_restarts(tmp_path: Path) -> None:
             f"{second.url}/api/v1/prescriptions", headers={"Authorization": f"Bearer {token}"}
         ).json()
         assert [item["id"] for item in listed["items"]] == [created["id"]]
-    demo_db = Database.from_url(sqlite_url_for(data_dir / "pharmacy.sqlite3"))
+    demo_db = Database.from_url(demo_database_url(data_dir))
     try:
         with demo_db.reading() as session:
             usernames = sorted(session.scalars(select(User.username)))

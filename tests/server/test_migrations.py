@@ -15,7 +15,6 @@ from sqlalchemy import Table, func, insert, inspect, select, text
 
 from pharmacy_server import audit
 from pharmacy_server.audit import GENESIS_HASH, Actor
-from pharmacy_server.config import sqlite_url_for
 from pharmacy_server.db import Database
 from pharmacy_server.identifiers import is_valid_npi
 from pharmacy_server.migrate import alembic_config, upgrade_to_head
@@ -23,6 +22,7 @@ from pharmacy_server.models import AuditEvent, Base, Clinic, Prescription, User
 from pharmacy_server.security import Passwords
 from pharmacy_server.seed import DEMO_ACCOUNTS, seed_demo
 from tests.helpers.postgres import ThrowawayPostgres
+from tests.server.support import encrypted_test_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -30,7 +30,7 @@ def fresh_database_url(
     request: pytest.FixtureRequest, tmp_path: Path, throwaway_postgres: ThrowawayPostgres
 ) -> str:
     if request.param == "sqlite":
-        return sqlite_url_for(tmp_path / "fresh.sqlite3")
+        return encrypted_test_url(tmp_path / "fresh.sqlite3")
     return throwaway_postgres.create()
 
 
@@ -56,7 +56,7 @@ def test_downgrade_to_base_and_up_again(fresh_database_url: str) -> None:
 
 
 def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:
-    database = Database.from_url(sqlite_url_for(tmp_path / "pragmas.sqlite3"))
+    database = Database.from_url(encrypted_test_url(tmp_path / "pragmas.sqlite3"))
     try:
         with database.engine.connect() as connection:
             pragma = connection.exec_driver_sql

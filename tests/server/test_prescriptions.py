@@ -92,6 +92,10 @@ def test_submit_with_template_defaults(
         "id": body["prescriber"]["id"],
         "display_name": "Dr. Maya Chen",
         "clinic": "Riverside Integrative Health",
+        # The signer's credentials, printed on the PDF copy.
+        "npi": "1234567893",
+        "licence_number": "MD-104233",
+        "licence_state": "OR",
     }
     content = parse_prescription(new_prescription_body(), load_template_catalog()).to_wire()
     assert body["content_sha256"] == canonical_sha256(content)
@@ -267,7 +271,7 @@ def test_a_number_json_cannot_carry_is_422(
         content=json.dumps(body),  # Python writes NaN; strict JSON parsers do not
     )  # fmt: skip
     assert response.status_code == 422, response.text
-    assert response.json()["errors"][0]["field"] == "body"
+    assert response.json()["errors"][0]["field"] == "patient.weight_kg"
     assert _row_count(database) == 0
 
 
@@ -311,7 +315,13 @@ def test_keys_are_scoped_to_the_prescriber(
         params={"idempotency_key": str(uuid.uuid4())},
         headers=as_user("prescriber1"),
     ).json()
-    assert unknown == {"items": [], "total": 0, "next_cursor": None}
+    assert unknown | {"changes_cursor": None} == {
+        "items": [],
+        "total": 0,
+        "total_is_lower_bound": False,
+        "next_cursor": None,
+        "changes_cursor": None,
+    }
     # Even a pharmacist, who sees every prescription, sees no one else's keys.
     pharmacist = client.get(
         PRESCRIPTIONS, params={"idempotency_key": key}, headers=as_user("pharmacist1")
@@ -500,7 +510,11 @@ def test_clinic_staff_see_nothing_yet(
         assert user is not None
         user.role = "clinic_staff"
     staff = client.get(PRESCRIPTIONS, headers=as_user("admin1")).json()
-    assert staff == {"items": [], "total": 0, "next_cursor": None}
+    assert {key: staff[key] for key in ("items", "total", "next_cursor")} == {
+        "items": [],
+        "total": 0,
+        "next_cursor": None,
+    }
 
 
 # ---------------------------------------------------------------- errors and OpenAPI
@@ -560,7 +574,7 @@ def test_key_still_in_flight_is_409(
                     clinic_id=prescriber.clinic_id, idempotency_key=key, request_sha256="0" * 64,
                     status="submitted", template_id="t", template_version=1, template_name="t",
                     content_json="{}", content_sha256="0" * 64, created_response_json="{}",
-                    created_at=now, updated_at=now,
+                    created_at=now, updated_at=now, change_seq=2**40,
                 )
             )  # fmt: skip
             session.flush()  # the row exists, uncommitted: the first request is mid-flight

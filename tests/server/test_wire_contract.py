@@ -20,7 +20,9 @@ from pharmacy_server.errors import (
     Locked,
     NotAuthenticated,
     NotFound,
+    TooLarge,
     TooManyAttempts,
+    UnsupportedType,
 )
 from pharmacy_server.handlers import headers_of, status_of
 from tests.server.support import Headers, new_prescription_body, signed
@@ -34,6 +36,8 @@ CASES: list[tuple[DomainError, int, dict[str, str]]] = [
     (NotFound("Thing"), 404, {}),
     (Conflict("x"), 409, {}),
     (Conflict("x", retry_after=1), 409, {"Retry-After": "1"}),
+    (TooLarge("x"), 413, {}),
+    (UnsupportedType("x"), 415, {}),
     (Invalid("x"), 422, {}),
     (TooManyAttempts("x", retry_after=5), 429, {"Retry-After": "5"}),
     (DeliveryFailed("x"), 502, {}),

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from portal_client.core.durable.crypto import KEY_BYTES, new_data_key
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,16 @@ DEFAULT_TIMEOUT_S = 3.0
 # Windows Credential Manager refuses blobs over 2,560 bytes; stay far below (F2).
 MAX_SECRET_UTF16_BYTES = 1024
 
-NO_KEYRING_NOTICE = "Drafts will not survive a restart because no system keyring is available."
-KEYRING_TIMEOUT_NOTICE = (
-    "Drafts will not survive a restart because the system keyring did not answer in time."
+NO_KEYRING_NOTICE = QT_TRANSLATE_NOOP(
+    "Keystore", "Drafts will not survive a restart because no system keyring is available."
 )
-DAMAGED_KEY_NOTICE = (
-    "Drafts will not survive a restart because the drafts key in the system keyring is damaged."
+KEYRING_TIMEOUT_NOTICE = QT_TRANSLATE_NOOP(
+    "Keystore",
+    "Drafts will not survive a restart because the system keyring did not answer in time.",
+)
+DAMAGED_KEY_NOTICE = QT_TRANSLATE_NOOP(
+    "Keystore",
+    "Drafts will not survive a restart because the drafts key in the system keyring is damaged.",
 )
 
 # Backends that store nothing (fail, null) or store secrets in a plain or weakly
@@ -219,6 +224,36 @@ class KeyStore:
                 log.error("The data key in the keyring is damaged; not replacing it")
                 return self._memory_key(username, DAMAGED_KEY_NOTICE)
             return DataKey(key=key, persistent=True)
+
+    def existing_data_key(self, username: str) -> bytes | None:
+        """This user's stored data key, or None (none kept, damaged, or no keyring).
+        Never makes one. Blocks up to about 2 × ``timeout``."""
+        with self._lock:
+            try:
+                stored = self._get(self._data_key_account(username))
+            except KeyringUnavailable:
+                return None
+            if stored is None:
+                return None
+            try:
+                key = base64.b64decode(stored.encode("ascii"), validate=True)
+            except (binascii.Error, UnicodeEncodeError):
+                return None
+            return key if len(key) == KEY_BYTES else None
+
+    def keep_data_key(self, username: str, key: bytes) -> bool:
+        """Store ``key`` as this user's data key (a store moved here keeps its key).
+        False when the keyring did not keep it. Blocks up to about 3 × ``timeout``."""
+        if len(key) != KEY_BYTES:
+            raise ValueError("a data key is 32 bytes")
+        encoded = base64.b64encode(key).decode("ascii")
+        with self._lock:
+            account = self._data_key_account(username)
+            try:
+                self._set(account, encoded)
+                return self._get(account) == encoded
+            except KeyringUnavailable:
+                return False
 
     def remembered_username(self) -> str | None:
         """The user name saved at the last sign-in, or None. Blocks up to ~2 × ``timeout``."""

@@ -41,16 +41,13 @@ threads at once. Listeners are called on the thread that changed the row.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import logging
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from pharmacy_domain.canonical import SIGNING_TOKEN_FIELD, CanonicalForm
 from portal_client.core.durable.backoff import (
@@ -60,254 +57,38 @@ from portal_client.core.durable.backoff import (
     honour_retry_after,
 )
 from portal_client.core.durable.drafts import default_title, seal_draft, write_draft
+from portal_client.core.durable.outbox_items import (
+    NEEDS_ATTENTION,
+    REOPENABLE,
+    SENDABLE,
+    UNSENT,
+    AlreadySigned,
+    NoSignatureNeeded,
+    NotRejected,
+    OutboxItem,
+    PendingSummary,
+    State,
+    Why,
+)
+from portal_client.core.durable.outbox_transport import (
+    ApiClientTransport,
+    ContentHash,
+    Transport,
+    content_hash_for,
+    default_content_hash,
+    receipt,
+)
+from portal_client.core.durable.outbox_worker import OutboxWorker
 from portal_client.core.durable.store import LocalStore
 from portal_client.core.errors import ApiError, NotSignedIn, OutcomeUnknown, ServerUnreachable
-from portal_client.core.wire import PrescriptionWire
-
-if TYPE_CHECKING:
-    from pharmacy_domain.templates import TemplateCatalog
+from portal_client.core.i18n import translate
 
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND = "outbox"
 DETAIL_KIND = "outbox-detail"
-
-
-class ContentHash(Protocol):
-    """SHA-256 of a signed body's canonical JSON, in RFC 8785 form unless told otherwise."""
-
-    def __call__(self, body: Mapping[str, Any], form: CanonicalForm = ...) -> str: ...
-
-
-def default_content_hash(
-    body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785
-) -> str:
-    """SHA-256 of the canonical JSON of ``body`` as signed.
-
-    The server echoes the hash of the prescription *as it parsed it* (defaults
-    filled in, text trimmed, numbers as floats). That equals this one when the
-    signed body is already in that form, i.e. the GUI signs
-    ``parse_prescription(body, catalog).to_wire()``: what you see is what you sign.
-    Otherwise pass ``content_hash=content_hash_for(catalog)`` to the Outbox.
-    """
-    from pharmacy_domain.canonical import canonical_sha256
-
-    return canonical_sha256(body, form)
-
-
-def content_hash_for(
-    catalog: TemplateCatalog, *, today: Callable[[], dt.date] = dt.date.today
-) -> ContentHash:
-    """A content hash that normalises the body with the shared domain first, as the
-    server does. A body the domain refuses is hashed as is (the server will refuse it
-    too, so no hash will come back to compare)."""
-    from pharmacy_domain.canonical import canonical_sha256
-    from pharmacy_domain.prescription import InvalidPrescription, parse_prescription
-
-    def content_hash(body: Mapping[str, Any], form: CanonicalForm = CanonicalForm.RFC8785) -> str:
-        try:
-            normalised = parse_prescription(body, catalog, today=today()).to_wire()
-        except InvalidPrescription:
-            return canonical_sha256(body, form)
-        return canonical_sha256(normalised, form)
-
-    return content_hash
-
-
-class Transport(Protocol):
-    """What the outbox needs from the network (``ApiClientTransport`` adapts ApiClient).
-
-    ``submit`` returns the receipt of the server's 201 (``id``, ``reference``,
-    ``status``, ``content_sha256``; see ``receipt``); ``find`` returns the receipt of
-    the caller's record made with that key or None. Both raise ``core.errors``:
-    ServerUnreachable, OutcomeUnknown, NotSignedIn, ApiError.
-    """
-
-    def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
-
-    def find(self, idempotency_key: str) -> dict[str, Any] | None: ...
-
-
-class _PrescriptionApi(Protocol):
-    def submit_prescription(
-        self, body: dict[str, Any], idempotency_key: str
-    ) -> PrescriptionWire: ...
-
-    def find_by_idempotency_key(self, key: str) -> PrescriptionWire | None: ...
-
-
-def receipt(prescription: PrescriptionWire) -> dict[str, Any]:
-    """What the outbox keeps of the server's copy: who it is now and the hash it echoed."""
-    return {
-        "id": prescription.id,
-        "reference": prescription.reference,
-        "status": prescription.status.value,
-        "content_sha256": prescription.content_sha256,
-    }
-
-
-class ApiClientTransport:
-    """Adapts ``portal_client.core.api_client.ApiClient`` to ``Transport``."""
-
-    def __init__(self, client: _PrescriptionApi) -> None:
-        self._client = client
-
-    def submit(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return receipt(self._client.submit_prescription(body, idempotency_key))
-
-    def find(self, idempotency_key: str) -> dict[str, Any] | None:
-        found = self._client.find_by_idempotency_key(idempotency_key)
-        return None if found is None else receipt(found)
-
-
-class State(enum.StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SUBMITTED = "submitted"
-    REJECTED = "rejected"
-    UNKNOWN = "unknown"
-    MISMATCH = "mismatch"
-    NEEDS_SIGNATURE = "needs_signature"
-
-
-class Why(enum.StrEnum):
-    """Why a row is in its state; the GUI shows ``Why.text``."""
-
-    NONE = ""
-    WAITING = "waiting"
-    OFFLINE = "offline"
-    SERVER_BUSY = "server_busy"
-    SERVER_UNAVAILABLE = "server_unavailable"
-    NO_ANSWER = "no_answer"
-    INTERRUPTED = "interrupted"
-    IN_PROGRESS = "in_progress"
-    SIGNED_OUT = "signed_out"
-    INVALID = "invalid"
-    REFUSED = "refused"
-    HASH_MISMATCH = "hash_mismatch"
-    SIGNATURE_EXPIRED = "signature_expired"
-    SIGNATURE_REFUSED = "signature_refused"
-    CHECK_FAILED = "check_failed"
-    UNEXPECTED = "unexpected"
-
-    @property
-    def text(self) -> str:
-        return _WHY_TEXT[self]
-
-
-_WHY_TEXT = {
-    Why.NONE: "",
-    Why.WAITING: "Waiting to be sent.",
-    Why.OFFLINE: "Not sent yet: the pharmacy server cannot be reached. It will be sent "
-    "automatically.",
-    Why.SERVER_BUSY: "Not sent yet: the pharmacy server asked us to wait. It will be sent "
-    "automatically.",
-    Why.SERVER_UNAVAILABLE: "The pharmacy server had a problem. The prescription will be "
-    "checked and sent again automatically.",
-    Why.NO_ANSWER: "Sent, but the pharmacy did not confirm receipt. It will be checked "
-    "automatically; it will not be duplicated.",
-    Why.INTERRUPTED: "Sending was interrupted. It will be checked automatically; it will "
-    "not be duplicated.",
-    Why.IN_PROGRESS: "The pharmacy is still processing it. It will be checked again shortly.",
-    Why.SIGNED_OUT: "Waiting for you to sign in again. Nothing is lost.",
-    Why.INVALID: "The pharmacy refused it. Open it as a draft, correct it and sign again.",
-    Why.REFUSED: "The pharmacy refused it. Open it as a draft to review it.",
-    Why.HASH_MISMATCH: "The pharmacy's copy does not match what you signed. Contact the "
-    "pharmacy before sending it again.",
-    Why.SIGNATURE_EXPIRED: "Not sent: your signature expired before the pharmacy received "
-    "it. Sign it again to send it; nothing is lost.",
-    Why.SIGNATURE_REFUSED: "Not sent: the pharmacy did not accept the signature. Sign it "
-    "again to send it; nothing is lost.",
-    Why.CHECK_FAILED: "The pharmacy could not confirm whether it received this prescription. "
-    "It will be checked again automatically; it will not be duplicated.",
-    Why.UNEXPECTED: "Something unexpected happened while sending. It will be checked and "
-    "sent again automatically.",
-}
-
-_SENDABLE = (State.QUEUED, State.UNKNOWN)
-_UNSENT = (State.QUEUED, State.SENDING, State.UNKNOWN)
-_NEEDS_ATTENTION = (State.REJECTED, State.MISMATCH, State.NEEDS_SIGNATURE)
-_REOPENABLE = (State.REJECTED, State.NEEDS_SIGNATURE)
 _SIGNING_CODE_PREFIX = "signing."
 _EXPIRED_CODE = "signing.token_expired"
-
-
-class AlreadySigned(Exception):
-    """This draft was already signed; ``item`` is the existing outbox row."""
-
-    def __init__(self, item: OutboxItem) -> None:
-        super().__init__("This draft has already been signed.")
-        self.item = item
-
-
-class NotRejected(Exception):
-    """Only a rejected prescription (or one waiting for a new signature) can be reopened."""
-
-
-class NoSignatureNeeded(Exception):
-    """``resign`` applies only to a row in ``needs_signature``."""
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One signed prescription as the GUI shows it. ``title`` may hold PHI: never log it."""
-
-    idempotency_key: str
-    draft_id: str | None
-    title: str
-    state: State
-    why: Why
-    attempts: int
-    signed_at: float
-    next_attempt_at: float
-    updated_at: float
-    server_id: str | None
-    server_reference: str | None
-    server_status: str | None
-    detail: str | None
-    field_errors: tuple[tuple[str, str], ...]
-
-    @property
-    def finished(self) -> bool:
-        """Submitted and the server's hash matched what was signed."""
-        return self.state is State.SUBMITTED
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.state in _NEEDS_ATTENTION
-
-    @property
-    def needs_signature(self) -> bool:
-        """The prescriber must sign again (``Outbox.resign``) for it to be sent."""
-        return self.state is State.NEEDS_SIGNATURE
-
-    @property
-    def status_text(self) -> str:
-        if self.state is State.SUBMITTED:
-            return f"Received by the pharmacy as {self.server_reference or self.server_id}."
-        return self.why.text or "Waiting to be sent."
-
-
-@dataclass(frozen=True)
-class PendingSummary:
-    unsent: int  # queued, sending or unknown: not yet confirmed by the pharmacy
-    needs_attention: int  # rejected, mismatched or to sign again: the prescriber must act
-
-    @property
-    def anything_pending(self) -> bool:
-        return bool(self.unsent or self.needs_attention)
-
-    @property
-    def sentence(self) -> str:
-        """E.g. "2 prescriptions not yet sent." for the quit dialog; "" when all is done."""
-        parts = []
-        if self.unsent:
-            noun = "prescription" if self.unsent == 1 else "prescriptions"
-            parts.append(f"{self.unsent} {noun} not yet sent.")
-        if self.needs_attention:
-            noun = "prescription needs" if self.needs_attention == 1 else "prescriptions need"
-            parts.append(f"{self.needs_attention} {noun} your attention.")
-        return " ".join(parts)
 
 
 _COLUMNS = (
@@ -366,7 +147,7 @@ class Outbox:
         with self._store.transaction() as db:
             db.execute(
                 "UPDATE outbox SET next_attempt_at = ? WHERE why = ? AND state IN (?, ?)",
-                (now, Why.SIGNED_OUT.value, *_SENDABLE),
+                (now, Why.SIGNED_OUT.value, *SENDABLE),
             )
 
     def subscribe(self, listener: Callable[[OutboxItem], None]) -> Callable[[], None]:
@@ -542,7 +323,9 @@ class Outbox:
             )
             if updated.rowcount != 1:
                 raise NoSignatureNeeded(
-                    "Only a prescription waiting for a signature can be signed again."
+                    translate(
+                        "Outbox", "Only a prescription waiting for a signature can be signed again."
+                    )
                 )
         self._notify(idempotency_key)
         item = self.get(idempotency_key)
@@ -565,8 +348,8 @@ class Outbox:
                 db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
             )
         return PendingSummary(
-            unsent=sum(counts.get(state.value, 0) for state in _UNSENT),
-            needs_attention=sum(counts.get(state.value, 0) for state in _NEEDS_ATTENTION),
+            unsent=sum(counts.get(state.value, 0) for state in UNSENT),
+            needs_attention=sum(counts.get(state.value, 0) for state in NEEDS_ATTENTION),
         )
 
     def next_wakeup(self) -> float | None:
@@ -575,7 +358,7 @@ class Outbox:
             return None
         with self._store.transaction() as db:
             row = db.execute(
-                "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)", _SENDABLE
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)", SENDABLE
             ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
@@ -591,8 +374,10 @@ class Outbox:
             row = db.execute(
                 "SELECT state, draft_id FROM outbox WHERE idempotency_key = ?", (idempotency_key,)
             ).fetchone()
-            if row is None or row[0] not in _REOPENABLE:
-                raise NotRejected("Only a prescription the pharmacy refused can be reopened.")
+            if row is None or row[0] not in REOPENABLE:
+                raise NotRejected(
+                    translate("Outbox", "Only a prescription the pharmacy refused can be reopened.")
+                )
             draft_id = str(row[1] or uuid.uuid4())
             sealed = seal_draft(self._store.cipher, draft_id, record["body"], record.get("title"))
             write_draft(db, draft_id, sealed, self._clock())
@@ -628,11 +413,11 @@ class Outbox:
         """
         item = self.get(idempotency_key)
         tries = 0
-        while item is not None and item.state in _SENDABLE and not self._paused:
+        while item is not None and item.state in SENDABLE and not self._paused:
             retry_after = self._attempt(idempotency_key)
             tries += 1
             item = self.get(idempotency_key)
-            if item is None or item.state not in _SENDABLE or self._paused:
+            if item is None or item.state not in SENDABLE or self._paused:
                 break
             if self._quick.gives_up_after(tries):
                 break
@@ -654,7 +439,7 @@ class Outbox:
                 for row in db.execute(
                     "SELECT idempotency_key FROM outbox WHERE state IN (?, ?) "
                     "AND next_attempt_at <= ? ORDER BY signed_at, rowid",
-                    (*_SENDABLE, moment),
+                    (*SENDABLE, moment),
                 ).fetchall()
             ]
         results = []
@@ -676,7 +461,7 @@ class Outbox:
         now = self._clock()
         with self._store.transaction() as db:
             db.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE state IN (?, ?)", (now, *_SENDABLE)
+                "UPDATE outbox SET next_attempt_at = ? WHERE state IN (?, ?)", (now, *SENDABLE)
             )
         return self.process_due(now)
 
@@ -687,7 +472,7 @@ class Outbox:
             row = db.execute(
                 "SELECT state, attempts, sealed FROM outbox WHERE idempotency_key = ?", (key,)
             ).fetchone()
-            if row is None or row[0] not in _SENDABLE:
+            if row is None or row[0] not in SENDABLE:
                 return None
             attempts = int(row[1]) + 1
             db.execute(
@@ -831,8 +616,11 @@ class Outbox:
         else:
             log.error("Server content hash differs from the signed prescription's")
             detail = {
-                "message": "The pharmacy's copy does not match the signed prescription "
-                f"(expected {expected[:12]}…, pharmacy has {str(echoed)[:12]}…).",
+                "message": translate(
+                    "Outbox",
+                    "The pharmacy's copy does not match the signed prescription (expected "
+                    "{expected}…, pharmacy has {echoed}…).",
+                ).format(expected=expected[:12], echoed=str(echoed)[:12]),
                 "field_errors": [],
             }
             self._finish(key, State.MISMATCH, Why.HASH_MISMATCH, detail=detail, **identity)
@@ -908,51 +696,20 @@ def _is_signing_refusal(error: ApiError) -> bool:
     return error.status == 422 and code is not None and code.startswith(_SIGNING_CODE_PREFIX)
 
 
-class OutboxWorker:
-    """A daemon thread that reconciles at start, then sends rows as they fall due.
-
-    ``poke()`` after signing, after sign-in (``outbox.resume``) or when the network
-    comes back; ``stop()`` on sign-out or quit (returns once the thread ended, or
-    after ``timeout`` if a request is still in flight — the row then stays
-    ``sending`` and is reconciled at the next start).
-    """
-
-    def __init__(self, outbox: Outbox, *, max_idle: float = 60.0) -> None:
-        self._outbox = outbox
-        self._max_idle = max_idle
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
-        self.rounds = 0  # completed send rounds, for tests and diagnostics
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def poke(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> bool:
-        self._stopping.set()
-        self._wake.set()
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def _run(self) -> None:
-        first = True
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                if first:
-                    self._outbox.reconcile()
-                    first = False
-                else:
-                    self._outbox.process_due()
-            except Exception:
-                # Local store trouble (disk full, locked): try again on the next wake-up.
-                log.exception("Outbox round failed")
-            self.rounds += 1
-            due = self._outbox.next_wakeup()
-            idle = self._max_idle
-            if due is not None:
-                idle = min(idle, max(0.0, due - self._outbox.now()))
-            self._wake.wait(idle)
+__all__ = [
+    "AlreadySigned",
+    "ApiClientTransport",
+    "ContentHash",
+    "NoSignatureNeeded",
+    "NotRejected",
+    "Outbox",
+    "OutboxItem",
+    "OutboxWorker",
+    "PendingSummary",
+    "State",
+    "Transport",
+    "Why",
+    "content_hash_for",
+    "default_content_hash",
+    "receipt",
+]

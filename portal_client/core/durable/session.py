@@ -11,13 +11,22 @@ from portal_client.core.durable.crypto import RecordCipher
 from portal_client.core.durable.drafts import DraftStore
 from portal_client.core.durable.keystore import DataKey, KeyStore
 from portal_client.core.durable.outbox import Outbox, Transport
-from portal_client.core.durable.store import LocalStore, store_path
+from portal_client.core.durable.store import (
+    LocalStore,
+    pharmacy_scope,
+    pharmacy_store_path,
+    store_path,
+)
+from portal_client.core.durable.store_move import move_store_over
+from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 
-MOVED_ASIDE_NOTICE = (
-    "Drafts and unsent prescriptions saved earlier on this computer could not be opened: "
-    "the key that protects them is no longer in the system keyring. They were kept, "
-    "unopened, in the file {name}, and an empty store was started. Prescriptions you "
-    "signed may not have reached the pharmacy; check your list with the pharmacy."
+MOVED_ASIDE_NOTICE = QT_TRANSLATE_NOOP(
+    "Session",
+    "Drafts and unsent prescriptions saved earlier on this computer could "
+    "not be opened: the key that protects them is no longer in the system "
+    "keyring. They were kept, unopened, in the file {name}, and an empty "
+    "store was started. Prescriptions you signed may not have reached the "
+    "pharmacy; check your list with the pharmacy.",
 )
 
 
@@ -42,9 +51,12 @@ class DurableSession:
     @property
     def notice(self) -> str | None:
         """What to tell the user once after opening, or None when all is as expected."""
-        notices = [self.data_key.notice]
+        key_notice = self.data_key.notice
+        notices = [translate("Keystore", key_notice) if key_notice else None]
         if self.store.moved_aside is not None:
-            notices.append(MOVED_ASIDE_NOTICE.format(name=self.store.moved_aside.name))
+            notices.append(
+                translate("Session", MOVED_ASIDE_NOTICE).format(name=self.store.moved_aside.name)
+            )
         shown = [text for text in notices if text]
         return " ".join(shown) if shown else None
 
@@ -58,10 +70,18 @@ def open_user_store(
     username: str,
     transport: Transport | None,
     *,
+    pharmacy_id: str | None = None,
     keystore: KeyStore | None = None,
+    keystores: Callable[[str], KeyStore] = KeyStore,
     clock: Callable[[], float] = time.time,
 ) -> DurableSession:
     """Fetch the user's key from the keyring and open their store.
+
+    The store is named after ``pharmacy_id`` (the server's ``/healthz``) and the user, so
+    any address or port of the pharmacy finds it; the first time, a store named after
+    ``server_url`` moves over (``store_move.py``). Without ``pharmacy_id`` (a server
+    that does not say) it is named after ``server_url``. ``keystores`` makes the keyring
+    access for a name; ``keystore`` overrides the one for the store's own name.
 
     Blocks: up to a few keyring timeouts (see keystore.py) plus local disk I/O; no
     network. Without a persistent key the store lives in memory only. A file on
@@ -69,13 +89,23 @@ def open_user_store(
     store started; ``notice`` then tells the user. Raises ``store.StoreInUse`` if
     another instance of the client has this user's store open.
     """
-    keys = keystore or KeyStore(server_url)
+    if pharmacy_id is None:
+        keys = keystore or keystores(server_url)
+        path = store_path(data_dir, server_url, username)
+    else:
+        keys = keystore or keystores(pharmacy_scope(pharmacy_id))
+        path = pharmacy_store_path(data_dir, pharmacy_id, username)
+        move_store_over(
+            store_path(data_dir, server_url, username),
+            path,
+            username,
+            old_keys=keystores(server_url),
+            new_keys=keys,
+        )
     data_key = keys.data_key_for(username)
     cipher = RecordCipher(data_key.key)
     if data_key.persistent:
-        store = LocalStore.open(
-            store_path(data_dir, server_url, username), cipher, move_aside_if_key_differs=True
-        )
+        store = LocalStore.open(path, cipher, move_aside_if_key_differs=True)
     else:
         store = LocalStore.in_memory(cipher)
     return DurableSession(

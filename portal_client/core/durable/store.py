@@ -145,9 +145,29 @@ def move_aside(path: Path, now: dt.datetime | None = None) -> Path:
 
 
 def store_path(data_dir: Path, server_url: str, username: str) -> Path:
-    """Where one user's store lives: a name derived from server and user, no PHI."""
+    """Where one user's store lived before servers named their pharmacy (and still lives
+    for a server that does not): a name derived from the address and user, no PHI."""
     digest = hashlib.sha256(f"{server_url.rstrip('/')}\n{username}".encode()).hexdigest()
     return data_dir / "local-store" / f"user-{digest[:24]}.sqlite3"
+
+
+def pharmacy_scope(pharmacy_id: str) -> str:
+    """What names a user's store and its keyring entry for one pharmacy, whatever
+    address or port reaches it."""
+    return f"pharmacy:{pharmacy_id}"
+
+
+def pharmacy_store_path(data_dir: Path, pharmacy_id: str, username: str) -> Path:
+    """Where one user's store for one pharmacy lives: named after the pharmacy's id."""
+    return store_path(data_dir, pharmacy_scope(pharmacy_id), username)
+
+
+def move_store_files(source: Path, target: Path) -> None:
+    """Rename a closed store and its WAL files to ``target`` (same folder: atomic)."""
+    os.replace(source, target)
+    for side in _SIDE_FILES:
+        with suppress(FileNotFoundError):
+            os.replace(source.with_name(source.name + side), target.with_name(target.name + side))
 
 
 class LocalStore:

@@ -16,9 +16,15 @@ Parts: ``template_card``, ``patient_card``, ``ingredients_card``, ``administrati
 ``signing`` (the sign dialog flow), assembled by ``page.ComposerPage``.
 """
 
-from portal_client.gui.composer.page import ComposerPage
-from portal_client.gui.composer.signing import SignFlow, ask_discard, open_sign_dialog
-from portal_client.gui.composer.template_card import TEMPLATE_ROLE, TemplateTree
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from portal_client.gui.composer.page import ComposerPage
+    from portal_client.gui.composer.signing import SignFlow, ask_discard, open_sign_dialog
+    from portal_client.gui.composer.template_card import TEMPLATE_ROLE, TemplateTree
 
 __all__ = [
     "TEMPLATE_ROLE",
@@ -28,3 +34,20 @@ __all__ = [
     "ask_discard",
     "open_sign_dialog",
 ]
+
+# Loaded on first use: importing one part (``composer.fields``) must not load them all,
+# so the warm-up (``gui/warm_up.py``) can import the parts one at a time.
+_HOME = {
+    "TEMPLATE_ROLE": "template_card",
+    "ComposerPage": "page",
+    "SignFlow": "signing",
+    "TemplateTree": "template_card",
+    "ask_discard": "signing",
+    "open_sign_dialog": "signing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from portal_client.core.composer import SAVE_STATE_EDITING, save_state_failed, save_state_saved
+from portal_client.core.i18n import translate
 from portal_client.gui.ops import Op
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class DraftAutosave(QObject):
 
     def note_edit(self, draft_id: str, payload: dict[str, Any]) -> None:
         self._the_debouncer().note_edit(draft_id, payload)
-        self.state_text.emit(SAVE_STATE_EDITING)
+        self.state_text.emit(translate("Composer", SAVE_STATE_EDITING))
         self._schedule()
 
     def _schedule(self) -> None:

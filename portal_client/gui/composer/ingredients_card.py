@@ -1,7 +1,8 @@
 """The ingredients card: one row per template ingredient, its amount, allowed and typical range.
 
-Amounts are typed, never scrolled: the table takes no focus (Tab goes from one amount
-editor to the next) and has no editable cells of its own.
+Amounts are typed, never scrolled: the table takes no focus and no Tab of its own (Tab
+goes from one amount editor to the next, in the page's focus chain) and has no editable
+cells.
 """
 
 from __future__ import annotations
@@ -23,21 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 from portal_client.core.composer import allowed_range, typical_range
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui.composer.fields import FieldSlot, card_column, error_label
+from portal_client.gui.i18n import marked
+from portal_client.gui.theme import text_colour
 from portal_client.gui.widgets import muted, section_title, set_invalid
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
     from portal_client.core.composer import FormReview
 
-CONFIRM_TAG = (
-    "<span style='background:#FFF4D6;color:#8A5A00;font-size:8pt;font-weight:600;'>"
-    "&nbsp;PHARMACY TO CONFIRM&nbsp;</span>"
+CONFIRM_TAG = QT_TRANSLATE_NOOP(
+    "Marked",
+    "<span "
+    "style='background:#FFF4D6;color:#8A5A00;font-size:8pt;font-weight:600;'>&nbsp;PHARMACY "
+    "TO CONFIRM&nbsp;</span>",
 )
 #: ``QTableView::item { padding: 4px 6px; }`` in portal.qss: cell widgets sit inside it.
 TABLE_ITEM_PADDING = (6, 4)
 AMOUNT_EDITOR_WIDTH = 64
-_CHECK_COLOURS = {"error": "#A3261D", "note": "#8A5A00"}
 
 
 class IngredientsCard(QFrame):
@@ -51,16 +56,20 @@ class IngredientsCard(QFrame):
         super().__init__(parent)
         self.setObjectName("Card")
         layout = card_column(self)
-        layout.addWidget(section_title("Ingredients"))
-        self.hint = muted("Choose a template to see its ingredients.", hint=True)
+        layout.addWidget(section_title(self.tr("Ingredients")))
+        self.hint = muted(self.tr("Choose a template to see its ingredients."), hint=True)
         layout.addWidget(self.hint)
         # The product name takes what is left; a note on the amount appears under it.
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Ingredient", "Amount", "Allowed", "Typical"])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Ingredient"), self.tr("Amount"), self.tr("Allowed"), self.tr("Typical")]
+        )
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setTabKeyNavigation(False)  # else it eats Tab pressed in an amount
+        self.table.setAccessibleName(self.tr("Ingredients"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setStyleSheet("QTableWidget { border: none; }")
@@ -72,6 +81,9 @@ class IngredientsCard(QFrame):
             self.table.setColumnWidth(column, width)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         header.sectionResized.connect(self.fit_rows)
+        # A restored header state or a resize that moves no section edge emits no
+        # sectionResized: fit again whenever the header's geometry settles.
+        header.geometriesChanged.connect(self.fit_rows)
         layout.addWidget(self.table)
         self.error = error_label()
         layout.addWidget(self.error)
@@ -91,15 +103,19 @@ class IngredientsCard(QFrame):
         table.setRowCount(len(template.ingredients))
         for row, ingredient in enumerate(template.ingredients):
             name = QLabel(
-                f"{ingredient.name}<br>{CONFIRM_TAG}" if ingredient.to_confirm else ingredient.name
+                f"{ingredient.name}<br>{marked(CONFIRM_TAG)}"
+                if ingredient.to_confirm
+                else ingredient.name
             )
             name.setObjectName("IngredientName")
             name.setTextFormat(Qt.TextFormat.RichText)
             name.setWordWrap(True)
             if ingredient.to_confirm:
                 name.setToolTip(
-                    "The reference range for this ingredient is unverified: "
-                    "the pharmacist will confirm the amount."
+                    self.tr(
+                        "The reference range for this ingredient is unverified: the "
+                        "pharmacist will confirm the amount."
+                    )
                 )
             check = QLabel()
             check.setObjectName("IngredientCheck")
@@ -117,7 +133,7 @@ class IngredientsCard(QFrame):
             line.setContentsMargins(2, 2, 6, 2)
             amount = QLineEdit(amounts.get(ingredient.code, ""))
             amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-            amount.setAccessibleName(f"{ingredient.name} amount")
+            amount.setAccessibleName(self.tr("{name} dose").format(name=ingredient.name))
             amount.setObjectName(f"amount:{ingredient.code}")
             amount.setFixedWidth(AMOUNT_EDITOR_WIDTH)
             line.addWidget(amount)
@@ -134,15 +150,24 @@ class IngredientsCard(QFrame):
         self._size_columns(template)
         self.fit_rows()
 
+    def inputs(self) -> list[QWidget]:
+        """The amount editors, in the template's order (the focus chain's part)."""
+        return [editor for editor, _check in self.rows.values()]
+
     def show_review(self, review: FormReview) -> None:
         """Each row's error (once visible) or its out-of-range note."""
+        changed = False
         for code, (editor, check) in self.rows.items():
             kind, message = review.ingredient_check(code)
             set_invalid(editor, kind == "error")
-            colour = _CHECK_COLOURS.get(kind)
-            check.setText(f"<span style='color:{colour}'>{message}</span>" if colour else "")
-            check.setVisible(bool(check.text()))
-        self.fit_rows()
+            colour = text_colour(kind) if kind in ("error", "note") else None
+            text = f"<span style='color:{colour}'>{message}</span>" if colour else ""
+            if text != check.text():  # only a changed note can change a row's height
+                check.setText(text)
+                check.setVisible(bool(text))
+                changed = True
+        if changed:
+            self.fit_rows()
 
     def _size_columns(self, template: Template) -> None:
         """Amount, Allowed and Typical as wide as their longest text (units such as
@@ -182,4 +207,5 @@ class IngredientsCard(QFrame):
         height = table.horizontalHeader().sizeHint().height() + sum(
             table.rowHeight(r) for r in range(table.rowCount())
         )
-        table.setFixedHeight(height + 4)
+        if table.height() != height + 4 or table.minimumHeight() != height + 4:
+            table.setFixedHeight(height + 4)

@@ -15,26 +15,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_domain.patient_records import named_lab, named_labs
 from pharmacy_domain.prescription import LAB_INTERPRETATIONS
 from portal_client.core.composer import LabEntry
+from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui.composer.fields import FieldSlot, card_column, error_label
+from portal_client.gui.i18n import marked
+from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import muted, section_title
 
-LAB_CODES = (
-    "",
-    "g6pd",
-    "creatinine",
-    "egfr",
-    "potassium",
-    "magnesium",
-    "phosphate",
-    "glucose",
-    "triglycerides",
-    "sodium",
-    "calcium",
-    "albumin",
-)
 LAB_ROW_HEIGHT = 46
+#: Date, value, unit, interpretation and remove columns (the test's name stretches).
+LAB_COLUMN_WIDTHS = {1: 112, 2: 64, 3: 112, 4: 122, 5: 36}
+#: The test list opens at least this wide, so no name is cut.
+LAB_LIST_MIN_WIDTH = 280
+#: What each of a row's editors holds, left to right (their accessible names).
+LAB_ROW_PARTS = (
+    QT_TRANSLATE_NOOP("Marked", "test"),
+    QT_TRANSLATE_NOOP("Marked", "date"),
+    QT_TRANSLATE_NOOP("Marked", "value"),
+    QT_TRANSLATE_NOOP("Marked", "unit"),
+    QT_TRANSLATE_NOOP("Marked", "interpretation"),
+)
 
 
 class LabsCard(QFrame):
@@ -54,29 +56,45 @@ class LabsCard(QFrame):
         super().__init__(parent)
         self.setObjectName("Card")
         layout = card_column(self)
-        layout.addWidget(section_title("Lab results"))
+        layout.addWidget(section_title(self.tr("Lab results")))
         layout.addWidget(
             muted(
-                "Dated results the pharmacy's checks need (e.g. G6PD before high-dose vitamin C, "
-                "creatinine or eGFR for renal function).",
+                self.tr(
+                    "Dated results the pharmacy's checks need (e.g. G6PD before high-dose "
+                    "vitamin C, creatinine or eGFR for renal function)."
+                ),
                 hint=True,
             )
         )
         self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Lab", "Date", "Value", "Unit", "Interpretation", ""])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Lab"),
+                self.tr("Date"),
+                self.tr("Value"),
+                self.tr("Unit"),
+                self.tr("Interpretation"),
+                "",
+            ]
+        )
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setTabKeyNavigation(False)  # Tab goes from one row's editor to the next
+        self.table.setAccessibleName(self.tr("Lab results"))
         self.table.setStyleSheet("QTableWidget { border: none; }")
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(5, 40)
+        # The test's name takes the room ("History of oxalate kidney stones"); the date,
+        # value, unit and interpretation are as wide as what they hold.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in LAB_COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
         layout.addWidget(self.table)
-        self.add_button = QPushButton("Add lab result")
+        self.add_button = QPushButton(self.tr("Add lab result"))
         self.add_button.setObjectName("Link")
         self.add_button.clicked.connect(self.add_requested)
         row = QHBoxLayout()
@@ -86,6 +104,8 @@ class LabsCard(QFrame):
         self.error = error_label()
         layout.addWidget(self.error)
         self.slot = FieldSlot(self.table, self.error)
+        #: Inputs another part puts in the card (the patient record's "Add a result").
+        self.extra_inputs: list[QWidget] = []
         self.fit_height()
 
     def add_row(self, lab: LabEntry) -> int:
@@ -93,34 +113,47 @@ class LabsCard(QFrame):
         table = self.table
         index = table.rowCount()
         table.insertRow(index)
-        code = QComboBox()
-        code.setEditable(True)
-        code.addItems(list(LAB_CODES))
-        code.setCurrentText(lab.code)
+        code = guard_wheel(QComboBox())
+        # Named, never raw codes: the list says "G6PD" and the order carries "g6pd".
+        code.addItem("—", "")
+        for named in named_labs():
+            code.addItem(named.name, named.code)
+        if lab.code and code.findData(lab.code) < 0:  # an order from elsewhere: as sent
+            code.addItem(lab.code, lab.code)
+        code.setCurrentIndex(max(0, code.findData(lab.code)))
+        code.view().setMinimumWidth(LAB_LIST_MIN_WIDTH)
         date = QLineEdit(lab.date)
-        date.setPlaceholderText("YYYY-MM-DD")
+        date.setPlaceholderText(self.tr("YYYY-MM-DD"))
         value = QLineEdit(lab.value)
         unit = QLineEdit(lab.unit)
-        unit.setPlaceholderText("e.g. mg/dL")
-        interpretation = QComboBox()
+        unit.setPlaceholderText(self.tr("e.g. mg/dL"))
+        interpretation = guard_wheel(QComboBox())
         interpretation.addItem("—", "")
         for option in LAB_INTERPRETATIONS:
             interpretation.addItem(option, option)
         interpretation.setCurrentIndex(max(0, interpretation.findData(lab.interpretation)))
         remove = QPushButton("✕")
         remove.setObjectName("Link")
-        remove.setToolTip("Remove this result")
+        remove.setToolTip(self.tr("Remove this result"))
         for column, widget in enumerate((code, date, value, unit, interpretation, remove)):
             table.setCellWidget(index, column, widget)
         table.setRowHeight(index, LAB_ROW_HEIGHT)
+        self._name_rows()
+
+        def chosen() -> None:
+            # The usual unit as a hint only: a value is never typed for the prescriber.
+            named = named_lab(str(code.currentData() or ""))
+            usual = named.unit if named is not None and named.unit else ""
+            unit.setPlaceholderText(usual or self.tr("e.g. mg/dL"))
+            changed()
 
         def changed() -> None:
-            lab.code = code.currentText()
+            lab.code = str(code.currentData() or "")
             lab.date, lab.value, lab.unit = date.text(), value.text(), unit.text()
             lab.interpretation = str(interpretation.currentData() or "")
             self.changed.emit()
 
-        code.currentTextChanged.connect(lambda _t: changed())
+        code.currentIndexChanged.connect(lambda _i: chosen())
         for edit in (date, value, unit):
             edit.textEdited.connect(lambda _t: changed())
         interpretation.currentIndexChanged.connect(lambda _i: changed())
@@ -130,7 +163,32 @@ class LabsCard(QFrame):
 
     def remove_row(self, index: int) -> None:
         self.table.removeRow(index)
+        self._name_rows()
         self.fit_height()
+
+    def _name_rows(self) -> None:
+        """Each row's editors named by its number (rows below a removed one move up)."""
+        for row in range(self.table.rowCount()):
+            names = [
+                self.tr("Lab result {number} {part}").format(number=row + 1, part=marked(what))
+                for what in LAB_ROW_PARTS
+            ]
+            for column, name in enumerate(
+                [*names, self.tr("Remove lab result {number}").format(number=row + 1)]
+            ):
+                cell = self.table.cellWidget(row, column)
+                if cell is not None:
+                    cell.setAccessibleName(name)
+
+    def inputs(self) -> list[QWidget]:
+        """Each row's editors left to right, row by row, then "Add lab result"."""
+        table = self.table
+        cells = (
+            table.cellWidget(row, column)
+            for row in range(table.rowCount())
+            for column in range(table.columnCount())
+        )
+        return [*(cell for cell in cells if cell is not None), self.add_button, *self.extra_inputs]
 
     def clear(self) -> None:
         self.table.setRowCount(0)

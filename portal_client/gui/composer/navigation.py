@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 
 if TYPE_CHECKING:
     from portal_client.core.composer import FormReview
+    from portal_client.gui.composer import ComposerPage
     from portal_client.gui.composer.fields import FieldSlot
     from portal_client.gui.composer.ingredients_card import IngredientsCard
     from portal_client.gui.composer.labs_card import LabsCard
@@ -70,3 +71,21 @@ class FormNavigator:
         if widget is not None:
             widget.setFocus()
             self._scroll_area.ensureWidgetVisible(widget)
+
+
+def focus_order(page: ComposerPage) -> list[QWidget]:
+    """Every input of the composer in the order Tab visits them: the template, the form
+    top to bottom (each ingredient's dose in the template's order), the reasons the
+    checks ask for, the footer, and back to the list."""
+    return [
+        page.template_tree,
+        *page.patient.inputs(),
+        *page.ingredients.inputs(),
+        *page.administration.inputs(),
+        *page.labs.inputs(),
+        *page.dispensing.inputs(),
+        page.notes,
+        *page.checks.reason_edits.values(),
+        *page.sign_bar.inputs(),
+        page.back,
+    ]

@@ -16,14 +16,17 @@ from PySide6.QtWidgets import QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QW
 
 from portal_client.core.composer import ComposerState, FormReview, LabEntry, composer_titles
 from portal_client.core.errors import NotSignedIn
+from portal_client.gui.actions import COMPOSER_SHORTCUTS
 from portal_client.gui.composer.administration_card import AdministrationCard, NotesCard
 from portal_client.gui.composer.autosave import DraftAutosave
 from portal_client.gui.composer.bars import ComposerHeader, SignBar
+from portal_client.gui.composer.dispensing_card import DispensingCard
 from portal_client.gui.composer.fields import FieldSlot
 from portal_client.gui.composer.ingredients_card import IngredientsCard
 from portal_client.gui.composer.labs_card import LabsCard
-from portal_client.gui.composer.navigation import FormNavigator
+from portal_client.gui.composer.navigation import FormNavigator, focus_order
 from portal_client.gui.composer.patient_card import PatientCard
+from portal_client.gui.composer.server_check import ServerChecker
 from portal_client.gui.composer.signing import (
     ConfirmDiscard,
     SignFlow,
@@ -33,6 +36,7 @@ from portal_client.gui.composer.signing import (
 )
 from portal_client.gui.composer.template_card import TemplateCard
 from portal_client.gui.findings_panel import ChecksPanel
+from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.ops import Op
 from portal_client.gui.widgets import Banner
 
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from pharmacy_domain.templates import Template
     from portal_client.core.api_client import ApiClient, SigningGrant
     from portal_client.core.durable import DurableSession, OutboxItem
+    from portal_client.core.server_checks import ServerCheck
 
 #: The checks panel's width: enough for figures and findings at 1366 pixels wide,
 #: more room on a large screen (where the form needs no more).
@@ -59,6 +64,7 @@ class ComposerPage(QWidget):
         session_expired(str): the server no longer accepts our token.
         save_requested(): Ctrl+Enter on a composer without signing (clinic staff): the
             window saves the draft for its prescriber instead.
+        reviewed(): the form was checked again and every card shows it.
 
     ``signing=False`` (clinic staff) leaves the sign action out altogether: no button,
     no shortcut, and ``attempt_sign`` does nothing. The window adds its own actions to
@@ -75,6 +81,7 @@ class ComposerPage(QWidget):
     draft_saved = Signal(str)
     session_expired = Signal(str)
     save_requested = Signal()
+    reviewed = Signal()
 
     def __init__(
         self,
@@ -97,7 +104,9 @@ class ComposerPage(QWidget):
         self.autosave = DraftAutosave(lambda: self.state.draft_id, self)
         self._loading = False  # True while widgets are filled from the state
         self._busy = False
+        self._focus_chain: list[QWidget] = []
         self.review: FormReview = self.state.review()
+        self.server_checker = ServerChecker(client, self)
 
         self.header = ComposerHeader(self.new_title)
         self.template_card = TemplateCard()
@@ -105,6 +114,7 @@ class ComposerPage(QWidget):
         self.ingredients = IngredientsCard()
         self.administration = AdministrationCard()
         self.labs = LabsCard()
+        self.dispensing = DispensingCard()
         self.notes_card = NotesCard()
         self.checks = ChecksPanel()
         self.sign_bar = SignBar(signing=signing)
@@ -120,8 +130,8 @@ class ComposerPage(QWidget):
             self._slots, self.ingredients, self.labs, self.checks, self.scroll_area
         )
         self._connect_parts()
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
+        for keys in COMPOSER_SHORTCUTS:
+            shortcut = QShortcut(QKeySequence(keys.keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.sign_by_keyboard)
         self._set_template(None, by_user=False)
@@ -157,6 +167,7 @@ class ComposerPage(QWidget):
             "ingredients": self.ingredients.slot,
             **administration.slots,
             "patient.labs": self.labs.slot,
+            **self.dispensing.slots,
             "notes": self.notes_card.slot,
         }
 
@@ -167,6 +178,8 @@ class ComposerPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Tab stops on the fields, which scroll into view; the form itself is no stop.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         form = QWidget()
         form.setObjectName("Canvas")
         self.form_layout = QVBoxLayout(form)
@@ -184,6 +197,7 @@ class ComposerPage(QWidget):
             self.ingredients,
             self.administration,
             self.labs,
+            self.dispensing,
             self.notes_card,
         ):
             self.form_layout.addWidget(part)
@@ -212,8 +226,11 @@ class ComposerPage(QWidget):
         self.labs.changed.connect(self._labs_changed)
         self.labs.remove_requested.connect(self._remove_lab)
         self.notes_card.edited.connect(lambda text: self._edited("notes", "notes", text))
+        self.dispensing.patient_edited.connect(self._edited)
+        self.dispensing.dispensing_edited.connect(self._dispensing_edited)
         self.autosave.state_text.connect(self.save_state.setText)
         self.autosave.draft_saved.connect(self.draft_saved)
+        self.server_checker.answered.connect(self._server_checked)
 
     def sign_by_keyboard(self) -> None:
         """Ctrl+Enter: the same as pressing Sign and submit, when it may be pressed."""
@@ -246,6 +263,13 @@ class ComposerPage(QWidget):
         if self._loading:
             return
         self.state.edit(form_field, attribute, value)
+        self._revalidate()
+
+    def _dispensing_edited(self, form_field: str, attribute: str, value: str) -> None:
+        if self._loading:
+            return
+        self.state.edit_dispensing(form_field, attribute, value)
+        self.dispensing.show_schedule(self.state)
         self._revalidate()
 
     def _amount_edited(self, code: str, text: str) -> None:
@@ -351,6 +375,20 @@ class ComposerPage(QWidget):
         self.sign_bar.show_review(review, busy=self._busy)
         if not self._loading and self.state.needs_autosave:
             self._note_edit()
+        self.server_checker.follow(self.state, review)
+        self.reviewed.emit()
+        self.refresh_focus_chain()
+
+    def refresh_focus_chain(self) -> None:
+        """Set the Tab order again when the inputs changed (a template's rows, a lab row,
+        a warning's reason, a window's footer button); cheap when they did not."""
+        order = focus_order(self)
+        if order != self._focus_chain:
+            self._focus_chain = set_focus_chain(order)
+
+    def _server_checked(self, check: ServerCheck) -> None:
+        self.state.server_check = check
+        self._revalidate()
 
     def show_server_errors(self, field_errors: Sequence[dict[str, str]]) -> None:
         """Place the server's 422 errors next to their fields, like local ones."""
@@ -387,12 +425,20 @@ class ComposerPage(QWidget):
         self.save_state.setText(self.autosave.saved_text())
         self._revalidate()
 
+    def open_state(self, state: ComposerState) -> None:
+        """Show a new prescription built elsewhere (a patient record's)."""
+        self._restore(state)
+        self.page_title.setText(self.new_title)
+        self.save_state.setText("")
+        self._revalidate()
+
     def _restore(self, state: ComposerState) -> None:
         self.state = state
         self.status_banner.clear()
         self._loading = True
         try:
             self.patient.show_state(state)
+            self.dispensing.show_state(state)
             self.notes.setPlainText(state.notes)
             labs, state.labs = list(state.labs), []
             self.labs.clear()
@@ -419,7 +465,7 @@ class ComposerPage(QWidget):
             return
         if self.durable is None:
             self.status_banner.show_message(
-                "Your local drafts store is still opening; try again in a moment.", "warn"
+                self.tr("Your local drafts store is still opening; try again in a moment."), "warn"
             )
             return
         body = self.state.signable_body()
@@ -449,8 +495,10 @@ class ComposerPage(QWidget):
 
         def failed(error: Exception) -> None:
             self.status_banner.show_message(
-                f"The signed prescription could not be stored on this computer: {error}. "
-                "Nothing was sent; your draft is kept.",
+                self.tr(
+                    "The signed prescription could not be stored on this computer: "
+                    "{error}. Nothing was sent; your draft is kept."
+                ).format(error=error),
                 "error",
             )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QWidget
 
 from portal_client.gui.sign_dialog import SignDialog
@@ -51,8 +51,10 @@ def ask_discard(parent: QWidget) -> bool:
 
     answer = QMessageBox.question(
         parent,
-        "Discard this prescription?",
-        "The prescription has not been sent. Discard what you entered?",
+        QCoreApplication.translate("Signing", "Discard this prescription?"),
+        QCoreApplication.translate(
+            "Signing", "The prescription has not been sent. Discard what you entered?"
+        ),
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )

@@ -41,16 +41,16 @@ class UsernameMemory(QObject):
         self._keystore: KeyStore | None = None
 
     def keystore(self) -> KeyStore:
-        """One keyring wrapper per server address (it remembers a keyring that hung)."""
-        url = self._settings.server_url
+        """One keyring wrapper per server address (it remembers a keyring that hung).
+        Called off the GUI thread only: making the first one imports the durable store."""
+        url = self._settings.server_url or ""
         if self._keystore is None or self._keystore.server_url != url.rstrip("/"):
             self._keystore = self._factory(url)
         return self._keystore
 
     def load(self) -> None:
-        store = self.keystore()
-
         def read() -> tuple[str | None, bool]:
+            store = self.keystore()  # here: its first use imports the durable store
             return store.remembered_username(), store.available
 
         def show(result: tuple[str | None, bool]) -> None:
@@ -62,9 +62,9 @@ class UsernameMemory(QObject):
 
     def store(self, username: str | None) -> None:
         """Remember ``username``, or forget the saved one (None)."""
-        store = self.keystore()
 
         def write() -> bool:
+            store = self.keystore()
             if username is None:
                 store.forget_username()
                 return store.available

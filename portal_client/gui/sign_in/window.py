@@ -40,7 +40,9 @@ from portal_client.core.sign_in import (
     sign_in_error_text,
 )
 from portal_client.gui import resources
+from portal_client.gui.diagnostics_action import diagnostics_link
 from portal_client.gui.ops import Op
+from portal_client.gui.sign_in.language import LanguageRow
 from portal_client.gui.sign_in.memory import (
     KeyStoreFactory,
     UsernameMemory,
@@ -55,16 +57,23 @@ from portal_client.gui.sign_in.parts import (
 from portal_client.gui.widgets import Banner, card, muted
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressBar
+
     from portal_client.core.accounts import CodeChallenge
     from portal_client.core.api_client import ApiClient, SignedInUser
 
 ClientFactory = Callable[[str], "ApiClient"]
 
 
-def _default_client_factory(url: str) -> ApiClient:
-    from portal_client.core.api_client import ApiClient
+def client_factory_for(settings: Settings) -> ClientFactory:
+    """Clients that trust the CA bundle the settings name at the time of each call."""
 
-    return ApiClient(url)
+    def create(url: str) -> ApiClient:
+        from portal_client.core.api_client import ApiClient
+
+        return ApiClient(url, ca_bundle=settings.ca_bundle)
+
+    return create
 
 
 class SignInWindow(QWidget):
@@ -73,10 +82,12 @@ class SignInWindow(QWidget):
     Signals:
         signed_in(client, user): sign-in succeeded; the window stays open until closed.
         server_changed(url): the user picked another server (settings must be saved).
+        language_changed(choice): the language setting changed (saved; applies at next start).
     """
 
     signed_in = Signal(object, object)
     server_changed = Signal(str)
+    language_changed = Signal(str)
 
     def __init__(
         self,
@@ -90,11 +101,11 @@ class SignInWindow(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SignInWindow")
-        self.setWindowTitle(f"{APP_NAME} — Sign in")
+        self.setWindowTitle(self.tr("{app} — Sign in").format(app=APP_NAME))
         # No window icon of its own: the application's arrives right after the first
         # paint (see ``complete_application``), before any window manager shows it.
         self.settings = settings
-        self._client_factory = client_factory or _default_client_factory
+        self._client_factory = client_factory or client_factory_for(settings)
         self.username_memory = UsernameMemory(
             settings, keystore_factory or default_keystore_factory, self
         )
@@ -179,7 +190,7 @@ class SignInWindow(QWidget):
         logo.setPixmap(resources.early_pixmap("app", 48, self.devicePixelRatioF()))
         title = QLabel(APP_NAME)
         title.setObjectName("AppTitle")
-        subtitle = muted("Sign in to send and track IV nutrition prescriptions.")
+        subtitle = muted(self.tr("Sign in to send and track IV nutrition prescriptions."))
         layout.addWidget(logo)
         layout.addWidget(title)
         layout.addWidget(subtitle)
@@ -206,6 +217,18 @@ class SignInWindow(QWidget):
         self.server_edit, self.server_save = self.server_row.edit, self.server_row.save
         self.server_error = self.server_row.error
         layout.addWidget(self.server_row)
+        # Before sign-in there is no Help menu: support's report is offered here too.
+        self.diagnostics_button = diagnostics_link(
+            self,
+            lambda: self.settings,
+            copied=lambda _text: self.error_banner.show_message(
+                self.tr("Diagnostics copied to the clipboard."), "info"
+            ),
+        )
+        layout.addWidget(self.diagnostics_button)
+        self.language_row = LanguageRow(self.settings)
+        self.language_row.changed.connect(self.language_changed)
+        layout.addWidget(self.language_row)
 
         self.server_row.changed.connect(self._server_changed)
         self.request_account_button.clicked.connect(self.open_account_request)
@@ -219,12 +242,14 @@ class SignInWindow(QWidget):
 
     def _add_submit_area(self, layout: QVBoxLayout) -> None:
         """The button, what it is doing, and the keyring notice, under the fields."""
-        self.submit = QPushButton("Sign in")
+        self.submit = QPushButton(self.tr("Sign in"))
         self.submit.setObjectName("Primary")
         self.submit.setMinimumHeight(36)
         self.submit.setDefault(True)
         layout.addSpacing(6)
         layout.addWidget(self.submit)
+        self._submit_area = layout  # the busy bar goes under the button on first use
+        self.busy_bar: QProgressBar | None = None
         self.progress = muted("", hint=True)
         self.progress.hide()
         layout.addWidget(self.progress)
@@ -235,9 +260,9 @@ class SignInWindow(QWidget):
     def _build_account_links(self) -> QHBoxLayout:
         links = QHBoxLayout()
         links.setContentsMargins(0, 4, 0, 0)
-        self.request_account_button = QPushButton("Request an account")
+        self.request_account_button = QPushButton(self.tr("Request an account"))
         self.request_account_button.setObjectName("Link")
-        self.activate_button = QPushButton("Activate account")
+        self.activate_button = QPushButton(self.tr("Activate account"))
         self.activate_button.setObjectName("Link")
         links.addWidget(self.request_account_button)
         links.addStretch(1)
@@ -261,6 +286,10 @@ class SignInWindow(QWidget):
             banner.clear()
         self.server_row.show_url()
         self._update_submit_enabled()
+
+    @property
+    def server_url(self) -> str:
+        return self.settings.server_url or ""
 
     def set_server_url(self, url: str) -> None:
         self.settings.server_url = url
@@ -313,8 +342,15 @@ class SignInWindow(QWidget):
             self.code.setEnabled(not busy)
         self.change_server.setEnabled(form.server_change_allowed)
         self.submit.setText(form.submit_text)
-        self.progress.setText(form.progress_text(self.settings.server_url))
+        self.progress.setText(form.progress_text(self.server_url))
         self.progress.setVisible(busy)  # no empty gap under the button when idle
+        if busy and self.busy_bar is None:  # made late: not needed for the first paint
+            from portal_client.gui.busy import busy_bar
+
+            self.busy_bar = busy_bar(full_width=True)
+            self._submit_area.insertWidget(self._submit_area.indexOf(self.progress), self.busy_bar)
+        if self.busy_bar is not None:
+            self.busy_bar.setVisible(busy)
         self._update_submit_enabled()
 
     def attempt_sign_in(self) -> None:
@@ -325,7 +361,7 @@ class SignInWindow(QWidget):
             return
         username = self.username.text().strip()
         password = self.password.text()
-        url = self.settings.server_url
+        url = self.server_url
         factory = self._client_factory
         self.error_banner.clear()
         self._set_busy(True)
@@ -480,14 +516,14 @@ class SignInWindow(QWidget):
     def open_account_request(self) -> None:
         from portal_client.gui.account_request_dialog import AccountRequestDialog
 
-        dialog = AccountRequestDialog(self.settings.server_url, self._client_factory, self)
+        dialog = AccountRequestDialog(self.server_url, self._client_factory, self)
         dialog.open()
 
     def open_activation(self) -> None:
         from portal_client.gui.activation_dialog import ActivationDialog
 
         dialog = ActivationDialog(
-            self.settings.server_url,
+            self.server_url,
             self._client_factory,
             self,
             username=self.username.text().strip(),

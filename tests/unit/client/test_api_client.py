@@ -6,6 +6,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,7 @@ from portal_client.core.errors import (
     ServerUnreachable,
     UnreadableAnswer,
 )
+from portal_client.core.request_ids import KEPT_REQUEST_IDS, recent_request_ids
 from tests.helpers.live_server import DEMO_PASSWORD, LiveServer
 from tests.helpers.wire_samples import prescription_answer
 
@@ -93,6 +95,17 @@ def test_templates_parse_into_domain_templates(server: LiveServer) -> None:
     assert any(t.id == "myers-infusion" for t in templates)
 
 
+def test_one_template_version_is_read_and_an_unknown_one_is_not_found(
+    server: LiveServer,
+) -> None:
+    client = signed_in(server)
+    latest = next(t for t in client.templates() if t.id == "myers-infusion")
+    assert client.template_version("myers-infusion", latest.version) == latest
+    with pytest.raises(ApiError) as missing:
+        client.template_version("myers-infusion", 999)
+    assert missing.value.status == 404
+
+
 def test_submit_replays_with_the_same_key_and_is_found_by_it(server: LiveServer) -> None:
     client = signed_in(server)
     body = signed(client, valid_body(client.templates()))
@@ -117,6 +130,24 @@ def test_invalid_body_maps_to_api_error_with_field_errors(server: LiveServer) ->
         client.submit_prescription(signed(client, body), str(uuid.uuid4()))
     assert caught.value.status == 422
     assert "patient.weight_kg" in [e.field for e in caught.value.field_errors]
+
+
+def test_an_error_quotes_the_request_id_the_server_logged(server: LiveServer) -> None:
+    client = signed_in(server)
+    with pytest.raises(ApiError) as caught:
+        client.get_prescription(str(uuid.uuid4()))
+    request_id = caught.value.request_id
+    assert request_id is not None and uuid.UUID(request_id)
+    assert f"Reference for support: {request_id}" in str(caught.value)
+    assert recent_request_ids()[-1] == request_id
+    assert len(recent_request_ids()) <= KEPT_REQUEST_IDS
+    deadline = time.monotonic() + 10
+    logged: list[str] = []
+    while not logged and time.monotonic() < deadline:  # the access line follows the answer
+        logged = [line for line in server.log_text().splitlines() if request_id in line]
+        time.sleep(0.05)
+    assert logged and " 404 " in logged[-1]
+    assert logged[-1].endswith(f"request_id={request_id}")
 
 
 def test_pharmacist_reviews_and_prescriber_may_not(server: LiveServer) -> None:

@@ -120,8 +120,15 @@ def test_missing_labs_block_and_warnings_need_a_reason(myers: Template) -> None:
     state.select_template(push)
     result = state.check(today=TODAY)
     assert result.errors == [] and result.unacknowledged
-    warning = result.unacknowledged[0]
+    warning = next(w for w in result.unacknowledged if w.code == "osmolarity.hypertonic_push")
     state.acknowledgements[(warning.code, warning.field)] = "Slow push over 15 min, monitored."
+    # The allergies cannot be ruled out for dexpanthenol, whose label was never read (the
+    # B-complex label was: benzyl alcohol, sodium hydroxide, hydrochloric acid).
+    left = state.check(today=TODAY).unacknowledged
+    assert {(w.code, w.field) for w in left} == {
+        ("allergy.excipients_unknown", "ingredients[4].code"),  # dexpanthenol
+    }
+    state.allergies = ""
     assert state.check(today=TODAY).unacknowledged == []
     assert state.to_body()["acknowledgements"] == [
         {

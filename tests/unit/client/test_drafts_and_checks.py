@@ -37,6 +37,9 @@ def filled(templates: list[Template], template_id: str = "myers-infusion") -> Co
         LabEntry("g6pd", "2026-10-01", interpretation="normal"),
         LabEntry("creatinine", "2026-11-01", "0.9", "mg/dL", "normal"),
     ]
+    # Dexpanthenol's and B-complex's labels were never read: the latex allergy cannot be
+    # ruled out for them, a warning that needs a reason (one for every product).
+    state.acknowledgements[("allergy.excipients_unknown", "")] = "Latex-free vials and sets."
     return state
 
 

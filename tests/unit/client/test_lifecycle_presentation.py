@@ -16,14 +16,8 @@ from portal_client.core.api_client import (
     is_own_next_step,
 )
 from portal_client.core.errors import NotSignedIn, OutcomeUnknown, ServerUnreachable
-from portal_client.core.prescription_list import format_timestamp, parse_timestamp
-from portal_client.core.presentation import (
+from portal_client.core.lifecycle_text import (
     CHANGED_SINCE_SEEN,
-    LIST_STATUS_TEXT,
-    REVIEW_FILTERS,
-    STATUS_COLOURS,
-    STATUS_TEXT,
-    UNKNOWN_STATUS_COLOURS,
     action_done_message,
     asks_for_note,
     changed_while_confirming_message,
@@ -34,11 +28,18 @@ from portal_client.core.presentation import (
     open_question,
     outcome_unknown_message,
     prescriber_count_text,
+)
+from portal_client.core.prescription_list import format_timestamp, parse_timestamp
+from portal_client.core.presentation import (
+    LIST_STATUS_TEXT,
+    REVIEW_FILTERS,
+    STATUS_TEXT,
     prescription_html,
     status_label,
     status_short_label,
 )
 from portal_client.core.settings import STATUS_FILTERS, Settings, load_settings, save_settings
+from portal_client.core.status_colours import STATUS_COLOURS, UNKNOWN_STATUS_COLOURS
 from portal_client.core.wire import PrescriptionWire, parse
 from tests.helpers.wire_samples import CLINIC, prescription_answer
 
@@ -238,7 +239,7 @@ def test_notes_are_checked_before_sending() -> None:
     [
         ("approve", False),
         ("start_compounding", False),
-        ("mark_ready", False),
+        ("mark_ready", True),  # the beyond-use date and storage
         ("reject", True),
         ("request_clarification", True),
         ("ship", True),

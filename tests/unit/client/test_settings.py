@@ -11,7 +11,6 @@ import pytest
 
 from portal_client.core import paths
 from portal_client.core.settings import (
-    DEFAULT_SERVER_URL,
     Settings,
     WindowPrefs,
     load_settings,
@@ -30,13 +29,14 @@ def config_file(tmp_path: Path) -> Path:
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert load_settings(tmp_path / "nope.json") == Settings()
-    assert Settings().server_url == DEFAULT_SERVER_URL
+    assert Settings().server_url is None  # the first run asks for it
 
 
 def test_round_trip(tmp_path: Path) -> None:
     target = config_file(tmp_path)
     settings = Settings(
         server_url="https://pharmacy.example.org",
+        ca_bundle="/etc/pharmacy/ca.pem",
         window=WindowPrefs(width=1400, height=900, maximized=True),
         review_status_filter="all",
     )
@@ -70,7 +70,7 @@ def test_bad_values_are_dropped_one_by_one(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     settings = load_settings(target)
-    assert settings.server_url == DEFAULT_SERVER_URL
+    assert settings.server_url is None
     assert settings.window == WindowPrefs(width=1200, height=800, maximized=False)
     assert settings.review_status_filter == "approved"
 
@@ -100,7 +100,23 @@ def test_the_file_holds_no_secrets_or_patient_fields(tmp_path: Path) -> None:
     target = config_file(tmp_path)
     save_settings(Settings(), target)
     keys = json.loads(target.read_text(encoding="utf-8")).keys()
-    assert set(keys) == {"server_url", "window", "review_status_filter"}
+    assert set(keys) == {
+        "server_url",
+        "ca_bundle",
+        "window",
+        "review_status_filter",
+        "colour_scheme",
+        "layouts",
+        "language",
+    }
+
+
+def test_the_colour_scheme_is_kept_and_a_bad_one_ignored(tmp_path: Path) -> None:
+    target = config_file(tmp_path)
+    save_settings(Settings(colour_scheme="dark"), target)
+    assert load_settings(target).colour_scheme == "dark"
+    target.write_text('{"colour_scheme": "purple"}', encoding="utf-8")
+    assert load_settings(target).colour_scheme == "system"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ NORMAL_LABS: list[dict[str, Any]] = [
     {"code": "magnesium", "value": 1.8, "unit": "mEq/L", "date": RECENT},
     {"code": "phosphate", "value": 3.5, "unit": "mg/dL", "date": RECENT},
     {"code": "oxalate_stones", "interpretation": "absent", "date": RECENT},
+    {"code": "sodium_restriction", "interpretation": "absent", "date": RECENT},
 ]
 
 

@@ -109,9 +109,10 @@ CASES: list[Case] = [
             access="central",
         ),
     ),
-    (  # [32] no curve configured: unknown, never OK; without phosphate there is nothing to check
-        "calcium_phosphate.unknown",
-        "warn",
+    (  # [32] no curve configured: the interim rule says it checked (never a silent OK);
+        # 6.28 mEq/L x 12.6 mmol/L = 79 at 5.3 % amino acids, under the warning limit of 150
+        "calcium_phosphate.interim",
+        "info",
         lambda o: o("tpn-adult-central", access="central"),
         lambda o: o("tpn-adult-central", amounts={"potassium-phosphate": 0}, access="central"),
     ),
@@ -121,9 +122,9 @@ CASES: list[Case] = [
         lambda o: o("myers-infusion", patient=adult(labs=labs_with("g6pd"))),
         lambda o: o("vitamin-c-labeled", patient=adult(labs=labs_with("g6pd"))),
     ),
-    (  # G6PD maximum age 365 days [unverified]
+    (  # G6PD status is inherited: a normal result older than 365 days [unverified] warns
         "prerequisite.stale",
-        "block",
+        "warn",
         lambda o: o(
             "myers-infusion",
             patient=adult(labs=labs_with("g6pd", interpretation="normal", date="2025-11-01")),
@@ -159,13 +160,13 @@ CASES: list[Case] = [
             patient=adult(labs=labs_with("g6pd", interpretation="normal", date="2026-01-05")),
         ),
     ),
-    (  # [49] B-complex contains 2 % benzyl alcohol
+    (  # [49] B-complex has 2 % benzyl alcohol; the MgCl2 20 % vial label 1 % (preservative)
         "allergy.ingredient",
         "block",
         lambda o: o("myers-infusion", patient=adult(allergies=["Benzyl alcohol"])),
         lambda o: o(
             "myers-infusion",
-            amounts={"b-complex-100": 0},
+            amounts={"b-complex-100": 0, "magnesium-chloride-20": 0},
             patient=adult(allergies=["Benzyl alcohol"]),
         ),
     ),
@@ -199,9 +200,9 @@ CASES: list[Case] = [
         lambda o: o("myers-push"),
         lambda o: o("myers-push", amounts={"ascorbic-acid-500": 0}),
     ),
-    (  # [unverified] hypotonic: 7.5 g in 1 L SWFI = 87 mOsm/L; in LR it is 356
+    (  # hemolytic: 7.5 g in 1 L SWFI = 87 mOsm/L (< 150: blocks); in LR it is 356
         "osmolarity.hypotonic",
-        "warn",
+        "block",
         lambda o: o(
             "vitamin-c-high-dose",
             amounts={"ascorbic-acid-500": 7.5},

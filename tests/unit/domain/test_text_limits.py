@@ -14,7 +14,7 @@ from pharmacy_domain.text_limits import (
 )
 from pharmacy_server import password_policy
 from portal_client.core import accounts
-from portal_client.core.presentation import note_problem
+from portal_client.core.lifecycle_text import note_problem
 
 
 def test_the_limits() -> None:

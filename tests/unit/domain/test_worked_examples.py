@@ -128,7 +128,7 @@ def test_central_tpn_by_hand(order: Builder, check: Checker) -> None:
     """T10 defaults at 70 kg, every volume from the formulary factors:
 
     AA 1.2 g/kg = 84 g = 840 mL (1,000 mOsm/L [44]); dextrose 250 g = 357.1 mL of D70
-    (3,535 [42]); NaCl 70 mEq = 17.5 mL (8,000); Na acetate 20 mEq = 10 mL (4,000);
+    (3,535 [42]); NaCl 70 mEq = 17.5 mL (8,008, label); Na acetate 20 mEq = 10 mL (4,000);
     KCl 50 mEq = 25 mL (4,000 [42]); K phosphate 20 mmol = 6.67 mL (7,400); Ca gluconate
     10 mEq = 21.51 mL (680 [43]); MgSO4 12 mEq = 2.956 mL (4,057 [42]); MVI 10 mL and trace
     elements 1 mL (no value on file); sterile water 300 mL. Lipid 0.8 g/kg = 56 g = 280 mL
@@ -150,7 +150,7 @@ def test_central_tpn_by_hand(order: Builder, check: Checker) -> None:
     osm = {
         "aa": 1000,
         "dex": 3535,
-        "nacl": 8000,
+        "nacl": 8008,  # the Hospira 23.4 % label (8,008 mOsmol/L)
         "naac": 4000,
         "kcl": 4000,
         "kphos": 7400,

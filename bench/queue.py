@@ -1,0 +1,194 @@
+"""The pharmacist's queue at volume: a real server process on SQLite and PostgreSQL, its
+queue read over HTTP by the client's own ``ApiClient``, empty and then holding N orders
+(``pharmacy-server seed-bulk``'s seed, 100,000 in full, a few hundred in smoke).
+
+Figures, each against its baseline: the first page of the empty queue (baseline) and of
+the full one; each filter's and order's first page; a page 50,000 rows down (a cursor
+into the middle, against the full first page); a refresh with nothing new (the target is
+under 50 ms, absolute).
+
+    python -m bench.queue [--smoke] [--count N] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.harness import Benchmark, repeat, table
+from pharmacy_domain.formulary import load_formulary
+from pharmacy_domain.rules import load_rules
+from pharmacy_domain.templates import load_template_catalog
+from pharmacy_server.bulk_seed import seed_bulk
+from pharmacy_server.config import sqlite_url_for
+from pharmacy_server.db import Database
+from pharmacy_server.models import Prescription
+from pharmacy_server.prescriptions.queue import ListOrder, cursor_after
+from pharmacy_server.private_files import ensure_private_folder
+from pharmacy_server.seed import DEMO_PASSWORD
+from portal_client.core.api_client import ApiClient
+from tests.helpers.live_server import start_live_server
+
+CHEAP_HASHING = {"PHARMACY_TEST_CHEAP_HASHING": "1"}
+#: Each page the pharmacist's window asks for.
+PAGE = 100
+#: The small queue the full one is compared with.
+SMALL = 300
+#: (figure name, list_prescriptions arguments): the filters and orders measured.
+SHAPES: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("status submitted", {"status": "submitted", "sort": "needed_by"}),
+    ("status shipped", {"status": "shipped", "sort": "needed_by"}),
+    ("has warnings", {"has_warnings": True, "sort": "needed_by"}),
+    ("answered", {"answered": True, "sort": "needed_by"}),
+    ("to review, answered", {"status": "submitted", "answered": True, "sort": "needed_by"}),
+    ("order newest", {"sort": "newest"}),
+    ("order status", {"sort": "status"}),
+    ("order prescriber", {"sort": "prescriber"}),
+)
+
+
+def _page(client: ApiClient, arguments: dict[str, Any]) -> object:
+    return client.list_prescriptions(limit=PAGE, **arguments)
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+@contextlib.contextmanager
+def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiClient, str]]:
+    ensure_private_folder(folder, tighten=True)
+    url = (
+        sqlite_url_for(folder / "pharmacy.sqlite3")
+        if database == "SQLite"
+        else postgres.create_database("bench")
+    )
+    with start_live_server(folder / "server", database_url=url, extra_env=CHEAP_HASHING) as live:
+        client = ApiClient(live.url)
+        client.login("pharmacist1", DEMO_PASSWORD)
+        try:
+            yield client, live.database_url
+        finally:
+            client.logout()
+
+
+def _cursor_at(database_url: str, position: int, sort: ListOrder) -> str:
+    """A cursor ``position`` rows into the queue in ``sort`` order (read from the table:
+    how far the pharmacist scrolled is not what is measured)."""
+    database = Database.from_url(database_url)
+    try:
+        with database.reading() as session:
+            order: list[Any] = [Prescription.created_at.desc(), Prescription.id.desc()]
+            if sort == "needed_by":
+                order.insert(0, Prescription.needed_by_key.asc())
+            row = session.scalars(
+                select(Prescription).order_by(*order).offset(position).limit(1)
+            ).one()
+            return cursor_after(sort, row)
+    finally:
+        database.dispose()
+
+
+def _seed(url: str, count: int) -> float:
+    database = Database.from_url(url)
+    started = time.perf_counter()
+    try:
+        seed_bulk(database, count, load_template_catalog(), load_formulary(), load_rules())
+    finally:
+        database.dispose()
+    return time.perf_counter() - started
+
+
+def measure(  # noqa: PLR0917 - one database's run
+    bench: Benchmark, database: str, client: ApiClient, url: str, count: int, runs: int
+) -> None:
+    first = lambda: client.list_prescriptions(limit=PAGE, sort="needed_by")  # noqa: E731
+    # "Empty": a small queue, so both pages carry the same 100 full prescriptions.
+    _seed(url, SMALL)
+    empty = f"{database}: first page, small queue ({SMALL})"
+    bench.add(empty, "ms", repeat(lambda: _timed(first), runs))
+    took = _seed(url, count - SMALL)
+    bench.notes[f"{database}: seed-bulk {count - SMALL} s"] = round(took, 1)
+
+    full = f"{database}: first page, {count} orders"
+    bench.add(full, "ms", repeat(lambda: _timed(first), runs), baseline=empty)
+    for name, arguments in SHAPES:
+        samples = [_timed(partial(_page, client, arguments)) for _ in range(runs)]
+        bench.add(f"{database}: {name}", "ms", samples, baseline=empty)
+
+    jump = min(50_000, count // 2)
+    cursor = _cursor_at(url, jump, "needed_by")
+    deep = lambda: client.list_prescriptions(limit=PAGE, sort="needed_by", cursor=cursor)  # noqa: E731
+    bench.add(
+        f"{database}: a page {jump} rows down",
+        "ms",
+        repeat(lambda: _timed(deep), runs),
+        baseline=full,
+    )
+
+    since = client.list_prescriptions(limit=1).changes_cursor
+    quiet = lambda: client.list_prescriptions(changed_since=since, limit=1)  # noqa: E731
+    bench.add(f"{database}: refresh, nothing new", "ms", repeat(lambda: _timed(quiet), runs))
+    page = client.list_prescriptions(limit=PAGE, sort="needed_by")
+    bench.notes[f"{database}: first page total"] = (
+        f"{page.total}{'+' if page.total_is_lower_bound else ''}"
+    )
+
+
+def run(
+    smoke: bool = False, count: int | None = None, sqlite_only: bool | None = None
+) -> Benchmark:
+    count = max(count or (2 * SMALL if smoke else 100_000), 2 * SMALL)
+    runs = 3 if smoke else 15
+    databases = (
+        ["SQLite"] if (smoke if sqlite_only is None else sqlite_only) else ["SQLite", "PostgreSQL"]
+    )
+    bench = Benchmark(
+        "queue",
+        f"The pharmacist's queue over HTTP, empty and at {count} orders: first pages, "
+        "filters, a jump down, a quiet refresh",
+        notes={
+            "count": count,
+            "page": PAGE,
+            "targets": "filters ≤3× empty; jump ≤3× first page; quiet refresh <50 ms",
+        },
+    )
+    with contextlib.ExitStack() as stack:
+        postgres: Any = None
+        if "PostgreSQL" in databases:
+            from tests.helpers.postgres import postgres_for_tests
+
+            postgres = stack.enter_context(postgres_for_tests())
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-queue-")))
+        for database in databases:
+            with _server(root / database, database, postgres) as (client, url):
+                measure(bench, database, client, url, count, runs)
+    return bench
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--count", type=int, default=None)
+    parser.add_argument("--sqlite-only", action="store_true", default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("PHARMACY_TEST_CHEAP_HASHING", "1")
+    bench = run(args.smoke, args.count, args.sqlite_only)
+    print(table([bench]))
+    print(json.dumps(bench.notes, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""A prescriber's favorite orders: named, per template version, never a patient."""

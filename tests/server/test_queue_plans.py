@@ -1,0 +1,152 @@
+"""Every query shape the queue guarantees is read from an index in its order, on SQLite
+(``EXPLAIN QUERY PLAN``) and PostgreSQL (``EXPLAIN`` with sequential scans and sorts
+priced out, so a plan still holding one has no index to use): never a scan of the
+prescription table, never a sort of its rows.
+
+The guaranteed shapes: the ``newest`` and ``needed_by`` orders with no filter or any one
+of status, prescriber, clinic, template, has-warnings and answered (or status with one
+more), each date range with the order of its own column, a reference search; the
+``status`` and ``prescriber`` orders alone or under their own filter. Other combinations
+are read through one filter's index and sort only the rows that match it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Select, event, select
+
+from pharmacy_domain.formulary import load_formulary
+from pharmacy_domain.rules import load_rules
+from pharmacy_domain.status import PrescriptionStatus
+from pharmacy_domain.templates import load_template_catalog
+from pharmacy_server.bulk_seed import seed_bulk
+from pharmacy_server.db import Database
+from pharmacy_server.models import Prescription
+from pharmacy_server.prescriptions.queue import (
+    ListOrder,
+    QueueFilter,
+    capped_count_query,
+    changes_query,
+    cursor_after,
+    page_query,
+)
+
+SOME_ID = uuid.uuid4()
+SUBMITTED = PrescriptionStatus.SUBMITTED
+ONE_FILTER = {
+    "none": QueueFilter(),
+    "status": QueueFilter(status=SUBMITTED),
+    "prescriber": QueueFilter(prescriber_id=SOME_ID),
+    "clinic": QueueFilter(clinic_id=SOME_ID),
+    "template": QueueFilter(template_id="myers-push"),
+    "has_warnings": QueueFilter(has_warnings=True),
+    "answered": QueueFilter(answered=True),
+    "status and warnings": QueueFilter(status=SUBMITTED, has_warnings=True),
+    "status and answered": QueueFilter(status=SUBMITTED, answered=True),
+}
+DAY = dt.date(2026, 12, 1)
+SHAPES: list[tuple[str, ListOrder, QueueFilter]] = [
+    *((name, "newest", f) for name, f in ONE_FILTER.items()),
+    *((name, "needed_by", f) for name, f in ONE_FILTER.items()),
+    ("submitted range", "newest", QueueFilter(submitted_from=DAY, submitted_to=DAY)),
+    ("needed-by range", "needed_by", QueueFilter(needed_by_from=DAY, needed_by_to=DAY)),
+    ("status", "status", QueueFilter()),
+    ("status", "status", QueueFilter(status=SUBMITTED)),
+    ("prescriber", "prescriber", QueueFilter()),
+    ("prescriber", "prescriber", QueueFilter(prescriber_id=SOME_ID)),
+]
+
+
+@pytest.fixture
+def seeded(database: Database) -> Database:
+    seed_bulk(database, 300, load_template_catalog(), load_formulary(), load_rules())
+    return database
+
+
+def _plan(connection: Connection, query: Select[Any]) -> list[str]:
+    """The plan's lines for ``query`` exactly as the service sends it."""
+    sqlite = connection.dialect.name == "sqlite"
+    prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+
+    def explain(*args: Any) -> tuple[str, Any]:
+        return prefix + args[2], args[3]
+
+    event.listen(connection, "before_cursor_execute", explain, retval=True)
+    try:
+        cursor = connection.execute(query).cursor
+        assert cursor is not None
+        rows = cursor.fetchall()
+    finally:
+        event.remove(connection, "before_cursor_execute", explain)
+    return [str(row[3] if sqlite else row[0]) for row in rows]
+
+
+def _problems(lines: list[str], *, sqlite: bool) -> list[str]:
+    if sqlite:
+        return [
+            line
+            for line in lines
+            if "TEMP B-TREE" in line
+            or (line.startswith("SCAN prescription") and "INDEX" not in line)
+        ]
+    return [line for line in lines if "Seq Scan on prescription" in line or "Sort" in line]
+
+
+def _check(database: Database, query_for: Callable[[Prescription], Select[Any]]) -> list[str]:
+    with database.reading() as session:
+        row = session.scalars(select(Prescription).limit(1)).one()
+        connection = session.connection()
+        if not database.is_sqlite:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        lines = _plan(connection, query_for(row))
+    problems = _problems(lines, sqlite=database.is_sqlite)
+    assert lines
+    return problems if not problems else lines
+
+
+@pytest.mark.parametrize(
+    ("name", "sort", "filters"),
+    [pytest.param(name, sort, f, id=f"{name} by {sort}") for name, sort, f in SHAPES],
+)
+def test_each_page_shape_reads_an_index_in_order(
+    seeded: Database, name: str, sort: ListOrder, filters: QueueFilter
+) -> None:
+    conditions = filters.conditions()
+    first = _check(seeded, lambda _row: page_query(conditions, sort, None, 50))
+    assert first == [], f"{name} by {sort}: first page"
+    later = _check(seeded, lambda row: page_query(conditions, sort, cursor_after(sort, row), 50))
+    assert later == [], f"{name} by {sort}: a later page"
+
+
+def test_the_capped_total_and_the_changes_read_an_index(seeded: Database) -> None:
+    for filters in ONE_FILTER.values():
+        conditions = filters.conditions()
+        assert _check(seeded, lambda _row: capped_count_query(conditions)) == []  # noqa: B023
+    scope = Prescription.prescriber_id == SOME_ID
+    assert _check(seeded, lambda _row: changes_query(None, 10, 50)) == []
+    assert _check(seeded, lambda _row: changes_query(scope, 10, 50)) == []
+
+
+def test_a_reference_search_finds_its_row_by_the_unique_index(seeded: Database) -> None:
+    with seeded.reading() as session:
+        reference = session.scalars(select(Prescription.reference).limit(1)).one()
+    conditions = QueueFilter(search=reference).conditions()
+    with seeded.reading() as session:
+        lines = _plan(session.connection(), page_query(conditions, "newest", None, 50))
+    assert not any("Seq Scan on prescription" in line for line in lines)
+    assert not any(line.startswith("SCAN prescription") for line in lines)
+
+
+def test_the_check_fails_on_a_plan_that_sorts(seeded: Database) -> None:
+    """The checker can fail: ordering by a column no index leads with needs a sort."""
+    lines = _check(
+        seeded,
+        lambda _row: select(Prescription).order_by(Prescription.template_name).limit(5),
+    )
+    assert _problems(lines, sqlite=seeded.is_sqlite)
