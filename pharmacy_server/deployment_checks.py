@@ -1,7 +1,10 @@
 """What ``serve`` refuses outside demo mode, each refusal saying what to do.
 
 - A secret key that is not 32 random bytes (a placeholder, a short word, a repeated
-  byte). An unset key is no refusal: a fresh random key file is made on first run.
+  byte). An unset key on SQLite (one machine) is no refusal: a fresh random key file is
+  made on first run beside the database. An unset key on a shared database (PostgreSQL)
+  with no key file is refused: each machine would make its own, and TOTP seeds sealed
+  by one would not open on another.
 - A key file (server secret or database key) that the group or others may read.
 - A listening address other than loopback with neither TLS (``--ssl-certfile``) nor a
   trusted reverse proxy (``PHARMACY_TRUSTED_PROXIES``) in front: passwords and patient
@@ -106,6 +109,12 @@ def check_deployment(
         check_secret_key(settings.secret_key)
     elif key_file.exists():
         check_secret_key(read_key_file(key_file), source=f"the key file {key_file}")
+    elif not settings.resolved_database_url().startswith("sqlite"):
+        raise DeploymentRefused(
+            "no server secret key: on a shared database every server process must use the "
+            f"same one. Generate it once with `{NEW_KEY_COMMAND}` and set it as "
+            "PHARMACY_SECRET_KEY in the settings of every server process."
+        )
     if not settings.database_key:
         check_key_file_private(database_key_file(settings, state_dir))
     if tls is not None:

@@ -58,6 +58,24 @@ def test_a_placeholder_or_weak_secret_key_is_refused(tmp_path: Path, weak: str) 
     assert not data_dir.exists()  # refused before anything was written
 
 
+def test_a_shared_database_without_a_secret_key_is_refused(tmp_path: Path) -> None:
+    # Refused before the database is reached: no PostgreSQL is needed at this address.
+    data_dir = tmp_path / "server"
+    environment = dict(os.environ)
+    environment.pop("PHARMACY_DATABASE_URL", None)
+    environment.pop("PHARMACY_SECRET_KEY", None)
+    environment.update(PRODUCTION)
+    command = [sys.executable, "-m", "pharmacy_server", "serve", "--port", "0"]
+    command += ["--database", "postgresql+psycopg://pharmacy@127.0.0.1:9/pharmacy"]
+    command += ["--state-dir", str(data_dir)]
+    refused = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+    _assert_refused(refused, "no server secret key: on a shared database")
+    assert "PHARMACY_SECRET_KEY in the settings of every server process" in refused.stderr
+    assert not data_dir.exists()  # no key file made that other machines would lack
+
+
 def test_a_weak_key_in_the_key_file_is_refused(tmp_path: Path) -> None:
     data_dir = tmp_path / "server"
     ensure_private_folder(data_dir, tighten=True)
