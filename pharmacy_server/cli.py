@@ -317,6 +317,22 @@ def _database_url(value: str | None) -> str:
     return value or ServerSettings().resolved_database_url()
 
 
+def _add_create_admin(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], state_help: str
+) -> None:
+    admin = commands.add_parser(
+        "create-admin",
+        help="make the first pharmacy account of a new deployment and print its one-time "
+        "activation code (run again before activation for a fresh code)",
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--display-name", required=True, help='e.g. "Priya Raman, PharmD"')
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--role", choices=("admin", "pharmacist"), default="admin")
+    admin.add_argument("--database")
+    admin.add_argument("--state-dir", type=Path, help=state_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pharmacy-server", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -395,6 +411,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--database")
     verify.add_argument("--state-dir", type=Path, help=state_help)
 
+    _add_create_admin(commands, state_help)
+
     bulk = commands.add_parser(
         "seed-bulk",
         help="add N invented prescriptions across the prescriber accounts (to measure "
@@ -456,6 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve_command(args)
     if args.command == "seed-bulk":
         return _seed_bulk_command(args)
+    if args.command == "create-admin":
+        return _create_admin_command(args)
     data_dir: Path = args.data_dir
     exit_with = None
     if args.exit_with_parent is not None:
@@ -471,6 +491,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_with=exit_with,
         migrate=True,
     )
+
+
+def _create_admin_command(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from pharmacy_server.bootstrap import (
+        BootstrapRefused,
+        StaffAccountIn,
+        create_staff_account,
+        field_errors,
+    )
+    from pharmacy_server.clock import utc_now
+    from pharmacy_server.config import ServerSettings
+    from pharmacy_server.db import Database
+    from pharmacy_server.deployment_checks import DeploymentRefused, check_schema_current
+
+    try:
+        account = StaffAccountIn(
+            username=args.username,
+            display_name=args.display_name,
+            email=args.email,
+            role=args.role,
+        )
+    except ValidationError as error:
+        for line in field_errors(error):
+            log.error("%s", line)
+        return 2
+    url = _database_url(args.database)
+    settings = ServerSettings(database_url=url)
+    state = args.state_dir or _default_state_dir()
+    engine_url = _prepared_url(url, settings, state, demo=False, migrate=False)
+    if engine_url is None:
+        return 2
+    database = Database.from_url(engine_url)
+    try:
+        check_schema_current(database)
+        issued = create_staff_account(database, settings, account, utc_now())
+    except (DeploymentRefused, BootstrapRefused) as refusal:
+        log.error("%s", refusal)
+        return 2
+    finally:
+        database.dispose()
+    # On the terminal only (stdout), never in the log: the code opens the account.
+    sys.stdout.write(
+        f"{'A new activation code for' if issued.renewed else 'Created the account'} "
+        f"{issued.username} ({account.role}).\n"
+        f"Activation code: {issued.code}\n"
+        f"Give it to them in person. It works once, until {issued.expires_at:%Y-%m-%d %H:%M} "
+        "UTC: in the portal's sign-in window, Activate account, then choose a password "
+        "and enrol an authenticator app.\n"
+    )
+    return 0
 
 
 def _seed_bulk_command(args: argparse.Namespace) -> int:

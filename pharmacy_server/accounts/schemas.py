@@ -14,13 +14,13 @@ from pharmacy_domain.text_limits import (
 from pharmacy_server.auth.schemas import OTP_PATTERN
 from pharmacy_server.text_fields import IsoDate, OneLine
 
-_USERNAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,149}$"
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,149}$"
 
 
 class AccountRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(pattern=_USERNAME)
+    username: str = Field(pattern=USERNAME_PATTERN)
     display_name: OneLine = Field(min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)
     email: OneLine = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}$", max_length=254)
     clinic: OneLine = Field(min_length=1, max_length=MAX_CLINIC_NAME_LENGTH)

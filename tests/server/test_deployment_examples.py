@@ -12,6 +12,7 @@ import yaml
 
 from pharmacy_server.cli import DEFAULT_PORT
 from pharmacy_server.config import ServerSettings
+from pharmacy_server.patients.router import DOCUMENT_BODY_BYTES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "packaging" / "server"
 
@@ -72,3 +73,15 @@ def test_the_systemd_unit_is_hardened_and_reads_its_secrets_from_a_file() -> Non
         assert options[hardening] == "yes"
     assert options["ProtectSystem"] == "strict"
     assert "--port %i" in options["ExecStart"] and "--host 127.0.0.1" in options["ExecStart"]
+
+
+def test_nginx_lets_a_patient_document_through_to_the_server() -> None:
+    # Found by following the deployment section: at 1m, a 2 MB lab report got nginx's HTML
+    # 413 and never reached the server.
+    units = {"k": 1024, "m": 1024 * 1024}
+    for name in ("nginx-pharmacy.conf", "nginx-compose.conf"):
+        config = (EXAMPLES / name).read_text(encoding="utf-8")
+        found = re.findall(r"client_max_body_size (\d+)([km]);", config)
+        assert len(found) == 1, name
+        size, unit = found[0]
+        assert int(size) * units[unit] > DOCUMENT_BODY_BYTES, name
