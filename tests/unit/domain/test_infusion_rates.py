@@ -83,6 +83,18 @@ CASES: list[Case] = [
         lambda o: o("hpn-cycled", amounts={"potassium-chloride-2": 80}),
     ),
     (
+        "potassium-concentration-central",
+        "block",
+        # KCl 150 and K acetate 100 (both 2 mEq/mL): K 279.33 mEq in 1,520.3 + 50 + 50 =
+        # 1,620.3 mL = 172.4 mEq/L > 150; without the acetate 179.33 in 1,570.3 mL = 114.2
+        # (a warning, not a block).
+        "279.33 / 1.6203 = 172.4 > 150; 179.33 / 1.5703 = 114.2",
+        lambda o: o(
+            "hpn-cycled", amounts={"potassium-chloride-2": 150, "potassium-acetate-2": 100}
+        ),
+        lambda o: o("hpn-cycled", amounts={"potassium-chloride-2": 150}),
+    ),
+    (
         "gir-plateau",
         "warn",
         # 12 h cycle with 1 h tapers up and down: the plateau carries the bag in
