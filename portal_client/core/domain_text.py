@@ -93,3 +93,74 @@ def action_past(action: Action) -> str:
 def action_note_label(action: Action) -> str:
     """What the note is: "Reason", "Question for the prescriber"."""
     return translate("Action", action.note_label)
+
+
+#: Each template category of ``resources/templates`` as a heading (a test holds it equal).
+CATEGORY_WORDS = {
+    "hydration": QT_TRANSLATE_NOOP("Category", "Hydration"),
+    "mineral-infusion": QT_TRANSLATE_NOOP("Category", "Mineral infusion"),
+    "parenteral-nutrition": QT_TRANSLATE_NOOP("Category", "Parenteral nutrition"),
+    "vitamin-infusion": QT_TRANSLATE_NOOP("Category", "Vitamin infusion"),
+    "vitamin-push": QT_TRANSLATE_NOOP("Category", "Vitamin push"),
+}
+
+
+def category_text(category: str) -> str:
+    """A template category as a heading; one the client does not know yet, from its id."""
+    words = CATEGORY_WORDS.get(category)
+    if words:
+        return translate("Category", words)
+    return category.replace("-", " ").replace("_", " ").capitalize()
+
+
+#: Each interpretation of ``pharmacy_domain.prescription.LAB_INTERPRETATIONS`` in words.
+INTERPRETATION_WORDS = {
+    "normal": QT_TRANSLATE_NOOP("Interpretation", "normal"),
+    "abnormal": QT_TRANSLATE_NOOP("Interpretation", "abnormal"),
+    "low": QT_TRANSLATE_NOOP("Interpretation", "low"),
+    "high": QT_TRANSLATE_NOOP("Interpretation", "high"),
+    "critical": QT_TRANSLATE_NOOP("Interpretation", "critical"),
+    "deficient": QT_TRANSLATE_NOOP("Interpretation", "deficient"),
+    "intermediate": QT_TRANSLATE_NOOP("Interpretation", "intermediate"),
+    "indeterminate": QT_TRANSLATE_NOOP("Interpretation", "indeterminate"),
+    "positive": QT_TRANSLATE_NOOP("Interpretation", "positive"),
+    "negative": QT_TRANSLATE_NOOP("Interpretation", "negative"),
+    "present": QT_TRANSLATE_NOOP("Interpretation", "present"),
+    "absent": QT_TRANSLATE_NOOP("Interpretation", "absent"),
+}
+
+
+def interpretation_text(interpretation: str) -> str:
+    """A lab's interpretation in words; the stored value stays the domain's English code."""
+    words = INTERPRETATION_WORDS.get(interpretation)
+    return translate("Interpretation", words) if words else interpretation
+
+
+#: Each lab's name in ``resources/labs.json`` (a test holds it equal to the list).
+LAB_WORDS = {
+    "g6pd": QT_TRANSLATE_NOOP("Lab", "G6PD"),
+    "creatinine": QT_TRANSLATE_NOOP("Lab", "Creatinine"),
+    "egfr": QT_TRANSLATE_NOOP("Lab", "eGFR"),
+    "bun": QT_TRANSLATE_NOOP("Lab", "BUN"),
+    "glucose": QT_TRANSLATE_NOOP("Lab", "Blood glucose"),
+    "triglycerides": QT_TRANSLATE_NOOP("Lab", "Triglycerides"),
+    "sodium": QT_TRANSLATE_NOOP("Lab", "Sodium"),
+    "potassium": QT_TRANSLATE_NOOP("Lab", "Potassium"),
+    "magnesium": QT_TRANSLATE_NOOP("Lab", "Magnesium"),
+    "phosphate": QT_TRANSLATE_NOOP("Lab", "Phosphate"),
+    "calcium": QT_TRANSLATE_NOOP("Lab", "Calcium"),
+    "albumin": QT_TRANSLATE_NOOP("Lab", "Albumin"),
+    "alt": QT_TRANSLATE_NOOP("Lab", "ALT"),
+    "ast": QT_TRANSLATE_NOOP("Lab", "AST"),
+    "hemoglobin": QT_TRANSLATE_NOOP("Lab", "Hemoglobin"),
+    "oxalate_stones": QT_TRANSLATE_NOOP("Lab", "History of oxalate kidney stones"),
+    "sodium_restriction": QT_TRANSLATE_NOOP("Lab", "On a sodium restriction"),
+}
+
+
+def lab_text(code: str) -> str:
+    """A lab's name, translated; a code the list does not know, as the domain shows it."""
+    from pharmacy_domain.patient_records import lab_display_name
+
+    words = LAB_WORDS.get(code)
+    return translate("Lab", words) if words else lab_display_name(code)

@@ -18,12 +18,12 @@ from pharmacy_domain.patient_records import (
     HEIGHT_CM_RANGE,
     WEIGHT_KG_RANGE,
     birth_date_problems,
-    lab_display_name,
     measured_on_problems,
 )
 from pharmacy_domain.prescription import SEXES, LabResult
 from pharmacy_domain.templates import Template
 from portal_client.core.composer import ComposerState, LabEntry, format_number, parse_number
+from portal_client.core.domain_text import interpretation_text, lab_text
 from portal_client.core.i18n import translate
 from portal_client.core.patient_wire import (
     DatedMeasure,
@@ -167,7 +167,8 @@ def lab_rows(record: PatientRecord) -> list[tuple[str, str, str, str]]:
     rows = []
     for lab in sorted(record.labs, key=lambda lab: lab.date, reverse=True):
         value = "" if lab.value is None else f"{format_number(lab.value)} {lab.unit}".strip()
-        rows.append((lab.name, lab.date.isoformat(), value, lab.interpretation))
+        words = interpretation_text(lab.interpretation)
+        rows.append((lab_text(lab.code), lab.date.isoformat(), value, words))
     return rows
 
 
@@ -408,7 +409,7 @@ def stale_results(state: ComposerState, evaluation: Evaluation | None) -> list[S
         if index >= len(entries):
             continue
         code = entries[index].code.strip().lower()
-        found.append(StaleResult(index, code, lab_display_name(code), finding.message))
+        found.append(StaleResult(index, code, lab_text(code), finding.message))
     return found
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from pharmacy_domain.patient_records import named_labs
 from pharmacy_domain.prescription import LAB_INTERPRETATIONS, SEXES
 from portal_client.core.api_client import ApiClient
+from portal_client.core.domain_text import interpretation_text, lab_text
 from portal_client.core.errors import ApiError
 from portal_client.core.patient_calls import StalePatientEdit
 from portal_client.core.patient_wire import PatientChanges, PatientRecord
@@ -233,7 +234,7 @@ class ResultDialog(QDialog):
         self.lab = guard_wheel(QComboBox())
         self.lab.addItem("—", "")
         for lab in named_labs():
-            self.lab.addItem(lab.name, lab.code)
+            self.lab.addItem(lab_text(lab.code), lab.code)
         self.date = QLineEdit(today().isoformat())
         self.date.setPlaceholderText(self.tr("YYYY-MM-DD"))
         self.value = QLineEdit()
@@ -241,7 +242,7 @@ class ResultDialog(QDialog):
         self.interpretation = guard_wheel(QComboBox())
         self.interpretation.addItem("—", "")
         for option in LAB_INTERPRETATIONS:
-            self.interpretation.addItem(option, option)
+            self.interpretation.addItem(interpretation_text(option), option)
         add_field(grid, (0, 0), self.tr("Result"), self.kind)
         add_field(grid, (0, 1), self.tr("Lab"), self.lab)
         add_field(grid, (1, 0), self.tr("Date"), self.date)

@@ -884,6 +884,29 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     </message>
 </context>
 <context>
+    <name>Category</name>
+    <message>
+        <source>Hydration</source>
+        <translation>Hidratación</translation>
+    </message>
+    <message>
+        <source>Mineral infusion</source>
+        <translation>Infusión de minerales</translation>
+    </message>
+    <message>
+        <source>Parenteral nutrition</source>
+        <translation>Nutrición parenteral</translation>
+    </message>
+    <message>
+        <source>Vitamin infusion</source>
+        <translation>Infusión de vitaminas</translation>
+    </message>
+    <message>
+        <source>Vitamin push</source>
+        <translation>Vitaminas en bolo</translation>
+    </message>
+</context>
+<context>
     <name>ChecksPanel</name>
     <message>
         <source>Clinical checks</source>
@@ -1724,6 +1747,57 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     </message>
 </context>
 <context>
+    <name>Interpretation</name>
+    <message>
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>abnormal</source>
+        <translation>anormal</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>bajo</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>alto</translation>
+    </message>
+    <message>
+        <source>critical</source>
+        <translation>crítico</translation>
+    </message>
+    <message>
+        <source>deficient</source>
+        <translation>deficiente</translation>
+    </message>
+    <message>
+        <source>intermediate</source>
+        <translation>intermedio</translation>
+    </message>
+    <message>
+        <source>indeterminate</source>
+        <translation>indeterminado</translation>
+    </message>
+    <message>
+        <source>positive</source>
+        <translation>positivo</translation>
+    </message>
+    <message>
+        <source>negative</source>
+        <translation>negativo</translation>
+    </message>
+    <message>
+        <source>present</source>
+        <translation>presente</translation>
+    </message>
+    <message>
+        <source>absent</source>
+        <translation>ausente</translation>
+    </message>
+</context>
+<context>
     <name>Keystore</name>
     <message>
         <source>Drafts will not survive a restart because no system keyring is available.</source>
@@ -1736,6 +1810,77 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Drafts will not survive a restart because the drafts key in the system keyring is damaged.</source>
         <translation>Los borradores no se conservarán al reiniciar porque la clave de los borradores en el llavero del sistema está dañada.</translation>
+    </message>
+</context>
+<context>
+    <name>Lab</name>
+    <message>
+        <source>G6PD</source>
+        <translation>G6PD</translation>
+    </message>
+    <message>
+        <source>Creatinine</source>
+        <translation>Creatinina</translation>
+    </message>
+    <message>
+        <source>eGFR</source>
+        <translation>TFGe</translation>
+    </message>
+    <message>
+        <source>BUN</source>
+        <translation>BUN (nitrógeno ureico)</translation>
+    </message>
+    <message>
+        <source>Blood glucose</source>
+        <translation>Glucosa en sangre</translation>
+    </message>
+    <message>
+        <source>Triglycerides</source>
+        <translation>Triglicéridos</translation>
+    </message>
+    <message>
+        <source>Sodium</source>
+        <translation>Sodio</translation>
+    </message>
+    <message>
+        <source>Potassium</source>
+        <translation>Potasio</translation>
+    </message>
+    <message>
+        <source>Magnesium</source>
+        <translation>Magnesio</translation>
+    </message>
+    <message>
+        <source>Phosphate</source>
+        <translation>Fosfato</translation>
+    </message>
+    <message>
+        <source>Calcium</source>
+        <translation>Calcio</translation>
+    </message>
+    <message>
+        <source>Albumin</source>
+        <translation>Albúmina</translation>
+    </message>
+    <message>
+        <source>ALT</source>
+        <translation>ALT</translation>
+    </message>
+    <message>
+        <source>AST</source>
+        <translation>AST</translation>
+    </message>
+    <message>
+        <source>Hemoglobin</source>
+        <translation>Hemoglobina</translation>
+    </message>
+    <message>
+        <source>History of oxalate kidney stones</source>
+        <translation>Antecedentes de cálculos renales de oxalato</translation>
+    </message>
+    <message>
+        <source>On a sodium restriction</source>
+        <translation>Con restricción de sodio</translation>
     </message>
 </context>
 <context>

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from pharmacy_domain.patient_records import named_lab, named_labs
 from pharmacy_domain.prescription import LAB_INTERPRETATIONS
 from portal_client.core.composer import LabEntry
+from portal_client.core.domain_text import interpretation_text, lab_text
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui.composer.fields import FieldSlot, card_column, error_label
 from portal_client.gui.i18n import marked
@@ -117,7 +118,7 @@ class LabsCard(QFrame):
         # Named, never raw codes: the list says "G6PD" and the order carries "g6pd".
         code.addItem("—", "")
         for named in named_labs():
-            code.addItem(named.name, named.code)
+            code.addItem(lab_text(named.code), named.code)
         if lab.code and code.findData(lab.code) < 0:  # an order from elsewhere: as sent
             code.addItem(lab.code, lab.code)
         code.setCurrentIndex(max(0, code.findData(lab.code)))
@@ -130,7 +131,7 @@ class LabsCard(QFrame):
         interpretation = guard_wheel(QComboBox())
         interpretation.addItem("—", "")
         for option in LAB_INTERPRETATIONS:
-            interpretation.addItem(option, option)
+            interpretation.addItem(interpretation_text(option), option)
         interpretation.setCurrentIndex(max(0, interpretation.findData(lab.interpretation)))
         remove = QPushButton("✕")
         remove.setObjectName("Link")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portal_client.core.domain_text import category_text
 from portal_client.core.favorites import favorites_of
 from portal_client.gui import resources
 from portal_client.gui.composer.fields import FieldSlot, error_label
@@ -78,10 +79,6 @@ class TemplateTree(QTreeWidget):
             self.scheduleDelayedItemsLayout()  # row heights follow the new width
 
 
-def _category_title(category: str) -> str:
-    return category.replace("-", " ").replace("_", " ").capitalize()
-
-
 class TemplateCard(QFrame):
     """Signals:
     picked(object): the user chose this ``Template`` in the list.
@@ -137,7 +134,7 @@ class TemplateCard(QFrame):
         bold = QFont(self.tree.font())
         bold.setBold(True)
         for category, members in by_category.items():
-            head = QTreeWidgetItem([_category_title(category).upper()])
+            head = QTreeWidgetItem([category_text(category).upper()])
             head.setFlags(Qt.ItemFlag.ItemIsEnabled)
             head.setForeground(0, Qt.GlobalColor.darkGray)
             self.tree.addTopLevelItem(head)

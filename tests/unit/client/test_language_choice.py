@@ -76,3 +76,23 @@ def test_the_storage_conditions_are_all_marked_for_the_catalogues() -> None:
     from portal_client.core.domain_text import STORAGE_WORDS
 
     assert STORAGE_WORDS == STORAGE_CONDITIONS
+
+
+def test_the_template_categories_are_all_marked_for_the_catalogues() -> None:
+    from pharmacy_domain.templates import load_template_catalog
+    from portal_client.core.domain_text import CATEGORY_WORDS, category_text
+
+    categories = {template.category for template in load_template_catalog().latest()}
+    assert set(CATEGORY_WORDS) == categories
+    assert category_text("parenteral-nutrition") == "Parenteral nutrition"
+    assert category_text("new-kind_of-bag") == "New kind of bag"  # not yet in the table
+
+
+def test_the_lab_names_and_interpretations_are_all_marked_for_the_catalogues() -> None:
+    from pharmacy_domain.patient_records import named_labs
+    from pharmacy_domain.prescription import LAB_INTERPRETATIONS
+    from portal_client.core.domain_text import INTERPRETATION_WORDS, LAB_WORDS, lab_text
+
+    assert {lab.code: lab.name for lab in named_labs()} == LAB_WORDS
+    assert {word: word for word in LAB_INTERPRETATIONS} == INTERPRETATION_WORDS
+    assert lab_text("an-integrators-code") == "an-integrators-code"
