@@ -117,6 +117,7 @@ def create_app(
     passwords: Passwords | None = None,
     clock: Clock = utc_now,
     notifier: Notifier | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """Build the app. The template catalog, formulary and rule table are read once here,
     not per request."""
@@ -188,7 +189,7 @@ def create_app(
         # Only these peers may say who the client is; from anyone else the forwarded
         # headers are ignored and the peer address is the client's (audit, throttles).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics or Metrics()
     wrap_whole_app(app, app.state.metrics, settings.metrics_token)
     install_error_handlers(app)
     for router in ROUTERS:

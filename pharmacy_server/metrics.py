@@ -6,7 +6,10 @@ and the status: nothing names a patient or a user. Submissions and refused sign-
 read off the answers: a new prescription is a 201 from the submit route that is not an
 idempotent replay; a refused sign-in is a 401 from either sign-in step.
 
-Each server process counts its own requests (``--workers N``: scrape each one, or sum).
+Each server process counts its own requests. With ``--workers N`` the processes share
+one port, so a scrape reaches one of them: each then also writes its counts to a file in
+a private folder the parent made (``SharedMetrics``, at most a second old), and the one
+scraped answers the sum of all of them, so ``/metrics`` counts the whole server.
 
 Who may read it: a peer on loopback that is not relaying for someone else (no
 ``X-Forwarded-For``), or anyone presenting ``Authorization: Bearer`` with
@@ -16,12 +19,17 @@ putting nginx in front never opens the metrics to the network.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
+import json
+import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -73,8 +81,39 @@ class Metrics:
             if method == "POST" and step is not None and status == 401:
                 self._sign_in_failures[step] += 1
 
+    def snapshot(self) -> dict[str, Any]:
+        """The counts as plain JSON data (for ``SharedMetrics``' files)."""
+        with self._lock:
+            return {
+                "requests": [[*key, count] for key, count in self._requests.items()],
+                "latency": [
+                    [*key, buckets, self._latency_sum[key], self._latency_count[key]]
+                    for key, buckets in self._latency_buckets.items()
+                ],
+                "submissions": self._submissions,
+                "sign_in_failures": dict(self._sign_in_failures),
+            }
+
+    def add(self, snapshot: dict[str, Any]) -> None:
+        """Add another process's counts (a ``snapshot()``) to these."""
+        with self._lock:
+            for method, route, status, count in snapshot["requests"]:
+                self._requests[(method, route, status)] += count
+            for method, route, buckets, total_seconds, count in snapshot["latency"]:
+                mine = self._latency_buckets[(method, route)]
+                for index, value in enumerate(buckets):
+                    mine[index] += value
+                self._latency_sum[(method, route)] += total_seconds
+                self._latency_count[(method, route)] += count
+            self._submissions += snapshot["submissions"]
+            for step, count in snapshot["sign_in_failures"].items():
+                self._sign_in_failures[step] += count
+
     def exposition(self) -> str:
         """Everything counted so far, in the Prometheus text format (version 0.0.4)."""
+        return self._render()
+
+    def _render(self) -> str:
         lines = [
             "# HELP pharmacy_http_requests_total HTTP requests answered, by route template.",
             "# TYPE pharmacy_http_requests_total counter",
@@ -114,6 +153,54 @@ class Metrics:
                 count = self._sign_in_failures[step]
                 lines.append(f'pharmacy_sign_in_failures_total{{step="{step}"}} {count}')
         return "\n".join(lines) + "\n"
+
+
+class SharedMetrics(Metrics):
+    """One worker's counts, written every ``flush_seconds`` to ``folder/<pid>.json``; its
+    exposition is the sum over every worker's file (its own written first, so it is exact
+    for itself and at most ``flush_seconds`` behind for the others). A worker that was
+    restarted leaves its file, so the totals keep counting what it answered."""
+
+    def __init__(self, folder: Path, *, flush_seconds: float = 1.0) -> None:
+        super().__init__()
+        self._folder = folder
+        self._own_file = folder / f"{os.getpid()}.json"
+        self._flush_seconds = flush_seconds
+        self._stopped = threading.Event()
+        threading.Thread(target=self._flush_until_stopped, name="metrics", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _flush_until_stopped(self) -> None:
+        while not self._stopped.wait(self._flush_seconds):
+            with contextlib.suppress(OSError):  # the folder is gone at shutdown
+                self.flush()
+
+    def flush(self) -> None:
+        """Write this process's counts, whole: a reader never sees half a file."""
+        partial = self._own_file.with_suffix(".partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            json.dump(self.snapshot(), out)
+        os.replace(partial, self._own_file)
+
+    def exposition(self) -> str:
+        self.flush()
+        total = Metrics()
+        for snapshot in _snapshots(self._folder.glob("*.json")):
+            total.add(snapshot)
+        return total.exposition()
+
+
+def _snapshots(files: Iterable[Path]) -> Iterable[dict[str, Any]]:
+    for path in sorted(files):
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # removed meanwhile (shutdown)
+        if isinstance(loaded, dict):
+            yield loaded
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +45,8 @@ class AppSpec:
     state_dir: str
     demo_mode: bool
     log_format: str
+    #: The folder the workers' metrics meet in (made by ``run_workers``).
+    metrics_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def worker_app() -> FastAPI:
     from pharmacy_server.app import create_app
     from pharmacy_server.database_setup import prepare_database
     from pharmacy_server.db import Database
+    from pharmacy_server.metrics import SharedMetrics
     from pharmacy_server.request_context import configure_logging
     from pharmacy_server.security import server_passwords
 
@@ -98,7 +103,10 @@ def worker_app() -> FastAPI:
         demo_mode=spec.demo_mode,
     )
     settings = serving_settings(settings, state, demo_mode=spec.demo_mode)
-    return create_app(settings, database=Database.from_url(engine_url), passwords=passwords)
+    metrics = SharedMetrics(Path(spec.metrics_dir)) if spec.metrics_dir else None
+    return create_app(
+        settings, database=Database.from_url(engine_url), passwords=passwords, metrics=metrics
+    )
 
 
 def bind_listening_socket(host: str, port: int) -> socket.socket:
@@ -177,6 +185,9 @@ def run_workers(
     """Serve ``sock`` from ``workers`` processes until SIGTERM or SIGINT."""
     from uvicorn.supervisors import Multiprocess
 
+    # Where the workers write their counts for /metrics (private, gone after the run).
+    metrics_dir = Path(tempfile.mkdtemp(prefix="metrics-", dir=spec.state_dir))
+    spec = replace(spec, metrics_dir=str(metrics_dir))
     os.environ[WORKER_SPEC_ENV] = json.dumps(asdict(spec))
     config = uvicorn_config(f"{__name__}:worker_app", tls=tls, workers=workers)
     # Listening before the workers start: a connection made meanwhile waits in the
@@ -184,4 +195,7 @@ def run_workers(
     sock.listen(config.backlog)
     on_listening()
     log.info("serving with %d worker processes", workers)
-    Multiprocess(config, sockets=[sock]).run()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

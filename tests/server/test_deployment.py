@@ -170,8 +170,10 @@ def test_two_workers_share_the_port_and_both_answer(tmp_path: Path) -> None:
         serve_args=("--workers", "2"),
     ) as server:
         answered_by: set[object] = set()
+        asked = 0
         deadline = time.monotonic() + 60
         while len(answered_by) < 2 and time.monotonic() < deadline:
+            asked += 1
             request_id = str(uuid.uuid4())
             # A new connection each time, so the kernel may hand it to either worker.
             with httpx.Client() as fresh:
@@ -182,8 +184,18 @@ def test_two_workers_share_the_port_and_both_answer(tmp_path: Path) -> None:
                 for line in _json_lines(server)
                 if line["request_id"] == request_id and line["logger"] == "pharmacy_server.access"
             }
+        # Whichever worker is scraped counts both: each answered some of the `asked`.
+        counted = 'pharmacy_http_requests_total{method="GET",route="/readyz",status="200"}'
+        scrapes: list[str] = []
+        while time.monotonic() < deadline:
+            with httpx.Client() as fresh:
+                scrapes.append(fresh.get(f"{server.url}/metrics").text)
+            if f"{counted} {asked}\n" in scrapes[-1]:
+                break
+        assert f"{counted} {asked}\n" in scrapes[-1], scrapes[-1]
     assert len(answered_by) == 2, server.log_text()
     assert server.process.pid not in answered_by  # the parent only supervises
+    assert not list((tmp_path / "server").glob("metrics-*"))  # the shared folder is gone
 
 
 def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
