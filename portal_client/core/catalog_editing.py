@@ -44,7 +44,7 @@ class EditorProblem:
 
 
 def editor_text(content: Mapping[str, Any]) -> str:
-    """The content as the editor shows it: indented, keys in their stored order."""
+    """The content as the editor shows it: indented, keys as stored (sorted)."""
     return json.dumps(content, indent=2, ensure_ascii=False)
 
 

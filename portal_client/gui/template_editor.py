@@ -97,7 +97,10 @@ class CatalogEditorView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(len(VERSION_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._version_chosen)
 
         self.editor = QPlainTextEdit()
@@ -108,12 +111,20 @@ class CatalogEditorView(QWidget):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("Why this change (required)"))
         self.reason.setAccessibleName(self.tr("Why this change"))
+        self.reason_label = QLabel(self.tr("Why:"))
+        self.reason_label.setBuddy(self.reason)
         self.problem_list = QListWidget()
         self.problem_list.setAccessibleName(self.tr("Problems in the content"))
         self.problem_list.setMaximumHeight(110)
         self.problem_list.itemActivated.connect(self._go_to_problem)
         self.problem_list.hide()
 
+        self._build_buttons()
+
+        self._layout()
+        self._update_buttons()
+
+    def _build_buttons(self) -> None:
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.new_button = QPushButton(self.tr("New version"))
         self.save_button = QPushButton(self.tr("Save draft"))
@@ -130,9 +141,6 @@ class CatalogEditorView(QWidget):
         self.publish_button.clicked.connect(self.publish_selected)
         self.delete_button.clicked.connect(self.delete_selected)
 
-        self._layout()
-        self._update_buttons()
-
     def _layout(self) -> None:
         buttons = QHBoxLayout()
         for button in (
@@ -144,9 +152,7 @@ class CatalogEditorView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         edit_row = QHBoxLayout()
-        reason_label = QLabel(self.tr("Why:"))
-        reason_label.setBuddy(self.reason)
-        edit_row.addWidget(reason_label)
+        edit_row.addWidget(self.reason_label)
         edit_row.addWidget(self.reason, 1)
         edit_row.addWidget(self.save_button)
         edit_row.addWidget(self.cancel_button)
@@ -161,7 +167,7 @@ class CatalogEditorView(QWidget):
         splitter.addWidget(self.entity_list)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 4)
-        splitter.setSizes([220, 800])
+        splitter.setSizes([300, 820])
         self.entity_list.setVisible(self.kind == "template")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -188,7 +194,7 @@ class CatalogEditorView(QWidget):
         self.save_button.setVisible(self.editing)
         self.cancel_button.setVisible(self.editing)
         self.reason.setVisible(self.editing)
-        self.reason.setEnabled(self.editing)
+        self.reason_label.setVisible(self.editing)
 
     # ------------------------------------------------------------------ loading
 
@@ -331,6 +337,9 @@ class CatalogEditorView(QWidget):
         if isinstance(error, ApiError) and error.field_errors:
             errors = [(item.field, item.reason) for item in error.field_errors]
             self._show_problems(placed_problems(text, errors))
+            first = self.problem_list.item(0)
+            if first is not None:
+                self._go_to_problem(first)
             self.banner.show_message(
                 self.tr("The server refused the content: see each problem below."), "error"
             )
