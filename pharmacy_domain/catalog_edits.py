@@ -95,6 +95,9 @@ def template_field_errors(data: Any, template_id: str) -> list[FieldError]:
     except TemplateError as error:
         message = str(error).removeprefix(f"template {template_id}: ")
         return [FieldError(_row_field_of(message, data), message)]
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # A value of the wrong shape the parser does not name (a list for an object).
+        return [FieldError("content", f"malformed: {error.__class__.__name__}")]
     return []
 
 
@@ -114,10 +117,12 @@ def formulary_field_errors(data: Any) -> list[FieldError]:
                 formulary_from_dict(single)
             except FormularyError as error:
                 errors.append(FieldError(f"{key}[{index}]", str(error)))
+            except (AttributeError, KeyError, TypeError, ValueError) as error:
+                errors.append(FieldError(f"{key}[{index}]", f"malformed: {type(error).__name__}"))
     if errors:
         return errors
     try:
         formulary_from_dict({**data, "version": 1})
-    except FormularyError as error:
+    except (FormularyError, AttributeError, KeyError, TypeError, ValueError) as error:
         return [FieldError("content", str(error))]
     return []

@@ -269,3 +269,41 @@ def test_drafting_and_publishing_are_audited(
     mine = [(e["action"], e["actor_username"]) for e in events if e["action"].startswith("cat")]
     assert set(mine) == {("catalog.draft", "pharmacist1"), ("catalog.publish", "pharmacist2")}
     assert all("Why not" not in json.dumps(e) for e in events)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"infusion_minutes": [1, 2]},
+        {"population": "adults"},
+        {"access_routes": [{"route": "central"}]},
+        {"ingredients": [{"code": "x", "name": "X", "unit": "mL", "default_amount": 1,
+                          "min_amount": 0, "max_amount": 2, "dosing_basis": 5}]},
+    ],
+)  # fmt: skip
+def test_content_of_the_wrong_shape_is_refused_never_a_server_error(
+    client: TestClient, as_user: Callable[[str], Headers], change: dict[str, Any]
+) -> None:
+    content = myers_with_magnesium_max(8) | change
+    response = client.post(
+        ADMIN_TEMPLATES,
+        headers=as_user("pharmacist1"),
+        json={"content": content, "reason": "Shape test"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"]
+
+
+def test_a_formulary_of_the_wrong_shape_is_refused(
+    client: TestClient, as_user: Callable[[str], Headers]
+) -> None:
+    document = formulary_with_ascorbic_osmolarity(9000)
+    document["products"][0]["measure_of"] = ["mg"]
+    document["products"][1] = "a product"
+    response = client.post(
+        "/api/v1/admin/formulary/versions",
+        headers=as_user("pharmacist1"),
+        json={"content": document, "reason": "Shape test"},
+    )
+    assert response.status_code == 422, response.text
+    assert {e["field"] for e in response.json()["errors"]} == {"products[0]", "products[1]"}
