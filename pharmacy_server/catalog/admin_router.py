@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from pharmacy_server.catalog.published import FORMULARY, FORMULARY_ENTITY, TEMPLATE
 from pharmacy_server.catalog.schemas import (
@@ -15,6 +17,10 @@ from pharmacy_server.deps import ClientAddress, Context, StaffUser
 from pharmacy_server.schemas import error_responses
 
 router = APIRouter(prefix="/api/v1/admin", tags=["catalog editing"])
+
+#: A version number the database's integer column can hold (a larger one is a 422).
+VersionNumber = Annotated[int, Path(ge=1, le=2_000_000_000)]
+TemplateId = Annotated[str, Path(max_length=100)]
 
 
 @router.get("/templates", response_model=CatalogEntityList, responses=error_responses(401, 403))
@@ -29,7 +35,7 @@ def list_template_drafts(context: Context, user: StaffUser) -> CatalogEntityList
     responses=error_responses(401, 403, 404, 422),
 )
 def get_template_draft(
-    context: Context, user: StaffUser, template_id: str, version: int
+    context: Context, user: StaffUser, template_id: TemplateId, version: VersionNumber
 ) -> CatalogVersionContentOut:
     return context.catalog_versions.content(user, TEMPLATE, template_id, version)
 
@@ -43,7 +49,7 @@ def get_template_draft(
 def draft_template_version(
     context: Context,
     user: StaffUser,
-    template_id: str,
+    template_id: TemplateId,
     body: DraftVersionIn,
     address: ClientAddress,
 ) -> CatalogVersionOut:
@@ -57,7 +63,11 @@ def draft_template_version(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def publish_template_version(
-    context: Context, user: StaffUser, template_id: str, version: int, address: ClientAddress
+    context: Context,
+    user: StaffUser,
+    template_id: TemplateId,
+    version: VersionNumber,
+    address: ClientAddress,
 ) -> CatalogVersionOut:
     """By someone other than its author (403 ``catalog.own_draft``)."""
     return context.catalog_versions.publish(user, TEMPLATE, template_id, version, address)
@@ -69,7 +79,11 @@ def publish_template_version(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def delete_template_version(
-    context: Context, user: StaffUser, template_id: str, version: int, address: ClientAddress
+    context: Context,
+    user: StaffUser,
+    template_id: TemplateId,
+    version: VersionNumber,
+    address: ClientAddress,
 ) -> Response:
     """409 ``catalog.version_in_use`` while an order, favorite or draft names it."""
     context.catalog_versions.delete(user, TEMPLATE, template_id, version, address)
@@ -89,7 +103,7 @@ def list_formulary_drafts(context: Context, user: StaffUser) -> CatalogEntityLis
     responses=error_responses(401, 403, 404, 422),
 )
 def get_formulary_draft(
-    context: Context, user: StaffUser, version: int
+    context: Context, user: StaffUser, version: VersionNumber
 ) -> CatalogVersionContentOut:
     return context.catalog_versions.content(user, FORMULARY, FORMULARY_ENTITY, version)
 
@@ -113,7 +127,7 @@ def draft_formulary_version(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def publish_formulary_version(
-    context: Context, user: StaffUser, version: int, address: ClientAddress
+    context: Context, user: StaffUser, version: VersionNumber, address: ClientAddress
 ) -> CatalogVersionOut:
     return context.catalog_versions.publish(user, FORMULARY, FORMULARY_ENTITY, version, address)
 
@@ -124,7 +138,7 @@ def publish_formulary_version(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def delete_formulary_version(
-    context: Context, user: StaffUser, version: int, address: ClientAddress
+    context: Context, user: StaffUser, version: VersionNumber, address: ClientAddress
 ) -> Response:
     context.catalog_versions.delete(user, FORMULARY, FORMULARY_ENTITY, version, address)
     return Response(status_code=204)

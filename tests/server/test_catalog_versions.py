@@ -307,3 +307,16 @@ def test_a_formulary_of_the_wrong_shape_is_refused(
     )
     assert response.status_code == 422, response.text
     assert {e["field"] for e in response.json()["errors"]} == {"products[0]", "products[1]"}
+
+
+def test_a_version_number_beyond_the_column_is_refused(
+    client: TestClient, as_user: Callable[[str], Headers]
+) -> None:
+    huge = 2**63
+    for method, path in (
+        ("POST", f"{ADMIN_TEMPLATES}/{huge}/publish"),
+        ("DELETE", f"{ADMIN_TEMPLATES}/{huge}"),
+        ("GET", f"/api/v1/admin/formulary/versions/{huge}"),
+    ):
+        response = client.request(method, path, headers=as_user("pharmacist1"))
+        assert response.status_code == 422, (method, path, response.text)
