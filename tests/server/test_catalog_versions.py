@@ -320,3 +320,21 @@ def test_a_version_number_beyond_the_column_is_refused(
     ):
         response = client.request(method, path, headers=as_user("pharmacist1"))
         assert response.status_code == 422, (method, path, response.text)
+
+
+def test_a_version_a_draft_or_an_order_names_cannot_be_deleted(
+    client: TestClient, as_user: Callable[[str], Headers], pharmacist2: Headers
+) -> None:
+    prescriber = as_user("prescriber1")
+    me = client.get("/api/v1/auth/me", headers=prescriber).json()
+    body = {"template_id": TEMPLATE, "template_version": 1, "notes": "half done"}
+    saved = client.post(
+        "/api/v1/drafts", headers=prescriber, json={"prescriber_id": me["id"], "body": body}
+    )
+    assert saved.status_code == 201, saved.text
+    assert submit(client, prescriber, new_prescription_body())[0] == 201
+    draft(client, as_user("pharmacist1"), ADMIN_TEMPLATES, myers_with_magnesium_max(8))
+    assert client.post(f"{ADMIN_TEMPLATES}/2/publish", headers=pharmacist2).status_code == 200
+    refused = client.delete(f"{ADMIN_TEMPLATES}/1", headers=as_user("admin1"))
+    assert refused.status_code == 409
+    assert refused.json()["used_by"] == ["prescription", "draft"]
