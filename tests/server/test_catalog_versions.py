@@ -338,3 +338,15 @@ def test_a_version_a_draft_or_an_order_names_cannot_be_deleted(
     refused = client.delete(f"{ADMIN_TEMPLATES}/1", headers=as_user("admin1"))
     assert refused.status_code == 409
     assert refused.json()["used_by"] == ["prescription", "draft"]
+
+
+def test_a_formulary_version_an_order_was_checked_with_cannot_be_deleted(
+    client: TestClient, as_user: Callable[[str], Headers], pharmacist2: Headers
+) -> None:
+    assert submit(client, as_user("prescriber1"), new_prescription_body())[0] == 201
+    path = "/api/v1/admin/formulary/versions"
+    version = draft(client, as_user("pharmacist1"), path, formulary_with_ascorbic_osmolarity(9000))
+    assert client.post(f"{path}/{version}/publish", headers=pharmacist2).status_code == 200
+    refused = client.delete(f"{path}/1", headers=as_user("pharmacist1"))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["used_by"] == ["prescription"]
