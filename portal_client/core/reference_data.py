@@ -45,6 +45,8 @@ class ReferenceData:
     rules: Rules
     #: True: the server could not be asked; this is the copy saved the last time.
     from_cache: bool = False
+    #: Which server's pair it is (its cache folder): another server's is never reused.
+    origin: str = ""
 
     @property
     def versions(self) -> tuple[int, int]:
@@ -65,12 +67,16 @@ def _build(
     curves: Mapping[str, Any] | None,
     *,
     from_cache: bool,
+    origin: str,
 ) -> ReferenceData:
     from pharmacy_domain.formulary import formulary_from_dict
     from pharmacy_domain.rules import rules_from_dict
 
     return ReferenceData(
-        formulary_from_dict(document), rules_from_dict(rules, curves), from_cache=from_cache
+        formulary_from_dict(document),
+        rules_from_dict(rules, curves),
+        from_cache=from_cache,
+        origin=origin,
     )
 
 
@@ -106,7 +112,11 @@ class ReferenceCache:
             document = self._read(f"formulary-v{int(latest['formulary'])}.json")
             saved_rules = self._read(f"rules-v{int(latest['rules'])}.json")
             return _build(
-                document, saved_rules["rules"], saved_rules.get("curves"), from_cache=True
+                document,
+                saved_rules["rules"],
+                saved_rules.get("curves"),
+                from_cache=True,
+                origin=str(self.folder),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             log.info("No usable saved formulary and rules: %s", error.__class__.__name__)
@@ -161,6 +171,8 @@ class Refreshed:
 def refresh(source: PublishedSource, cache: ReferenceCache) -> Refreshed:
     """Fetch the published pair (worker thread), save it and make it active."""
     before = active()
+    if before is not None and before.origin != str(cache.folder):
+        before = None  # another server's pair (or the tests' seed): never this one's
     previous = None if before is None else before.versions
     try:
         formulary = source.published_formulary()
@@ -175,7 +187,13 @@ def refresh(source: PublishedSource, cache: ReferenceCache) -> Refreshed:
             )
         ):
             return Refreshed(before, previous)
-        data = _build(formulary.document, rules.rules, rules.curves, from_cache=False)
+        data = _build(
+            formulary.document,
+            rules.rules,
+            rules.curves,
+            from_cache=False,
+            origin=str(cache.folder),
+        )
     except (PortalError, ValueError) as error:  # ValueError: a document the domain refuses
         log.info("The published formulary and rules were not fetched: %s", type(error).__name__)
         fallback = before if before is not None else cache.load_latest()

@@ -103,3 +103,10 @@ def test_with_nothing_fetched_or_saved_the_checks_say_unknown(
     assert [f.code for f in evaluation.findings] == [CHECKS_UNKNOWN_CODE]
     assert evaluation.findings[0].severity == "warn"
     assert CHECKS_UNKNOWN_CODE in {f.code for f in state.check(TODAY).warnings}
+
+
+@pytest.mark.usefixtures("no_reference_data")
+def test_another_servers_pair_is_never_used_offline(server: LiveServer, tmp_path: Path) -> None:
+    assert refresh(signed_in(server, "prescriber1"), ReferenceCache(tmp_path / "a")).data
+    elsewhere = refresh(ApiClient("http://127.0.0.1:9"), ReferenceCache(tmp_path / "b"))
+    assert elsewhere.offline and elsewhere.data is None and reference_data.active() is None
