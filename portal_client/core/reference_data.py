@@ -46,6 +46,7 @@ class ReferenceData:
     #: True: the server could not be asked; this is the copy saved the last time.
     from_cache: bool = False
     #: Which server's pair it is (its cache folder): another server's is never reused.
+    #: Empty for a pair set by hand (a benchmark, the tests' seed files).
     origin: str = ""
 
     @property
@@ -171,8 +172,8 @@ class Refreshed:
 def refresh(source: PublishedSource, cache: ReferenceCache) -> Refreshed:
     """Fetch the published pair (worker thread), save it and make it active."""
     before = active()
-    if before is not None and before.origin != str(cache.folder):
-        before = None  # another server's pair (or the tests' seed): never this one's
+    if before is not None and before.origin and before.origin != str(cache.folder):
+        before = None  # another server's pair: never this one's (one set by hand is kept)
     previous = None if before is None else before.versions
     try:
         formulary = source.published_formulary()
