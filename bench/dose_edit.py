@@ -99,9 +99,14 @@ def _bare_window() -> tuple[QWidget, QLineEdit, PaintClock]:
 
 
 def _composer_window() -> tuple[QWidget, QLineEdit, PaintClock]:
+    from pharmacy_domain.rules import load_rules
+    from portal_client.core import reference_data
     from portal_client.core.api_client import ApiClient
     from portal_client.gui.composer.page import ComposerPage
 
+    # No server to fetch them from: check with what a fresh server publishes (the seed
+    # files), as a signed-in composer would (core/reference_data).
+    reference_data.set_active(reference_data.ReferenceData(load_formulary(), load_rules()))
     catalog, body = build_order(load_formulary())
     template = catalog.latest()[0]
     # No server: the composer's own checks are what is measured (its server check

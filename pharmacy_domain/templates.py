@@ -340,6 +340,10 @@ class TemplateCatalog:
                 newest[template.id] = template
         return sorted(newest.values(), key=lambda t: t.name.casefold())
 
+    def every_version(self) -> list[Template]:
+        """Every version it holds (the server seeds its database from them)."""
+        return list(self._by_key.values())
+
     def __len__(self) -> int:
         return len(self._by_key)
 

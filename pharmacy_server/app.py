@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from pharmacy_domain.formulary import Formulary, load_formulary
+from pharmacy_domain.resources import load_json
 from pharmacy_domain.rules import Rules, load_rules
 from pharmacy_domain.templates import TemplateCatalog, load_template_catalog
 from pharmacy_server import __version__
@@ -22,8 +22,16 @@ from pharmacy_server.admin.service import AdminService
 from pharmacy_server.auth.router import router as auth_router
 from pharmacy_server.auth.service import AuthService
 from pharmacy_server.body_limit import BodyLimitMiddleware
+from pharmacy_server.catalog.admin_router import router as catalog_admin_router
+from pharmacy_server.catalog.published import (
+    LiveCatalog,
+    LiveFormulary,
+    PublishedCatalog,
+    seed_from_files,
+)
 from pharmacy_server.catalog.router import router as catalog_router
 from pharmacy_server.catalog.service import CatalogService
+from pharmacy_server.catalog.versions import CatalogVersions
 from pharmacy_server.clock import Clock, utc_now
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
@@ -54,6 +62,7 @@ ROUTERS = (
     auth_router,
     accounts_router,
     catalog_router,
+    catalog_admin_router,
     prescriptions_router,
     drafts_router,
     favorites_router,
@@ -112,19 +121,27 @@ def create_app(
     *,
     database: Database | None = None,
     catalog: TemplateCatalog | None = None,
-    formulary: Formulary | None = None,
+    formulary_document: dict[str, object] | None = None,
     rules: Rules | None = None,
     passwords: Passwords | None = None,
     clock: Clock = utc_now,
     notifier: Notifier | None = None,
     metrics: Metrics | None = None,
 ) -> FastAPI:
-    """Build the app. The template catalog, formulary and rule table are read once here,
-    not per request."""
+    """Build the app. The rule table is read once here; the templates and the formulary
+    are the database's published versions (``catalog/published.py``), seeded from
+    ``catalog`` and ``formulary`` (default: the files in ``resources/``) on first use."""
     database = database or Database.from_url(settings.resolved_database_url())
-    catalog = catalog or load_template_catalog()
-    formulary = formulary or load_formulary()
+    seed_catalog = catalog or load_template_catalog()
+    seed_document = formulary_document or load_json("formulary.json")
     rules = rules or load_rules()
+    published = PublishedCatalog(
+        database,
+        lambda: seed_from_files(database, seed_catalog.every_version(), seed_document, clock),
+        refresh_seconds=settings.catalog_refresh_seconds,
+    )
+    catalog = LiveCatalog(published)
+    formulary = LiveFormulary(published)
     passwords = passwords or server_passwords(
         max_concurrent=settings.max_concurrent_password_checks,
         cheap=settings.test_cheap_hashing,
@@ -143,7 +160,8 @@ def create_app(
         database=database,
         catalog=catalog,
         formulary=formulary,
-        catalog_service=CatalogService(catalog, formulary),
+        catalog_service=CatalogService(catalog, published, rules),
+        catalog_versions=CatalogVersions(database, published, clock),
         auth=AuthService(database, settings, passwords, clock, secret_box),
         accounts=AccountService(
             database, settings, passwords, secret_box, notifier=notifier, clock=clock

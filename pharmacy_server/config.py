@@ -59,6 +59,9 @@ class ServerSettings(BaseSettings):
     submit_lock_wait_ms: int = 5000
     # How long opening an order on the pharmacist's desk claims it, unless renewed.
     claim_minutes: int = Field(default=5, ge=1, le=120)
+    # How often a process checks whether another one published a template or formulary
+    # version (one count query); 0 checks on every lookup (tests of several processes).
+    catalog_refresh_seconds: float = Field(default=1.0, ge=0, le=60)
     # Checklist D6.
     max_body_bytes: int = 256 * 1024
     # Cap concurrent argon2 hashes: each one takes 64 MiB, and all of a core. More than

@@ -18,6 +18,7 @@ from pharmacy_server.admin.service import AdminService
 from pharmacy_server.auth.identity import AuthenticatedUser
 from pharmacy_server.auth.service import AuthService
 from pharmacy_server.catalog.service import CatalogService
+from pharmacy_server.catalog.versions import CatalogVersions
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
 from pharmacy_server.drafts.service import DraftService
@@ -43,6 +44,7 @@ class AppContext:
     drafts: DraftService
     favorites: FavoriteService
     patients: PatientService
+    catalog_versions: CatalogVersions
 
 
 def get_context(request: Request) -> AppContext:

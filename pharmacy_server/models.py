@@ -500,3 +500,33 @@ class PatientDocument(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     patient: Mapped[PatientRecord] = relationship(back_populates="documents")
+
+
+class CatalogVersion(Base):
+    """One version of a template or of the whole formulary (migration 0018).
+
+    ``kind`` is ``template`` (``entity_id`` the template's id) or ``formulary``
+    (``entity_id`` always ``formulary``). A draft is what someone proposed, with why; a
+    second person publishes it; the version it replaces becomes ``retired`` (still valid
+    for the orders written against it). The files in ``resources/`` are the seed.
+    """
+
+    __tablename__ = "catalog_version"
+    __table_args__ = (UniqueConstraint("kind", "entity_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # The domain's file form as canonical JSON; ``content_sha256`` is its hash.
+    content_json: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    # None for the versions seeded from the files; the name is kept for the lists.
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    published_by_name: Mapped[str | None] = mapped_column(String(100))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

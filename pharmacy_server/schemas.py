@@ -57,6 +57,10 @@ class ErrorBody(BaseModel):
     claimed_since: str | None = Field(
         default=None, description="With 409 ``prescription.claimed``: since when (UTC)."
     )
+    used_by: list[str] | None = Field(
+        default=None,
+        description="With 409 ``catalog.version_in_use``: prescription, favorite, draft.",
+    )
 
 
 #: The HTTP API's generation: raised only when a change would break existing clients,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +50,27 @@ def _client_log_file_closed() -> Iterator[None]:
     from portal_client.core import logs
 
     logs.stop_file_log()
+
+
+@functools.cache
+def _seed_reference_data() -> Any:
+    from pharmacy_domain.formulary import load_formulary
+    from pharmacy_domain.rules import load_rules
+    from portal_client.core.reference_data import ReferenceData
+
+    return ReferenceData(load_formulary(), load_rules())
+
+
+@pytest.fixture(autouse=True)
+def _published_reference_data() -> Iterator[None]:
+    """In-process client code checks with what a fresh server publishes (the seed files),
+    as a signed-in client would once it fetched them; ``set_active(None)`` tests the
+    client with none. Client processes a test starts fetch them from their server."""
+    from portal_client.core import reference_data
+
+    reference_data.set_active(_seed_reference_data())
+    yield
+    reference_data.set_active(None)
 
 
 #: Left out of the inner loop (``make quick`` runs ``-m "not slow"``): real processes

@@ -39,12 +39,23 @@ from pharmacy_server.schemas import FindingOut
 from pharmacy_server.text_fields import ISO_DATE_PATTERN, MultiLine, OneLine
 
 
+class ReferenceVersionsOut(BaseModel):
+    """The template, formulary and rules versions an evaluation was judged with."""
+
+    template: int
+    formulary: int
+    rules: int
+
+
 class EvaluationOut(BaseModel):
     # int too: a stored evaluation reads back whole numbers as integers (canonical JSON).
     computed: dict[str, float | int | None] = Field(
         description="total_volume_ml, osmolarity_mosm_l, infusion_rate_ml_h, ..."
     )
     findings: list[FindingOut]
+    versions: ReferenceVersionsOut | None = Field(
+        default=None, description="Absent from evaluations stored before versions were kept."
+    )
 
 
 class ValidationOut(EvaluationOut):

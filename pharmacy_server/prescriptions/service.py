@@ -19,6 +19,7 @@ from pharmacy_domain.rules import Rules
 from pharmacy_domain.status import BeyondUse, PrescriptionStatus
 from pharmacy_domain.templates import TemplateCatalog
 from pharmacy_server.auth.identity import AuthenticatedUser
+from pharmacy_server.catalog.published import current_formulary
 from pharmacy_server.clock import Clock
 from pharmacy_server.db import Database
 from pharmacy_server.errors import Invalid
@@ -46,9 +47,14 @@ from pharmacy_server.prescriptions.schemas import (
     ClaimOut,
     PrescriptionList,
     PrescriptionOut,
+    ReferenceVersionsOut,
     ValidationOut,
 )
-from pharmacy_server.prescriptions.submission import Submissions, SubmitOutcome
+from pharmacy_server.prescriptions.submission import (
+    Submissions,
+    SubmitOutcome,
+    reference_versions,
+)
 from pharmacy_server.prescriptions.validation import check_submitted_fields
 from pharmacy_server.schemas import FindingOut
 
@@ -93,12 +99,21 @@ class PrescriptionService:
     def validate(self, body: Any) -> ValidationOut:
         """The engine's verdict on a body, exactly as submit would judge it; stores nothing."""
         check_submitted_fields(body)
+        formulary = current_formulary(self._formulary)
         evaluation = evaluate_body(
-            body, self._catalog, self._formulary, self._rules, today=self._clock().date()
+            body, self._catalog, formulary, self._rules, today=self._clock().date()
         )
         if evaluation.errors:
             raise Invalid("The prescription is not valid.", evaluation.errors)
+        template = evaluation.prescription and self._catalog.get(
+            evaluation.prescription.template_id, evaluation.prescription.template_version
+        )
         return ValidationOut(
+            versions=None
+            if not template
+            else ReferenceVersionsOut.model_validate(
+                reference_versions(template, formulary, self._rules)
+            ),
             computed=dict(evaluation.computed),
             findings=[
                 FindingOut.model_validate(finding.to_wire()) for finding in evaluation.findings

@@ -38,6 +38,7 @@ from pharmacy_domain.templates import Template, TemplateCatalog
 from pharmacy_server import audit
 from pharmacy_server.audit import Actor
 from pharmacy_server.auth.identity import AuthenticatedUser, check_licence
+from pharmacy_server.catalog.published import current_formulary
 from pharmacy_server.clock import Clock
 from pharmacy_server.db import Database
 from pharmacy_server.errors import Conflict, DomainError, Forbidden, Invalid
@@ -104,12 +105,23 @@ class RequestFingerprint:
         return digest == stored_sha256
 
 
-def evaluation_to_stored(evaluation: Evaluation) -> dict[str, Any]:
-    """What the server keeps of an evaluation: the figures and every finding."""
-    return {
+def evaluation_to_stored(
+    evaluation: Evaluation, versions: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """What the server keeps of an evaluation: the figures, every finding and the
+    template, formulary and rules versions it was judged with."""
+    stored: dict[str, Any] = {
         "computed": dict(evaluation.computed),
         "findings": [finding.to_wire() for finding in evaluation.findings],
     }
+    if versions is not None:
+        stored["versions"] = dict(versions)
+    return stored
+
+
+def reference_versions(template: Template, formulary: Formulary, rules: Rules) -> dict[str, int]:
+    """The versions an evaluation used, as stored and answered."""
+    return {"template": template.version, "formulary": formulary.version, "rules": rules.version}
 
 
 def _is_lock_timeout(error: OperationalError) -> bool:
@@ -129,6 +141,8 @@ class Checked:
     grant: SigningGrant
     #: The body's ``patient_id`` as sent (checked against the clinic when stored).
     patient_link: Any = None
+    #: The template, formulary and rules versions the evaluation used.
+    versions: Mapping[str, int] | None = None
 
 
 class Submissions:
@@ -205,11 +219,20 @@ class Submissions:
             raise Invalid("The prescription is not valid.", error.errors) from None
         template = self._catalog.get(prescription.template_id, prescription.template_version)
         assert template is not None  # parse_prescription found it
+        # The version the order names, with the formulary and rules published now.
+        formulary = current_formulary(self._formulary)
         evaluation = evaluate(
-            prescription, None, self._formulary, self._rules, template=template, today=now.date()
+            prescription, None, formulary, self._rules, template=template, today=now.date()
         )
         enforce_clinical_checks(evaluation, prescription)
-        return Checked(prescription, template, evaluation, grant, body.get(PATIENT_LINK_FIELD))
+        return Checked(
+            prescription,
+            template,
+            evaluation,
+            grant,
+            body.get(PATIENT_LINK_FIELD),
+            reference_versions(template, formulary, self._rules),
+        )
 
     def _store(
         self,
@@ -299,9 +322,9 @@ class Submissions:
             "template_name": template.name,
             "content_json": canonical_json(content).decode("utf-8"),
             "content_sha256": canonical_sha256(content),
-            "evaluation_json": canonical_json(evaluation_to_stored(checked.evaluation)).decode(
-                "utf-8"
-            ),
+            "evaluation_json": canonical_json(
+                evaluation_to_stored(checked.evaluation, checked.versions)
+            ).decode("utf-8"),
             # Written once the row and its first step exist (``_respond``).
             "created_response_json": "",
             "created_at": now,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from portal_client import __version__
+from portal_client.core.catalog_calls import CatalogCalls
 from portal_client.core.claim_calls import ClaimCalls
 from portal_client.core.errors import (
     ApiError,
@@ -142,7 +143,7 @@ def _request_id_of(response: requests.Response) -> str | None:
     return str(sent) if sent else None
 
 
-class ApiClient(ClaimCalls, FavoriteCalls, PatientCalls):
+class ApiClient(CatalogCalls, ClaimCalls, FavoriteCalls, PatientCalls):
     """A signed-in (or signing-in) conversation with one server, for one user.
 
     One ``requests.Session`` per client object: connection reuse, the User-Agent and

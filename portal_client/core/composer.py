@@ -13,7 +13,6 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pharmacy_domain.infusion import lipid_infusion_spec
@@ -21,14 +20,13 @@ from pharmacy_domain.numbers import format_amount
 from pharmacy_domain.patient_records import PATIENT_LINK_FIELD
 from pharmacy_domain.prescription import Acknowledgement, FieldError
 from pharmacy_domain.templates import Template, TemplateCatalog, TemplateIngredient
+from portal_client.core import reference_data
 from portal_client.core.dispensing_entry import DispensingEntry
 from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 from portal_client.core.server_checks import ServerCheck, checked_content
 
 if TYPE_CHECKING:
     from pharmacy_domain.engine import Evaluation, Finding
-    from pharmacy_domain.formulary import Formulary
-    from pharmacy_domain.rules import Rules
     from portal_client.core.wire import DraftWire
 
 DRAFT_FORMAT = 1
@@ -52,13 +50,34 @@ def format_number(value: float | None) -> str:
     return "" if value is None else format_amount(value)
 
 
-@cache
-def _reference_data() -> tuple[Formulary, Rules]:
-    """The formulary and rule table the pharmacy's engine uses (same files as the server)."""
-    from pharmacy_domain.formulary import load_formulary
-    from pharmacy_domain.rules import load_rules
+#: The one finding of an order checked with no formulary and rules at hand.
+CHECKS_UNKNOWN_CODE = "checks.unknown"
+CHECKS_UNKNOWN_TEXT = QT_TRANSLATE_NOOP(
+    "Composer",
+    "The checks are unknown: the pharmacy's formulary and rules could not be fetched "
+    "and none are saved on this computer. The server checks the order when it is sent.",
+)
 
-    return load_formulary(), load_rules()
+
+def _unknown_evaluation(
+    body: Mapping[str, Any], catalog: TemplateCatalog, today: dt.date | None
+) -> Evaluation:
+    """The form's own errors and one warning that nothing clinical was checked: never OK."""
+    from pharmacy_domain.engine import Evaluation, Finding
+    from pharmacy_domain.prescription import InvalidPrescription, parse_prescription
+
+    unknown = Finding(
+        code=CHECKS_UNKNOWN_CODE,
+        severity="warn",
+        message=translate("Composer", CHECKS_UNKNOWN_TEXT),
+        field="template_id",
+        source="",
+    )
+    try:
+        prescription = parse_prescription(body, catalog, today=today)
+    except InvalidPrescription as invalid:
+        return Evaluation(findings=[unknown], errors=list(invalid.errors))
+    return Evaluation(findings=[unknown], prescription=prescription)
 
 
 @dataclass
@@ -243,9 +262,13 @@ class ComposerState:
         """Run the pharmacy's own checks (structure, doses, prerequisites) on the form."""
         from pharmacy_domain.engine import evaluate_body
 
-        formulary, rules = _reference_data()
         catalog = TemplateCatalog([self.template] if self.template else [])
-        return evaluate_body(self.to_body(), catalog, formulary, rules, today=today)
+        reference = reference_data.active()
+        if reference is None:
+            return _unknown_evaluation(self.to_body(), catalog, today)
+        return evaluate_body(
+            self.to_body(), catalog, reference.formulary, reference.rules, today=today
+        )
 
     def validate(self, today: dt.date | None = None) -> list[FieldError]:
         """What stops the order: malformed fields, then the clinical checks that block it.

@@ -43,6 +43,8 @@ class ServerCheck:
     content: str
     findings: tuple[Finding, ...]
     computed: Mapping[str, float | None]
+    #: The (formulary, rules) versions the server judged with (None: it did not say).
+    versions: tuple[int, int] | None = None
 
     @classmethod
     def from_wire(cls, content: str, answer: ValidationWire) -> ServerCheck:
@@ -63,7 +65,10 @@ class ServerCheck:
         computed = {
             key: None if value is None else float(value) for key, value in answer.computed.items()
         }
-        return cls(content, findings, computed)
+        versions = (
+            None if answer.versions is None else (answer.versions.formulary, answer.versions.rules)
+        )
+        return cls(content, findings, computed, versions)
 
     def differs_from(self, local: Evaluation) -> bool:
         """Whether the server found something else than this computer (the words of a

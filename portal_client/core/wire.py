@@ -66,6 +66,7 @@ __all__ = [
     "PrescriberWire",
     "PrescriptionPage",
     "PrescriptionWire",
+    "ReferenceVersionsWire",
     "ReviewWire",
     "SeriesView",
     "SessionPage",
@@ -159,6 +160,18 @@ class ErrorWire:
     current_version: int | None = None  # with a stale-edit 409 of a patient record
     claimed_by: str | None = None  # with 409 prescription.claimed: who is reviewing it
     claimed_since: str | None = None
+    used_by: tuple[str, ...] | None = None  # with 409 catalog.version_in_use
+
+
+@dataclass(frozen=True)
+class ReferenceVersionsWire:
+    """The template, formulary and rules versions an evaluation was judged with."""
+
+    SCHEMA: ClassVar[str] = "ReferenceVersionsOut"
+
+    template: int
+    formulary: int
+    rules: int
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,8 @@ class EvaluationWire:
     #: total_volume_ml, osmolarity_mosm_l, infusion_rate_ml_h, ...
     computed: Mapping[str, float | int | None]
     findings: tuple[FindingWire, ...]
+    #: Absent from evaluations stored before versions were kept.
+    versions: ReferenceVersionsWire | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +195,7 @@ class ValidationWire:
     findings: tuple[FindingWire, ...]
     #: True when a block finding stops submission.
     blocked: bool
+    versions: ReferenceVersionsWire | None = None
 
 
 @dataclass(frozen=True)
@@ -738,6 +754,7 @@ WIRE_TYPES: tuple[type, ...] = (
     FieldErrorWire,
     FindingWire,
     ErrorWire,
+    ReferenceVersionsWire,
     EvaluationWire,
     ValidationWire,
     AcknowledgementWire,

@@ -32,6 +32,7 @@ from portal_client.gui.audit_view import AuditView, utc_text
 from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.i18n import marked
 from portal_client.gui.main_window import PortalMainWindow, window_title
+from portal_client.gui.template_editor import CatalogEditorView
 from portal_client.gui.users_view import UsersView
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, read_only_table
@@ -326,6 +327,11 @@ class AdministrationTabs(QTabWidget):
         self.addTab(self.approvals, self.tr("Account requests"))
         self.users: UsersView | None = None
         self.audit: AuditView | None = None
+        # Pharmacists and admins alike draft and publish (issue 12).
+        self.templates = CatalogEditorView(client, run, "template")
+        self.addTab(self.templates, self.tr("Templates"))
+        self.formulary = CatalogEditorView(client, run, "formulary")
+        self.addTab(self.formulary, self.tr("Formulary"))
         if user.role == "admin":
             self.users = UsersView(client, run)
             self.addTab(self.users, self.tr("Users"))
@@ -335,7 +341,9 @@ class AdministrationTabs(QTabWidget):
         self.currentChanged.connect(lambda _index: self.load_current())
 
     def show_tab(self, name: str) -> None:
-        if name == "audit" and self.audit is not None:
+        if name in ("templates", "formulary"):
+            self.setCurrentWidget(self.templates if name == "templates" else self.formulary)
+        elif name == "audit" and self.audit is not None:
             self.setCurrentWidget(self.audit)
         elif name == "users" and self.users is not None:
             self.setCurrentWidget(self.users)
@@ -348,10 +356,14 @@ class AdministrationTabs(QTabWidget):
         name = (
             "audit" if current is self.audit else "users" if current is self.users else "requests"
         )
+        if isinstance(current, CatalogEditorView):
+            name = current.kind
         if name in self._loaded:
             return
         self._loaded.add(name)
-        if name == "audit" and self.audit is not None:
+        if isinstance(current, CatalogEditorView):
+            current.reload()
+        elif name == "audit" and self.audit is not None:
             self.audit.load_first()
         elif name == "users" and self.users is not None:
             self.users.reload()

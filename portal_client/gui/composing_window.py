@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from portal_client.core.api_client import ApiClient, SignedInUser
     from portal_client.core.durable import DurableSession
+    from portal_client.core.reference_data import Refreshed
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,29 @@ class ComposingWindow(PortalMainWindow):
         self.composer.cancelled.connect(self.show_list)
         self.composer.session_expired.connect(self.session_expired)
         self.composer.discarded.connect(lambda _id: self.reload_local_work())
+        self.follow_published_checks()
         self.new_button.setFocus()  # the first thing most visits do
         self.show_list_status(loading_message)
         self.load_templates(then=self.templates_ready)
         self.refresh()
         self.open_local_store(store_opener)
+
+    def follow_published_checks(self) -> None:
+        """Check orders with the formulary and rules the server publishes (issue 12)."""
+        from portal_client.gui.reference_follower import ReferenceFollower
+
+        self.reference_follower = ReferenceFollower(self.client, self)
+        self.reference_follower.refreshed.connect(self._reference_refreshed)
+        self.composer.server_checker.answered.connect(self.reference_follower.follow_server)
+        self.reference_follower.refresh()
+
+    def _reference_refreshed(self, outcome: Refreshed) -> None:
+        from portal_client.core.reference_data import reference_message
+
+        self.composer.recheck()
+        message = reference_message(outcome)
+        if message is not None and self.composer.state.template is not None:
+            self.composer.status_banner.show_message(*message)
 
     def show_list(self) -> None:
         """Back from the composer to the lists."""

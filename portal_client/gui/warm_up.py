@@ -27,6 +27,8 @@ BACKGROUND_MODULES = (
     "portal_client.core.api_client",
     "pharmacy_domain.prescription",
     "pharmacy_domain.engine",
+    "portal_client.core.reference_data",
+    "portal_client.core.catalog_editing",
     "portal_client.core.composer",
     "portal_client.core.presentation",
     "portal_client.core.prescriber_work",
@@ -76,6 +78,7 @@ WINDOW_MODULES = (
     "portal_client.gui.lock_screen",
     "portal_client.gui.menus",
     "portal_client.gui.main_window",
+    "portal_client.gui.reference_follower",
     "portal_client.gui.composing_window",
     "portal_client.gui.connectivity",
     "portal_client.gui.drafts_view",
@@ -98,6 +101,7 @@ WINDOW_MODULES = (
     "portal_client.gui.staff_window",
     "portal_client.gui.audit_view",
     "portal_client.gui.users_view",
+    "portal_client.gui.template_editor",
     "portal_client.gui.admin_window",
 )
 

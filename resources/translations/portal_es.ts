@@ -614,6 +614,14 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation>Solicitudes de cuenta</translation>
     </message>
     <message>
+        <source>Templates</source>
+        <translation>Plantillas</translation>
+    </message>
+    <message>
+        <source>Formulary</source>
+        <translation>Formulario</translation>
+    </message>
+    <message>
         <source>Users</source>
         <translation>Usuarios</translation>
     </message>
@@ -884,6 +892,108 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     </message>
 </context>
 <context>
+    <name>CatalogEditor</name>
+    <message>
+        <source>Not valid JSON: {message}</source>
+        <translation>JSON no válido: {message}</translation>
+    </message>
+    <message>
+        <source>The content must be one JSON object.</source>
+        <translation>El contenido debe ser un único objeto JSON.</translation>
+    </message>
+    <message>
+        <source>content</source>
+        <translation>contenido</translation>
+    </message>
+    <message>
+        <source>Line {line}, {field}: {reason}</source>
+        <translation>Línea {line}, {field}: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogEditorView</name>
+    <message>
+        <source>Templates</source>
+        <translation>Plantillas</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>Versiones</translation>
+    </message>
+    <message>
+        <source>Content (JSON)</source>
+        <translation>Contenido (JSON)</translation>
+    </message>
+    <message>
+        <source>Why this change (required)</source>
+        <translation>Motivo del cambio (obligatorio)</translation>
+    </message>
+    <message>
+        <source>Why this change</source>
+        <translation>Motivo del cambio</translation>
+    </message>
+    <message>
+        <source>Problems in the content</source>
+        <translation>Problemas del contenido</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualizar</translation>
+    </message>
+    <message>
+        <source>New version</source>
+        <translation>Nueva versión</translation>
+    </message>
+    <message>
+        <source>Save draft</source>
+        <translation>Guardar borrador</translation>
+    </message>
+    <message>
+        <source>Cancel edit</source>
+        <translation>Cancelar la edición</translation>
+    </message>
+    <message>
+        <source>Publish</source>
+        <translation>Publicar</translation>
+    </message>
+    <message>
+        <source>Publishing needs a second person: you cannot publish your own draft.</source>
+        <translation>Publicar requiere una segunda persona: no puede publicar su propio borrador.</translation>
+    </message>
+    <message>
+        <source>Delete version</source>
+        <translation>Eliminar la versión</translation>
+    </message>
+    <message>
+        <source>Why:</source>
+        <translation>Motivo:</translation>
+    </message>
+    <message>
+        <source>Editing a new version. Save it as a draft; someone else publishes it.</source>
+        <translation>Editando una nueva versión. Guárdela como borrador; otra persona la publica.</translation>
+    </message>
+    <message>
+        <source>Say why, in a few words.</source>
+        <translation>Indique el motivo en pocas palabras.</translation>
+    </message>
+    <message>
+        <source>Version {version} saved as a draft. Another pharmacist or an admin publishes it.</source>
+        <translation>Versión {version} guardada como borrador. Otro farmacéutico o un administrador la publica.</translation>
+    </message>
+    <message>
+        <source>The server refused the content: see each problem below.</source>
+        <translation>El servidor rechazó el contenido: vea cada problema abajo.</translation>
+    </message>
+    <message>
+        <source>Version {version} is published: prescribers get it now.</source>
+        <translation>La versión {version} está publicada: los prescriptores ya la reciben.</translation>
+    </message>
+    <message>
+        <source>Version {version} was deleted.</source>
+        <translation>Se eliminó la versión {version}.</translation>
+    </message>
+</context>
+<context>
     <name>Category</name>
     <message>
         <source>Hydration</source>
@@ -1012,6 +1122,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
 </context>
 <context>
     <name>Composer</name>
+    <message>
+        <source>The checks are unknown: the pharmacy&apos;s formulary and rules could not be fetched and none are saved on this computer. The server checks the order when it is sent.</source>
+        <translation>Las verificaciones son desconocidas: no se pudieron obtener el formulario ni las reglas de la farmacia y no hay ninguno guardado en este equipo. El servidor verifica el pedido cuando se envía.</translation>
+    </message>
     <message>
         <source>Choose a template</source>
         <translation>Elija una plantilla</translation>
@@ -2441,6 +2555,30 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Administrator</source>
         <translation>Administrador</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Versión</translation>
+    </message>
+    <message>
+        <source>Drafted by</source>
+        <translation>Redactada por</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Published by</source>
+        <translation>Publicada por</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Publicada</translation>
+    </message>
+    <message>
+        <source>Retired</source>
+        <translation>Retirada</translation>
     </message>
 </context>
 <context>
@@ -4057,6 +4195,21 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Could not save to the patient&apos;s record: {error}</source>
         <translation>No se pudo guardar en la ficha del paciente: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>ReferenceData</name>
+    <message>
+        <source>The pharmacy published formulary version {formulary} and rules version {rules} (this order was checked with formulary version {old_formulary} and rules version {old_rules}): the checks ran again with the new ones.</source>
+        <translation>La farmacia publicó la versión {formulary} del formulario y la versión {rules} de las reglas (este pedido se verificó con la versión {old_formulary} del formulario y la versión {old_rules} de las reglas): las verificaciones se repitieron con las nuevas.</translation>
+    </message>
+    <message>
+        <source>The pharmacy&apos;s server could not be reached: the checks use the saved formulary version {formulary} and rules version {rules}.</source>
+        <translation>No se pudo contactar con el servidor de la farmacia: las verificaciones usan la versión guardada {formulary} del formulario y la versión {rules} de las reglas.</translation>
+    </message>
+    <message>
+        <source>The pharmacy&apos;s server could not be reached and no formulary or rules are saved on this computer: the checks are unknown.</source>
+        <translation>No se pudo contactar con el servidor de la farmacia y no hay formulario ni reglas guardados en este equipo: las verificaciones son desconocidas.</translation>
     </message>
 </context>
 <context>

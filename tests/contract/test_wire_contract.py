@@ -19,7 +19,8 @@ from pharmacy_server.app import create_app
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.security import new_secret_key_text
-from portal_client.core import patient_wire, wire
+from portal_client.core import catalog_wire, patient_wire, wire
+from portal_client.core.catalog_wire import CATALOG_WIRE_TYPES
 from portal_client.core.patient_wire import PATIENT_WIRE_TYPES
 from portal_client.core.wire import WIRE_TYPES, field_types
 from tests.contract.wire_contract import contract_problems, nested_types
@@ -64,11 +65,34 @@ ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
     ("get", "/api/v1/admin/users", "200", (wire.AdminUserPage,)),
     ("patch", "/api/v1/admin/users/{user_id}", "200", (wire.AdminUserWire,)),
     ("get", "/api/v1/admin/audit", "200", (wire.AuditPage,)),
+    ("get", "/api/v1/formulary/document", "200", (catalog_wire.FormularyDocumentWire,)),
+    ("get", "/api/v1/rules", "200", (catalog_wire.RulesWire,)),
+    ("get", "/api/v1/admin/templates", "200", (catalog_wire.CatalogEntityPage,)),
+    ("get", "/api/v1/admin/formulary/versions", "200", (catalog_wire.CatalogEntityPage,)),
+    (
+        "get",
+        "/api/v1/admin/templates/{template_id}/versions/{version}",
+        "200",
+        (catalog_wire.CatalogVersionContentWire,),
+    ),
+    (
+        "post",
+        "/api/v1/admin/templates/{template_id}/versions",
+        "201",
+        (catalog_wire.CatalogVersionWire,),
+    ),
+    (
+        "post",
+        "/api/v1/admin/templates/{template_id}/versions/{version}/publish",
+        "200",
+        (catalog_wire.CatalogVersionWire,),
+    ),
+    ("post", "/api/v1/admin/formulary/versions", "201", (catalog_wire.CatalogVersionWire,)),
 )
 
 
 #: Every type the client reads, the patient records' beside the rest.
-ALL_WIRE_TYPES = WIRE_TYPES + PATIENT_WIRE_TYPES
+ALL_WIRE_TYPES = WIRE_TYPES + PATIENT_WIRE_TYPES + CATALOG_WIRE_TYPES
 
 
 @pytest.fixture(scope="module")

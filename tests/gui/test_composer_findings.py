@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from pharmacy_domain.formulary import load_formulary
 from pharmacy_domain.rules import load_rules
 from pharmacy_domain.templates import Template
-from portal_client.core import composer as composer_core
+from portal_client.core import reference_data
 from portal_client.core.api_client import ApiClient
 from portal_client.core.composer import LabEntry
 from portal_client.core.server_checks import FROM_SERVER_TEXT, checked_content
@@ -110,7 +110,7 @@ def older_local_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             rule for rule in rules.thresholds if rule.code != "osmolarity.peripheral_limit"
         ),
     )
-    monkeypatch.setattr(composer_core, "_reference_data", lambda: (load_formulary(), older))
+    reference_data.set_active(reference_data.ReferenceData(load_formulary(), older))
     yield
 
 

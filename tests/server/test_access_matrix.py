@@ -64,6 +64,22 @@ POLICY: dict[str, frozenset[str]] = {
     "list_templates": SIGNED_IN,
     "get_template_version": SIGNED_IN,
     "get_formulary": SIGNED_IN,
+    # Published (and retired) versions for everyone; drafts only for the pharmacy.
+    "list_template_versions": SIGNED_IN,
+    "list_formulary_versions": SIGNED_IN,
+    "get_formulary_document": SIGNED_IN,
+    "get_rules": SIGNED_IN,
+    # Drafting, publishing and deleting versions: pharmacists and admins (issue 12).
+    "list_template_drafts": PHARMACY,
+    "get_template_draft": PHARMACY,
+    "draft_template_version": PHARMACY,
+    "publish_template_version": PHARMACY,
+    "delete_template_version": PHARMACY,
+    "list_formulary_drafts": PHARMACY,
+    "get_formulary_draft": PHARMACY,
+    "draft_formulary_version": PHARMACY,
+    "publish_formulary_version": PHARMACY,
+    "delete_formulary_version": PHARMACY,
     "validate_prescription": SIGNED_IN,
     "submit_prescription": frozenset({"prescriber"}),
     # Admins manage accounts and read the audit trail, never a patient's prescription:

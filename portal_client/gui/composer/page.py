@@ -386,6 +386,10 @@ class ComposerPage(QWidget):
         if order != self._focus_chain:
             self._focus_chain = set_focus_chain(order)
 
+    def recheck(self) -> None:
+        """Run the checks again: the formulary or rules they use changed."""
+        self._revalidate()
+
     def _server_checked(self, check: ServerCheck) -> None:
         self.state.server_check = check
         self._revalidate()
