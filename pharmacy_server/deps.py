@@ -23,6 +23,7 @@ from pharmacy_server.db import Database
 from pharmacy_server.drafts.service import DraftService
 from pharmacy_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from pharmacy_server.favorites.service import FavoriteService
+from pharmacy_server.messages.service import MessageService
 from pharmacy_server.patients.service import PatientService
 from pharmacy_server.prescriptions.service import PrescriptionService
 
@@ -43,6 +44,7 @@ class AppContext:
     drafts: DraftService
     favorites: FavoriteService
     patients: PatientService
+    messages: MessageService
 
 
 def get_context(request: Request) -> AppContext:

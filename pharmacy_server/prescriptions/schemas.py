@@ -314,6 +314,10 @@ class PrescriptionOut(BaseModel):
         default=None,
         description="Pharmacists only: who is reviewing it now; absent when nobody is.",
     )
+    unread_messages: int | None = Field(
+        default=None,
+        description="Messages in its thread the caller has not read (read answers only).",
+    )
     history: list[HistoryEventOut] = Field(
         default_factory=list,
         description="Every step since submission, oldest first (submit, review, "
