@@ -316,7 +316,7 @@ class PrescriptionOut(BaseModel):
     )
     unread_messages: int | None = Field(
         default=None,
-        description="Messages in its thread the caller has not read (read answers only).",
+        description="Messages in its thread the caller has not read; absent when none.",
     )
     history: list[HistoryEventOut] = Field(
         default_factory=list,

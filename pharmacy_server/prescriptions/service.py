@@ -303,7 +303,9 @@ def _with_unread(
     items: list[PrescriptionOut],
 ) -> None:
     """Each row's unread messages for the caller: the rows' own counts and one lookup of
-    the caller's read markers for the page (``messages.unread``)."""
+    the caller's read markers for the page (``messages.unread``). Absent when none, so
+    an order read back right after submission is its stored 201, byte for byte."""
     unread = unread_on_page(session, user, rows)
     for row, item in zip(rows, items, strict=True):
-        item.unread_messages = unread[row.id]  # set: so the route sends it (exclude_unset)
+        if unread[row.id]:
+            item.unread_messages = unread[row.id]  # set: so the route sends it
