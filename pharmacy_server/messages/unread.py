@@ -7,12 +7,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pharmacy_server.auth.identity import AuthenticatedUser
 from pharmacy_server.models import MessageReadMarker, Prescription
 from pharmacy_server.prescriptions.access import visible_to
+
+
+def read_markers_query(
+    user_id: uuid.UUID, prescription_ids: list[uuid.UUID]
+) -> Select[uuid.UUID, int]:
+    return select(MessageReadMarker.prescription_id, MessageReadMarker.read_up_to).where(
+        MessageReadMarker.user_id == user_id,
+        MessageReadMarker.prescription_id.in_(prescription_ids),
+    )
 
 
 def read_markers(
@@ -22,11 +31,7 @@ def read_markers(
     ids = list(prescription_ids)
     if not ids:
         return {}
-    rows = session.execute(
-        select(MessageReadMarker.prescription_id, MessageReadMarker.read_up_to).where(
-            MessageReadMarker.user_id == user_id, MessageReadMarker.prescription_id.in_(ids)
-        )
-    )
+    rows = session.execute(read_markers_query(user_id, ids))
     return {row.prescription_id: row.read_up_to for row in rows}
 
 
@@ -39,9 +44,10 @@ def unread_on_page(
     return {key: max(0, count - markers.get(key, 0)) for key, count in counts.items()}
 
 
-def unread_total(session: Session, user: AuthenticatedUser) -> tuple[int, int]:
+def unread_total_query(user: AuthenticatedUser) -> Select[int, int]:
     """(unread messages, prescriptions with any) over what ``user`` may see: only the
-    rows with a thread, found by ``ix_prescription_message_count``."""
+    rows with a thread, found by ``ix_prescription_message_count`` (or a prescriber's
+    own by their index), each with its marker by primary key."""
     read = func.coalesce(MessageReadMarker.read_up_to, 0)
     query = (
         select(
@@ -57,7 +63,9 @@ def unread_total(session: Session, user: AuthenticatedUser) -> tuple[int, int]:
         .where(Prescription.message_count > 0, Prescription.message_count > read)
     )
     scope = visible_to(user)
-    if scope is not None:
-        query = query.where(scope)
-    total, threads = session.execute(query).one()
+    return query if scope is None else query.where(scope)
+
+
+def unread_total(session: Session, user: AuthenticatedUser) -> tuple[int, int]:
+    total, threads = session.execute(unread_total_query(user)).one()
     return int(total), int(threads)
