@@ -38,3 +38,5 @@ MAX_ADDRESS_LENGTH = 300
 MAX_PHONE_LENGTH = 40
 #: The name a prescriber gives a favorite order ("Myers' — my usual").
 MAX_FAVORITE_NAME_LENGTH = 80
+#: One message in a prescription's thread between the prescriber and the pharmacy.
+MAX_MESSAGE_LENGTH = 2000

@@ -43,6 +43,8 @@ from pharmacy_server.favorites.router import router as favorites_router
 from pharmacy_server.favorites.service import FavoriteService
 from pharmacy_server.handlers import install_error_handlers
 from pharmacy_server.http_hygiene import wrap_whole_app
+from pharmacy_server.messages.router import router as messages_router
+from pharmacy_server.messages.service import MessageService
 from pharmacy_server.metrics import Metrics
 from pharmacy_server.notify import FileNotifier, Notifier, SmtpNotifier
 from pharmacy_server.patients.router import DOCUMENT_BODY_BYTES, DOCUMENT_UPLOAD_PATH
@@ -67,6 +69,7 @@ ROUTERS = (
     drafts_router,
     favorites_router,
     patients_router,
+    messages_router,
     admin_router,
 )
 
@@ -170,6 +173,7 @@ def create_app(
         drafts=DraftService(database, clock),
         favorites=FavoriteService(database, catalog, clock),
         patients=PatientService(database, formulary, clock),
+        messages=MessageService(database, clock),
         prescriptions=PrescriptionService(
             database,
             catalog,

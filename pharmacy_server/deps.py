@@ -24,6 +24,7 @@ from pharmacy_server.db import Database
 from pharmacy_server.drafts.service import DraftService
 from pharmacy_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from pharmacy_server.favorites.service import FavoriteService
+from pharmacy_server.messages.service import MessageService
 from pharmacy_server.patients.service import PatientService
 from pharmacy_server.prescriptions.service import PrescriptionService
 
@@ -45,6 +46,7 @@ class AppContext:
     favorites: FavoriteService
     patients: PatientService
     catalog_versions: CatalogVersions
+    messages: MessageService
 
 
 def get_context(request: Request) -> AppContext:

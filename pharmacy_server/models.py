@@ -210,6 +210,9 @@ class Prescription(Base):
     answered: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # Bumped on every write from ``PrescriptionChangeCounter``: ``changed_since`` reads it.
     change_seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # The number of messages in its thread, the last one's ``seq`` (migration 0016): a
+    # list row's unread count is this less the reader's ``MessageReadMarker``.
+    message_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
@@ -228,6 +231,9 @@ for _name, _columns in QUEUE_INDEX_COLUMNS:
         Prescription.created_at.desc(),
         Prescription.id.desc(),
     )
+
+# The threads with any message: a caller's unread total reads only those (migration 0016).
+Index("ix_prescription_message_count", Prescription.__table__.c.message_count)
 
 
 class PrescriptionClaim(Base):
@@ -530,3 +536,44 @@ class CatalogVersion(Base):
     published_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
     published_by_name: Mapped[str | None] = mapped_column(String(100))
     published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PrescriptionMessage(Base):
+    """One message in a prescription's thread (migration 0016), between its prescriber
+    and the pharmacy. ``seq`` numbers a thread from 1; the text may name the patient, so
+    it lives only here (the database's encryption covers it), never in a log or audit."""
+
+    __tablename__ = "prescription_message"
+    __table_args__ = (
+        UniqueConstraint("prescription_id", "seq"),
+        # A retry of a send carries the same key: the message is found, never doubled.
+        UniqueConstraint("author_id", "idempotency_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    prescription_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("prescription.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    author_role: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class MessageReadMarker(Base):
+    """How far one user has read one prescription's thread (migration 0016): the
+    ``seq`` of the last message they saw. No row: nothing read yet."""
+
+    __tablename__ = "message_read_marker"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    prescription_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("prescription.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read_up_to: Mapped[int] = mapped_column(Integer)

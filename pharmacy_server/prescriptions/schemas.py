@@ -325,6 +325,10 @@ class PrescriptionOut(BaseModel):
         default=None,
         description="Pharmacists only: who is reviewing it now; absent when nobody is.",
     )
+    unread_messages: int | None = Field(
+        default=None,
+        description="Messages in its thread the caller has not read; absent when none.",
+    )
     history: list[HistoryEventOut] = Field(
         default_factory=list,
         description="Every step since submission, oldest first (submit, review, "

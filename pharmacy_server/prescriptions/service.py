@@ -23,6 +23,7 @@ from pharmacy_server.catalog.published import current_formulary
 from pharmacy_server.clock import Clock
 from pharmacy_server.db import Database
 from pharmacy_server.errors import Invalid
+from pharmacy_server.messages.unread import unread_on_page
 from pharmacy_server.models import Prescription
 from pharmacy_server.notify import Notifier
 from pharmacy_server.pagination import (
@@ -137,8 +138,10 @@ class PrescriptionService:
 
     def get(self, user: AuthenticatedUser, prescription_id: uuid.UUID) -> PrescriptionOut:
         with self._db.reading() as session:
-            out = PrescriptionOut.from_row(visible_row(session, user, prescription_id))
+            row = visible_row(session, user, prescription_id)
+            out = PrescriptionOut.from_row(row)
             self._with_claims(session, user, [out])
+            _with_unread(session, user, [row], [out])
             return out
 
     def _with_claims(
@@ -234,6 +237,7 @@ class PrescriptionService:
             rows = rows[:limit]
             items = [PrescriptionOut.from_row(row) for row in rows]
             self._with_claims(session, user, items)
+            _with_unread(session, user, rows, items)
             next_cursor = cursor_after(sort, rows[-1]) if more else None
         return PrescriptionList(
             items=items,
@@ -256,6 +260,7 @@ class PrescriptionService:
             rows = rows[:limit]
             items = [PrescriptionOut.from_row(row) for row in rows]
             self._with_claims(session, user, items)
+            _with_unread(session, user, rows, items)
             last = rows[-1].change_seq if rows else since
         after = encode_seq_cursor(last)
         return PrescriptionList(
@@ -304,3 +309,18 @@ class PrescriptionService:
 
     def send_notice(self, notice: Notice | None) -> None:
         self._lifecycle.send_notice(notice)
+
+
+def _with_unread(
+    session: Session,
+    user: AuthenticatedUser,
+    rows: list[Prescription],
+    items: list[PrescriptionOut],
+) -> None:
+    """Each row's unread messages for the caller: the rows' own counts and one lookup of
+    the caller's read markers for the page (``messages.unread``). Absent when none, so
+    an order read back right after submission is its stored 201, byte for byte."""
+    unread = unread_on_page(session, user, rows)
+    for row, item in zip(rows, items, strict=True):
+        if unread[row.id]:
+            item.unread_messages = unread[row.id]  # set: so the route sends it

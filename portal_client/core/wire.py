@@ -473,6 +473,8 @@ class PrescriptionWire:
     answered: bool = False
     #: Pharmacists only: who is reviewing it (absent when nobody is).
     claim: ClaimWire | None = None
+    #: Messages in its thread the caller has not read (absent when none).
+    unread_messages: int | None = None
 
     @property
     def has_history(self) -> bool:

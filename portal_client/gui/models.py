@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from portal_client.core.claims import other_holder, reviewing_text
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
+from portal_client.core.messages import with_unread_mark
 from portal_client.core.prescription_list import (
     PrescriptionList,
     PrescriptionRow,
@@ -115,6 +116,14 @@ class PrescriptionTableModel(QAbstractTableModel):
         return {STATUS_ROLE: row.status, ID_ROLE: row.id}.get(role)
 
     def _text(self, row: PrescriptionRow, column: Column, *, tooltip: bool) -> str:
+        """The reference carries the unread messages' badge: a column of its own would be
+        the first the detail pane hides."""
+        text = self._column_text(row, column, tooltip=tooltip)
+        if column.key == "reference":
+            return with_unread_mark(text, row.wire.unread_messages, tooltip=tooltip)
+        return text
+
+    def _column_text(self, row: PrescriptionRow, column: Column, *, tooltip: bool) -> str:
         """Stretched columns may elide: the tooltip always has the whole text (and the
         status in full words rather than the badge's short ones)."""
         if column.key == "reference" and self.viewer_id is not None:

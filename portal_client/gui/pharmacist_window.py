@@ -50,6 +50,7 @@ from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.i18n import marked
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import PortalMainWindow
+from portal_client.gui.message_thread import PrescriptionMessages
 from portal_client.gui.models import REVIEW_COLUMNS
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.queue_model import QueueTableModel
@@ -153,6 +154,9 @@ class PharmacistWindow(PortalMainWindow):
         self.claims = DeskClaims(self, self.claim_strip)
         self.claims.changed.connect(self._update_actions)
         self.claims.taken_from_you.connect(self._taken_from_you)
+        self.messages = PrescriptionMessages(
+            self, self.browser, self.tr("Write to the prescriber… (Ctrl+Enter sends)")
+        )
         self.browser.current_changed.connect(self._opened)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
@@ -180,6 +184,9 @@ class PharmacistWindow(PortalMainWindow):
                 self.browser.table,
                 self.claim_strip.take_over_button,
                 self.browser.detail,
+                self.messages.panel.history,
+                self.messages.panel.box,
+                self.messages.panel.send_button,
                 self.browser.fhir_button,
                 self.pdf_copy.save_button,
                 self.pdf_copy.print_button,
@@ -383,6 +390,7 @@ class PharmacistWindow(PortalMainWindow):
         if page is None:  # nothing changed since the last refresh: nothing to redraw
             self.queue_model.pages.quiet(result.changes_cursor)
             return
+        self.messages.refreshed()  # a change may be a message: the unread total too
         words = dict(review_filters()).get(self.status_filter, "")
         self.browser.set_empty_text(
             self.tr("Nothing waiting for review.")

@@ -52,6 +52,7 @@ from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.i18n import translate
 from portal_client.gui.list_view import PrescriptionBrowser
 from portal_client.gui.main_window import ConfirmLeave, window_title
+from portal_client.gui.message_thread import PrescriptionMessages
 from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
 from portal_client.gui.patients_page import PatientsPage
@@ -114,6 +115,9 @@ class PrescriberWindow(ComposingWindow):
         self.pages.addWidget(self._build_list_page())
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.acted.connect(self._acted)
+        self.messages = PrescriptionMessages(
+            self, self.browser, self.tr("Write to the pharmacy… (Ctrl+Enter sends)")
+        )
         self._build_prescription_menu()
         self.repeats = RepeatOrders(self)
         self.favorites = FavoriteOrders(self)
@@ -435,6 +439,7 @@ class PrescriberWindow(ComposingWindow):
         self._announce_new_questions()
         self.clear_list_status()
         self._connection_seen(None)
+        self.messages.refreshed()
 
     def refresh_failed(self, error: Exception | None) -> None:
         super().refresh_failed(error)

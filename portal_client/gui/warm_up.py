@@ -45,6 +45,7 @@ BACKGROUND_MODULES = (
     "portal_client.core.patients",
     "portal_client.core.queue_pages",
     "portal_client.core.claims",
+    "portal_client.core.messages",
     "portal_client.core.account_admin",
     "html.entities",
 )
@@ -87,6 +88,7 @@ WINDOW_MODULES = (
     "portal_client.gui.badges",
     "portal_client.gui.models",
     "portal_client.gui.list_view",
+    "portal_client.gui.message_thread",
     "PySide6.QtPrintSupport",
     "portal_client.gui.pdf_copy",
     "portal_client.gui.prescriber_parts",

@@ -2582,6 +2582,104 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     </message>
 </context>
 <context>
+    <name>MessagePanel</name>
+    <message>
+        <source>Messages on this order</source>
+        <translation>Mensajes de esta orden</translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation>Escribir un mensaje</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Enviar el mensaje</translation>
+    </message>
+    <message>
+        <source>Send the message (Ctrl+Enter)</source>
+        <translation>Enviar el mensaje (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Message not sent</source>
+        <translation>Mensaje no enviado</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Write a message first.</source>
+        <translation>Escriba primero un mensaje.</translation>
+    </message>
+    <message>
+        <source>A message holds at most {limit} characters.</source>
+        <translation>Un mensaje admite como máximo {limit} caracteres.</translation>
+    </message>
+    <message>
+        <source>The message holds characters that cannot be sent.</source>
+        <translation>El mensaje contiene caracteres que no se pueden enviar.</translation>
+    </message>
+    <message>
+        <source>No answer from the server: the message may have arrived. Send again: it will not be doubled.</source>
+        <translation>El servidor no respondió: puede que el mensaje haya llegado. Envíelo de nuevo: no se duplicará.</translation>
+    </message>
+    <message>
+        <source>Not sent: the server cannot be reached. Send again later.</source>
+        <translation>No enviado: no se puede conectar con el servidor. Vuelva a enviarlo más tarde.</translation>
+    </message>
+    <message>
+        <source>Not sent: {reason}</source>
+        <translation>No enviado: {reason}</translation>
+    </message>
+    <message>
+        <source>Not sent: something went wrong.</source>
+        <translation>No enviado: algo salió mal.</translation>
+    </message>
+    <message>
+        <source>{reference} · {count} new</source>
+        <translation>{reference} · {count} nuevos</translation>
+    </message>
+    <message>
+        <source>No unread messages</source>
+        <translation>No hay mensajes sin leer</translation>
+    </message>
+    <message>
+        <source>1 unread message</source>
+        <translation>1 mensaje sin leer</translation>
+    </message>
+    <message>
+        <source>{count} unread messages</source>
+        <translation>{count} mensajes sin leer</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Mensajes</translation>
+    </message>
+    <message>
+        <source>Messages ({count})</source>
+        <translation>Mensajes ({count})</translation>
+    </message>
+    <message>
+        <source>You · {when}</source>
+        <translation>Usted · {when}</translation>
+    </message>
+    <message>
+        <source>{name} (pharmacy) · {when}</source>
+        <translation>{name} (farmacia) · {when}</translation>
+    </message>
+    <message>
+        <source>{name} (prescriber) · {when}</source>
+        <translation>{name} (prescriptor) · {when}</translation>
+    </message>
+    <message>
+        <source>No messages yet. Write to the other side below.</source>
+        <translation>Aún no hay mensajes. Escriba a la otra parte abajo.</translation>
+    </message>
+</context>
+<context>
     <name>NewPasswordFields</name>
     <message>
         <source>New password</source>
@@ -3200,6 +3298,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
 <context>
     <name>PharmacistWindow</name>
     <message>
+        <source>Write to the prescriber… (Ctrl+Enter sends)</source>
+        <translation>Escriba al prescriptor… (Ctrl+Enter envía)</translation>
+    </message>
+    <message>
         <source>Loading the review queue…</source>
         <translation>Cargando la cola de revisión…</translation>
     </message>
@@ -3360,6 +3462,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
 </context>
 <context>
     <name>PrescriberWindow</name>
+    <message>
+        <source>Write to the pharmacy… (Ctrl+Enter sends)</source>
+        <translation>Escriba a la farmacia… (Ctrl+Enter envía)</translation>
+    </message>
     <message>
         <source>Patients</source>
         <translation>Pacientes</translation>
@@ -3547,6 +3653,25 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Today {clock}</source>
         <translation>Hoy {clock}</translation>
+    </message>
+</context>
+<context>
+    <name>PrescriptionMessages</name>
+    <message>
+        <source>Unread messages</source>
+        <translation>Mensajes sin leer</translation>
+    </message>
+    <message>
+        <source>Could not load the messages: {error}</source>
+        <translation>No se pudieron cargar los mensajes: {error}</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Enviando…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
     </message>
 </context>
 <context>

@@ -94,6 +94,12 @@ POLICY: dict[str, frozenset[str]] = {
     # Claims are the pharmacist's desk only: prescribers never see or make one.
     "claim_prescription": frozenset({"pharmacist"}),
     "release_prescription_claim": frozenset({"pharmacist"}),
+    # A thread is read and written by whoever reads the prescription (clinic staff and
+    # another prescriber find none: 404); everyone but admins has an unread total.
+    "list_messages": frozenset({"prescriber", "pharmacist"}),
+    "post_message": frozenset({"prescriber", "pharmacist"}),
+    "mark_messages_read": frozenset({"prescriber", "pharmacist"}),
+    "unread_messages": frozenset({"prescriber", "clinic_staff", "pharmacist"}),
     "create_draft": DRAFTING,
     "list_drafts": DRAFTING,
     "get_draft": DRAFTING,
@@ -165,6 +171,8 @@ def _body(world: World, operation_id: str, role: str, headers: Headers) -> Any:
         else prescription,
         "review_prescription": {"action": "approve"},
         "claim_prescription": {},
+        "post_message": {"text": "Matrix message", "idempotency_key": str(uuid.uuid4())},
+        "mark_messages_read": {"up_to_seq": 0},
         "act_on_prescription": {"action": "cancel", "note": "Sent twice"}
         if role == "prescriber"
         else {"action": "request_clarification", "note": "Which dosing weight?"},

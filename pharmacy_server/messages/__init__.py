@@ -1,0 +1,1 @@
+"""A message thread per prescription, between its prescriber and the pharmacy."""
