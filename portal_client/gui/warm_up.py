@@ -52,6 +52,7 @@ BACKGROUND_MODULES = (
 #: need nothing beyond these and the background ones.
 WINDOW_MODULES = (
     "portal_client.gui.wheel_guard",
+    "portal_client.gui.stepped_build",
     "portal_client.gui.beyond_use_fields",
     "portal_client.gui.focus_chain",
     "portal_client.gui.action_dialog",
