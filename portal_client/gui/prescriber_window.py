@@ -62,7 +62,7 @@ from portal_client.gui.prescriber_parts import (
     open_sign_again,
 )
 from portal_client.gui.repeat_action import RepeatOrders
-from portal_client.gui.stepped_build import BuildSteps, ensure_polished
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -109,6 +109,9 @@ class PrescriberWindow(ComposingWindow):
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
+        #: Stepped, each part is painted once as it is built (``paint_ahead``), so the
+        #: first show and the composer's first opening have little left to pay.
+        self._finish_part = paint_ahead if stepped else ensure_polished
         self.build_in_steps(self._build_steps(store_opener), stepped=stepped)
 
     def _build_steps(self, store_opener: StoreOpener | None) -> BuildSteps:
@@ -126,7 +129,7 @@ class PrescriberWindow(ComposingWindow):
         self.lifecycle.acted.connect(self._acted)
         self._build_prescription_menu()
         yield
-        yield from self.composer.build_steps()
+        yield from self.composer.build_steps(paint=self._finish_part is paint_ahead)
         self.repeats = RepeatOrders(self)
         self.favorites = FavoriteOrders(self)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_prescription_actions())
@@ -166,7 +169,7 @@ class PrescriberWindow(ComposingWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
         layout.addWidget(self.tabs, 1)
-        ensure_polished(page)
+        self._finish_part(page)
         yield
         self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
         self.browser.set_empty_text(
@@ -185,15 +188,15 @@ class PrescriberWindow(ComposingWindow):
         self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
         self.tabs.addTab(self.browser, translate("PrescriberWork", SENT_TAB))
         yield
-        ensure_polished(self.browser)
+        self._finish_part(self.browser)
         yield
         self.drafts_view = DraftsView()
         self.tabs.addTab(self.drafts_view, self.tr("Drafts"))
-        ensure_polished(self.drafts_view)
+        self._finish_part(self.drafts_view)
         yield
         self.outbox_view = OutboxView()
         self.tabs.addTab(self.outbox_view, self.tr("Outbox"))
-        ensure_polished(self.outbox_view)
+        self._finish_part(self.outbox_view)
         yield
         self.patients_page = PatientsPage(self.client)
         self.tabs.addTab(self.patients_page, self.tr("Patients"))
@@ -205,7 +208,7 @@ class PrescriberWindow(ComposingWindow):
                 else None
             )
         )
-        ensure_polished(self.patients_page)
+        self._finish_part(self.patients_page)
         yield
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_local_draft)

@@ -103,6 +103,13 @@ WINDOW_MODULES = (
 )
 
 
+def _load_reference_data() -> None:
+    """The composer's data files (formulary, rules, labs), read while the user types."""
+    from portal_client.core.composer import load_reference_data
+
+    load_reference_data()
+
+
 def _import(name: str) -> None:
     try:
         importlib.import_module(name)
@@ -143,6 +150,10 @@ class WarmUp(QObject):
                     log.warning("Warm-up step failed", exc_info=True)
             for name in self._background:
                 self._import(name)
+            try:
+                _load_reference_data()
+            except Exception:  # read again on first use; a warm-up never breaks anything
+                log.debug("Warm-up read of the reference data failed", exc_info=True)
             try:
                 self.background_done.emit()
             except RuntimeError:  # its window closed meanwhile: nothing left to warm up

@@ -38,7 +38,7 @@ from portal_client.gui.composer.template_card import TemplateCard
 from portal_client.gui.findings_panel import ChecksPanel
 from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.ops import Op
-from portal_client.gui.stepped_build import BuildSteps, ensure_polished
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -115,10 +115,12 @@ class ComposerPage(QWidget):
             for _step in self.build_steps():
                 pass
 
-    def build_steps(self) -> BuildSteps:
+    def build_steps(self, *, paint: bool = False) -> BuildSteps:
         """The page's parts, one per step (``portal_client.gui.stepped_build``): each is
-        made inside its final parent and styled there, so the first ``show()`` has little
-        left to do. The constructor runs them all unless told ``defer_build``."""
+        made inside its final parent and styled there (with ``paint``, painted once too),
+        so the first ``show()`` has little left to do. The constructor runs them all
+        unless told ``defer_build``."""
+        finish = paint_ahead if paint else ensure_polished
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
@@ -128,30 +130,32 @@ class ComposerPage(QWidget):
         root.addLayout(body, 1)
         self.template_card = TemplateCard(self)
         body.insertWidget(0, self.template_card, 0)
-        ensure_polished(self.header, self.template_card)
+        finish(self.header)
+        yield
+        finish(self.template_card)
         yield
         form = self.scroll_area.widget()
         self.patient = PatientCard(form)
-        yield from self._add_card(self.patient)
+        yield from self._add_card(self.patient, finish)
         self.ingredients = IngredientsCard(form)
-        yield from self._add_card(self.ingredients)
+        yield from self._add_card(self.ingredients, finish)
         self.administration = AdministrationCard(form)
-        yield from self._add_card(self.administration)
+        yield from self._add_card(self.administration, finish)
         self.labs = LabsCard(form)
-        yield from self._add_card(self.labs)
+        yield from self._add_card(self.labs, finish)
         self.dispensing = DispensingCard(form)
+        yield from self._add_card(self.dispensing, finish)
         self.notes_card = NotesCard(form)
-        self.form_layout.addWidget(self.dispensing)
-        self.form_layout.addWidget(self.notes_card)
+        yield from self._add_card(self.notes_card, finish)
         self.form_layout.addStretch(1)
-        ensure_polished(self.dispensing, self.notes_card)
-        yield
         self.checks = ChecksPanel(self)
         self.checks.setFixedWidth(CHECKS_WIDTH_NARROW)
         body.addWidget(self.checks, 0)
+        finish(self.checks)
+        yield
         self.sign_bar = SignBar(signing=self.signing, parent=self)
         root.addWidget(self.sign_bar)
-        ensure_polished(self.checks, self.sign_bar)
+        finish(self.sign_bar)
         yield
         self._name_parts()
         self.navigator = FormNavigator(
@@ -164,10 +168,11 @@ class ComposerPage(QWidget):
             shortcut.activated.connect(self.sign_by_keyboard)
         self._set_template(None, by_user=False)
         self.built = True
+        self._fit_checks()
 
-    def _add_card(self, card: QWidget) -> BuildSteps:
+    def _add_card(self, card: QWidget, finish: Callable[[QWidget], None]) -> BuildSteps:
         self.form_layout.addWidget(card)
-        ensure_polished(card)
+        finish(card)
         yield
 
     def _name_parts(self) -> None:
@@ -263,7 +268,11 @@ class ComposerPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() >= WIDE_COMPOSER
+        if self.built:  # else the last build step fits it
+            self._fit_checks()
+
+    def _fit_checks(self) -> None:
+        wide = self.width() >= WIDE_COMPOSER
         self.checks.setFixedWidth(CHECKS_WIDTH_WIDE if wide else CHECKS_WIDTH_NARROW)
 
     @property
