@@ -68,6 +68,13 @@ class SteppedBuild(QObject):
         super().__init__(parent)
         self._steps: BuildSteps | None = steps
         self._name = name or type(parent).__name__
+        # A timer object, not QTimer.singleShot(0, ...): that one is a posted event, and
+        # events posted while posted events are delivered can run in the same pass, so
+        # several steps ran back to back. A zero-interval timer fires at most once a pass.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._next)
         #: How many steps ran (tests check a build takes more than one turn).
         self.steps_run = 0
 
@@ -77,7 +84,7 @@ class SteppedBuild(QObject):
 
     def start(self) -> None:
         """Run the steps one per event-loop turn, starting on the next turn."""
-        QTimer.singleShot(0, self, self._next)
+        self._timer.start()
 
     def finish_now(self) -> None:
         """Run every remaining step now (a caller that needs the whole tree at once)."""
@@ -86,8 +93,8 @@ class SteppedBuild(QObject):
 
     def _next(self) -> None:
         if self.step():
-            # Zero-time: input and paints queued meanwhile run before the next step.
-            QTimer.singleShot(0, self, self._next)
+            # Input, paints and other timers due meanwhile run before the next step.
+            self._timer.start()
 
     def step(self) -> bool:
         """Run one step now; False once there are no more (``finished`` was emitted)."""
