@@ -80,6 +80,15 @@ def _unknown_evaluation(
     return Evaluation(findings=[unknown], prescription=prescription)
 
 
+def load_reference_data() -> None:
+    """Read the engine's formulary and rules, and the lab list, now: the sign-in's warm-up
+    thread does, so the composer's first check reads no file on the GUI thread."""
+    from pharmacy_domain.patient_records import named_labs
+
+    _reference_data()
+    named_labs()
+
+
 @dataclass
 class LabEntry:
     """One lab result as typed: code (g6pd, creatinine…), date, value, unit, interpretation."""

@@ -152,6 +152,8 @@ class PortalApp(QObject):
         self._demo_server_factory = demo_server_factory
         self.demo_server: DemoServer | None = None
         self.main_window: PortalMainWindow | None = None
+        #: A role window still being built in steps: shown (as ``main_window``) once whole.
+        self._opening: PortalMainWindow | None = None
         self.first_run: FirstRunWindow | None = None
         self.client: ApiClient | None = None
         self.warm_up: WarmUp | None = None  # started after the first paint
@@ -245,6 +247,7 @@ class PortalApp(QObject):
 
     def _signed_in(self, client: ApiClient, user: SignedInUser) -> None:
         self.client = client
+        self._drop_opening()
         if user.role == "admin":
             from portal_client.gui.admin_window import AdminHomeWindow
 
@@ -264,7 +267,30 @@ class PortalApp(QObject):
         else:
             from portal_client.gui.prescriber_window import PrescriberWindow
 
-            window = PrescriberWindow(client, user)
+            # Built over several event-loop turns (the sign-in window stays responsive);
+            # shown once whole.
+            window = PrescriberWindow(client, user, stepped=True)
+        self._opening = window
+        if window.is_ready:
+            self._show_main_window(window, user)
+        else:
+            window.ready.connect(lambda: self._show_main_window(window, user))
+
+    def _drop_opening(self) -> None:
+        """A window still being built when it is no longer wanted (signed in again, quit):
+        closed like any other, so whatever it started (the local store) closes too."""
+        window, self._opening = self._opening, None
+        if window is not None:
+            # Its last step starts the list load and the store: before that, nothing to close.
+            if window.is_ready:
+                window.close()
+            window.deleteLater()
+
+    def _show_main_window(self, window: PortalMainWindow, user: SignedInUser) -> None:
+        """A whole role window: sized, placed, its layout restored, shown."""
+        if self._opening is not window:  # signed out (or in again) while it was built
+            return
+        self._opening = None
         prefs = self.settings.window
         area = self.sign_in.screen().availableGeometry()
         width, height = main_window_size(prefs, (area.width(), area.height()))
@@ -355,6 +381,7 @@ class PortalApp(QObject):
         """After the event loop: end the session, stop the demo server, drain the
         background operations, release the windows (here, on the GUI thread, while the
         QApplication exists), save preferences."""
+        self._drop_opening()
         if self.main_window is not None:
             self._remember_window(self.main_window)
         if self.client is not None:

@@ -28,6 +28,7 @@ from portal_client.gui.composer import ComposerPage
 from portal_client.gui.i18n import marked
 from portal_client.gui.main_window import ConfirmLeave, PortalMainWindow, window_title
 from portal_client.gui.ops import Op
+from portal_client.gui.stepped_build import BuildSteps
 from portal_client.gui.widgets import Banner, muted
 
 if TYPE_CHECKING:
@@ -88,12 +89,16 @@ class ComposingWindow(PortalMainWindow):
         parent: QWidget | None = None,
         *,
         confirm_leave: ConfirmLeave | None = None,
+        defer_build: bool = False,
     ) -> None:
-        super().__init__(client, user, parent, confirm_leave=confirm_leave)
         self.durable: DurableSession | None = None
         self.local_closed = threading.Event()  # set once the store is closed (tests wait)
         self._closing = False
         self._store_opening: Future[DurableSession] | None = None
+        super().__init__(client, user, parent, confirm_leave=confirm_leave, defer_build=defer_build)
+
+    def _build_frame(self) -> BuildSteps:
+        yield from super()._build_frame()
         self.pages = QStackedWidget()
         self.root_layout.addWidget(self.pages, 1)
 

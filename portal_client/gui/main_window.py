@@ -53,6 +53,7 @@ from portal_client.gui.lock_screen import (
 )
 from portal_client.gui.menus import WindowMenus
 from portal_client.gui.ops import Op
+from portal_client.gui.stepped_build import BuildSteps, SteppedBuild
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class PortalMainWindow(QMainWindow):
         session_expired(str): the server refused our token. The window then asks its
             user to sign in again on the lock screen, keeping the open work.
         locked(), unlocked(): the lock screen came and went.
+        ready(): the window is whole (see ``build_in_steps``); the sign-in shows it then.
     """
 
     sign_out_requested = Signal()
@@ -111,6 +113,7 @@ class PortalMainWindow(QMainWindow):
     session_expired = Signal(str)
     locked = Signal()
     unlocked = Signal()
+    ready = Signal()
 
     #: Seconds without input before the lock, and how time is read and checked
     #: (tests swap in a fake clock and a fast check instead of waiting 15 minutes).
@@ -125,7 +128,10 @@ class PortalMainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         confirm_leave: ConfirmLeave | None = None,
+        defer_build: bool = False,
     ) -> None:
+        """``defer_build``: the frame (top bar, lock screen, menus) is left in
+        ``frame_steps`` for the role window's own stepped build to run first."""
         super().__init__(parent)
         self.client = client
         self.user = user
@@ -139,9 +145,19 @@ class PortalMainWindow(QMainWindow):
         self._title_before_lock: str | None = None
         self._hidden_by_lock: list[QWidget] = []
         self._admin_window: AdministrationWindow | None = None
+        #: A role window built in steps (``build_in_steps``); None: whole from the start.
+        self.build: SteppedBuild | None = None
         self.setWindowTitle(window_title(user))
         self.setWindowIcon(resources.icon("app"))
 
+        steps = self._build_frame()
+        self.frame_steps: BuildSteps | None = steps if defer_build else None
+        if not defer_build:
+            for _step in steps:
+                pass
+
+    def _build_frame(self) -> BuildSteps:
+        """The parts every role window has, in steps (see ``build_in_steps``)."""
         central = QWidget()
         central.setObjectName("Canvas")
         self.content = central
@@ -153,17 +169,20 @@ class PortalMainWindow(QMainWindow):
         self.licence_banner.setContentsMargins(16, 8, 16, 0)
         self.root_layout.addWidget(self.licence_banner)
         self._show_licence_status()
+        yield
 
         # The lock screen replaces the content; the content is hidden, never destroyed.
         self.screens = QStackedWidget()
         self.screens.addWidget(central)
-        self.lock_screen = LockScreen(client, user)
+        self.lock_screen = LockScreen(self.client, self.user)
         self.screens.addWidget(self.lock_screen)
         self.setCentralWidget(self.screens)
         self.lock_screen.unlocked.connect(self.unlock)
         # Through request_sign_out, so a role window can first say what is unsent.
         self.lock_screen.switch_user.connect(self.request_sign_out)
         self.session_expired.connect(self.require_sign_in)
+        self.screens.ensurePolished()  # styled here rather than all at the first show()
+        yield
 
         self.idle_watcher = IdleWatcher(
             self,
@@ -255,6 +274,21 @@ class PortalMainWindow(QMainWindow):
             self.licence_banner.show_message(
                 status.message, "warn" if status.kind == "expiring" else "error"
             )
+
+    def build_in_steps(self, steps: BuildSteps, *, stepped: bool) -> None:
+        """Run a role window's own build: ``stepped``, one step per event-loop turn (the
+        GUI thread never stalls on it; ``ready`` follows), else all of it now."""
+        self.build = SteppedBuild(steps, self)
+        self.build.finished.connect(self.ready)
+        if stepped:
+            self.build.start()
+        else:
+            self.build.finish_now()
+
+    @property
+    def is_ready(self) -> bool:
+        """Whole: every build step ran (a window not built in steps always is)."""
+        return self.build is None or self.build.done
 
     # ---------------------------------------------------------- account
 

@@ -14,7 +14,7 @@ user-initiated quit or sign-out with unsent prescriptions says so first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -63,6 +63,7 @@ from portal_client.gui.prescriber_parts import (
     open_sign_again,
 )
 from portal_client.gui.repeat_action import RepeatOrders
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -97,8 +98,11 @@ class PrescriberWindow(ComposingWindow):
         *,
         store_opener: StoreOpener | None = None,
         confirm_leave: ConfirmLeave | None = None,
+        stepped: bool = False,
     ) -> None:
-        super().__init__(client, user, parent, confirm_leave=confirm_leave)
+        """``stepped``: built over several event-loop turns, usable once ``ready`` (the
+        sign-in shows it then); else whole when this returns."""
+        super().__init__(client, user, parent, confirm_leave=confirm_leave, defer_build=stepped)
         self.worker: OutboxWorker | None = None
         #: Drafts and outbox rows here, drafts prepared for this prescriber on the server.
         self.work = LocalWork()
@@ -106,23 +110,35 @@ class PrescriberWindow(ComposingWindow):
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
+        #: Stepped, each part is painted once as it is built (``paint_ahead``), so the
+        #: first show and the composer's first opening have little left to pay.
+        self._finish_part = paint_ahead if stepped else ensure_polished
+        self.build_in_steps(self._build_steps(store_opener), stepped=stepped)
 
+    def _build_steps(self, store_opener: StoreOpener | None) -> BuildSteps:
+        client = self.client
+        if self.frame_steps is not None:
+            yield from self.frame_steps
         self.connectivity = ConnectivityIndicator()
         self.top_bar_actions.addWidget(self.connectivity)
         self.top_bar_actions.addSpacing(8)
-
-        self.composer = ComposerPage(client, parent=self.pages)  # styled once, see canvas_page
-        self.pages.addWidget(self._build_list_page())
+        # Styled once, see canvas_page; its parts are made in the steps below.
+        self.composer = ComposerPage(client, parent=self.pages, defer_build=True)
+        page = yield from self._build_list_page()
+        self.pages.addWidget(page)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.acted.connect(self._acted)
         self.messages = PrescriptionMessages(
             self, self.browser, self.tr("Write to the pharmacy… (Ctrl+Enter sends)")
         )
         self._build_prescription_menu()
+        yield
+        yield from self.composer.build_steps(paint=self._finish_part is paint_ahead)
         self.repeats = RepeatOrders(self)
         self.favorites = FavoriteOrders(self)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_prescription_actions())
         self.browser.rendered.connect(lambda _item: self._update_prescription_actions())
+        yield
         self.pages.addWidget(self.composer)
         self.record_link = RecordLink(self.composer, client)
         self.menus.add(self.menus.view_menu, "patients", self.tr("Patients"), self.show_patients)
@@ -133,7 +149,8 @@ class PrescriberWindow(ComposingWindow):
         )
         self.start(self.tr("Loading your prescriptions…"), store_opener)
 
-    def _build_list_page(self) -> QWidget:
+    def _build_list_page(self) -> Generator[None, None, QWidget]:
+        """The list page in steps (the header, each list); returns the page."""
         page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
@@ -151,9 +168,13 @@ class PrescriberWindow(ComposingWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.store_banner)
         layout.addWidget(self.question_banner)
-        self.tabs = QTabWidget()
+        # The lists go in as they are made: each is styled in its own step, in place.
+        self.tabs = QTabWidget(page)
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
+        layout.addWidget(self.tabs, 1)
+        self._finish_part(page)
+        yield
         self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
         self.browser.set_empty_text(
             self.tr("Nothing sent to the pharmacy yet. Press “New prescription” to write one.")
@@ -169,11 +190,18 @@ class PrescriberWindow(ComposingWindow):
         self.cancel_button = self.prescription_actions.cancel_button
         self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
         self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
-        self.drafts_view = DraftsView()
-        self.outbox_view = OutboxView()
         self.tabs.addTab(self.browser, translate("PrescriberWork", SENT_TAB))
+        yield
+        self._finish_part(self.browser)
+        yield
+        self.drafts_view = DraftsView()
         self.tabs.addTab(self.drafts_view, self.tr("Drafts"))
+        self._finish_part(self.drafts_view)
+        yield
+        self.outbox_view = OutboxView()
         self.tabs.addTab(self.outbox_view, self.tr("Outbox"))
+        self._finish_part(self.outbox_view)
+        yield
         self.patients_page = PatientsPage(self.client)
         self.tabs.addTab(self.patients_page, self.tr("Patients"))
         self.patients_page.prescribe_requested.connect(self.prescribe_for)
@@ -184,7 +212,8 @@ class PrescriberWindow(ComposingWindow):
                 else None
             )
         )
-        layout.addWidget(self.tabs, 1)
+        self._finish_part(self.patients_page)
+        yield
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_local_draft)
         self.drafts_view.open_prepared_requested.connect(self.open_prepared)

@@ -55,6 +55,7 @@ BACKGROUND_MODULES = (
 #: need nothing beyond these and the background ones.
 WINDOW_MODULES = (
     "portal_client.gui.wheel_guard",
+    "portal_client.gui.stepped_build",
     "portal_client.gui.beyond_use_fields",
     "portal_client.gui.focus_chain",
     "portal_client.gui.action_dialog",
@@ -108,6 +109,13 @@ WINDOW_MODULES = (
 )
 
 
+def _load_reference_data() -> None:
+    """The composer's data files (formulary, rules, labs), read while the user types."""
+    from portal_client.core.composer import load_reference_data
+
+    load_reference_data()
+
+
 def _import(name: str) -> None:
     try:
         importlib.import_module(name)
@@ -148,6 +156,10 @@ class WarmUp(QObject):
                     log.warning("Warm-up step failed", exc_info=True)
             for name in self._background:
                 self._import(name)
+            try:
+                _load_reference_data()
+            except Exception:  # read again on first use; a warm-up never breaks anything
+                log.debug("Warm-up read of the reference data failed", exc_info=True)
             try:
                 self.background_done.emit()
             except RuntimeError:  # its window closed meanwhile: nothing left to warm up

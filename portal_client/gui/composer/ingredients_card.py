@@ -7,6 +7,7 @@ cells.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -31,7 +32,7 @@ from portal_client.gui.theme import text_colour
 from portal_client.gui.widgets import muted, section_title, set_invalid
 
 if TYPE_CHECKING:
-    from pharmacy_domain.templates import Template
+    from pharmacy_domain.templates import Template, TemplateIngredient
     from portal_client.core.composer import FormReview
 
 CONFIRM_TAG = QT_TRANSLATE_NOOP(
@@ -43,6 +44,19 @@ CONFIRM_TAG = QT_TRANSLATE_NOOP(
 #: ``QTableView::item { padding: 4px 6px; }`` in portal.qss: cell widgets sit inside it.
 TABLE_ITEM_PADDING = (6, 4)
 AMOUNT_EDITOR_WIDTH = 64
+
+
+@dataclass
+class _RowParts:
+    """One ingredient row's widgets, and the ingredient it shows now."""
+
+    name: QLabel
+    check: QLabel
+    amount: QLineEdit
+    unit: QLabel
+    allowed: QLabel
+    typical: QLabel
+    code: str = ""
 
 
 class IngredientsCard(QFrame):
@@ -91,64 +105,100 @@ class IngredientsCard(QFrame):
         self.slot = FieldSlot(self.table, self.error)
         #: Each row's amount editor and the line under its name, by ingredient code.
         self.rows: dict[str, tuple[QLineEdit, QLabel]] = {}
+        #: The widgets of each row in the table, in order (filled again for the next template).
+        self._row_parts: list[_RowParts] = []
 
     def show_template(self, template: Template | None, amounts: dict[str, str]) -> None:
+        """One row per ingredient of ``template`` (none without), amounts from ``amounts``.
+
+        The rows already in the table are filled again rather than made anew: a row is
+        nine widgets, and making and styling them was most of a template pick's time (and
+        of clearing the form after signing, which keeps the template)."""
         table = self.table
-        table.setRowCount(0)
         self.rows.clear()
         self.hint.setVisible(template is None)
-        table.setVisible(template is not None)
         if template is None:
+            table.setRowCount(0)
+            self._row_parts.clear()
+            table.setVisible(False)
             return
-        table.setRowCount(len(template.ingredients))
-        for row, ingredient in enumerate(template.ingredients):
-            name = QLabel(
-                f"{ingredient.name}<br>{marked(CONFIRM_TAG)}"
-                if ingredient.to_confirm
-                else ingredient.name
-            )
-            name.setObjectName("IngredientName")
-            name.setTextFormat(Qt.TextFormat.RichText)
-            name.setWordWrap(True)
-            if ingredient.to_confirm:
-                name.setToolTip(
-                    self.tr(
-                        "The reference range for this ingredient is unverified: the "
-                        "pharmacist will confirm the amount."
-                    )
-                )
-            check = QLabel()
-            check.setObjectName("IngredientCheck")
-            check.setWordWrap(True)
-            check.hide()
-            name_cell = QWidget()
-            name_layout = QVBoxLayout(name_cell)
-            name_layout.setContentsMargins(4, 5, 4, 5)
-            name_layout.setSpacing(2)
-            name_layout.addWidget(name)
-            name_layout.addWidget(check)
-            table.setCellWidget(row, 0, name_cell)
-            editor_box = QWidget()
-            line = QHBoxLayout(editor_box)
-            line.setContentsMargins(2, 2, 6, 2)
-            amount = QLineEdit(amounts.get(ingredient.code, ""))
-            amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-            amount.setAccessibleName(self.tr("{name} dose").format(name=ingredient.name))
-            amount.setObjectName(f"amount:{ingredient.code}")
-            amount.setFixedWidth(AMOUNT_EDITOR_WIDTH)
-            line.addWidget(amount)
-            unit = muted(ingredient.unit)
-            unit.setWordWrap(False)
-            line.addWidget(unit, 1)
-            table.setCellWidget(row, 1, editor_box)
-            table.setCellWidget(row, 2, muted(allowed_range(ingredient)))
-            table.setCellWidget(row, 3, muted(typical_range(ingredient) or "—"))
-            amount.textEdited.connect(
-                lambda text, code=ingredient.code: self.amount_edited.emit(code, text)
-            )
-            self.rows[ingredient.code] = (amount, check)
+        ingredients = template.ingredients
+        # Hidden while filled: a cell widget put into a visible view is shown, laid out
+        # and styled on the spot, one at a time.
+        table.setVisible(False)
+        table.setRowCount(len(ingredients))  # fewer: the rows beyond go, widgets and all
+        del self._row_parts[len(ingredients) :]
+        for row, ingredient in enumerate(ingredients):
+            if row == len(self._row_parts):
+                self._row_parts.append(self._new_row(row))
+            parts = self._row_parts[row]
+            self._fill_row(parts, ingredient, amounts.get(ingredient.code, ""))
+            self.rows[ingredient.code] = (parts.amount, parts.check)
         self._size_columns(template)
+        table.setVisible(True)
         self.fit_rows()
+
+    def _new_row(self, row: int) -> _RowParts:
+        """The widgets of one row, put in ``row`` of the table (``_fill_row`` fills them)."""
+        table = self.table
+        name = QLabel()
+        name.setObjectName("IngredientName")
+        name.setTextFormat(Qt.TextFormat.RichText)
+        name.setWordWrap(True)
+        check = QLabel()
+        check.setObjectName("IngredientCheck")
+        check.setWordWrap(True)
+        check.hide()
+        name_cell = QWidget()
+        name_layout = QVBoxLayout(name_cell)
+        name_layout.setContentsMargins(4, 5, 4, 5)
+        name_layout.setSpacing(2)
+        name_layout.addWidget(name)
+        name_layout.addWidget(check)
+        table.setCellWidget(row, 0, name_cell)
+        editor_box = QWidget()
+        line = QHBoxLayout(editor_box)
+        line.setContentsMargins(2, 2, 6, 2)
+        amount = QLineEdit()
+        amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        amount.setFixedWidth(AMOUNT_EDITOR_WIDTH)
+        line.addWidget(amount)
+        unit = muted("")
+        unit.setWordWrap(False)
+        line.addWidget(unit, 1)
+        table.setCellWidget(row, 1, editor_box)
+        allowed, typical = muted(""), muted("")
+        table.setCellWidget(row, 2, allowed)
+        table.setCellWidget(row, 3, typical)
+        parts = _RowParts(name, check, amount, unit, allowed, typical)
+        amount.textEdited.connect(lambda text: self.amount_edited.emit(parts.code, text))
+        return parts
+
+    def _fill_row(self, parts: _RowParts, ingredient: TemplateIngredient, amount: str) -> None:
+        """Show ``ingredient`` in a row, as a new row would (no note, no error outline)."""
+        parts.code = ingredient.code
+        parts.name.setText(
+            f"{ingredient.name}<br>{marked(CONFIRM_TAG)}"
+            if ingredient.to_confirm
+            else ingredient.name
+        )
+        parts.name.setToolTip(
+            self.tr(
+                "The reference range for this ingredient is unverified: the "
+                "pharmacist will confirm the amount."
+            )
+            if ingredient.to_confirm
+            else ""
+        )
+        parts.check.setText("")
+        parts.check.hide()
+        parts.amount.setText(amount)  # also clears the editor's undo history
+        parts.amount.setAccessibleName(self.tr("{name} dose").format(name=ingredient.name))
+        parts.amount.setObjectName(f"amount:{ingredient.code}")
+        set_invalid(parts.amount, False)
+        parts.unit.setText(ingredient.unit)
+        parts.allowed.setText(allowed_range(ingredient))
+        parts.typical.setText(typical_range(ingredient) or "—")
 
     def inputs(self) -> list[QWidget]:
         """The amount editors, in the template's order (the focus chain's part)."""

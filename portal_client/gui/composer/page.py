@@ -38,6 +38,7 @@ from portal_client.gui.composer.template_card import TemplateCard
 from portal_client.gui.findings_panel import ChecksPanel
 from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.ops import Op
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class ComposerPage(QWidget):
         sign_flow: SignFlow | None = None,
         signing: bool = True,
         parent: QWidget | None = None,
+        defer_build: bool = False,
     ) -> None:
         super().__init__(parent)
         self.signing = signing
@@ -107,25 +109,55 @@ class ComposerPage(QWidget):
         self._focus_chain: list[QWidget] = []
         self.review: FormReview = self.state.review()
         self.server_checker = ServerChecker(client, self)
+        self.built = False  # every part made (``build_steps`` ran to its end)
 
-        self.header = ComposerHeader(self.new_title)
-        self.template_card = TemplateCard()
-        self.patient = PatientCard()
-        self.ingredients = IngredientsCard()
-        self.administration = AdministrationCard()
-        self.labs = LabsCard()
-        self.dispensing = DispensingCard()
-        self.notes_card = NotesCard()
-        self.checks = ChecksPanel()
-        self.sign_bar = SignBar(signing=signing)
-        self._name_parts()
+        if not defer_build:
+            for _step in self.build_steps():
+                pass
 
+    def build_steps(self, *, paint: bool = False) -> BuildSteps:
+        """The page's parts, one per step (``portal_client.gui.stepped_build``): each is
+        made inside its final parent and styled there (with ``paint``, painted once too),
+        so the first ``show()`` has little left to do. The constructor runs them all
+        unless told ``defer_build``."""
+        finish = paint_ahead if paint else ensure_polished
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
+        self.header = ComposerHeader(self.new_title, parent=self)
         root.addWidget(self.header)
-        root.addLayout(self._build_body(), 1)
+        body = self._build_body()
+        root.addLayout(body, 1)
+        self.template_card = TemplateCard(self)
+        body.insertWidget(0, self.template_card, 0)
+        finish(self.header)
+        yield
+        finish(self.template_card)
+        yield
+        form = self.scroll_area.widget()
+        self.patient = PatientCard(form)
+        yield from self._add_card(self.patient, finish)
+        self.ingredients = IngredientsCard(form)
+        yield from self._add_card(self.ingredients, finish)
+        self.administration = AdministrationCard(form)
+        yield from self._add_card(self.administration, finish)
+        self.labs = LabsCard(form)
+        yield from self._add_card(self.labs, finish)
+        self.dispensing = DispensingCard(form)
+        yield from self._add_card(self.dispensing, finish)
+        self.notes_card = NotesCard(form)
+        yield from self._add_card(self.notes_card, finish)
+        self.form_layout.addStretch(1)
+        self.checks = ChecksPanel(self)
+        self.checks.setFixedWidth(CHECKS_WIDTH_NARROW)
+        body.addWidget(self.checks, 0)
+        finish(self.checks)
+        yield
+        self.sign_bar = SignBar(signing=self.signing, parent=self)
         root.addWidget(self.sign_bar)
+        finish(self.sign_bar)
+        yield
+        self._name_parts()
         self.navigator = FormNavigator(
             self._slots, self.ingredients, self.labs, self.checks, self.scroll_area
         )
@@ -135,6 +167,13 @@ class ComposerPage(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.sign_by_keyboard)
         self._set_template(None, by_user=False)
+        self.built = True
+        self._fit_checks()
+
+    def _add_card(self, card: QWidget, finish: Callable[[QWidget], None]) -> BuildSteps:
+        self.form_layout.addWidget(card)
+        finish(card)
+        yield
 
     def _name_parts(self) -> None:
         """The editors under the names the windows and tests have always used."""
@@ -172,10 +211,10 @@ class ComposerPage(QWidget):
         }
 
     def _build_body(self) -> QHBoxLayout:
+        """The row under the header: (the template card), the scrolling form, (the checks)."""
         body = QHBoxLayout()
         body.setSpacing(16)
-        body.addWidget(self.template_card, 0)
-        scroll = QScrollArea()
+        scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         # Tab stops on the fields, which scroll into view; the form itself is no stop.
@@ -188,25 +227,13 @@ class ComposerPage(QWidget):
         self.form_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.form_layout.setContentsMargins(0, 0, 8, 0)
         self.form_layout.setSpacing(12)
-        self.summary = Banner()
-        self.status_banner = Banner()
-        for part in (
-            self.status_banner,
-            self.summary,
-            self.patient,
-            self.ingredients,
-            self.administration,
-            self.labs,
-            self.dispensing,
-            self.notes_card,
-        ):
-            self.form_layout.addWidget(part)
-        self.form_layout.addStretch(1)
-        scroll.setWidget(form)
+        scroll.setWidget(form)  # before the cards: each is made in its final parent
+        self.summary = Banner(form)
+        self.status_banner = Banner(form)
+        self.form_layout.addWidget(self.status_banner)
+        self.form_layout.addWidget(self.summary)
         self.scroll_area = scroll
         body.addWidget(scroll, 1)
-        self.checks.setFixedWidth(CHECKS_WIDTH_NARROW)
-        body.addWidget(self.checks, 0)
         return body
 
     def _connect_parts(self) -> None:
@@ -241,7 +268,11 @@ class ComposerPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() >= WIDE_COMPOSER
+        if self.built:  # else the last build step fits it
+            self._fit_checks()
+
+    def _fit_checks(self) -> None:
+        wide = self.width() >= WIDE_COMPOSER
         self.checks.setFixedWidth(CHECKS_WIDTH_WIDE if wide else CHECKS_WIDTH_NARROW)
 
     @property
