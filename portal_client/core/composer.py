@@ -81,11 +81,11 @@ def _unknown_evaluation(
 
 
 def load_reference_data() -> None:
-    """Read the engine's formulary and rules, and the lab list, now: the sign-in's warm-up
-    thread does, so the composer's first check reads no file on the GUI thread."""
+    """Read the lab list now: the sign-in's warm-up thread does, so the composer's first
+    check reads no file on the GUI thread. (The formulary and rules come from the server,
+    fetched in the background by ``reference_data``.)"""
     from pharmacy_domain.patient_records import named_labs
 
-    _reference_data()
     named_labs()
 
 

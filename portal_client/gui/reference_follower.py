@@ -38,6 +38,11 @@ class ReferenceFollower(QObject):
         self._running = False
         self._again = False
 
+    @property
+    def busy(self) -> bool:
+        """A fetch is under way (its ``refreshed`` is still to come)."""
+        return self._running
+
     def refresh(self) -> None:
         """Fetch the published pair once (one at a time; asked again meanwhile: once more)."""
         if self._running:

@@ -35,7 +35,12 @@ def test_a_newer_published_formulary_re_runs_the_checks_and_says_why(
     window = PrescriberWindow(client, client.user)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: reference_data.active() is not None, timeout=TIMEOUT_MS)
+    # The first fetch's answer is in, and its signal delivered: the one awaited below is
+    # the refresh the newer version asks for.
+    qtbot.waitUntil(
+        lambda: reference_data.active() is not None and not window.reference_follower.busy,
+        timeout=TIMEOUT_MS,
+    )
     fetched = reference_data.active()
     assert fetched is not None and not fetched.from_cache
     window.show_composer()
