@@ -3,9 +3,11 @@ queue read over HTTP by the client's own ``ApiClient``, empty and then holding N
 (``pharmacy-server seed-bulk``'s seed, 100,000 in full, a few hundred in smoke).
 
 Figures, each against its baseline: the first page of the empty queue (baseline) and of
-the full one; each filter's and order's first page; a page 50,000 rows down (a cursor
-into the middle, against the full first page); a refresh with nothing new (the target is
-under 50 ms, absolute).
+the full one; each filter's, order's and patient-name search's first page; a page 50,000
+rows down (a cursor into the middle, against the full first page); a refresh with nothing
+new (the target is under 50 ms, absolute); the client's memory holding the first page
+(tracemalloc of the parsed page, as the lazy model holds it, full queue against small).
+The window's paint is not measured here (``bench/gui_stalls.py`` drives the window).
 
     python -m bench.queue [--smoke] [--count N] [--sqlite-only]
 """
@@ -18,6 +20,7 @@ import json
 import os
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -54,6 +57,10 @@ SHAPES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("order newest", {"sort": "newest"}),
     ("order status", {"sort": "status"}),
     ("order prescriber", {"sort": "prescriber"}),
+    # The seed's family and given names: "ga" starts Garcia and Gus, about 1 in 20.
+    ("patient name 'ga'", {"search": "ga", "sort": "needed_by"}),
+    ("patient name 'ga', to review", {"search": "ga", "status": "submitted", "sort": "newest"}),
+    ("patient name, none match", {"search": "zzq", "sort": "needed_by"}),
 )
 
 
@@ -82,6 +89,18 @@ def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiCli
             yield client, live.database_url
         finally:
             client.logout()
+
+
+def _held_kib(call: Callable[[], object]) -> float:
+    """What the client holds after one answer (parsed, as the queue model keeps it)."""
+    tracemalloc.start()
+    try:
+        held = call()
+        size, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del held
+    return size / 1024
 
 
 def _cursor_at(database_url: str, position: int, sort: ListOrder) -> str:
@@ -119,11 +138,19 @@ def measure(  # noqa: PLR0917 - one database's run
     _seed(url, SMALL)
     empty = f"{database}: first page, small queue ({SMALL})"
     bench.add(empty, "ms", repeat(lambda: _timed(first), runs))
+    small_memory = f"{database}: client memory, first page, small queue"
+    bench.add(small_memory, "KiB", [_held_kib(first) for _ in range(3)])
     took = _seed(url, count - SMALL)
     bench.notes[f"{database}: seed-bulk {count - SMALL} s"] = round(took, 1)
 
     full = f"{database}: first page, {count} orders"
     bench.add(full, "ms", repeat(lambda: _timed(first), runs), baseline=empty)
+    bench.add(
+        f"{database}: client memory, first page, {count} orders",
+        "KiB",
+        [_held_kib(first) for _ in range(3)],
+        baseline=small_memory,
+    )
     for name, arguments in SHAPES:
         samples = [_timed(partial(_page, client, arguments)) for _ in range(runs)]
         bench.add(f"{database}: {name}", "ms", samples, baseline=empty)

@@ -437,7 +437,7 @@ class _Builder:
                 self._true if variant.has_warnings else self._false,
                 self._true if path.answered else self._false,
                 first_seq + index,
-                *name_keys(values["given_name"], values["family_name"]),
+                *name_keys(str(values["given_name"]), str(values["family_name"])),
             )
         )
 

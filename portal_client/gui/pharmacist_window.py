@@ -15,7 +15,7 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,8 @@ ROLE = "pharmacist"
 SUCCESS_BANNER_MS = 8000
 #: After these the order leaves the pharmacist's hands: the desk opens the next one.
 MOVE_ON_ACTIONS = frozenset({"approve", "reject", "request_clarification"})
+#: The queue's search asks the server once typing pauses this long.
+SEARCH_DEBOUNCE_MS = 300
 
 #: The buttons under the detail, left to right: the way out, a question, the step forward.
 _BUTTON_ORDER = (
@@ -161,6 +164,12 @@ class PharmacistWindow(PortalMainWindow):
         self.warnings_only.toggled.connect(self._query_changed)
         self.answered_only.toggled.connect(self._query_changed)
         self.sort_by.currentIndexChanged.connect(self._query_changed)
+        self._search_debounce = QTimer(self)
+        self._search_debounce.setSingleShot(True)
+        self._search_debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_debounce.timeout.connect(self.search_now)
+        self.search_box.textEdited.connect(self._search_typed)
+        self.search_box.returnPressed.connect(self.search_now)
         self.queue_model.more_wanted.connect(self._fetch_more)
         self.refresh_button.clicked.connect(self.refresh)
         self.browser.rendered.connect(lambda _item: self._update_actions())
@@ -172,6 +181,7 @@ class PharmacistWindow(PortalMainWindow):
             [
                 self.account_button,
                 self.sign_out_button,
+                self.search_box,
                 self.filter,
                 self.warnings_only,
                 self.answered_only,
@@ -218,6 +228,7 @@ class PharmacistWindow(PortalMainWindow):
         header.addSpacing(6)
         header.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
+        header.addWidget(self.search_box)
         header.addWidget(muted(self.tr("Show")))
         header.addWidget(self.filter)
         header.addWidget(self.warnings_only)
@@ -252,7 +263,16 @@ class PharmacistWindow(PortalMainWindow):
         return page
 
     def _build_filters(self) -> None:
-        """Beside "Show": the narrowing checks and the order, all sent to the server."""
+        """Beside "Show": the search, the narrowing checks and the order, all sent to the
+        server (the search once typing pauses; an answer to an older text is dropped)."""
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(self.tr("Search by reference or patient name"))
+        self.search_box.setAccessibleName(self.tr("Search the queue"))
+        self.search_box.setToolTip(
+            self.tr("A reference (RX-…), or the start of the family or given name")
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(220)
         self.warnings_only = QCheckBox(self.tr("Has warnings"))
         self.warnings_only.setAccessibleName(self.tr("Only orders with warnings"))
         self.answered_only = QCheckBox(self.tr("Answered — waiting for you"))
@@ -347,6 +367,7 @@ class PharmacistWindow(PortalMainWindow):
             has_warnings=self.warnings_only.isChecked(),
             answered=self.answered_only.isChecked(),
             sort=self.sort_by.currentData() or "needed_by",
+            search=" ".join(self.search_box.text().split()),
         )
 
     def _filter_changed(self, _index: int) -> None:
@@ -358,6 +379,15 @@ class PharmacistWindow(PortalMainWindow):
         self.browser.clear_while_loading()
         self.more_label.hide()
         self.refresh()
+
+    def _search_typed(self, _text: str) -> None:
+        self._search_debounce.start()  # restarts: one search once typing pauses
+
+    def search_now(self) -> None:
+        """Ask for the search typed (Enter, or the pause after typing)."""
+        self._search_debounce.stop()
+        if self.query != self.queue_model.pages.query:
+            self._query_changed()
 
     def show_filter(self, status: str) -> None:
         """Switch the "Show" list (as the user would)."""
@@ -384,11 +414,13 @@ class PharmacistWindow(PortalMainWindow):
             self.queue_model.pages.quiet(result.changes_cursor)
             return
         words = dict(review_filters()).get(self.status_filter, "")
-        self.browser.set_empty_text(
-            self.tr("Nothing waiting for review.")
-            if self.status_filter == "submitted" and not (query.has_warnings or query.answered)
-            else self.tr("Nothing under “{words}”.").format(words=words)
-        )
+        if query.search:
+            empty = self.tr("No order under “{words}” matches the search.").format(words=words)
+        elif self.status_filter == "submitted" and not (query.has_warnings or query.answered):
+            empty = self.tr("Nothing waiting for review.")
+        else:
+            empty = self.tr("Nothing under “{words}”.").format(words=words)
+        self.browser.set_empty_text(empty)
         self.queue_model.pages.start(query, page)
         self.browser.show_items(page.items, page.total)  # keeps the selection
         self.count_badge.setText(count_text(result.waiting, result.waiting_is_lower_bound))
