@@ -43,6 +43,7 @@ from portal_client.core.queue_pages import (
     fetch_queue,
     first_page,
 )
+from portal_client.core.signature_check import SignatureCheck, check_signature
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
@@ -151,6 +152,8 @@ class PharmacistWindow(PortalMainWindow):
         self._confirming: tuple[str, str, int | None] | None = None
         #: After an action: the orders to open next, best first, once the list is fresh.
         self._move_on: list[str] | None = None
+        #: The signature check of the order shown, by (id, version, content hash).
+        self._signature: tuple[tuple[str, str, str], SignatureCheck] | None = None
         self.root_layout.addWidget(self._build_page(status_filter), 1)
         self.queue_model.viewer_id = user.id
         self.claims = DeskClaims(self, self.claim_strip)
@@ -488,14 +491,20 @@ class PharmacistWindow(PortalMainWindow):
             self.banner.show_message(changed_while_confirming_message(reference, item), "warn")
         offered = self.available(item)
         waits = self.lifecycle.busy or self.claims.blocks(item)  # someone else reviews it
+        unverified = item is not None and not self.signature_of(item).verified
+        allowed = set(offered) - ({"approve"} if unverified else set())
         for name, button in self.action_buttons.items():
             button.setVisible(name in offered and self._confirming is None)
-            button.setEnabled(name in offered and not waits)
-        self.menus.offer(set(offered), busy=waits or self._confirming is not None)
+            button.setEnabled(name in allowed and not waits)
+        self.menus.offer(allowed, busy=waits or self._confirming is not None)
         self.fhir_action.setEnabled(item is not None)
         status = item.status.value if item is not None else ""
         if item is None:
             self.action_hint.setText("")  # the empty detail pane already says what to do
+        elif unverified and "approve" in offered:
+            self.action_hint.setText(
+                self.tr("Approval is disabled: the signature is not verified.")
+            )
         elif status == "needs_clarification":
             self.action_hint.setText(self.tr("Waiting for the prescriber's answer."))
         elif status in FINAL_STATUSES:
@@ -505,6 +514,14 @@ class PharmacistWindow(PortalMainWindow):
             )
         else:
             self.action_hint.setText("")
+
+    def signature_of(self, item: PrescriptionWire) -> SignatureCheck:
+        """The client's own check of ``item`` against its hash and signature (kept for the
+        version shown: every render and refresh asks again)."""
+        key = (item.id, item.updated_at, item.content_sha256)
+        if self._signature is None or self._signature[0] != key:
+            self._signature = (key, check_signature(item))
+        return self._signature[1]
 
     def _moved_on(self, item: PrescriptionWire, confirming: tuple[str, str, int | None]) -> bool:
         """Whether ``item`` changed since its in-place confirmation was asked."""
@@ -518,6 +535,8 @@ class PharmacistWindow(PortalMainWindow):
             return
         if self.claims.blocks(item):
             return  # "Review anyway" first
+        if name == "approve" and not self.signature_of(item).verified:
+            return  # the failure is shown above the order
         if asks_for_note(ACTIONS[name]):
             self.open_action_dialog(name)
         else:
