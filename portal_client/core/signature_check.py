@@ -93,9 +93,9 @@ def check_signature(item: PrescriptionWire) -> SignatureCheck:
 
 
 def failure_banner_html(check: SignatureCheck) -> str:
-    """Above the order: the failure, prominent ("" when verified)."""
+    """Above the order: the failure, prominent; a verified order's one quiet line."""
     if check.verified:
-        return ""
+        return f"<p style='margin:0 0 8px 0'>{verdict_html(check)}</p>"
     return (
         "<p style='background:#FDE8E8;color:#8A1C1C;border:2px solid #C53030;"
         f"padding:8px;font-weight:bold'>{escape(check.problem())}</p>"

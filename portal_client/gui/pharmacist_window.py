@@ -308,9 +308,8 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button = self.action_buttons["approve"]
         self.reject_button = self.action_buttons["reject"]
         self.ask_button = self.action_buttons["request_clarification"]
-        self.approve_button.setToolTip(
-            self.tr("Approve the selected prescription (you confirm next)")
-        )
+        self._approve_tip = self.tr("Approve the selected prescription (you confirm next)")
+        self.approve_button.setToolTip(self._approve_tip)
         self.ask_button.setToolTip(
             self.tr("Ask the prescriber a question; the prescription waits for the answer")
         )
@@ -497,14 +496,16 @@ class PharmacistWindow(PortalMainWindow):
             button.setVisible(name in offered and self._confirming is None)
             button.setEnabled(name in allowed and not waits)
         self.menus.offer(allowed, busy=waits or self._confirming is not None)
+        # Why Approve is greyed, where the pointer is (the red box above the order says it).
+        self.approve_button.setToolTip(
+            self.tr("Approval is disabled: the signature is not verified.")
+            if unverified
+            else self._approve_tip
+        )
         self.fhir_action.setEnabled(item is not None)
         status = item.status.value if item is not None else ""
         if item is None:
             self.action_hint.setText("")  # the empty detail pane already says what to do
-        elif unverified and "approve" in offered:
-            self.action_hint.setText(
-                self.tr("Approval is disabled: the signature is not verified.")
-            )
         elif status == "needs_clarification":
             self.action_hint.setText(self.tr("Waiting for the prescriber's answer."))
         elif status in FINAL_STATUSES:

@@ -56,7 +56,7 @@ def test_a_signed_order_is_verified_and_a_tampered_one_blocks_approval(
     text = _show(qtbot, window, changed)
     assert "does not match the content hash" in text
     assert window.approve_button.isVisible() and not window.approve_button.isEnabled()
-    assert "signature is not verified" in window.action_hint.text()
+    assert "signature is not verified" in window.approve_button.toolTip()
     window.start_action("approve")
     assert window.confirming is None  # nothing to confirm
     assert window.reject_button.isEnabled()  # the way out stays open
