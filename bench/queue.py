@@ -6,8 +6,9 @@ Figures, each against its baseline: the first page of the empty queue (baseline)
 the full one; each filter's, order's and patient-name search's first page; a page 50,000
 rows down (a cursor into the middle, against the full first page); a refresh with nothing
 new (the target is under 50 ms, absolute); the client's memory holding the first page
-(tracemalloc of the parsed page, as the lazy model holds it, full queue against small).
-The window's paint is not measured here (``bench/gui_stalls.py`` drives the window).
+(tracemalloc of the parsed page, as the lazy model holds it, full queue against small);
+and the real pharmacist window in a child process (``queue_window_driver.py``): its first
+page painted from the window's construction, and the process's RSS then.
 
     python -m bench.queue [--smoke] [--count N] [--sqlite-only]
 """
@@ -18,6 +19,8 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -75,7 +78,7 @@ def _timed(call: Callable[[], object]) -> float:
 
 
 @contextlib.contextmanager
-def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiClient, str]]:
+def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiClient, str, str]]:
     ensure_private_folder(folder, tighten=True)
     url = (
         sqlite_url_for(folder / "pharmacy.sqlite3")
@@ -86,7 +89,7 @@ def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiCli
         client = ApiClient(live.url)
         client.login("pharmacist1", DEMO_PASSWORD)
         try:
-            yield client, live.database_url
+            yield client, live.database_url, live.url
         finally:
             client.logout()
 
@@ -101,6 +104,48 @@ def _held_kib(call: Callable[[], object]) -> float:
         tracemalloc.stop()
     del held
     return size / 1024
+
+
+def _window(server_url: str, home: Path) -> dict[str, float]:
+    """The real pharmacist window in a child process: first page painted, and its RSS."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.queue_window_driver", "--server-url", server_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the window driver failed: {done.stderr[-2000:]}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _window_samples(
+    bench: Benchmark, database: str, server_url: str, home: Path, *, label: str, runs: int
+) -> None:
+    """The window's first paint and RSS over ``runs`` child processes, full queue against
+    the small one when ``label`` is not "small queue"."""
+    samples = [_window(server_url, home / f"{label}-{n}") for n in range(runs)]
+    small = label == "small queue"
+    bench.add(
+        f"{database}: window first page painted, {label}",
+        "ms",
+        [sample["painted_ms"] for sample in samples],
+        baseline=None if small else f"{database}: window first page painted, small queue",
+    )
+    bench.add(
+        f"{database}: window RSS, {label}",
+        "MiB",
+        [sample["rss_kib"] / 1024 for sample in samples],
+        baseline=None if small else f"{database}: window RSS, small queue",
+    )
 
 
 def _cursor_at(database_url: str, position: int, sort: ListOrder) -> str:
@@ -131,8 +176,15 @@ def _seed(url: str, count: int) -> float:
 
 
 def measure(  # noqa: PLR0917 - one database's run
-    bench: Benchmark, database: str, client: ApiClient, url: str, count: int, runs: int
+    bench: Benchmark,
+    database: str,
+    client: ApiClient,
+    url: str,
+    count: int,
+    runs: int,
+    window: tuple[str, Path] | None = None,
 ) -> None:
+    """``window``: (server address, home folder) to measure the real window there too."""
     first = lambda: client.list_prescriptions(limit=PAGE, sort="needed_by")  # noqa: E731
     # "Empty": a small queue, so both pages carry the same 100 full prescriptions.
     _seed(url, SMALL)
@@ -140,6 +192,9 @@ def measure(  # noqa: PLR0917 - one database's run
     bench.add(empty, "ms", repeat(lambda: _timed(first), runs))
     small_memory = f"{database}: client memory, first page, small queue"
     bench.add(small_memory, "KiB", [_held_kib(first) for _ in range(3)])
+    window_runs = 2 if runs < 10 else 5
+    if window is not None:
+        _window_samples(bench, database, *window, label="small queue", runs=window_runs)
     took = _seed(url, count - SMALL)
     bench.notes[f"{database}: seed-bulk {count - SMALL} s"] = round(took, 1)
 
@@ -151,6 +206,8 @@ def measure(  # noqa: PLR0917 - one database's run
         [_held_kib(first) for _ in range(3)],
         baseline=small_memory,
     )
+    if window is not None:
+        _window_samples(bench, database, *window, label=f"{count} orders", runs=window_runs)
     for name, arguments in SHAPES:
         samples = [_timed(partial(_page, client, arguments)) for _ in range(runs)]
         bench.add(f"{database}: {name}", "ms", samples, baseline=empty)
@@ -200,8 +257,9 @@ def run(
             postgres = stack.enter_context(postgres_for_tests())
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-queue-")))
         for database in databases:
-            with _server(root / database, database, postgres) as (client, url):
-                measure(bench, database, client, url, count, runs)
+            with _server(root / database, database, postgres) as (client, url, address):
+                window = (address, root / f"{database}-window")
+                measure(bench, database, client, url, count, runs, window)
     return bench
 
 
