@@ -15,7 +15,7 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -55,6 +54,7 @@ from portal_client.gui.main_window import PortalMainWindow
 from portal_client.gui.models import REVIEW_COLUMNS
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.queue_model import QueueTableModel
+from portal_client.gui.queue_search import QueueSearchBox
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted
 
@@ -67,8 +67,6 @@ ROLE = "pharmacist"
 SUCCESS_BANNER_MS = 8000
 #: After these the order leaves the pharmacist's hands: the desk opens the next one.
 MOVE_ON_ACTIONS = frozenset({"approve", "reject", "request_clarification"})
-#: The queue's search asks the server once typing pauses this long.
-SEARCH_DEBOUNCE_MS = 300
 
 #: The buttons under the detail, left to right: the way out, a question, the step forward.
 _BUTTON_ORDER = (
@@ -167,12 +165,7 @@ class PharmacistWindow(PortalMainWindow):
         self.warnings_only.toggled.connect(self._query_changed)
         self.answered_only.toggled.connect(self._query_changed)
         self.sort_by.currentIndexChanged.connect(self._query_changed)
-        self._search_debounce = QTimer(self)
-        self._search_debounce.setSingleShot(True)
-        self._search_debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_debounce.timeout.connect(self.search_now)
-        self.search_box.textEdited.connect(self._search_typed)
-        self.search_box.returnPressed.connect(self.search_now)
+        self.search_box.search_wanted.connect(self._search_settled)
         self.queue_model.more_wanted.connect(self._fetch_more)
         self.refresh_button.clicked.connect(self.refresh)
         self.browser.rendered.connect(lambda _item: self._update_actions())
@@ -268,14 +261,7 @@ class PharmacistWindow(PortalMainWindow):
     def _build_filters(self) -> None:
         """Beside "Show": the search, the narrowing checks and the order, all sent to the
         server (the search once typing pauses; an answer to an older text is dropped)."""
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(self.tr("Search by reference or patient name"))
-        self.search_box.setAccessibleName(self.tr("Search the queue"))
-        self.search_box.setToolTip(
-            self.tr("A reference (RX-…), or the start of the family or given name")
-        )
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(220)
+        self.search_box = QueueSearchBox()
         self.warnings_only = QCheckBox(self.tr("Has warnings"))
         self.warnings_only.setAccessibleName(self.tr("Only orders with warnings"))
         self.answered_only = QCheckBox(self.tr("Answered — waiting for you"))
@@ -369,7 +355,7 @@ class PharmacistWindow(PortalMainWindow):
             has_warnings=self.warnings_only.isChecked(),
             answered=self.answered_only.isChecked(),
             sort=self.sort_by.currentData() or "needed_by",
-            search=" ".join(self.search_box.text().split()),
+            search=self.search_box.search,
         )
 
     def _filter_changed(self, _index: int) -> None:
@@ -382,12 +368,11 @@ class PharmacistWindow(PortalMainWindow):
         self.more_label.hide()
         self.refresh()
 
-    def _search_typed(self, _text: str) -> None:
-        self._search_debounce.start()  # restarts: one search once typing pauses
-
     def search_now(self) -> None:
-        """Ask for the search typed (Enter, or the pause after typing)."""
-        self._search_debounce.stop()
+        """Ask for the search typed now (as Enter does)."""
+        self.search_box.settle()
+
+    def _search_settled(self) -> None:
         if self.query != self.queue_model.pages.query:
             self._query_changed()
 

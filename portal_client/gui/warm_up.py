@@ -97,6 +97,7 @@ WINDOW_MODULES = (
     "portal_client.gui.prescriber_list_model",
     "portal_client.gui.prescriber_window",
     "portal_client.gui.desk_claims",
+    "portal_client.gui.queue_search",
     "portal_client.gui.pharmacist_window",
     "portal_client.gui.staff_window",
     "portal_client.gui.audit_view",

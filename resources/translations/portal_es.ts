@@ -2945,18 +2945,6 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation>Más pedidos</translation>
     </message>
     <message>
-        <source>Search by reference or patient name</source>
-        <translation>Buscar por referencia o nombre del paciente</translation>
-    </message>
-    <message>
-        <source>Search the queue</source>
-        <translation>Buscar en la cola</translation>
-    </message>
-    <message>
-        <source>A reference (RX-…), or the start of the family or given name</source>
-        <translation>Una referencia (RX-…), o el comienzo del apellido o del nombre</translation>
-    </message>
-    <message>
         <source>Has warnings</source>
         <translation>Con advertencias</translation>
     </message>
@@ -3909,6 +3897,21 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Showing {shown} of {total} orders — scroll for more.</source>
         <translation>Se muestran {shown} de {total} pedidos — desplácese para ver más.</translation>
+    </message>
+</context>
+<context>
+    <name>QueueSearchBox</name>
+    <message>
+        <source>Search by reference or patient name</source>
+        <translation>Buscar por referencia o nombre del paciente</translation>
+    </message>
+    <message>
+        <source>Search the queue</source>
+        <translation>Buscar en la cola</translation>
+    </message>
+    <message>
+        <source>A reference (RX-…), or the start of the family or given name</source>
+        <translation>Una referencia (RX-…), o el comienzo del apellido o del nombre</translation>
     </message>
 </context>
 <context>
