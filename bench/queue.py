@@ -3,9 +3,12 @@ queue read over HTTP by the client's own ``ApiClient``, empty and then holding N
 (``pharmacy-server seed-bulk``'s seed, 100,000 in full, a few hundred in smoke).
 
 Figures, each against its baseline: the first page of the empty queue (baseline) and of
-the full one; each filter's and order's first page; a page 50,000 rows down (a cursor
-into the middle, against the full first page); a refresh with nothing new (the target is
-under 50 ms, absolute).
+the full one; each filter's, order's and patient-name search's first page; a page 50,000
+rows down (a cursor into the middle, against the full first page); a refresh with nothing
+new (the target is under 50 ms, absolute); the client's memory holding the first page
+(tracemalloc of the parsed page, as the lazy model holds it, full queue against small);
+and the real pharmacist window in a child process (``queue_window_driver.py``): its first
+page painted from the window's construction, and the process's RSS then.
 
     python -m bench.queue [--smoke] [--count N] [--sqlite-only]
 """
@@ -16,8 +19,11 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -54,6 +60,10 @@ SHAPES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("order newest", {"sort": "newest"}),
     ("order status", {"sort": "status"}),
     ("order prescriber", {"sort": "prescriber"}),
+    # The seed's family and given names: "ga" starts Garcia and Gus, about 1 in 20.
+    ("patient name 'ga'", {"search": "ga", "sort": "needed_by"}),
+    ("patient name 'ga', to review", {"search": "ga", "status": "submitted", "sort": "newest"}),
+    ("patient name, none match", {"search": "zzq", "sort": "needed_by"}),
 )
 
 
@@ -68,7 +78,7 @@ def _timed(call: Callable[[], object]) -> float:
 
 
 @contextlib.contextmanager
-def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiClient, str]]:
+def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiClient, str, str]]:
     ensure_private_folder(folder, tighten=True)
     url = (
         sqlite_url_for(folder / "pharmacy.sqlite3")
@@ -79,9 +89,63 @@ def _server(folder: Path, database: str, postgres: Any) -> Iterator[tuple[ApiCli
         client = ApiClient(live.url)
         client.login("pharmacist1", DEMO_PASSWORD)
         try:
-            yield client, live.database_url
+            yield client, live.database_url, live.url
         finally:
             client.logout()
+
+
+def _held_kib(call: Callable[[], object]) -> float:
+    """What the client holds after one answer (parsed, as the queue model keeps it)."""
+    tracemalloc.start()
+    try:
+        held = call()
+        size, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del held
+    return size / 1024
+
+
+def _window(server_url: str, home: Path) -> dict[str, float]:
+    """The real pharmacist window in a child process: first page painted, and its RSS."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.queue_window_driver", "--server-url", server_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the window driver failed: {done.stderr[-2000:]}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _window_samples(
+    bench: Benchmark, database: str, server_url: str, home: Path, *, label: str, runs: int
+) -> None:
+    """The window's first paint and RSS over ``runs`` child processes, full queue against
+    the small one when ``label`` is not "small queue"."""
+    samples = [_window(server_url, home / f"{label}-{n}") for n in range(runs)]
+    small = label == "small queue"
+    bench.add(
+        f"{database}: window first page painted, {label}",
+        "ms",
+        [sample["painted_ms"] for sample in samples],
+        baseline=None if small else f"{database}: window first page painted, small queue",
+    )
+    bench.add(
+        f"{database}: window RSS, {label}",
+        "MiB",
+        [sample["rss_kib"] / 1024 for sample in samples],
+        baseline=None if small else f"{database}: window RSS, small queue",
+    )
 
 
 def _cursor_at(database_url: str, position: int, sort: ListOrder) -> str:
@@ -112,18 +176,38 @@ def _seed(url: str, count: int) -> float:
 
 
 def measure(  # noqa: PLR0917 - one database's run
-    bench: Benchmark, database: str, client: ApiClient, url: str, count: int, runs: int
+    bench: Benchmark,
+    database: str,
+    client: ApiClient,
+    url: str,
+    count: int,
+    runs: int,
+    window: tuple[str, Path] | None = None,
 ) -> None:
+    """``window``: (server address, home folder) to measure the real window there too."""
     first = lambda: client.list_prescriptions(limit=PAGE, sort="needed_by")  # noqa: E731
     # "Empty": a small queue, so both pages carry the same 100 full prescriptions.
     _seed(url, SMALL)
     empty = f"{database}: first page, small queue ({SMALL})"
     bench.add(empty, "ms", repeat(lambda: _timed(first), runs))
+    small_memory = f"{database}: client memory, first page, small queue"
+    bench.add(small_memory, "KiB", [_held_kib(first) for _ in range(3)])
+    window_runs = 2 if runs < 10 else 5
+    if window is not None:
+        _window_samples(bench, database, *window, label="small queue", runs=window_runs)
     took = _seed(url, count - SMALL)
     bench.notes[f"{database}: seed-bulk {count - SMALL} s"] = round(took, 1)
 
     full = f"{database}: first page, {count} orders"
     bench.add(full, "ms", repeat(lambda: _timed(first), runs), baseline=empty)
+    bench.add(
+        f"{database}: client memory, first page, {count} orders",
+        "KiB",
+        [_held_kib(first) for _ in range(3)],
+        baseline=small_memory,
+    )
+    if window is not None:
+        _window_samples(bench, database, *window, label=f"{count} orders", runs=window_runs)
     for name, arguments in SHAPES:
         samples = [_timed(partial(_page, client, arguments)) for _ in range(runs)]
         bench.add(f"{database}: {name}", "ms", samples, baseline=empty)
@@ -173,8 +257,9 @@ def run(
             postgres = stack.enter_context(postgres_for_tests())
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-queue-")))
         for database in databases:
-            with _server(root / database, database, postgres) as (client, url):
-                measure(bench, database, client, url, count, runs)
+            with _server(root / database, database, postgres) as (client, url, address):
+                window = (address, root / f"{database}-window")
+                measure(bench, database, client, url, count, runs, window)
     return bench
 
 

@@ -47,6 +47,7 @@ from pharmacy_server.models import (
     UtcDateTime,
 )
 from pharmacy_server.prescriptions.changes import has_warnings, next_change_seq
+from pharmacy_server.prescriptions.patient_search import name_keys
 from pharmacy_server.prescriptions.submission import evaluation_to_stored
 
 _PRESCRIPTION: Table = Prescription.__table__  # type: ignore[assignment]
@@ -169,7 +170,7 @@ _PRESCRIPTION_COLUMNS = (
     "created_at", "updated_at", "review_action", "review_reason", "reviewed_by_id",
     "reviewed_at", "signed_at", "signed_body_sha256", "signing_method", "needed_by",
     "quantity_bags", "beyond_use_date", "storage", "needed_by_key", "has_warnings",
-    "answered", "change_seq",
+    "answered", "change_seq", "patient_family_key", "patient_given_key",
 )  # fmt: skip
 _EVENT_COLUMNS = (
     "id", "prescription_id", "seq", "at", "action", "from_status", "to_status", "actor_id",
@@ -436,6 +437,7 @@ class _Builder:
                 self._true if variant.has_warnings else self._false,
                 self._true if path.answered else self._false,
                 first_seq + index,
+                *name_keys(str(values["given_name"]), str(values["family_name"])),
             )
         )
 

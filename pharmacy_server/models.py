@@ -130,6 +130,9 @@ class ReferenceCounter(Base):
 NO_NEEDED_BY = dt.date(9999, 12, 31)
 #: (name, leading columns): each index ends ``created_at DESC, id DESC`` so a page of
 #: one filter, newest first within its sort key, is read in order without a sort.
+#: A folded name key: "C" collation on PostgreSQL (byte order), SQLite's own is binary.
+NAME_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+
 QUEUE_INDEX_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ix_queue_status", ("status",)),
     ("ix_queue_status_needed_by", ("status", "needed_by_key")),
@@ -158,6 +161,9 @@ class Prescription(Base):
         Index("ix_prescription_needed_by", "needed_by"),
         # A prescriber's own refresh: what changed among their orders (migration 0013).
         Index("ix_prescription_prescriber_change_seq", "prescriber_id", "change_seq"),
+        # The queue's search by the patient's name: a prefix of either key (0019).
+        Index("ix_prescription_patient_family_key", "patient_family_key"),
+        Index("ix_prescription_patient_given_key", "patient_given_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -213,6 +219,11 @@ class Prescription(Base):
     # The number of messages in its thread, the last one's ``seq`` (migration 0016): a
     # list row's unread count is this less the reader's ``MessageReadMarker``.
     message_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The patient's name as signed, folded to search by a prefix ("family given" and
+    # "given family"; ``prescriptions.patient_search``, migration 0019). Byte order on
+    # PostgreSQL too, so a prefix is a range whatever the database's locale.
+    patient_family_key: Mapped[str | None] = mapped_column(NAME_KEY)
+    patient_given_key: Mapped[str | None] = mapped_column(NAME_KEY)
 
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")

@@ -28,6 +28,7 @@ from pharmacy_server.pagination import (
     encode_date_cursor,
     encode_key_cursor,
 )
+from pharmacy_server.prescriptions.patient_search import REFERENCE, fold, name_condition
 
 #: ``newest``: newest first. ``needed_by``: the soonest needed first, orders that name no
 #: date after all that do. ``status``: by status name. ``prescriber``: each prescriber's
@@ -35,7 +36,7 @@ from pharmacy_server.pagination import (
 ListOrder = Literal["newest", "needed_by", "status", "prescriber"]
 #: Beyond this many matching rows the total says "at least" (``total_is_lower_bound``).
 TOTAL_CAP = 1000
-#: The longest search text: a reference is 14 characters.
+#: The longest search text: a reference is 14 characters, a name's start is enough.
 MAX_SEARCH_LENGTH = 40
 
 
@@ -55,6 +56,10 @@ class QueueFilter:
     submitted_to: dt.date | None = None
     #: A reference, exactly (any case).
     search: str | None = None
+    #: The start of the patient's name, folded (``patient_search.fold``): the family
+    #: name's start when ``patient_given_name`` is set too ("garcia, m").
+    patient_name: str | None = None
+    patient_given_name: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         _check_range("needed_by", self.needed_by_from, self.needed_by_to)
@@ -85,6 +90,8 @@ class QueueFilter:
             found.append(p.created_at < _utc_midnight(self.submitted_to + dt.timedelta(days=1)))
         if self.search is not None:
             found.append(p.reference == self.search)
+        if self.patient_name is not None:
+            found.append(name_condition(self.patient_name, self.patient_given_name))
         return found
 
 
@@ -99,6 +106,22 @@ def normalise_search(text: str | None) -> str | None:
             [FieldError("q", f"must be at most {MAX_SEARCH_LENGTH} characters")],
         )
     return cleaned
+
+
+def parse_search(text: str | None) -> QueueFilter:
+    """The list's ``q`` as filters: a reference ("rx-261203-0001") exactly, anything else
+    as the start of the patient's name, either name first ("garc", "maria g"), or
+    "family, given" with a comma ("garcia, m"); no filter when nothing was typed."""
+    cleaned = normalise_search(text)
+    if cleaned is None:
+        return QueueFilter()
+    if REFERENCE.fullmatch(cleaned):
+        return QueueFilter(search=cleaned)
+    family, comma, given = cleaned.partition(",")
+    if comma and fold(family) and fold(given):
+        return QueueFilter(patient_name=fold(family), patient_given_name=fold(given))
+    name = fold(cleaned)
+    return QueueFilter(patient_name=name) if name else QueueFilter()
 
 
 def parse_uuid(raw: str | None, field: str) -> uuid.UUID | None:

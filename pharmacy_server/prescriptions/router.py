@@ -23,7 +23,7 @@ from pharmacy_server.prescriptions.queue import (
     MAX_SEARCH_LENGTH,
     ListOrder,
     QueueFilter,
-    normalise_search,
+    parse_search,
     parse_uuid,
 )
 from pharmacy_server.prescriptions.schemas import (
@@ -109,6 +109,7 @@ def list_prescriptions(
     context: Context,
     user: PrescriptionReader,
     *,
+    address: ClientAddress,
     limit: Annotated[int, Query(ge=1, description="At most 100 (larger values are capped).")] = (
         DEFAULT_PAGE_SIZE
     ),
@@ -142,7 +143,13 @@ def list_prescriptions(
     ] = None,
     q: Annotated[
         str | None,
-        Query(max_length=MAX_SEARCH_LENGTH, description="A reference (RX-…), in any case."),
+        Query(
+            max_length=MAX_SEARCH_LENGTH,
+            description="A reference (RX-…, exactly, in any case), or the start of the "
+            "patient's name, family or given name first, accents and case ignored "
+            '("garc", "maria g"), or `family, given` ("garcia, m"). Never logged; '
+            "a name search is audited.",
+        ),
     ] = None,
     changed_since: Annotated[
         str | None,
@@ -153,6 +160,7 @@ def list_prescriptions(
         ),
     ] = None,
 ) -> PrescriptionList:
+    searched = parse_search(q)
     filters = QueueFilter(
         prescriber_id=parse_uuid(prescriber_id, "prescriber_id"),
         clinic_id=parse_uuid(clinic_id, "clinic_id"),
@@ -163,7 +171,9 @@ def list_prescriptions(
         needed_by_to=needed_by_to,
         submitted_from=submitted_from,
         submitted_to=submitted_to,
-        search=normalise_search(q),
+        search=searched.search,
+        patient_name=searched.patient_name,
+        patient_given_name=searched.patient_given_name,
     )
     return context.prescriptions.list(
         user,
@@ -174,6 +184,7 @@ def list_prescriptions(
         sort=sort,
         filters=filters,
         changed_since=changed_since,
+        address=address,
     )
 
 

@@ -18,6 +18,7 @@ from pharmacy_domain.prescription import parse_prescription
 from pharmacy_domain.rules import Rules
 from pharmacy_domain.status import BeyondUse, PrescriptionStatus
 from pharmacy_domain.templates import TemplateCatalog
+from pharmacy_server import audit
 from pharmacy_server.auth.identity import AuthenticatedUser
 from pharmacy_server.catalog.published import current_formulary
 from pharmacy_server.clock import Clock
@@ -210,6 +211,7 @@ class PrescriptionService:
         sort: ListOrder = "newest",
         filters: QueueFilter | None = None,
         changed_since: str | None = None,
+        address: str | None = None,
     ) -> PrescriptionList:
         """A page of what ``user`` may see under ``filters`` in the ``sort`` order; with
         ``changed_since``, only what changed after that answer (filters do not apply: a
@@ -239,6 +241,8 @@ class PrescriptionService:
             self._with_claims(session, user, items)
             _with_unread(session, user, rows, items)
             next_cursor = cursor_after(sort, rows[-1]) if more else None
+        if filters.patient_name is not None:
+            self._audit_name_search(user, address, results=len(items), page=cursor is not None)
         return PrescriptionList(
             items=items,
             total=total,
@@ -246,6 +250,21 @@ class PrescriptionService:
             next_cursor=next_cursor,
             changes_cursor=changes,
         )
+
+    def _audit_name_search(
+        self, user: AuthenticatedUser, address: str | None, *, results: int, page: bool
+    ) -> None:
+        """A search by a patient's name reads patient data: recorded, never the name."""
+        with self._db.writing() as session:
+            audit.append(
+                session,
+                now=self._clock(),
+                actor=audit.Actor(user.id, user.role, address, user.username),
+                action="prescription.search",
+                outcome="success",
+                target_type="prescription",
+                details={"by": "patient_name", "results": results, "page": page},
+            )
 
     def _changes(
         self,

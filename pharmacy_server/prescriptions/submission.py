@@ -51,6 +51,7 @@ from pharmacy_server.models import (
 )
 from pharmacy_server.patients.service import PatientService
 from pharmacy_server.prescriptions.changes import has_warnings, next_change_seq
+from pharmacy_server.prescriptions.patient_search import keys_of_content
 from pharmacy_server.prescriptions.schemas import PrescriptionOut
 from pharmacy_server.prescriptions.validation import (
     check_submitted_fields,
@@ -322,6 +323,7 @@ class Submissions:
             "template_name": template.name,
             "content_json": canonical_json(content).decode("utf-8"),
             "content_sha256": canonical_sha256(content),
+            **keys_of_content(content.get("patient")),
             "evaluation_json": canonical_json(
                 evaluation_to_stored(checked.evaluation, checked.versions)
             ).decode("utf-8"),

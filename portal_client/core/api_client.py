@@ -486,9 +486,12 @@ class ApiClient(CatalogCalls, ClaimCalls, FavoriteCalls, MessageCalls, PatientCa
         has_warnings: bool | None = None,
         answered: bool | None = None,
         changed_since: str | None = None,
+        search: str | None = None,
     ) -> Page:
         """``sort``: ``newest`` first, ``needed_by`` (the soonest needed first), ``status``
-        or ``prescriber``. ``changed_since`` (a ``changes_cursor``): only what changed."""
+        or ``prescriber``. ``changed_since`` (a ``changes_cursor``): only what changed.
+        ``search``: a reference, or the start of the patient's name (patient data: it
+        goes as the query's ``q``, which the server never logs; never log it here)."""
         body = self._request(
             "GET",
             "/prescriptions",
@@ -501,6 +504,7 @@ class ApiClient(CatalogCalls, ClaimCalls, FavoriteCalls, MessageCalls, PatientCa
                 "has_warnings": None if has_warnings is None else str(has_warnings).lower(),
                 "answered": None if answered is None else str(answered).lower(),
                 "changed_since": changed_since,
+                "q": (search or "").strip() or None,
             },
         )
         page = parse(PrescriptionPage, body)

@@ -5,13 +5,15 @@ The file is ``client.log`` in the platformdirs log folder (or the ``--profile-di
 ``log`` folder), at most ``MAX_BYTES`` a file and ``BACKUP_COUNT`` older files beside
 it; the folder is 0700 and every file 0600, as a workstation may be shared. Nothing
 logs patient data: messages name references and ids, never a person (a test signs a
-canary patient's order and searches the file for it).
+canary patient's order and searches the file for it), and urllib3's own records lose
+their query strings (a search's text is a name).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +31,24 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
 STDERR_FORMAT = "%(levelname)s %(name)s: %(message)s"
 #: Records from before the file exists are held (at most this many) and written first.
 EARLY_RECORDS = 500
+
+
+_QUERY_STRING = re.compile(r"\?[^\s'\"]*")
+
+
+class QueryStringRedactor(logging.Filter):
+    """Drops the query string from urllib3's records: a retried read is logged with its
+    URL, and a search's ``q`` is a patient's name. On every handler, so no record of a
+    library's escapes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("urllib3"):
+            record.msg = _QUERY_STRING.sub("?…", record.getMessage())
+            record.args = ()
+        return True
+
+
+_REDACTOR = QueryStringRedactor()
 
 
 class _EarlyRecords(logging.Handler):
@@ -54,8 +74,10 @@ def configure_early_logging() -> None:
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(logging.Formatter(STDERR_FORMAT))
+    stderr.addFilter(_REDACTOR)
     root.addHandler(stderr)
     _early = _EarlyRecords()
+    _early.addFilter(_REDACTOR)
     root.addHandler(_early)
 
 
@@ -95,6 +117,7 @@ def start_file_log(level: int = logging.INFO) -> Path | None:
         return None
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(_REDACTOR)
     early, _early = _early, None
     if early is not None:
         root.removeHandler(early)

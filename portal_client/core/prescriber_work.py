@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from portal_client.core.composer import ServerDraft
 from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
+from portal_client.core.prescriber_pages import PrescriberListFetch, fetch_prescriber_list
 
 if TYPE_CHECKING:
-    from portal_client.core.api_client import ApiClient, Page
+    from portal_client.core.api_client import ApiClient
     from portal_client.core.durable import DraftSummary, OutboxItem
 
 #: Signed here, not yet confirmed by the pharmacy.
@@ -197,15 +198,18 @@ class QuestionWatch:
 
 @dataclass
 class PrescriberFetch:
-    """One refresh: what was sent, and the drafts clinic staff prepared on the server."""
+    """One refresh: what was sent (a first page, or what changed since the last one; see
+    ``prescriber_pages``), and the drafts clinic staff prepared on the server."""
 
-    page: Page
+    listing: PrescriberListFetch
     prepared: list[ServerDraft]
 
 
-def fetch_sent_and_prepared(client: ApiClient, prescriber_id: str) -> PrescriberFetch:
+def fetch_sent_and_prepared(
+    client: ApiClient, prescriber_id: str, changes_cursor: str | None = None
+) -> PrescriberFetch:
     """One refresh (worker thread): what was sent, and the drafts prepared for the prescriber."""
-    page = client.all_prescriptions()
+    listing = fetch_prescriber_list(client, changes_cursor)
     prepared = [ServerDraft.from_wire(item) for item in client.list_drafts()]
     # A prescriber's own drafts live on this computer; the server's are staff-prepared.
-    return PrescriberFetch(page, [d for d in prepared if d.prescriber_id == prescriber_id])
+    return PrescriberFetch(listing, [d for d in prepared if d.prescriber_id == prescriber_id])

@@ -24,6 +24,11 @@ from portal_client.core.prescription_list import (
     patient_name,
     person_name,
 )
+from portal_client.core.signature_check import (
+    check_signature,
+    failure_banner_html,
+    verdict_html,
+)
 from portal_client.core.status_colours import STATUS_COLOURS, UNKNOWN_STATUS_COLOURS
 from portal_client.core.wire import (
     AcknowledgementWire,
@@ -397,6 +402,7 @@ def prescription_html(
             who=escape(person_name(item.prescriber)),
         )
         + "</p>",
+        failure_banner_html(check_signature(item)),
     ]
     history = history_of(item)
     review = item.review
@@ -496,12 +502,18 @@ def _checks_and_signature(item: PrescriptionWire, patient: PatientView) -> list[
     if evaluation is not None:
         template_is_nutrition = "gir_mg_kg_min" in evaluation.computed
         parts.append(translate("Presentation", "<p class='h'>CLINICAL CHECKS</p>"))
+        parts.append(evaluation_versions_html(evaluation))
         parts.append(computed_html(evaluation.computed, nutrition=template_is_nutrition))
         parts.append(findings_html(evaluation.findings))
     parts.append(translate("Presentation", "<p class='h'>ACKNOWLEDGED WARNINGS</p>"))
-    parts.append(acknowledgements_html(item.acknowledgements))
+    parts.append(
+        acknowledgements_html(
+            item.acknowledgements, evaluation.findings if evaluation is not None else ()
+        )
+    )
 
     signature = item.signature
+    check = check_signature(item)
     if signature is not None:
         how = {"password": "password", "totp": "authenticator code"}.get(
             str(signature.method), signature.method or ""
@@ -518,7 +530,11 @@ def _checks_and_signature(item: PrescriptionWire, patient: PatientView) -> list[
         )
         if how:
             parts.append(_row(translate("Presentation", "Confirmed with"), escape(how)))
+        parts.append(_row(translate("Presentation", "Checked here"), verdict_html(check)))
         parts.append("</table>")
+    else:
+        parts.append(translate("Presentation", "<p class='h'>SIGNATURE</p>"))
+        parts.append(f"<p>{verdict_html(check)}</p>")
 
     return parts
 
@@ -598,10 +614,16 @@ def findings_html(findings: Sequence[FindingWire]) -> str:
     return "".join(out)
 
 
-def acknowledgements_html(acknowledgements: Sequence[AcknowledgementWire]) -> str:
+def acknowledgements_html(
+    acknowledgements: Sequence[AcknowledgementWire], findings: Sequence[FindingWire] = ()
+) -> str:
+    """Each warning the prescriber went past (its words from the stored evaluation when
+    it holds that warning, else its code) and the reason they gave."""
     rows = acknowledgements
     if not rows:
         return "<p><i>None</i></p>"
+    warnings = {(f.code, f.field): f.message for f in findings if f.severity == "warn"}
+    by_code = {f.code: f.message for f in findings if f.severity == "warn"}
     out = [
         translate(
             "Presentation",
@@ -609,9 +631,23 @@ def acknowledgements_html(acknowledgements: Sequence[AcknowledgementWire]) -> st
         )
     ]
     for ack in rows:
-        out.append(f"<tr><td>{escape(ack.code)}</td><td>{escape(ack.reason)}</td></tr>")
+        message = warnings.get((ack.code, ack.field or "")) or by_code.get(ack.code)
+        code = f"<span style='color:#7B8794;font-size:8pt'>{escape(ack.code)}</span>"
+        warning = f"{escape(message)}<br>{code}" if message else escape(ack.code)
+        out.append(f"<tr><td>{warning}</td><td>{escape(ack.reason)}</td></tr>")
     out.append("</table>")
     return "".join(out)
+
+
+def evaluation_versions_html(evaluation: Any) -> str:
+    """The formulary and rules versions the server's evaluation used, when the server
+    sends them (older evaluations do not: nothing is shown)."""
+    formulary = getattr(evaluation, "formulary_version", None)
+    rules = getattr(evaluation, "rules_version", None)
+    if formulary is None and rules is None:
+        return ""
+    text = translate("Presentation", "Evaluated by the server with formulary {f}, rules {r}")
+    return f"<p style='color:#52606D'>{escape(text.format(f=formulary or '—', r=rules or '—'))}</p>"
 
 
 def sign_summary_html(

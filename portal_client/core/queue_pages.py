@@ -9,7 +9,7 @@ desk that is one small request and nothing is redrawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from portal_client.core.api_client import ListOrder, Page
@@ -30,6 +30,9 @@ class QueueQuery:
     has_warnings: bool = False
     answered: bool = False
     sort: ListOrder = "needed_by"
+    #: A reference or the start of the patient's name ("" for none). Patient data: a
+    #: query is never logged, and ``repr`` leaves it out.
+    search: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def first_page(client: ApiClient, query: QueueQuery, cursor: str | None = None) 
         sort=query.sort,
         has_warnings=True if query.has_warnings else None,
         answered=True if query.answered else None,
+        search=query.search or None,
     )
 
 

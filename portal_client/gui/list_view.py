@@ -274,6 +274,10 @@ class PrescriptionBrowser(QSplitter):
         if not self._quiet:
             self.current_changed.emit(self.current())
 
+    def render_current(self) -> None:
+        """Show the selected prescription again (its row changed in place)."""
+        self._render_current()
+
     def _render_current(self) -> None:
         """Show the selected prescription; a refresh of the same one keeps the scroll
         position, another one starts at the top (where an open question is)."""

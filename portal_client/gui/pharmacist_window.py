@@ -42,6 +42,7 @@ from portal_client.core.queue_pages import (
     fetch_queue,
     first_page,
 )
+from portal_client.core.signature_check import SignatureCheck, check_signature
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
@@ -54,6 +55,7 @@ from portal_client.gui.message_thread import PrescriptionMessages
 from portal_client.gui.models import REVIEW_COLUMNS
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.queue_model import QueueTableModel
+from portal_client.gui.queue_search import QueueSearchBox
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted
 
@@ -149,6 +151,8 @@ class PharmacistWindow(PortalMainWindow):
         self._confirming: tuple[str, str, int | None] | None = None
         #: After an action: the orders to open next, best first, once the list is fresh.
         self._move_on: list[str] | None = None
+        #: The signature check of the order shown, by (id, version, content hash).
+        self._signature: tuple[tuple[str, str, str], SignatureCheck] | None = None
         self.root_layout.addWidget(self._build_page(status_filter), 1)
         self.queue_model.viewer_id = user.id
         self.claims = DeskClaims(self, self.claim_strip)
@@ -165,6 +169,7 @@ class PharmacistWindow(PortalMainWindow):
         self.warnings_only.toggled.connect(self._query_changed)
         self.answered_only.toggled.connect(self._query_changed)
         self.sort_by.currentIndexChanged.connect(self._query_changed)
+        self.search_box.search_wanted.connect(self._search_settled)
         self.queue_model.more_wanted.connect(self._fetch_more)
         self.refresh_button.clicked.connect(self.refresh)
         self.browser.rendered.connect(lambda _item: self._update_actions())
@@ -176,6 +181,7 @@ class PharmacistWindow(PortalMainWindow):
             [
                 self.account_button,
                 self.sign_out_button,
+                self.search_box,
                 self.filter,
                 self.warnings_only,
                 self.answered_only,
@@ -225,6 +231,7 @@ class PharmacistWindow(PortalMainWindow):
         header.addSpacing(6)
         header.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
+        header.addWidget(self.search_box)
         header.addWidget(muted(self.tr("Show")))
         header.addWidget(self.filter)
         header.addWidget(self.warnings_only)
@@ -259,7 +266,9 @@ class PharmacistWindow(PortalMainWindow):
         return page
 
     def _build_filters(self) -> None:
-        """Beside "Show": the narrowing checks and the order, all sent to the server."""
+        """Beside "Show": the search, the narrowing checks and the order, all sent to the
+        server (the search once typing pauses; an answer to an older text is dropped)."""
+        self.search_box = QueueSearchBox()
         self.warnings_only = QCheckBox(self.tr("Has warnings"))
         self.warnings_only.setAccessibleName(self.tr("Only orders with warnings"))
         self.answered_only = QCheckBox(self.tr("Answered — waiting for you"))
@@ -292,9 +301,8 @@ class PharmacistWindow(PortalMainWindow):
         self.approve_button = self.action_buttons["approve"]
         self.reject_button = self.action_buttons["reject"]
         self.ask_button = self.action_buttons["request_clarification"]
-        self.approve_button.setToolTip(
-            self.tr("Approve the selected prescription (you confirm next)")
-        )
+        self._approve_tip = self.tr("Approve the selected prescription (you confirm next)")
+        self.approve_button.setToolTip(self._approve_tip)
         self.ask_button.setToolTip(
             self.tr("Ask the prescriber a question; the prescription waits for the answer")
         )
@@ -354,6 +362,7 @@ class PharmacistWindow(PortalMainWindow):
             has_warnings=self.warnings_only.isChecked(),
             answered=self.answered_only.isChecked(),
             sort=self.sort_by.currentData() or "needed_by",
+            search=self.search_box.search,
         )
 
     def _filter_changed(self, _index: int) -> None:
@@ -365,6 +374,14 @@ class PharmacistWindow(PortalMainWindow):
         self.browser.clear_while_loading()
         self.more_label.hide()
         self.refresh()
+
+    def search_now(self) -> None:
+        """Ask for the search typed now (as Enter does)."""
+        self.search_box.settle()
+
+    def _search_settled(self) -> None:
+        if self.query != self.queue_model.pages.query:
+            self._query_changed()
 
     def show_filter(self, status: str) -> None:
         """Switch the "Show" list (as the user would)."""
@@ -392,11 +409,13 @@ class PharmacistWindow(PortalMainWindow):
             return
         self.messages.refreshed()  # a change may be a message: the unread total too
         words = dict(review_filters()).get(self.status_filter, "")
-        self.browser.set_empty_text(
-            self.tr("Nothing waiting for review.")
-            if self.status_filter == "submitted" and not (query.has_warnings or query.answered)
-            else self.tr("Nothing under “{words}”.").format(words=words)
-        )
+        if query.search:
+            empty = self.tr("No order under “{words}” matches the search.").format(words=words)
+        elif self.status_filter == "submitted" and not (query.has_warnings or query.answered):
+            empty = self.tr("Nothing waiting for review.")
+        else:
+            empty = self.tr("Nothing under “{words}”.").format(words=words)
+        self.browser.set_empty_text(empty)
         self.queue_model.pages.start(query, page)
         self.browser.show_items(page.items, page.total)  # keeps the selection
         self.count_badge.setText(count_text(result.waiting, result.waiting_is_lower_bound))
@@ -464,10 +483,18 @@ class PharmacistWindow(PortalMainWindow):
             self.banner.show_message(changed_while_confirming_message(reference, item), "warn")
         offered = self.available(item)
         waits = self.lifecycle.busy or self.claims.blocks(item)  # someone else reviews it
+        unverified = item is not None and not self.signature_of(item).verified
+        allowed = set(offered) - ({"approve"} if unverified else set())
         for name, button in self.action_buttons.items():
             button.setVisible(name in offered and self._confirming is None)
-            button.setEnabled(name in offered and not waits)
-        self.menus.offer(set(offered), busy=waits or self._confirming is not None)
+            button.setEnabled(name in allowed and not waits)
+        self.menus.offer(allowed, busy=waits or self._confirming is not None)
+        # Why Approve is greyed, where the pointer is (the red box above the order says it).
+        self.approve_button.setToolTip(
+            self.tr("Approval is disabled: the signature is not verified.")
+            if unverified
+            else self._approve_tip
+        )
         self.fhir_action.setEnabled(item is not None)
         status = item.status.value if item is not None else ""
         if item is None:
@@ -482,6 +509,14 @@ class PharmacistWindow(PortalMainWindow):
         else:
             self.action_hint.setText("")
 
+    def signature_of(self, item: PrescriptionWire) -> SignatureCheck:
+        """The client's own check of ``item`` against its hash and signature (kept for the
+        version shown: every render and refresh asks again)."""
+        key = (item.id, item.updated_at, item.content_sha256)
+        if self._signature is None or self._signature[0] != key:
+            self._signature = (key, check_signature(item))
+        return self._signature[1]
+
     def _moved_on(self, item: PrescriptionWire, confirming: tuple[str, str, int | None]) -> bool:
         """Whether ``item`` changed since its in-place confirmation was asked."""
         name, _id, steps = confirming
@@ -494,6 +529,8 @@ class PharmacistWindow(PortalMainWindow):
             return
         if self.claims.blocks(item):
             return  # "Review anyway" first
+        if name == "approve" and not self.signature_of(item).verified:
+            return  # the failure is shown above the order
         if asks_for_note(ACTIONS[name]):
             self.open_action_dialog(name)
         else:

@@ -24,6 +24,7 @@ from pharmacy_domain.status import available_actions
 from portal_client.core.composer import ServerDraft
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.core.lifecycle_text import new_question_message, prescriber_count_text
+from portal_client.core.prescriber_pages import PRESCRIBER_QUERY, first_prescriber_page
 from portal_client.core.prescriber_work import (
     SENT_TAB,
     LocalWork,
@@ -34,6 +35,8 @@ from portal_client.core.prescriber_work import (
     fetch_sent_and_prepared,
     sent_tab_label,
 )
+from portal_client.core.prescription_list import PrescriptionRow
+from portal_client.core.queue_pages import QueueQuery, count_text
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage
@@ -57,6 +60,7 @@ from portal_client.gui.models import PRESCRIBER_COLUMNS
 from portal_client.gui.ops import Op
 from portal_client.gui.patients_page import PatientsPage
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
+from portal_client.gui.prescriber_list_model import PrescriberListModel
 from portal_client.gui.prescriber_parts import (
     OutboxBridge,
     PrescriptionActions,
@@ -175,22 +179,7 @@ class PrescriberWindow(ComposingWindow):
         layout.addWidget(self.tabs, 1)
         self._finish_part(page)
         yield
-        self.browser = PrescriptionBrowser(PRESCRIBER_COLUMNS, viewer_role=ROLE)
-        self.browser.set_empty_text(
-            self.tr("Nothing sent to the pharmacy yet. Press “New prescription” to write one.")
-        )
-        self.browser.enable_fhir_export(self.client)
-        self.browser.on_export_message = self.banner.show_message
-        self.pdf_copy = PdfCopyActions(
-            self.browser, server_pharmacy_name(self.client), self.banner.show_message
-        )
-        # Under a sent prescription: answer the pharmacist's question, or cancel it.
-        self.prescription_actions = PrescriptionActions(self.browser.detail_actions)
-        self.answer_button = self.prescription_actions.answer_button
-        self.cancel_button = self.prescription_actions.cancel_button
-        self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
-        self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
-        self.tabs.addTab(self.browser, translate("PrescriberWork", SENT_TAB))
+        self._build_sent_list()
         yield
         self._finish_part(self.browser)
         yield
@@ -220,6 +209,33 @@ class PrescriberWindow(ComposingWindow):
         self.outbox_view.reopen_requested.connect(self.reopen_refused)
         self.outbox_view.sign_again_requested.connect(self.sign_again)
         return page
+
+    def _build_sent_list(self) -> None:
+        """The sent prescriptions' tab, with its actions and copies (one build step)."""
+        # Filled page by page as it scrolls into view; a refresh fits in what changed.
+        self.list_model = PrescriberListModel(PRESCRIBER_COLUMNS, viewer_role=ROLE)
+        self.browser = PrescriptionBrowser(
+            PRESCRIBER_COLUMNS, viewer_role=ROLE, model=self.list_model
+        )
+        self.list_model.setParent(self.browser)
+        self.list_model.more_wanted.connect(self._fetch_more)
+        #: Every order waiting for the prescriber's answer, as of the last refresh.
+        self._open_questions: dict[str, PrescriptionWire] = {}
+        self.browser.set_empty_text(
+            self.tr("Nothing sent to the pharmacy yet. Press “New prescription” to write one.")
+        )
+        self.browser.enable_fhir_export(self.client)
+        self.browser.on_export_message = self.banner.show_message
+        self.pdf_copy = PdfCopyActions(
+            self.browser, server_pharmacy_name(self.client), self.banner.show_message
+        )
+        # Under a sent prescription: answer the pharmacist's question, or cancel it.
+        self.prescription_actions = PrescriptionActions(self.browser.detail_actions)
+        self.answer_button = self.prescription_actions.answer_button
+        self.cancel_button = self.prescription_actions.cancel_button
+        self.answer_button.clicked.connect(lambda: self.open_action_dialog("answer_clarification"))
+        self.cancel_button.clicked.connect(lambda: self.open_action_dialog("cancel"))
+        self.tabs.addTab(self.browser, translate("PrescriberWork", SENT_TAB))
 
     # ---------------------------------------------------------------- pages
 
@@ -456,14 +472,23 @@ class PrescriberWindow(ComposingWindow):
 
     def fetch_job(self) -> Callable[[], PrescriberFetch]:
         client, mine = self.client, self.user.id  # read on the GUI thread
-        return lambda: fetch_sent_and_prepared(client, mine)
+        changes = self.list_model.pages.changes_for(PRESCRIBER_QUERY)
+        return lambda: fetch_sent_and_prepared(client, mine, changes)
 
     def show_fetched(self, result: PrescriberFetch) -> None:
-        page = result.page
+        listing = result.listing
         self.work.prepared = result.prepared
         self._show_local_work()
         self.local_work_changed.emit()
-        self.browser.show_items(page.items, page.total)
+        if listing.page is not None:
+            self.list_model.pages.start(PRESCRIBER_QUERY, listing.page)
+            self.browser.show_items(listing.page.items, listing.page.total)
+        else:
+            self.list_model.apply_changes(listing.changes)
+            self.list_model.pages.quiet(listing.changes_cursor)
+            self.browser.render_current()
+        if listing.questions is not None:
+            self._open_questions = {item.id: item for item in listing.questions}
         self._update_count()
         self._announce_new_questions()
         self.clear_list_status()
@@ -493,15 +518,46 @@ class PrescriberWindow(ComposingWindow):
             lambda error: log.warning("Reconcile failed: %s", type(error).__name__)
         ).run()
 
+    def _fetch_more(self, query: QueueQuery, cursor: str) -> None:
+        """The view reached the last row held: the next page, off the GUI thread."""
+        client = self.client
+
+        def failed(error: Exception) -> None:
+            self.list_model.pages.more_failed()
+            self.refresh_failed(error)
+
+        self.run(
+            lambda: first_prescriber_page(client, cursor),
+            lambda page: self.list_model.add_page(query, cursor, page),
+            failed,
+        )
+
+    def _question_rows(self) -> list[PrescriptionRow]:
+        """The open questions: the last refresh's, as the rows held show them now."""
+        for row in self.browser.model.state.rows:
+            if row.status == "needs_clarification":
+                self._open_questions[row.id] = row.wire
+            else:
+                self._open_questions.pop(row.id, None)
+        return [PrescriptionRow.from_wire(item) for item in self._open_questions.values()]
+
     def _update_count(self) -> None:
-        rows = self.browser.model.state.rows
-        self.count_label.setText(prescriber_count_text([r.status for r in rows]))
-        questions = sum(1 for r in rows if r.status == "needs_clarification")
+        pages, rows = self.list_model.pages, self.browser.model.state.rows
+        questions = len(self._question_rows())
+        if pages.next_cursor is None:  # every order is held: count them by status
+            self.count_label.setText(prescriber_count_text([r.status for r in rows]))
+        else:
+            self.count_label.setText(
+                self.tr("{total} sent · {questions} waiting for your answer").format(
+                    total=count_text(pages.total, pages.total_is_lower_bound),
+                    questions=questions,
+                )
+            )
         self.tabs.setTabText(0, sent_tab_label(questions))
 
     def _announce_new_questions(self) -> None:
         """A banner for questions this refresh found that the last one did not."""
-        rows = [r for r in self.browser.model.state.rows if r.status == "needs_clarification"]
+        rows = self._question_rows()
         new = self.questions.update(
             [Question(r.id, r.reference, r.patient) for r in rows],
             banner_shown=self.question_banner.isVisible(),

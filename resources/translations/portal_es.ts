@@ -3366,6 +3366,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation> Confirmar la aprobación</translation>
     </message>
     <message>
+        <source>No order under “{words}” matches the search.</source>
+        <translation>Ninguna orden en «{words}» coincide con la búsqueda.</translation>
+    </message>
+    <message>
         <source>Nothing waiting for review.</source>
         <translation>Nada en espera de revisión.</translation>
     </message>
@@ -3376,6 +3380,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>{name} took over the review of this order.</source>
         <translation>{name} tomó la revisión de este pedido.</translation>
+    </message>
+    <message>
+        <source>Approval is disabled: the signature is not verified.</source>
+        <translation>La aprobación está desactivada: la firma no está verificada.</translation>
     </message>
     <message>
         <source>Waiting for the prescriber&apos;s answer.</source>
@@ -3525,6 +3533,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Prescription {reference} was received by the pharmacy. You will see here when a pharmacist has reviewed it.</source>
         <translation>La farmacia recibió la receta {reference}. Aquí verá cuando un farmacéutico la haya revisado.</translation>
+    </message>
+    <message>
+        <source>{total} sent · {questions} waiting for your answer</source>
+        <translation>{total} enviadas · {questions} esperan su respuesta</translation>
     </message>
     <message>
         <source>Answer the pharmacist…</source>
@@ -3899,6 +3911,18 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>&lt;br&gt;Reason: {reason}</source>
         <translation>&lt;br&gt;Motivo: {reason}</translation>
+    </message>
+    <message>
+        <source>Checked here</source>
+        <translation>Comprobada aquí</translation>
+    </message>
+    <message>
+        <source>&lt;p class=&apos;h&apos;&gt;SIGNATURE&lt;/p&gt;</source>
+        <translation>&lt;p class=&apos;h&apos;&gt;FIRMA&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Evaluated by the server with formulary {f}, rules {r}</source>
+        <translation>Evaluada por el servidor con el formulario {f} y las reglas {r}</translation>
     </message>
     <message>
         <source>&lt;p class=&apos;h&apos;&gt;COMPUTED VALUES&lt;/p&gt;</source>
@@ -4281,6 +4305,21 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Showing {shown} of {total} orders — scroll for more.</source>
         <translation>Se muestran {shown} de {total} pedidos — desplácese para ver más.</translation>
+    </message>
+</context>
+<context>
+    <name>QueueSearchBox</name>
+    <message>
+        <source>Search by reference or patient name</source>
+        <translation>Buscar por referencia o nombre del paciente</translation>
+    </message>
+    <message>
+        <source>Search the queue</source>
+        <translation>Buscar en la cola</translation>
+    </message>
+    <message>
+        <source>A reference (RX-…), or the start of the family or given name</source>
+        <translation>Una referencia (RX-…), o el comienzo del apellido o del nombre</translation>
     </message>
 </context>
 <context>
@@ -4743,6 +4782,29 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>Activate account</source>
         <translation>Activar cuenta</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureCheck</name>
+    <message>
+        <source>Signature NOT verified: the order shown does not match the content hash the server stored for it. Do not approve it; tell the pharmacy&apos;s administrator.</source>
+        <translation>Firma NO verificada: la orden mostrada no coincide con el hash de contenido que el servidor guardó para ella. No la apruebe; avise al administrador de la farmacia.</translation>
+    </message>
+    <message>
+        <source>Signature NOT verified: the order shown is not the one the prescriber signed (its hash differs from the signed hash). Do not approve it; ask the prescriber to sign it again.</source>
+        <translation>Firma NO verificada: la orden mostrada no es la que firmó el prescriptor (su hash difiere del hash firmado). No la apruebe; pida al prescriptor que la firme de nuevo.</translation>
+    </message>
+    <message>
+        <source>Signature NOT verified: no signature is recorded for this order. Do not approve it.</source>
+        <translation>Firma NO verificada: no consta ninguna firma para esta orden. No la apruebe.</translation>
+    </message>
+    <message>
+        <source>Signature NOT verified: the order holds a value that cannot be hashed. Do not approve it; tell the pharmacy&apos;s administrator.</source>
+        <translation>Firma NO verificada: la orden contiene un valor que no se puede convertir en hash. No la apruebe; avise al administrador de la farmacia.</translation>
+    </message>
+    <message>
+        <source>Signature verified</source>
+        <translation>Firma verificada</translation>
     </message>
 </context>
 <context>

@@ -36,7 +36,7 @@ from portal_client.core.wire import (
 from portal_client.gui import ops
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
-from tests.helpers.wire_samples import CLINIC, prescription_answer
+from tests.helpers.wire_samples import CLINIC, prescription_answer, signed_answer
 
 PHARMACIST = SignedInUser("u-ph", "pharmacist1", "pharmacist", "Priya Nair")
 PRESCRIBER = SignedInUser("u-pr", "prescriber1", "prescriber", "Dr. Maya Chen")
@@ -189,16 +189,18 @@ def history_entry(
 
 
 def prescription(number: int, status: str = "submitted") -> dict[str, Any]:
-    item: dict[str, Any] = prescription_answer(
-        id=f"id-{number}",
-        reference=f"RX-{number:04d}",
-        status="submitted",
-        created_at=f"2026-11-{number:02d}T10:00:00Z",
-        template_id="myers-infusion",
-        template_name="Myers' cocktail",
-        patient={"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
-        prescriber=actor(PRESCRIBER) | {"clinic": CLINIC},
-        history=[history_entry("submit", None, "submitted", PRESCRIBER, None)],
+    item: dict[str, Any] = signed_answer(
+        prescription_answer(
+            id=f"id-{number}",
+            reference=f"RX-{number:04d}",
+            status="submitted",
+            created_at=f"2026-11-{number:02d}T10:00:00Z",
+            template_id="myers-infusion",
+            template_name="Myers' cocktail",
+            patient={"given_name": "Ada", "family_name": "Lovelace", "birth_date": "1980-02-03"},
+            prescriber=actor(PRESCRIBER) | {"clinic": CLINIC},
+            history=[history_entry("submit", None, "submitted", PRESCRIBER, None)],
+        )
     )
     if status == "needs_clarification":
         item["history"].append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pharmacy_domain.canonical import canonical_sha256, signing_sha256
 from portal_client.core.wire import PrescriptionWire, parse
 
 CLINIC = "Riverside Infusion Clinic"
@@ -52,3 +53,19 @@ def prescription_answer(**fields: Any) -> dict[str, Any]:
 def prescription(**fields: Any) -> PrescriptionWire:
     """``prescription_answer`` as the real ApiClient hands it on: read into the wire type."""
     return parse(PrescriptionWire, prescription_answer(**fields))
+
+
+def signed_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """``answer`` with the hashes a real server would send for its content: the content's
+    ``content_sha256`` and a signature over it, so the desk's check verifies it."""
+    body = parse(PrescriptionWire, answer).body()
+    signer = answer["prescriber"]
+    return answer | {
+        "content_sha256": canonical_sha256(body),
+        "signature": {
+            "signed_by": {"id": signer["id"], "display_name": signer["display_name"]},
+            "signed_at": answer["created_at"],
+            "body_sha256": signing_sha256(body),
+            "method": "password",
+        },
+    }
