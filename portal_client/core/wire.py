@@ -355,6 +355,8 @@ class HistoryEventWire:
     status: PrescriptionStatus
     actor: ActorWire
     note: str | None
+    #: The version of the order the step was taken on (or made).
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -457,6 +459,8 @@ class PrescriptionWire:
     answered: bool = False
     #: Pharmacists only: who is reviewing it (absent when nobody is).
     claim: ClaimWire | None = None
+    #: Which version the content is (2 and on: a proposed change accepted and re-signed).
+    version: int = 1
 
     @property
     def has_history(self) -> bool:
