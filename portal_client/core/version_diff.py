@@ -28,8 +28,6 @@ from portal_client.core.presentation import findings_html
 from portal_client.core.version_wire import FieldProposalWire, PrescriptionVersionsWire
 from portal_client.core.wire import FindingWire, PrescriptionWire
 
-CONTEXT = "FieldClarification"
-
 
 class ContentMismatch(ValueError):
     """The versions the server listed do not hold the content the prescription shows."""
@@ -63,7 +61,7 @@ def accepted_body(item: PrescriptionWire, versions: PrescriptionVersionsWire) ->
 def proposal_text(proposal: FieldProposalWire) -> str:
     """``Magnesium chloride … 5 mL → 3 mL proposed by Priya Nair, PharmD``."""
     change = proposal_summary(proposal.label, proposal.current_value, proposal.value, proposal.unit)
-    return translate(CONTEXT, "{change} proposed by {name}").format(
+    return translate("FieldClarification", "{change} proposed by {name}").format(
         change=change, name=proposal.proposed_by.display_name
     )
 
@@ -72,7 +70,7 @@ def proposal_html(proposal: FieldProposalWire) -> str:
     """The proposal beside the original value, and the pharmacist's message."""
     old = escape(shown_value(proposal.current_value, proposal.unit))
     new = escape(shown_value(proposal.value, proposal.unit))
-    by = translate(CONTEXT, "proposed by {name}").format(
+    by = translate("FieldClarification", "proposed by {name}").format(
         name=escape(proposal.proposed_by.display_name)
     )
     return (
@@ -84,7 +82,7 @@ def proposal_html(proposal: FieldProposalWire) -> str:
 def changes_html(changes: Sequence[FieldChange]) -> str:
     """Each change as a row: the field, the old value struck through, the new beside."""
     if not changes:
-        return "<p>" + escape(translate(CONTEXT, "No field changed.")) + "</p>"
+        return "<p>" + escape(translate("FieldClarification", "No field changed.")) + "</p>"
     rows = []
     for change in changes:
         old = escape(shown_value(change.old, change.unit))
@@ -111,9 +109,9 @@ def version_heading(versions: PrescriptionVersionsWire, number: int) -> str:
     version = versions.version(number)
     signer = "" if version is None else version.signed_by.display_name
     if number == versions.latest:
-        text = translate(CONTEXT, "Version {number} (current), signed by {name}")
+        text = translate("FieldClarification", "Version {number} (current), signed by {name}")
     else:
-        text = translate(CONTEXT, "Version {number}, signed by {name}")
+        text = translate("FieldClarification", "Version {number}, signed by {name}")
     return text.format(number=number, name=signer)
 
 
@@ -126,17 +124,21 @@ def version_html(versions: PrescriptionVersionsWire, number: int, template: Temp
     if number > 1:
         parts.append(
             "<p>"
-            + escape(translate(CONTEXT, "Changed from version {number}:")).format(number=number - 1)
+            + escape(translate("FieldClarification", "Changed from version {number}:")).format(
+                number=number - 1
+            )
             + "</p>"
         )
         parts.append(changes_html(version_changes(versions, number, template)))
     else:
         parts.append(
-            "<p>" + escape(translate(CONTEXT, "As the prescriber first signed it.")) + "</p>"
+            "<p>"
+            + escape(translate("FieldClarification", "As the prescriber first signed it."))
+            + "</p>"
         )
     parts.append(
         "<p><small>"
-        + escape(translate(CONTEXT, "Content SHA-256: {digest}")).format(
+        + escape(translate("FieldClarification", "Content SHA-256: {digest}")).format(
             digest=version.content_sha256[:16] + "…"
         )
         + "</small></p>"
@@ -151,12 +153,16 @@ def resign_summary_html(
     template: Template | None,
 ) -> str:
     """What the sign dialog shows when accepting: the change, and the checks run again."""
-    heading = escape(translate(CONTEXT, "The order changes as the pharmacist proposed:"))
-    checks = escape(translate(CONTEXT, "The pharmacy server's checks on the changed order:"))
+    heading = escape(
+        translate("FieldClarification", "The order changes as the pharmacist proposed:")
+    )
+    checks = escape(
+        translate("FieldClarification", "The pharmacy server's checks on the changed order:")
+    )
     parts = [f"<p><b>{heading}</b></p>", changes_html(diff_contents(before, after, template))]
     parts.append(f"<p><b>{checks}</b></p>")
     if findings:
         parts.append(findings_html(findings))
     else:
-        parts.append("<p>" + escape(translate(CONTEXT, "No findings.")) + "</p>")
+        parts.append("<p>" + escape(translate("FieldClarification", "No findings.")) + "</p>")
     return "".join(parts)
