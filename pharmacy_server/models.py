@@ -224,6 +224,8 @@ class Prescription(Base):
     # PostgreSQL too, so a prefix is a range whatever the database's locale.
     patient_family_key: Mapped[str | None] = mapped_column(NAME_KEY)
     patient_given_key: Mapped[str | None] = mapped_column(NAME_KEY)
+    # The number of the version the content is (1: as submitted; migration 0017).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     prescriber: Mapped[User] = relationship(foreign_keys=[prescriber_id], lazy="joined")
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
@@ -294,6 +296,8 @@ class PrescriptionEvent(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The version of the order the step was taken on, or made (migration 0017).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     prescription: Mapped[Prescription] = relationship(back_populates="events")
     actor: Mapped[User] = relationship(lazy="joined")
@@ -588,3 +592,47 @@ class MessageReadMarker(Base):
         ForeignKey("prescription.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     read_up_to: Mapped[int] = mapped_column(Integer)
+
+
+class PrescriptionVersion(Base):
+    """One signed version of a prescription's content (migration 0017). Version 1 is
+    written when version 2 is made (until then the prescription row holds it)."""
+
+    __tablename__ = "prescription_version"
+    __table_args__ = (UniqueConstraint("prescription_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    prescription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("prescription.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_json: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    evaluation_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    signed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    signed_body_sha256: Mapped[str | None] = mapped_column(String(64))
+    signing_method: Mapped[str | None] = mapped_column(String(10))
+
+    signer: Mapped[User] = relationship(lazy="joined")
+
+
+class FieldProposal(Base):
+    """A pharmacist's proposed value for one field of an order, asked with a question
+    (migration 0017): ``open`` until the prescriber accepts it (a new version) or answers
+    in words, or the order is rejected or cancelled (``closed``)."""
+
+    __tablename__ = "field_proposal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    prescription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("prescription.id"), index=True)
+    field_path: Mapped[str] = mapped_column(String(200))
+    value_json: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    proposed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    accepted_version: Mapped[int | None] = mapped_column(Integer)
+
+    proposer: Mapped[User] = relationship(lazy="joined")

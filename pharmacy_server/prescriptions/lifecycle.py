@@ -31,6 +31,7 @@ from pharmacy_server.prescriptions.access import visible_row
 from pharmacy_server.prescriptions.changes import next_change_seq
 from pharmacy_server.prescriptions.claims import release_in
 from pharmacy_server.prescriptions.schemas import PrescriptionOut
+from pharmacy_server.prescriptions.version_rows import StepWork, prepare_step
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class Lifecycle:
         note_field: str = "note",
         seen_steps: int | None = None,
         beyond_use: BeyondUse | None = None,
+        within: StepWork | None = None,
     ) -> StepResult:
         """Move a prescription on (``pharmacy_domain.status.ACTIONS``), recording who and why.
 
@@ -193,6 +195,7 @@ class Lifecycle:
                     code="prescription.changed_since_seen",
                     extra={"status": current.value},
                 )
+            prepare_step(session, row, action=action, now=now, within=within)
             row.status = step.target.value
             row.updated_at = now
             # Until a pharmacist moves it on, an answered question waits in the queue.
@@ -217,6 +220,7 @@ class Lifecycle:
                     to_status=step.target.value,
                     actor_id=user.id,
                     note=note,
+                    version=row.version or 1,
                 )
             )
             audit.append(
@@ -227,7 +231,12 @@ class Lifecycle:
                 outcome=step.target.value,
                 target_type="prescription",
                 target_id=row.id,
-                details={"from": current.value, "to": step.target.value, "action": action},
+                details={
+                    "from": current.value,
+                    "to": step.target.value,
+                    "action": action,
+                    "version": row.version or 1,
+                },
             )
             session.flush()
             session.expire(row)

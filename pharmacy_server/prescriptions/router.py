@@ -39,6 +39,11 @@ from pharmacy_server.prescriptions.validation import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
     normalise_idempotency_key,
 )
+from pharmacy_server.prescriptions.version_schemas import (
+    AcceptProposalRequest,
+    FieldProposalRequest,
+    PrescriptionVersionsOut,
+)
 from pharmacy_server.schemas import error_responses
 from pharmacy_server.text_fields import IsoDate
 
@@ -314,3 +319,77 @@ def release_prescription_claim(
     """Someone else's claim, or none, is left as it is: the answer is 204 either way."""
     context.prescriptions.release_claim(user, parse_id(prescription_id, "Prescription"))
     return Response(status_code=204)
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/proposals",
+    response_model=PrescriptionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    summary="Ask the prescriber about one field, proposing a value",
+)
+def propose_change(
+    context: Context,
+    user: PharmacistUser,
+    prescription_id: str,
+    *,
+    proposal: FieldProposalRequest,
+    address: ClientAddress,
+    background: BackgroundTasks,
+) -> PrescriptionOut:
+    """The ``request_clarification`` step with a proposed value for one field: the value is
+    checked against the order's template (unit, range, choices), a refusal names the field."""
+    result = context.prescriptions.versions.propose(
+        user,
+        parse_id(prescription_id, "Prescription"),
+        field=proposal.field,
+        value=proposal.value,
+        message=proposal.message,
+        seen_steps=proposal.seen_steps,
+        address=address,
+    )
+    background.add_task(context.prescriptions.send_notice, result.notice)
+    return result.prescription
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/proposals/{proposal_id}/accept",
+    response_model=PrescriptionOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+    summary="Accept a proposed change: the order signed again as its next version",
+)
+def accept_proposed_change(
+    context: Context,
+    user: PrescriberUser,
+    prescription_id: str,
+    proposal_id: str,
+    *,
+    acceptance: AcceptProposalRequest,
+    address: ClientAddress,
+) -> PrescriptionOut:
+    """The signing token is a step-up grant over ``signing_sha256`` of the latest content
+    with the proposal applied (``pharmacy_domain.field_proposals.apply_proposal``). The
+    checks run again; a block refuses it (422 with the findings). A retry of an accepted
+    proposal answers the prescription as it is."""
+    return context.prescriptions.versions.accept(
+        user,
+        parse_id(prescription_id, "Prescription"),
+        parse_id(proposal_id, "Proposal"),
+        signing_token=acceptance.signing_token,
+        address=address,
+    )
+
+
+@router.get(
+    "/prescriptions/{prescription_id}/versions",
+    response_model=PrescriptionVersionsOut,
+    responses=error_responses(401, 403, 404, 422),
+    summary="Every version of a prescription and every proposed change",
+)
+def prescription_versions(
+    context: Context, user: PrescriptionReader, prescription_id: str, address: ClientAddress
+) -> PrescriptionVersionsOut:
+    return context.prescriptions.versions.versions(
+        user, parse_id(prescription_id, "Prescription"), address=address
+    )

@@ -225,6 +225,9 @@ class HistoryEventOut(BaseModel):
     status: StatusName = Field(description="The status this step led to.")
     actor: ActorOut
     note: str | None = Field(description="The reason, question or answer given with the step.")
+    version: int = Field(
+        default=1, description="The version of the order the step was taken on (or made)."
+    )
 
     @classmethod
     def from_row(cls, event: PrescriptionEvent) -> HistoryEventOut:
@@ -240,6 +243,7 @@ class HistoryEventOut(BaseModel):
                     "role": event.actor.role,
                 },
                 "note": event.note,
+                "version": event.version or 1,
             }
         )
 
@@ -329,6 +333,12 @@ class PrescriptionOut(BaseModel):
         default=None,
         description="Messages in its thread the caller has not read; absent when none.",
     )
+    version: int = Field(
+        default=1,
+        description="Which version the content is: 1 as submitted, 2 and on after the "
+        "prescriber accepted a pharmacist's proposed change and signed again "
+        "(GET …/versions lists them).",
+    )
     history: list[HistoryEventOut] = Field(
         default_factory=list,
         description="Every step since submission, oldest first (submit, review, "
@@ -393,6 +403,7 @@ class PrescriptionOut(BaseModel):
                 "review": review,
                 "history": [HistoryEventOut.from_row(event) for event in row.events],
                 "answered": bool(row.answered),  # None before a new row is flushed
+                "version": row.version or 1,
             }
         )
 

@@ -58,6 +58,7 @@ from pharmacy_server.prescriptions.submission import (
     reference_versions,
 )
 from pharmacy_server.prescriptions.validation import check_submitted_fields
+from pharmacy_server.prescriptions.versions import Versions
 from pharmacy_server.schemas import FindingOut
 
 # MedicationRequest.status for each of our states: a question puts the order on hold, a
@@ -97,6 +98,10 @@ class PrescriptionService:
         )
         self._lifecycle = Lifecycle(database, clock, notifier)
         self._claims = Claims(database, clock, minutes=claim_minutes)
+        #: Field proposals and the versions they make (``prescriptions.versions``).
+        self.versions = Versions(
+            database, catalog, formulary, rules, clock, lifecycle=self._lifecycle
+        )
 
     def validate(self, body: Any) -> ValidationOut:
         """The engine's verdict on a body, exactly as submit would judge it; stores nothing."""

@@ -32,6 +32,7 @@ from portal_client.core.i18n import translate
 from portal_client.core.message_calls import MessageCalls
 from portal_client.core.patient_calls import PatientCalls
 from portal_client.core.request_ids import REQUEST_ID_HEADER, new_request_id
+from portal_client.core.version_calls import VersionCalls
 from portal_client.core.wire import (
     ClinicPrescriberPage,
     DraftPage,
@@ -144,7 +145,7 @@ def _request_id_of(response: requests.Response) -> str | None:
     return str(sent) if sent else None
 
 
-class ApiClient(CatalogCalls, ClaimCalls, FavoriteCalls, MessageCalls, PatientCalls):
+class ApiClient(CatalogCalls, ClaimCalls, FavoriteCalls, MessageCalls, PatientCalls, VersionCalls):
     """A signed-in (or signing-in) conversation with one server, for one user.
 
     One ``requests.Session`` per client object: connection reuse, the User-Agent and

@@ -371,6 +371,8 @@ class HistoryEventWire:
     status: PrescriptionStatus
     actor: ActorWire
     note: str | None
+    #: The version of the order the step was taken on (or made).
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -475,6 +477,8 @@ class PrescriptionWire:
     claim: ClaimWire | None = None
     #: Messages in its thread the caller has not read (absent when none).
     unread_messages: int | None = None
+    #: Which version the content is (2 and on: a proposed change accepted and re-signed).
+    version: int = 1
 
     @property
     def has_history(self) -> bool:

@@ -47,6 +47,7 @@ from portal_client.core.wire import PrescriptionWire
 from portal_client.gui import resources
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.desk_claims import ClaimStrip, DeskClaims
+from portal_client.gui.field_clarification import FieldClarifications
 from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.i18n import marked
 from portal_client.gui.list_view import PrescriptionBrowser
@@ -165,6 +166,9 @@ class PharmacistWindow(PortalMainWindow):
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
         self.lifecycle.acted.connect(self._acted)
+        self.field_clarifications = FieldClarifications(
+            self, self.browser, self.lifecycle, self.banner, role=ROLE
+        )
         self.filter.currentIndexChanged.connect(self._filter_changed)
         self.warnings_only.toggled.connect(self._query_changed)
         self.answered_only.toggled.connect(self._query_changed)

@@ -51,6 +51,7 @@ from portal_client.gui.connectivity import (
 )
 from portal_client.gui.drafts_view import DraftsView, OutboxView
 from portal_client.gui.favorites_action import FavoriteOrders
+from portal_client.gui.field_clarification import FieldClarifications
 from portal_client.gui.focus_chain import set_focus_chain
 from portal_client.gui.i18n import translate
 from portal_client.gui.list_view import PrescriptionBrowser
@@ -134,6 +135,9 @@ class PrescriberWindow(ComposingWindow):
         self.lifecycle.acted.connect(self._acted)
         self.messages = PrescriptionMessages(
             self, self.browser, self.tr("Write to the pharmacy… (Ctrl+Enter sends)")
+        )
+        self.field_clarifications = FieldClarifications(
+            self, self.browser, self.lifecycle, self.banner, role=ROLE
         )
         self._build_prescription_menu()
         yield

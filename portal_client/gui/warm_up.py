@@ -49,6 +49,10 @@ BACKGROUND_MODULES = (
     "portal_client.core.claims",
     "portal_client.core.messages",
     "portal_client.core.account_admin",
+    "pharmacy_domain.field_proposals",
+    "portal_client.core.version_wire",
+    "portal_client.core.version_calls",
+    "portal_client.core.version_diff",
     "html.entities",
 )
 
@@ -95,6 +99,7 @@ WINDOW_MODULES = (
     "PySide6.QtPrintSupport",
     "portal_client.gui.pdf_copy",
     "portal_client.gui.prescriber_parts",
+    "portal_client.gui.field_clarification",
     "portal_client.gui.repeat_action",
     "portal_client.gui.composer.record_link",
     "portal_client.gui.patient_dialog",

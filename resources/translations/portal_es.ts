@@ -732,6 +732,57 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     </message>
 </context>
 <context>
+    <name>AskAboutFieldDialog</name>
+    <message>
+        <source>Ask about a field</source>
+        <translation>Preguntar por un campo</translation>
+    </message>
+    <message>
+        <source>Ask the prescriber about one field</source>
+        <translation>Preguntar al prescriptor por un campo</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Campo</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Ahora</translation>
+    </message>
+    <message>
+        <source>Proposed value</source>
+        <translation>Valor propuesto</translation>
+    </message>
+    <message>
+        <source>Message for the prescriber</source>
+        <translation>Mensaje para el prescriptor</translation>
+    </message>
+    <message>
+        <source>Why you propose it</source>
+        <translation>Por qué lo propone</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Send the question</source>
+        <translation>Enviar la pregunta</translation>
+    </message>
+    <message>
+        <source>From {low} to {high} {unit}</source>
+        <translation>De {low} a {high} {unit}</translation>
+    </message>
+    <message>
+        <source>Type the proposed value as a number.</source>
+        <translation>Escriba el valor propuesto como un número.</translation>
+    </message>
+    <message>
+        <source>Write a message for the prescriber.</source>
+        <translation>Escriba un mensaje para el prescriptor.</translation>
+    </message>
+</context>
+<context>
     <name>AuditView</name>
     <message>
         <source>Audit trail</source>
@@ -1749,6 +1800,108 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>The template of “{name}” is no longer offered by the pharmacy. Choose another template.</source>
         <translation>La farmacia ya no ofrece la plantilla de «{name}». Elija otra plantilla.</translation>
+    </message>
+</context>
+<context>
+    <name>FieldClarification</name>
+    <message>
+        <source>{change} proposed by {name}</source>
+        <translation>{change} propuesto por {name}</translation>
+    </message>
+    <message>
+        <source>proposed by {name}</source>
+        <translation>propuesto por {name}</translation>
+    </message>
+    <message>
+        <source>No field changed.</source>
+        <translation>No cambió ningún campo.</translation>
+    </message>
+    <message>
+        <source>Version {number} (current), signed by {name}</source>
+        <translation>Versión {number} (actual), firmada por {name}</translation>
+    </message>
+    <message>
+        <source>Version {number}, signed by {name}</source>
+        <translation>Versión {number}, firmada por {name}</translation>
+    </message>
+    <message>
+        <source>Changed from version {number}:</source>
+        <translation>Cambios respecto de la versión {number}:</translation>
+    </message>
+    <message>
+        <source>As the prescriber first signed it.</source>
+        <translation>Tal como la firmó primero el prescriptor.</translation>
+    </message>
+    <message>
+        <source>Content SHA-256: {digest}</source>
+        <translation>SHA-256 del contenido: {digest}</translation>
+    </message>
+    <message>
+        <source>The order changes as the pharmacist proposed:</source>
+        <translation>La orden cambia como propuso el farmacéutico:</translation>
+    </message>
+    <message>
+        <source>The pharmacy server&apos;s checks on the changed order:</source>
+        <translation>Las verificaciones del servidor de la farmacia sobre la orden modificada:</translation>
+    </message>
+    <message>
+        <source>No findings.</source>
+        <translation>Sin hallazgos.</translation>
+    </message>
+</context>
+<context>
+    <name>FieldClarifications</name>
+    <message>
+        <source>Ask about a field…</source>
+        <translation>Preguntar por un campo…</translation>
+    </message>
+    <message>
+        <source>Propose a value for one field of the order, with a message</source>
+        <translation>Proponer un valor para un campo de la orden, con un mensaje</translation>
+    </message>
+    <message>
+        <source>Version shown</source>
+        <translation>Versión mostrada</translation>
+    </message>
+    <message>
+        <source>Proposed change and versions</source>
+        <translation>Cambio propuesto y versiones</translation>
+    </message>
+    <message>
+        <source>Answer in words</source>
+        <translation>Responder con palabras</translation>
+    </message>
+    <message>
+        <source>Accept and re-sign</source>
+        <translation>Aceptar y volver a firmar</translation>
+    </message>
+    <message>
+        <source>Version {number}</source>
+        <translation>Versión {number}</translation>
+    </message>
+    <message>
+        <source>Proposed change</source>
+        <translation>Cambio propuesto</translation>
+    </message>
+    <message>
+        <source>The question about {reference} was sent to the prescriber.</source>
+        <translation>La pregunta sobre {reference} se envió al prescriptor.</translation>
+    </message>
+    <message>
+        <source>This order changed since it was shown. Refresh and look again.</source>
+        <translation>Esta orden cambió desde que se mostró. Actualice y revísela de nuevo.</translation>
+    </message>
+    <message>
+        <source>The pharmacy server&apos;s checks block the changed order; answer in words instead.</source>
+        <translation>Las verificaciones del servidor de la farmacia bloquean la orden modificada; responda con palabras.</translation>
+    </message>
+    <message>
+        <source>Accept the change and sign again</source>
+        <translation>Aceptar el cambio y volver a firmar</translation>
+    </message>
+    <message>
+        <source>Version {number} of {reference} is signed and back with the pharmacy.</source>
+        <translation>La versión {number} de {reference} está firmada y de vuelta en la farmacia.</translation>
     </message>
 </context>
 <context>

@@ -19,10 +19,11 @@ from pharmacy_server.app import create_app
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.migrate import upgrade_to_head
 from pharmacy_server.security import new_secret_key_text
-from portal_client.core import catalog_wire, message_wire, patient_wire, wire
+from portal_client.core import catalog_wire, message_wire, patient_wire, version_wire, wire
 from portal_client.core.catalog_wire import CATALOG_WIRE_TYPES
 from portal_client.core.message_wire import MESSAGE_WIRE_TYPES
 from portal_client.core.patient_wire import PATIENT_WIRE_TYPES
+from portal_client.core.version_wire import VERSION_WIRE_TYPES
 from portal_client.core.wire import WIRE_TYPES, field_types
 from tests.contract.wire_contract import contract_problems, nested_types
 from tests.server.support import encrypted_test_url
@@ -59,6 +60,24 @@ ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
         (message_wire.MessageReadWire,),
     ),
     ("get", "/api/v1/messages/unread", "200", (message_wire.UnreadTotalWire,)),
+    (
+        "post",
+        "/api/v1/prescriptions/{prescription_id}/proposals",
+        "200",
+        (wire.PrescriptionWire,),
+    ),
+    (
+        "post",
+        "/api/v1/prescriptions/{prescription_id}/proposals/{proposal_id}/accept",
+        "200",
+        (wire.PrescriptionWire,),
+    ),
+    (
+        "get",
+        "/api/v1/prescriptions/{prescription_id}/versions",
+        "200",
+        (version_wire.PrescriptionVersionsWire,),
+    ),
     ("get", "/api/v1/drafts", "200", (wire.DraftPage,)),
     ("post", "/api/v1/drafts", "201", (wire.DraftWire,)),
     ("put", "/api/v1/drafts/{draft_id}", "200", (wire.DraftWire,)),
@@ -107,7 +126,9 @@ ROUTES: tuple[tuple[str, str, str, tuple[type, ...]], ...] = (
 
 
 #: Every type the client reads, the patient records' beside the rest.
-ALL_WIRE_TYPES = WIRE_TYPES + PATIENT_WIRE_TYPES + CATALOG_WIRE_TYPES + MESSAGE_WIRE_TYPES
+ALL_WIRE_TYPES = (
+    WIRE_TYPES + PATIENT_WIRE_TYPES + CATALOG_WIRE_TYPES + MESSAGE_WIRE_TYPES + VERSION_WIRE_TYPES
+)
 
 
 @pytest.fixture(scope="module")

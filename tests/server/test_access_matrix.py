@@ -100,6 +100,10 @@ POLICY: dict[str, frozenset[str]] = {
     "post_message": frozenset({"prescriber", "pharmacist"}),
     "mark_messages_read": frozenset({"prescriber", "pharmacist"}),
     "unread_messages": frozenset({"prescriber", "clinic_staff", "pharmacist"}),
+    # A pharmacist proposes a change to one field; only the prescriber accepts and signs.
+    "propose_change": frozenset({"pharmacist"}),
+    "accept_proposed_change": frozenset({"prescriber"}),
+    "prescription_versions": frozenset({"prescriber", "pharmacist"}),
     "create_draft": DRAFTING,
     "list_drafts": DRAFTING,
     "get_draft": DRAFTING,
@@ -173,6 +177,12 @@ def _body(world: World, operation_id: str, role: str, headers: Headers) -> Any:
         "claim_prescription": {},
         "post_message": {"text": "Matrix message", "idempotency_key": str(uuid.uuid4())},
         "mark_messages_read": {"up_to_seq": 0},
+        "propose_change": {
+            "field": "ingredients.magnesium-chloride-20.amount",
+            "value": 3,
+            "message": "3 mL?",
+        },
+        "accept_proposed_change": {"signing_token": "not-a-grant"},
         "act_on_prescription": {"action": "cancel", "note": "Sent twice"}
         if role == "prescriber"
         else {"action": "request_clarification", "note": "Which dosing weight?"},
@@ -236,6 +246,15 @@ def world(
         json={"filename": "labs.pdf", "content_base64": "JVBERi0xLjQK"},
     )
     assert document.status_code == 201, document.text
+    proposed = client.post(
+        f"/api/v1/prescriptions/{created['id']}/proposals",
+        headers=headers["pharmacist"],
+        json={"field": "access", "value": "central", "message": "Central line?"},
+    )
+    assert proposed.status_code == 200, proposed.text
+    versions = client.get(
+        f"/api/v1/prescriptions/{created['id']}/versions", headers=headers["pharmacist"]
+    ).json()
     requested = client.post("/api/v1/account-requests", json=account_request("dr.matrix"))
     assert requested.status_code == 202, requested.text
     return World(
@@ -249,6 +268,7 @@ def world(
             "request_id": requested.json()["id"],
             "patient_id": patient.json()["id"],
             "document_id": document.json()["id"],
+            "proposal_id": versions["proposals"][0]["id"],
             "user_id": other["id"],
             "session_id": "0" * 32,
             "prescriber_id": me["id"],
@@ -299,6 +319,7 @@ OWNER_AND_STRANGER = {
     "prescription_id": [("prescriber1", "prescriber2")],
     "draft_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
     "favorite_id": [("prescriber1", "prescriber2")],
+    "proposal_id": [("prescriber1", "prescriber2")],
     # Records are the clinic's: another clinic's prescriber or staff gets 404.
     "patient_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
     "document_id": [("prescriber1", "prescriber2"), ("staff1", "staff2")],
