@@ -32,6 +32,7 @@ from portal_client.core.signature_check import (
 from portal_client.core.status_colours import STATUS_COLOURS, UNKNOWN_STATUS_COLOURS
 from portal_client.core.wire import (
     AcknowledgementWire,
+    EvaluationWire,
     FindingWire,
     LabView,
     PatientView,
@@ -639,15 +640,17 @@ def acknowledgements_html(
     return "".join(out)
 
 
-def evaluation_versions_html(evaluation: Any) -> str:
-    """The formulary and rules versions the server's evaluation used, when the server
-    sends them (older evaluations do not: nothing is shown)."""
-    formulary = getattr(evaluation, "formulary_version", None)
-    rules = getattr(evaluation, "rules_version", None)
-    if formulary is None and rules is None:
+def evaluation_versions_html(evaluation: EvaluationWire | None) -> str:
+    """The template, formulary and rules versions the server's evaluation used (absent from
+    evaluations stored before versions were kept: nothing is shown)."""
+    versions = None if evaluation is None else evaluation.versions
+    if versions is None:
         return ""
-    text = translate("Presentation", "Evaluated by the server with formulary {f}, rules {r}")
-    return f"<p style='color:#52606D'>{escape(text.format(f=formulary or '—', r=rules or '—'))}</p>"
+    text = translate(
+        "Presentation",
+        "Evaluated by the server with template version {t}, formulary {f}, rules {r}",
+    ).format(t=versions.template, f=versions.formulary, r=versions.rules)
+    return f"<p style='color:#52606D'>{escape(text)}</p>"
 
 
 def sign_summary_html(

@@ -4074,10 +4074,6 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation>&lt;p class=&apos;h&apos;&gt;FIRMA&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>Evaluated by the server with formulary {f}, rules {r}</source>
-        <translation>Evaluada por el servidor con el formulario {f} y las reglas {r}</translation>
-    </message>
-    <message>
         <source>&lt;p class=&apos;h&apos;&gt;COMPUTED VALUES&lt;/p&gt;</source>
         <translation>&lt;p class=&apos;h&apos;&gt;VALORES CALCULADOS&lt;/p&gt;</translation>
     </message>
@@ -4208,6 +4204,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>&lt;table class=&apos;ing&apos;&gt;&lt;tr&gt;&lt;th&gt;Warning&lt;/th&gt;&lt;th&gt;Prescriber&apos;s reason&lt;/th&gt;&lt;/tr&gt;</source>
         <translation>&lt;table class=&apos;ing&apos;&gt;&lt;tr&gt;&lt;th&gt;Advertencia&lt;/th&gt;&lt;th&gt;Motivo del prescriptor&lt;/th&gt;&lt;/tr&gt;</translation>
+    </message>
+    <message>
+        <source>Evaluated by the server with template version {t}, formulary {f}, rules {r}</source>
+        <translation>Evaluada por el servidor con la plantilla versión {t}, el formulario {f} y las reglas {r}</translation>
     </message>
     <message>
         <source>None recorded</source>

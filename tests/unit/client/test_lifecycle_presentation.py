@@ -398,3 +398,15 @@ def test_new_question_banner_names_the_prescriptions() -> None:
     assert "RX-0003 (LOVELACE, Ada)" in one
     two = new_question_message([("RX-1", "A"), ("RX-2", "B")])
     assert "2 prescriptions (RX-1, RX-2)" in two
+
+
+def test_the_order_names_the_versions_the_server_checked_it_with() -> None:
+    from portal_client.core.presentation import evaluation_versions_html
+    from portal_client.core.wire import EvaluationWire, ReferenceVersionsWire
+
+    checked = EvaluationWire(
+        computed={}, findings=(), versions=ReferenceVersionsWire(template=3, formulary=2, rules=1)
+    )
+    assert "template version 3, formulary 2, rules 1" in evaluation_versions_html(checked)
+    # Evaluations stored before versions were kept say nothing rather than guess.
+    assert evaluation_versions_html(EvaluationWire(computed={}, findings=())) == ""
