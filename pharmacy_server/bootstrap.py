@@ -14,7 +14,6 @@ an account already activated is refused (reset its two-factor enrolment from the
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,7 +24,7 @@ from pharmacy_domain.text_limits import MAX_DISPLAY_NAME_LENGTH
 from pharmacy_server import audit
 from pharmacy_server.accounts.codes import activation_digest, new_activation_code
 from pharmacy_server.accounts.schemas import USERNAME_PATTERN
-from pharmacy_server.admin.service import UNUSABLE_PASSWORD
+from pharmacy_server.admin.service import add_unactivated_user
 from pharmacy_server.audit import Actor
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
@@ -81,21 +80,15 @@ def create_staff_account(
         )
         renewed = user is not None
         if user is None:
-            user = User(
-                id=uuid.uuid4(),
+            user = add_unactivated_user(
+                session,
+                now,
                 username=account.username,
                 display_name=account.display_name,
                 role=account.role,
                 clinic_id=pharmacy.id,
                 email=account.email,
-                password_hash=UNUSABLE_PASSWORD,
-                is_active=False,
-                is_demo=False,
-                failed_login_count=0,
-                created_at=now,
             )
-            session.add(user)
-            session.flush()
         elif user.is_active or user.totp_secret_sealed is not None:
             raise BootstrapRefused(
                 f"the account {account.username} is already activated: an admin can reset "

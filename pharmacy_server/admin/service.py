@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -179,8 +180,9 @@ class AdminService:
             clinic = Clinic(id=uuid.uuid4(), name=row.clinic_name, kind="clinic")
             session.add(clinic)
             session.flush()
-        user = User(
-            id=uuid.uuid4(),
+        return add_unactivated_user(
+            session,
+            now,
             username=row.username,
             display_name=row.display_name,
             role=row.role,
@@ -191,15 +193,7 @@ class AdminService:
             licence_state=row.licence_state,
             licence_expires_on=row.licence_expires_on,
             dea_number=row.dea_number,
-            password_hash=UNUSABLE_PASSWORD,
-            is_active=False,
-            is_demo=False,
-            failed_login_count=0,
-            created_at=now,
         )
-        session.add(user)
-        session.flush()
-        return user
 
     def _send_code(
         self, email: str, username: str, code: str, now: dt.datetime, *, reenrol: bool = False
@@ -532,6 +526,23 @@ class AdminService:
             total=total,
             next_cursor=None if next_seq is None else encode_seq_cursor(next_seq),
         )
+
+
+def add_unactivated_user(session: Session, now: dt.datetime, **fields: Any) -> User:
+    """A new account that cannot sign in until its activation code sets a password and
+    enrols an authenticator (an approved request, or ``pharmacy-server create-admin``)."""
+    user = User(
+        id=uuid.uuid4(),
+        password_hash=UNUSABLE_PASSWORD,
+        is_active=False,
+        is_demo=False,
+        failed_login_count=0,
+        created_at=now,
+        **fields,
+    )
+    session.add(user)
+    session.flush()
+    return user
 
 
 def session_ref(token_sha256: str) -> str:
