@@ -130,7 +130,9 @@ def _stripped_name(value: str, field: str, problems: list[FieldError]) -> str:
 class PatientService:
     def __init__(self, database: Database, formulary: Formulary, clock: Clock) -> None:
         self._db = database
-        self._vocabulary = allergy_vocabulary(formulary)
+        # Read when a record is written: the published formulary may change meanwhile, and
+        # the app is built before the database is known to hold its schema (/readyz).
+        self._formulary = formulary
         self._clock = clock
 
     # ------------------------------------------------------------------ scoping
@@ -176,7 +178,7 @@ class PatientService:
         if birth_date is not None:
             problems.extend(birth_date_problems(birth_date, today))
         if allergies is not None:
-            problems.extend(allergy_problems(allergies, self._vocabulary))
+            problems.extend(allergy_problems(allergies, allergy_vocabulary(self._formulary)))
         if labs is not None:
             problems.extend(lab_problems(labs, today))
         if weight is not None:
