@@ -139,9 +139,10 @@ def test_tab_goes_round_the_pharmacists_review_window_in_reading_order(
     qtbot.waitUntil(window.approve_button.isEnabled, timeout=20_000)
     forwards = tab_around(qtbot, window.account_button)
     names = [name_of(widget) for widget in forwards]
-    assert names[:9] == [
+    assert names[:10] == [
         "Account menu",
         "Sign out",
+        "Search the queue",
         "Show",
         "Only orders with warnings",
         "Only orders the prescriber answered, waiting for you",
