@@ -44,7 +44,8 @@ def get_template_draft(
     "/templates/{template_id}/versions",
     status_code=201,
     response_model=CatalogVersionOut,
-    responses=error_responses(401, 403, 422),
+    # 404: a template id no route can carry (a control character in the path).
+    responses=error_responses(401, 403, 404, 422),
 )
 def draft_template_version(
     context: Context,

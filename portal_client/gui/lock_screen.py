@@ -235,11 +235,15 @@ class LockScreen(QWidget):
     def show_session_ended(self, reason: str = "") -> None:
         self.session_ended = True
         self.heading.setText(self.tr("Sign in again"))
+        self.explain_session_end(reason)
+        self._reset(self.tr("Sign in"))
+
+    def explain_session_end(self, reason: str) -> None:
+        """Why the session ended, leaving what is typed as it is."""
         self.explanation.setText(
             (reason + " " if reason else self.tr("Your session has ended. "))
             + self.tr("Sign in again to continue where you left off; your open work is kept.")
         )
-        self._reset(self.tr("Sign in"))
 
     def _reset(self, label: str) -> None:
         self._challenge = None

@@ -301,7 +301,10 @@ class PortalMainWindow(QMainWindow):
 
     def _password_changed(self) -> None:
         # The server ended every session of the account, this one included.
-        self.require_sign_in(self.tr("Your password was changed and every session was signed out."))
+        self.require_sign_in(
+            self.tr("Your password was changed and every session was signed out."),
+            known_cause=True,
+        )
 
     def open_administration(self, tab: str = "requests") -> None:
         from portal_client.gui.admin_window import AdministrationWindow
@@ -364,8 +367,16 @@ class PortalMainWindow(QMainWindow):
             self._cover()
         self.lock_screen.show_locked()
 
-    def require_sign_in(self, reason: str = "") -> None:
-        """The session is gone: cover the work and ask the same user to sign in again."""
+    def require_sign_in(self, reason: str = "", *, known_cause: bool = False) -> None:
+        """The session is gone: cover the work and ask the same user to sign in again.
+
+        Once the screen asks for it, a later call (the refusal of a request that was in
+        flight) changes nothing, so what the user is typing is kept; only a ``known_cause``
+        (the password was changed here) replaces the words, whichever answer came first."""
+        if self.is_locked and self.lock_screen.session_ended:
+            if known_cause:
+                self.lock_screen.explain_session_end(reason)
+            return
         if not self.is_locked:
             self._cover()
         self.lock_screen.show_session_ended(reason)

@@ -183,6 +183,27 @@ def test_input_keeps_the_window_open(qtbot: QtBot, server: LiveServer, clock: Fa
     client.logout()
 
 
+def test_a_late_refusal_keeps_what_is_typed_and_a_known_cause_names_itself(
+    qtbot: QtBot, server: LiveServer
+) -> None:
+    # Requests in flight when the session ends are refused after the screen already asks
+    # to sign in again: they must not wipe the password being typed, and the password
+    # change's own words win whether its answer came first or last.
+    client = sign_in(server, "prescriber1")
+    window = prescriber_window(qtbot, client)
+    window.require_sign_in("Not signed in, or the session has expired.")
+    qtbot.keyClicks(window.lock_screen.password, "half typed")
+    window.require_sign_in("Not signed in, or the session has expired.")
+    assert window.lock_screen.password.text() == "half typed"
+    window.require_sign_in("Your password was changed.", known_cause=True)
+    assert "password was changed" in window.lock_screen.explanation.text()
+    window.require_sign_in("Not signed in, or the session has expired.")
+    assert "password was changed" in window.lock_screen.explanation.text()
+    assert window.lock_screen.password.text() == "half typed"
+    window.close()
+    client.logout()
+
+
 def test_password_change_then_sign_in_again_with_a_code_keeps_the_work(
     qtbot: QtBot, server: LiveServer
 ) -> None:
