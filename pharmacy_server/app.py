@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import SQLAlchemyError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from pharmacy_domain.resources import load_json
@@ -143,6 +145,11 @@ def create_app(
         lambda: seed_from_files(database, seed_catalog.every_version(), seed_document, clock),
         refresh_seconds=settings.catalog_refresh_seconds,
     )
+    # Seeded and read now, before the first request: a seed written on first use would
+    # queue behind whatever holds the database (a locked SQLite file) inside a submission.
+    # A database without its schema yet is no error here: /readyz says so.
+    with contextlib.suppress(SQLAlchemyError):
+        published.snapshot()
     catalog = LiveCatalog(published)
     formulary = LiveFormulary(published)
     passwords = passwords or server_passwords(
