@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -107,16 +108,31 @@ def sign(
         short = signer.timeout
         signer.timeout = PASSWORD_CHECK_TIMEOUT
         try:
-            grant = signer.step_up(signing_sha256(body), password=DEMO_PASSWORD)
-        except ApiError as error:
-            if error.status != 404:
-                raise
-            _SERVERS_WITHOUT_SIGNING.add(signer.base_url)
-        else:
-            token = grant.signing_token
+            token = _step_up(signer, body)
         finally:
             signer.timeout = short
     return outbox.sign(body, draft_id=draft_id, signing_token=token)
+
+
+#: A step-up the server answers "busy" (503 ``server.busy``: its database was held past
+#: the busy timeout, nothing written) is asked again, as the sign dialog lets the
+#: prescriber do, after the server's Retry-After; this many times at most.
+BUSY_STEP_UP_ATTEMPTS = 10
+
+
+def _step_up(signer: ApiClient, body: dict[str, Any]) -> str | None:
+    for attempt in range(1, BUSY_STEP_UP_ATTEMPTS + 1):
+        try:
+            return signer.step_up(signing_sha256(body), password=DEMO_PASSWORD).signing_token
+        except ApiError as error:
+            if error.status == 404:
+                _SERVERS_WITHOUT_SIGNING.add(signer.base_url)
+                return None
+            if error.status != 503 or attempt == BUSY_STEP_UP_ATTEMPTS:
+                raise
+            # The server's own Retry-After: the condition is on its side, not a guess.
+            time.sleep(error.retry_after or 1.0)
+    return None
 
 
 @dataclass
