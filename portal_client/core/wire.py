@@ -818,21 +818,36 @@ def field_types(cls: type) -> dict[str, Any]:
 
 def parse(cls: type[W], data: Any, where: str = "") -> W:
     """``data`` (decoded JSON) as ``cls``, or ``UnreadableAnswer`` naming the first misfit."""
-    if not isinstance(data, dict):
-        raise UnreadableAnswer(where or cls.__name__)
-    values: dict[str, Any] = {}
-    for item in dataclasses.fields(cast(Any, cls)):
-        path = f"{where}.{item.name}" if where else item.name
-        if item.name not in data:
-            optional = (
-                item.default is not dataclasses.MISSING
-                or item.default_factory is not dataclasses.MISSING
-            )
-            if optional:
-                continue
-            raise UnreadableAnswer(path)
-        values[item.name] = _convert(field_types(cls)[item.name], data[item.name], path)
-    return cls(**values)
+    try:
+        return cast(W, _converter(cls)(data))
+    except _Misfit as misfit:
+        path = ".".join([*([where] if where else []), *reversed(misfit.segments)])
+        raise UnreadableAnswer(path or cls.__name__) from None
+
+
+class _Misfit(Exception):
+    """A value that does not fit; ``segments`` is its path below where it is caught,
+    innermost first (each level adds its own on the way out, so a good answer builds no
+    path at all)."""
+
+    def __init__(self, segment: str | None = None) -> None:
+        super().__init__()
+        self.segments: list[str] = [] if segment is None else [segment]
+
+
+#: One value's reader: the value as the wire type holds it, or ``_Misfit``.
+_Converter = typing.Callable[[Any], Any]
+#: Each wire type's reader, built once from its annotations: a page of a hundred
+#: prescriptions is read without asking ``typing`` about a field again.
+_CONVERTERS: dict[Any, _Converter] = {}
+
+
+def _converter(kind: Any) -> _Converter:
+    found = _CONVERTERS.get(kind)
+    if found is None:
+        found = _build_converter(kind)
+        _CONVERTERS[kind] = found
+    return found
 
 
 def _is_number(value: Any) -> bool:
@@ -848,32 +863,83 @@ _SCALARS: dict[Any, Any] = {
 }
 
 
-def _convert(kind: Any, value: Any, path: str) -> Any:
+def _build_converter(kind: Any) -> _Converter:
     if kind is Any:
-        return value
+        return lambda value: value
     origin = typing.get_origin(kind)
     if origin is not None:
-        return _convert_generic(kind, origin, value, path)
+        return _generic_converter(kind, origin)
     if kind is dt.datetime or kind is dt.date:
-        return _moment(kind, value, path)
+        return lambda value: _moment(kind, value)
     if kind in _SCALARS:
-        if not _SCALARS[kind](value):
-            raise UnreadableAnswer(path)
-        return float(value) if kind is float else value
+        return _scalar_converter(kind)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _enum_converter(kind)
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_converter(cast(type, kind))
+    raise TypeError(f"wire field of unsupported type {kind!r}")
+
+
+def _scalar_converter(kind: type) -> _Converter:
+    accepts = _SCALARS[kind]
+
+    def convert(value: Any) -> Any:
+        if not accepts(value):
+            raise _Misfit
+        return float(value) if kind is float else value
+
+    return convert
+
+
+def _enum_converter(kind: type[enum.Enum]) -> _Converter:
+    def convert(value: Any) -> Any:
         try:
             return kind(value)
         except ValueError:
-            raise UnreadableAnswer(path) from None
-    if dataclasses.is_dataclass(kind):
-        return parse(cast(type, kind), value, path)
-    raise TypeError(f"wire field of unsupported type {kind!r} at {path}")
+            raise _Misfit from None
+
+    return convert
 
 
-def _moment(kind: type[dt.date], value: Any, path: str) -> dt.date:
+def _dataclass_converter(cls: type) -> _Converter:
+    #: (name, may be absent, reader), filled after registering ``convert``, so a type that
+    #: holds itself (or one that does) finds its reader in ``_CONVERTERS``.
+    fields: list[tuple[str, bool, _Converter]] = []
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Misfit
+        values: dict[str, Any] = {}
+        for name, optional, read in fields:
+            if name not in value:
+                if optional:
+                    continue
+                raise _Misfit(name)
+            try:
+                values[name] = read(value[name])
+            except _Misfit as misfit:
+                misfit.segments.append(name)
+                raise
+        return cls(**values)
+
+    _CONVERTERS[cls] = convert
+    hints = field_types(cls)
+    fields.extend(
+        (
+            item.name,
+            item.default is not dataclasses.MISSING
+            or item.default_factory is not dataclasses.MISSING,
+            _converter(hints[item.name]),
+        )
+        for item in dataclasses.fields(cls)
+    )
+    return convert
+
+
+def _moment(kind: type[dt.date], value: Any) -> dt.date:
     """A JSON string as a date (``YYYY-MM-DD`` exactly) or an aware datetime (ISO 8601)."""
     if not isinstance(value, str):
-        raise UnreadableAnswer(path)
+        raise _Misfit
     try:
         if kind is dt.datetime:
             moment = dt.datetime.fromisoformat(value)
@@ -884,37 +950,79 @@ def _moment(kind: type[dt.date], value: Any, path: str) -> dt.date:
             raise ValueError("not YYYY-MM-DD")
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UnreadableAnswer(path) from None
+        raise _Misfit from None
 
 
-def _convert_generic(kind: Any, origin: Any, value: Any, path: str) -> Any:
+def _generic_converter(kind: Any, origin: Any) -> _Converter:
     arguments = typing.get_args(kind)
     if origin is typing.Union or origin is types.UnionType:
-        choices = [choice for choice in arguments if choice is not type(None)]
+        return _union_converter(arguments)
+    if origin is Literal:
+        return _literal_converter(arguments)
+    if origin is tuple:
+        return _tuple_converter(_converter(arguments[0]))
+    if origin in (dict, Mapping):
+        return _mapping_converter(_converter(arguments[1]))
+    raise TypeError(f"wire field of unsupported type {kind!r}")
+
+
+def _union_converter(arguments: tuple[Any, ...]) -> _Converter:
+    choices = [_converter(choice) for choice in arguments if choice is not type(None)]
+    nullable = len(choices) < len(arguments)
+
+    def convert(value: Any) -> Any:
         if value is None:
-            if len(choices) < len(arguments):
+            if nullable:
                 return None
-            raise UnreadableAnswer(path)
+            raise _Misfit
         if len(choices) == 1:  # the usual "X | None": keep the inner field's path
-            return _convert(choices[0], value, path)
+            return choices[0](value)
         for choice in choices:
             try:
-                return _convert(choice, value, path)
-            except UnreadableAnswer:
+                return choice(value)
+            except _Misfit:
                 continue
-        raise UnreadableAnswer(path)
-    if origin is Literal:
-        if any(type(value) is type(allowed) and value == allowed for allowed in arguments):
+        raise _Misfit
+
+    return convert
+
+
+def _literal_converter(allowed_values: tuple[Any, ...]) -> _Converter:
+    def convert(value: Any) -> Any:
+        if any(type(value) is type(allowed) and value == allowed for allowed in allowed_values):
             return value
-        raise UnreadableAnswer(path)
-    if origin is tuple:
+        raise _Misfit
+
+    return convert
+
+
+def _tuple_converter(read: _Converter) -> _Converter:
+    def convert(value: Any) -> Any:
         if not isinstance(value, list):
-            raise UnreadableAnswer(path)
-        return tuple(_convert(arguments[0], entry, f"{path}.{i}") for i, entry in enumerate(value))
-    if origin in (dict, Mapping):
+            raise _Misfit
+        entries = []
+        for index, entry in enumerate(value):
+            try:
+                entries.append(read(entry))
+            except _Misfit as misfit:
+                misfit.segments.append(str(index))
+                raise
+        return tuple(entries)
+
+    return convert
+
+
+def _mapping_converter(read: _Converter) -> _Converter:
+    def convert(value: Any) -> Any:
         if not isinstance(value, dict):
-            raise UnreadableAnswer(path)
-        return {
-            str(key): _convert(arguments[1], entry, f"{path}.{key}") for key, entry in value.items()
-        }
-    raise TypeError(f"wire field of unsupported type {kind!r} at {path}")
+            raise _Misfit
+        entries = {}
+        for key, entry in value.items():
+            try:
+                entries[str(key)] = read(entry)
+            except _Misfit as misfit:
+                misfit.segments.append(str(key))
+                raise
+        return entries
+
+    return convert
