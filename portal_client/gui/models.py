@@ -24,6 +24,13 @@ from portal_client.gui.i18n import marked
 _Index = QModelIndex | QPersistentModelIndex
 
 
+#: The roles ``data`` answers: the text, its tooltip, and the badge's and selection's own.
+_ANSWERED_ROLES = frozenset(
+    int(role)
+    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, STATUS_ROLE, ID_ROLE)
+)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -107,13 +114,20 @@ class PrescriptionTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.state.rows):
+        # The view asks a dozen roles of every cell each time it sizes the columns (all
+        # rows held, on each layout): the roles with no answer return before any lookup.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        row = self.state.rows[index.row()]
+        row_number = index.row()
+        if not 0 <= row_number < len(self.state.rows):
+            return None
+        row = self.state.rows[row_number]
+        if role == STATUS_ROLE:
+            return row.status
+        if role == ID_ROLE:
+            return row.id
         column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(row, column, tooltip=role == Qt.ItemDataRole.ToolTipRole)
-        return {STATUS_ROLE: row.status, ID_ROLE: row.id}.get(role)
+        return self._text(row, column, tooltip=role == Qt.ItemDataRole.ToolTipRole)
 
     def _text(self, row: PrescriptionRow, column: Column, *, tooltip: bool) -> str:
         """The reference carries the unread messages' badge: a column of its own would be
