@@ -164,6 +164,10 @@ class Prescription(Base):
         # The queue's search by the patient's name: a prefix of either key (0019).
         Index("ix_prescription_patient_family_key", "patient_family_key"),
         Index("ix_prescription_patient_given_key", "patient_given_key"),
+        # …and under a status filter, the desk's "To review" (0020): the count of the
+        # matches is a seek, not a read of every row of that status.
+        Index("ix_prescription_status_family_key", "status", "patient_family_key"),
+        Index("ix_prescription_status_given_key", "status", "patient_given_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
