@@ -256,20 +256,20 @@ class PortalApp(QObject):
             from portal_client.gui.pharmacist_window import PharmacistWindow
 
             pharmacist = PharmacistWindow(
-                client, user, status_filter=self.settings.review_status_filter
+                client, user, status_filter=self.settings.review_status_filter, stepped=True
             )
             pharmacist.filter_changed.connect(self._remember_filter)
             window = pharmacist
         elif user.role == "clinic_staff":
             from portal_client.gui.staff_window import StaffWindow
 
-            window = StaffWindow(client, user)  # prepares drafts, never signs
+            window = StaffWindow(client, user, stepped=True)  # prepares drafts, never signs
         else:
             from portal_client.gui.prescriber_window import PrescriberWindow
 
-            # Built over several event-loop turns (the sign-in window stays responsive);
-            # shown once whole.
             window = PrescriberWindow(client, user, stepped=True)
+        # A role window built over several event-loop turns (the sign-in window stays
+        # responsive) is shown once whole.
         self._opening = window
         if window.is_ready:
             self._show_main_window(window, user)

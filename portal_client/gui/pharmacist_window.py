@@ -57,6 +57,7 @@ from portal_client.gui.models import REVIEW_COLUMNS
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.queue_model import QueueTableModel
 from portal_client.gui.queue_search import QueueSearchBox
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted
 
@@ -146,22 +147,34 @@ class PharmacistWindow(PortalMainWindow):
         *,
         status_filter: str = "submitted",
         parent: QWidget | None = None,
+        stepped: bool = False,
     ) -> None:
-        super().__init__(client, user, parent)
+        """``stepped``: built over several event-loop turns, usable once ``ready`` (the
+        sign-in shows it then); else whole when this returns."""
+        super().__init__(client, user, parent, defer_build=stepped)
         #: (action, prescription id, history steps shown) awaiting its in-place confirmation.
         self._confirming: tuple[str, str, int | None] | None = None
         #: After an action: the orders to open next, best first, once the list is fresh.
         self._move_on: list[str] | None = None
         #: The signature check of the order shown, by (id, version, content hash).
         self._signature: tuple[tuple[str, str, str], SignatureCheck] | None = None
-        self.root_layout.addWidget(self._build_page(status_filter), 1)
-        self.queue_model.viewer_id = user.id
+        #: Stepped, each part is painted once as it is built (see ``paint_ahead``).
+        self._finish_part = paint_ahead if stepped else ensure_polished
+        self.build_in_steps(self._build_steps(status_filter), stepped=stepped)
+
+    def _build_steps(self, status_filter: str) -> BuildSteps:
+        if self.frame_steps is not None:
+            yield from self.frame_steps
+        yield from self._build_page(status_filter)
+        self.queue_model.viewer_id = self.user.id
         self.claims = DeskClaims(self, self.claim_strip)
         self.claims.changed.connect(self._update_actions)
         self.claims.taken_from_you.connect(self._taken_from_you)
         self.messages = PrescriptionMessages(
             self, self.browser, self.tr("Write to the prescriber… (Ctrl+Enter sends)")
         )
+        self._finish_part(self.messages.panel)
+        yield
         self.browser.current_changed.connect(self._opened)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_actions())
@@ -180,6 +193,7 @@ class PharmacistWindow(PortalMainWindow):
         for name, button in self.action_buttons.items():
             button.clicked.connect(lambda _checked=False, name=name: self.start_action(name))
         self._build_menus(status_filter)
+        yield
         self._update_actions()
         set_focus_chain(
             [
@@ -210,13 +224,49 @@ class PharmacistWindow(PortalMainWindow):
         self.load_templates(then=self._templates_ready)
         self.refresh()
 
-    def _build_page(self, status_filter: str) -> QWidget:
+    def _build_page(self, status_filter: str) -> BuildSteps:
+        """The page in steps (the header, the table and detail, their actions), each part
+        in place as it is made."""
         page = QWidget()
         page.setObjectName("Canvas")
+        self.root_layout.addWidget(page, 1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(12)
 
+        layout.addLayout(self._build_header(status_filter))
+        self.banner = Banner(info_timeout_ms=SUCCESS_BANNER_MS)
+        layout.addWidget(self.banner)
+        self._finish_part(page)
+        yield
+
+        # Filled page by page as it scrolls into view, in the server's order (by default
+        # the soonest needed first: what the pharmacy must prepare next).
+        self.queue_model = QueueTableModel(REVIEW_COLUMNS, viewer_role=ROLE)
+        self.browser = PrescriptionBrowser(REVIEW_COLUMNS, viewer_role=ROLE, model=self.queue_model)
+        self.queue_model.setParent(self.browser)
+        self.browser.enable_fhir_export(self.client)
+        layout.addWidget(self.browser, 1)
+        self._finish_part(self.browser)
+        yield
+        self.claim_strip = ClaimStrip()
+        self.browser.right_layout.insertWidget(0, self.claim_strip)
+        self._build_action_buttons()
+        self.confirm_bar = self._build_confirm_bar()
+        self.browser.right_layout.addWidget(self.confirm_bar)
+        self.browser.on_export_message = self.banner.show_message
+        self.pdf_copy = PdfCopyActions(
+            self.browser, server_pharmacy_name(self.client), self.banner.show_message
+        )
+        self.more_label = muted("", hint=True)
+        self.more_label.setAccessibleName(self.tr("More orders"))
+        self.more_label.hide()
+        layout.addWidget(self.more_label)
+        self._finish_part(self.browser.right)
+        yield
+
+    def _build_header(self, status_filter: str) -> QHBoxLayout:
+        """The title, its count, the search and the filters."""
         header = QHBoxLayout()
         title = QLabel(self.tr("Review queue"))
         title.setObjectName("PageTitle")
@@ -243,31 +293,7 @@ class PharmacistWindow(PortalMainWindow):
         header.addWidget(muted(self.tr("Sort by")))
         header.addWidget(self.sort_by)
         header.addWidget(self.refresh_button)
-        layout.addLayout(header)
-        self.banner = Banner(info_timeout_ms=SUCCESS_BANNER_MS)
-        layout.addWidget(self.banner)
-
-        # Filled page by page as it scrolls into view, in the server's order (by default
-        # the soonest needed first: what the pharmacy must prepare next).
-        self.queue_model = QueueTableModel(REVIEW_COLUMNS, viewer_role=ROLE)
-        self.browser = PrescriptionBrowser(REVIEW_COLUMNS, viewer_role=ROLE, model=self.queue_model)
-        self.queue_model.setParent(self.browser)
-        self.browser.enable_fhir_export(self.client)
-        self.claim_strip = ClaimStrip()
-        self.browser.right_layout.insertWidget(0, self.claim_strip)
-        self._build_action_buttons()
-        self.confirm_bar = self._build_confirm_bar()
-        self.browser.right_layout.addWidget(self.confirm_bar)
-        self.browser.on_export_message = self.banner.show_message
-        self.pdf_copy = PdfCopyActions(
-            self.browser, server_pharmacy_name(self.client), self.banner.show_message
-        )
-        layout.addWidget(self.browser, 1)
-        self.more_label = muted("", hint=True)
-        self.more_label.setAccessibleName(self.tr("More orders"))
-        self.more_label.hide()
-        layout.addWidget(self.more_label)
-        return page
+        return header
 
     def _build_filters(self) -> None:
         """Beside "Show": the search, the narrowing checks and the order, all sent to the

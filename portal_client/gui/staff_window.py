@@ -18,6 +18,7 @@ whom a draft is for and who prepared it are the server's names, never the body's
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.main_window import window_title
 from portal_client.gui.ops import Op
+from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, read_only_table
 
@@ -92,26 +94,42 @@ class StaffWindow(ComposingWindow):
         parent: QWidget | None = None,
         *,
         store_opener: StoreOpener | None = None,
+        stepped: bool = False,
     ) -> None:
-        super().__init__(client, user, parent)
+        """``stepped``: built over several event-loop turns, usable once ``ready`` (the
+        sign-in shows it then); else whole when this returns."""
+        super().__init__(client, user, parent, defer_build=stepped)
         self.server_drafts: list[ServerDraft] = []
         self.local_drafts: list[DraftSummary] = []
         self.prescribers: dict[str, str] = {}  # id -> display name, from the server
         self.fetched = False  # the first refresh has answered (tests wait on it)
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
+        #: Stepped, each part is painted once as it is built (see ``paint_ahead``).
+        self._finish_part = paint_ahead if stepped else ensure_polished
+        self.build_in_steps(self._build_steps(store_opener), stepped=stepped)
 
-        self.composer = ComposerPage(client, signing=False, parent=self.pages)
-        self.pages.addWidget(self._build_list_page())
+    def _build_steps(self, store_opener: StoreOpener | None) -> BuildSteps:
+        if self.frame_steps is not None:
+            yield from self.frame_steps
+        self.composer = ComposerPage(
+            self.client, signing=False, parent=self.pages, defer_build=True
+        )
+        page = yield from self._build_list_page()
+        self.pages.addWidget(page)
+        yield from self.composer.build_steps(paint=self._finish_part is paint_ahead)
         self.composer.back.setText(self.tr(" Prepared drafts"))
         self.pages.addWidget(self.composer)
+        yield
         self._build_save_bar()
         self.composer.save_requested.connect(self.save_for_prescriber)
+        yield
         self.start(self.tr("Loading your clinic's drafts…"), store_opener)
 
     # ---------------------------------------------------------------- build
 
-    def _build_list_page(self) -> QWidget:
+    def _build_list_page(self) -> Generator[None, None, QWidget]:
+        """The list page in steps (the header, each list); returns the page."""
         page, layout = self.canvas_page()
         layout.addLayout(
             self.build_list_header(
@@ -134,10 +152,17 @@ class StaffWindow(ComposingWindow):
         self.store_banner = Banner()
         layout.addWidget(self.banner)
         layout.addWidget(self.store_banner)
-        self.tabs = QTabWidget()
+        self.tabs = QTabWidget(page)
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
-        self.tabs.addTab(self._build_server_table(), self.tr("Saved for prescribers"))
+        layout.addWidget(self.tabs, 1)
+        yield
+        self._finish_part(page)  # its first paint: the fonts' and the style's first use
+        yield
+        server_table = self._build_server_table()
+        self.tabs.addTab(server_table, self.tr("Saved for prescribers"))
+        self._finish_part(server_table)
+        yield
         self.local_view = DraftsView()
         self.local_view.notice.setText(
             self.tr(
@@ -148,7 +173,8 @@ class StaffWindow(ComposingWindow):
         self.local_view.open_requested.connect(self.open_local_draft)
         self.local_view.discard_requested.connect(self.discard_local_draft)
         self.tabs.addTab(self.local_view, self.tr("On this computer"))
-        layout.addWidget(self.tabs, 1)
+        self._finish_part(self.local_view)
+        yield
         return page
 
     def _build_server_table(self) -> QWidget:

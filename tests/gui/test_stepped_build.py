@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -14,10 +15,15 @@ from pytestqt.qtbot import QtBot
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient, SignedInUser
 from portal_client.gui.composer import ComposerPage
+from portal_client.gui.main_window import PortalMainWindow
+from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
+from portal_client.gui.staff_window import StaffWindow
 from portal_client.gui.stepped_build import BuildSteps, SteppedBuild
 
 PRESCRIBER = SignedInUser("u-pr", "prescriber1", "prescriber", "Dr. Maya Chen")
+PHARMACIST = SignedInUser("u-ph", "pharmacist1", "pharmacist", "Priya Shah, PharmD")
+STAFF = SignedInUser("u-st", "staff1", "clinic_staff", "Jordan Lee, RN")
 #: Widgets one step may make: about a card's worth (the whole window is some 450).
 WIDGETS_PER_STEP = 80
 #: How far along the Tab chain the comparison walks (the top bar, the list header, lists).
@@ -73,7 +79,7 @@ def test_finish_now_runs_what_is_left_and_says_so_once(qtbot: QtBot) -> None:
     assert not build.step() and finished == [True]
 
 
-def _tab_chain(window: PrescriberWindow) -> list[str]:
+def _tab_chain(window: PortalMainWindow) -> list[str]:
     """The Tab stops (type and accessible name or text) along the focus chain from the
     account button."""
     names: list[str] = []
@@ -86,7 +92,7 @@ def _tab_chain(window: PrescriberWindow) -> list[str]:
     return names
 
 
-def _shown(qtbot: QtBot, window: PrescriberWindow) -> None:
+def _shown(qtbot: QtBot, window: PortalMainWindow) -> None:
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
@@ -113,6 +119,38 @@ def test_a_stepped_prescriber_window_is_whole_only_when_ready(
         qtbot.waitUntil(lambda window=window: window.focusWidget() is window.new_button)
     assert _tab_chain(stepped) == _tab_chain(whole)
     assert stepped.pages.currentIndex() == 0 and stepped.pages.count() == whole.pages.count()
+    assert len(stepped.findChildren(QWidget)) == len(whole.findChildren(QWidget))
+
+
+def _desk_window(kind: str, url: str, *, stepped: bool) -> PortalMainWindow:
+    client = ApiClient(url)
+    if kind == "pharmacist":
+        return PharmacistWindow(client, PHARMACIST, stepped=stepped)
+    return StaffWindow(client, STAFF, store_opener=no_store, stepped=stepped)
+
+
+@pytest.mark.parametrize("kind", ["pharmacist", "staff"])
+def test_the_other_role_windows_are_stepped_and_the_same_when_ready(
+    qtbot: QtBot, closed_port_url: str, kind: str
+) -> None:
+    """The review desk and the clinic staff's window, as the sign-in builds them: over
+    several turns, none making more than a card's widgets, and then the same window."""
+    stepped = _desk_window(kind, closed_port_url, stepped=True)
+    qtbot.addWidget(stepped)
+    assert not stepped.is_ready and stepped.build is not None
+    counts = [len(stepped.findChildren(QWidget))]
+    while stepped.build.step():
+        counts.append(len(stepped.findChildren(QWidget)))
+    made = [after - before for before, after in pairwise(counts)]
+    assert stepped.is_ready and stepped.build.steps_run > 4
+    assert max(made) <= WIDGETS_PER_STEP, made
+
+    whole = _desk_window(kind, closed_port_url, stepped=False)
+    assert whole.is_ready
+    for window in (stepped, whole):
+        _shown(qtbot, window)
+    assert _tab_chain(stepped) == _tab_chain(whole)
+    assert len(_tab_chain(whole)) > 8  # the chain was walked, not empty on both
     assert len(stepped.findChildren(QWidget)) == len(whole.findChildren(QWidget))
 
 
