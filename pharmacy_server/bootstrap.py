@@ -13,8 +13,13 @@ an account already activated is refused (reset its two-factor enrolment from the
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import logging
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,13 +31,21 @@ from pharmacy_server.accounts.codes import activation_digest, new_activation_cod
 from pharmacy_server.accounts.schemas import USERNAME_PATTERN
 from pharmacy_server.admin.service import add_unactivated_user
 from pharmacy_server.audit import Actor
+from pharmacy_server.clock import utc_now
 from pharmacy_server.config import ServerSettings
 from pharmacy_server.db import Database
+from pharmacy_server.deployment_checks import DeploymentRefused, check_schema_current
 from pharmacy_server.models import ActivationCode, User
 from pharmacy_server.pharmacy_identity import load_or_create_identity
 from pharmacy_server.text_fields import OneLine
 
 DEFAULT_PHARMACY_NAME = "The pharmacy"
+
+log = logging.getLogger(__name__)
+
+#: The command line's way to the deployment's database: (``--database``, ``--state-dir``)
+#: to the database and its settings, or None when refused (the reason already logged).
+DatabaseOpener = Callable[[str | None, Path | None], tuple[Database, ServerSettings] | None]
 
 
 class StaffAccountIn(BaseModel):
@@ -124,3 +137,40 @@ def create_staff_account(
             details={"role": account.role, "renewed": renewed},
         )
     return IssuedCode(account.username, code, expires_at, renewed)
+
+
+def run_create_admin(args: argparse.Namespace, open_database: DatabaseOpener) -> int:
+    """The ``create-admin`` command: check the fields, make the account, print its code."""
+    try:
+        account = StaffAccountIn(
+            username=args.username,
+            display_name=args.display_name,
+            email=args.email,
+            role=args.role,
+        )
+    except ValidationError as error:
+        for line in field_errors(error):
+            log.error("%s", line)
+        return 2
+    opened = open_database(args.database, args.state_dir)
+    if opened is None:
+        return 2
+    database, settings = opened
+    try:
+        check_schema_current(database)
+        issued = create_staff_account(database, settings, account, utc_now())
+    except (DeploymentRefused, BootstrapRefused) as refusal:
+        log.error("%s", refusal)
+        return 2
+    finally:
+        database.dispose()
+    # On the terminal only (stdout), never in the log: the code opens the account.
+    sys.stdout.write(
+        f"{'A new activation code for' if issued.renewed else 'Created the account'} "
+        f"{issued.username} ({account.role}).\n"
+        f"Activation code: {issued.code}\n"
+        f"Give it to them in person. It works once, until {issued.expires_at:%Y-%m-%d %H:%M} "
+        "UTC: in the portal's sign-in window, Activate account, then choose a password "
+        "and enrol an authenticator app.\n"
+    )
+    return 0

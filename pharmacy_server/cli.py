@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pharmacy_server.config import ServerSettings
+    from pharmacy_server.db import Database
     from pharmacy_server.security import Passwords
     from pharmacy_server.serving import TlsFiles
 
@@ -494,55 +495,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _create_admin_command(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
+    from pharmacy_server.bootstrap import run_create_admin
 
-    from pharmacy_server.bootstrap import (
-        BootstrapRefused,
-        StaffAccountIn,
-        create_staff_account,
-        field_errors,
-    )
-    from pharmacy_server.clock import utc_now
+    return run_create_admin(args, _open_database)
+
+
+def _open_database(
+    database: str | None, state_dir: Path | None
+) -> tuple[Database, ServerSettings] | None:
+    """The deployment's database as ``serve`` would open it, not migrated (None: refused,
+    the reason logged)."""
     from pharmacy_server.config import ServerSettings
     from pharmacy_server.db import Database
-    from pharmacy_server.deployment_checks import DeploymentRefused, check_schema_current
 
-    try:
-        account = StaffAccountIn(
-            username=args.username,
-            display_name=args.display_name,
-            email=args.email,
-            role=args.role,
-        )
-    except ValidationError as error:
-        for line in field_errors(error):
-            log.error("%s", line)
-        return 2
-    url = _database_url(args.database)
+    url = _database_url(database)
     settings = ServerSettings(database_url=url)
-    state = args.state_dir or _default_state_dir()
+    state = state_dir or _default_state_dir()
     engine_url = _prepared_url(url, settings, state, demo=False, migrate=False)
     if engine_url is None:
-        return 2
-    database = Database.from_url(engine_url)
-    try:
-        check_schema_current(database)
-        issued = create_staff_account(database, settings, account, utc_now())
-    except (DeploymentRefused, BootstrapRefused) as refusal:
-        log.error("%s", refusal)
-        return 2
-    finally:
-        database.dispose()
-    # On the terminal only (stdout), never in the log: the code opens the account.
-    sys.stdout.write(
-        f"{'A new activation code for' if issued.renewed else 'Created the account'} "
-        f"{issued.username} ({account.role}).\n"
-        f"Activation code: {issued.code}\n"
-        f"Give it to them in person. It works once, until {issued.expires_at:%Y-%m-%d %H:%M} "
-        "UTC: in the portal's sign-in window, Activate account, then choose a password "
-        "and enrol an authenticator app.\n"
-    )
-    return 0
+        return None
+    return Database.from_url(engine_url), settings
 
 
 def _seed_bulk_command(args: argparse.Namespace) -> int:

@@ -80,7 +80,7 @@ def _unknown_evaluation(
     return Evaluation(findings=[unknown], prescription=prescription)
 
 
-def load_reference_data() -> None:
+def read_lab_names() -> None:
     """Read the lab list now: the sign-in's warm-up thread does, so the composer's first
     check reads no file on the GUI thread. (The formulary and rules come from the server,
     fetched in the background by ``reference_data``.)"""

@@ -118,11 +118,12 @@ WINDOW_MODULES = (
 )
 
 
-def _load_reference_data() -> None:
-    """The composer's data files (formulary, rules, labs), read while the user types."""
-    from portal_client.core.composer import load_reference_data
+def _read_lab_names() -> None:
+    """The lab list the composer names labs from, read while the user types (the
+    formulary and rules come from the server, fetched in the background)."""
+    from portal_client.core.composer import read_lab_names
 
-    load_reference_data()
+    read_lab_names()
 
 
 def _import(name: str) -> None:
@@ -166,9 +167,9 @@ class WarmUp(QObject):
             for name in self._background:
                 self._import(name)
             try:
-                _load_reference_data()
+                _read_lab_names()
             except Exception:  # read again on first use; a warm-up never breaks anything
-                log.debug("Warm-up read of the reference data failed", exc_info=True)
+                log.debug("Warm-up read of the lab list failed", exc_info=True)
             try:
                 self.background_done.emit()
             except RuntimeError:  # its window closed meanwhile: nothing left to warm up
