@@ -95,9 +95,7 @@ def dispensing_rows(
     if dispensing.get("needed_by"):
         rows.append((translate("Dispensing", "Needed by"), str(dispensing["needed_by"])))
     if dispensing.get("pharmacy_notes"):
-        rows.append(
-            (translate("Dispensing", "Note to the pharmacy"), str(dispensing["pharmacy_notes"]))
-        )
+        rows.append((translate("Dispensing", "Dispensing note"), str(dispensing["pharmacy_notes"])))
     return rows
 
 

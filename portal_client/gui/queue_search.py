@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 #: The search asks the server once typing pauses this long.
 SEARCH_DEBOUNCE_MS = 300
+#: The box's narrowest, and the room beside its hint (clear button, padding, frame).
+MINIMUM_WIDTH = 220
+HINT_ROOM = 56
 
 
 class QueueSearchBox(QLineEdit):
@@ -24,7 +27,10 @@ class QueueSearchBox(QLineEdit):
         self.setAccessibleName(self.tr("Search the queue"))
         self.setToolTip(self.tr("A reference (RX-…), or the start of the family or given name"))
         self.setClearButtonEnabled(True)
-        self.setMinimumWidth(220)
+        # Wide enough for the whole hint (in the language shown), its clear button and
+        # padding: an elided hint no longer says what the box searches.
+        hint_width = self.fontMetrics().horizontalAdvance(self.placeholderText())
+        self.setMinimumWidth(max(MINIMUM_WIDTH, hint_width + HINT_ROOM))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)

@@ -1529,8 +1529,8 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation>Fecha requerida</translation>
     </message>
     <message>
-        <source>Note to the pharmacy</source>
-        <translation>Nota para la farmacia</translation>
+        <source>Dispensing note</source>
+        <translation>Nota de dispensación</translation>
     </message>
     <message>
         <source>&lt;p class=&apos;h&apos;&gt;DISPENSING&lt;/p&gt;</source>
@@ -1566,6 +1566,10 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
     <message>
         <source>The patient&apos;s address</source>
         <translation>El domicilio del paciente</translation>
+    </message>
+    <message>
+        <source>Optional: delivery times, who receives it, how to pack or label it</source>
+        <translation>Opcional: horario de entrega, quién la recibe, cómo empaquetarla o etiquetarla</translation>
     </message>
     <message>
         <source>YYYY-MM-DD</source>
@@ -1616,8 +1620,8 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
         <translation>Teléfono del paciente</translation>
     </message>
     <message>
-        <source>Note to the pharmacy</source>
-        <translation>Nota para la farmacia</translation>
+        <source>Dispensing note</source>
+        <translation>Nota de dispensación</translation>
     </message>
     <message>
         <source>Infusions on %1</source>

@@ -88,7 +88,7 @@ DISPENSING_NAMES = [
     "First infusion",
     "Patient's address",
     "Patient's phone",
-    "Note to the pharmacy",
+    "Dispensing note",
 ]
 
 

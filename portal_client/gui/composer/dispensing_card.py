@@ -60,6 +60,10 @@ class DispensingCard(QFrame):
         self.pharmacy_notes = QPlainTextEdit()
         self.pharmacy_notes.setFixedHeight(60)
         self.pharmacy_notes.setTabChangesFocus(True)
+        # Not the order's clinical notes (their own card below): how to dispense and ship.
+        self.pharmacy_notes.setPlaceholderText(
+            self.tr("Optional: delivery times, who receives it, how to pack or label it")
+        )
         for date_edit in (self.needed_by, self.start_date):
             date_edit.setPlaceholderText(self.tr("YYYY-MM-DD"))
         self.infusions.setPlaceholderText(self.tr("one"))
@@ -87,7 +91,7 @@ class DispensingCard(QFrame):
             ),
             "patient.phone": add_field(grid, (4, 2), self.tr("Patient's phone"), self.phone),
             "dispensing.pharmacy_notes": add_field(
-                grid, (5, 0), self.tr("Note to the pharmacy"), self.pharmacy_notes, span=3
+                grid, (5, 0), self.tr("Dispensing note"), self.pharmacy_notes, span=3
             ),
         }
         self.schedule = muted("")
