@@ -249,7 +249,13 @@ def _parse_labs(raw: Any, errors: FieldErrors, today: dt.date) -> tuple[LabResul
             errors.add(f"{path}.interpretation", f"must be one of {', '.join(LAB_INTERPRETATIONS)}")
             continue
         if value is None and not interpretation:
-            errors.add(path, "needs a value or an interpretation")
+            # A dated row with no result yet (the prescriber is still filling it in) is
+            # kept in the order as typed, where its checks say it cannot be interpreted
+            # at its own row: the other findings stay on screen beside this error.
+            date = parse_date(item.get("date"), f"{path}.date", FieldErrors(), today)
+            errors.add(path, "needs a value or an interpretation", value_kept=date is not None)
+            if date is not None:
+                labs.append(LabResult(code.lower(), date, None, unit, ""))
             continue
         date = parse_date(item.get("date"), f"{path}.date", errors, today)
         if date is not None:

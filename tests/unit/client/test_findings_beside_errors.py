@@ -117,3 +117,32 @@ def test_the_doses_block_does_not_say_the_same_thing_twice_at_the_field() -> Non
     state.edit_amount("magnesium-chloride-20", "30")
     fields = [e.field for e in state.check(TODAY).errors]
     assert fields.count("ingredients[0].amount") == 1
+
+
+def test_a_lab_row_still_being_filled_in_hides_no_other_finding() -> None:
+    """The prescriber has picked G6PD and its date, not yet the result: the renal finding
+    stays, and the G6PD row's own check says its result cannot be read (never that it
+    passes) at that very row."""
+    state = deficient_and_renal("myers-infusion")
+    before = clinical(state)
+    state.labs = [LabEntry("g6pd", "2026-10-01"), state.labs[1]]
+    review = state.review(TODAY)
+    assert not review.can_sign
+    result = state.check(TODAY)
+    assert [e.field for e in result.errors] == ["patient.labs[0]"]
+    assert result.evaluation is not None and result.evaluation.checked
+    after = clinical(state)
+    assert ("prerequisite.failed", "warn", "patient.labs[1]") in after  # creatinine high
+    g6pd = {(code, field) for code, _severity, field in after if field == "patient.labs[0]"}
+    assert g6pd == {("prerequisite.unknown", "patient.labs[0]")}
+    assert before - after == {("prerequisite.failed", "block", "patient.labs[0]")}
+
+
+def test_an_empty_lab_row_without_a_date_still_leaves_the_order_unjudged() -> None:
+    """With no date either, the row says nothing about when: nothing is judged as typed
+    (the other rows' findings could not be placed), as before."""
+    state = deficient_and_renal("myers-infusion")
+    state.labs = [LabEntry("g6pd"), state.labs[1]]
+    result = state.check(TODAY)
+    assert [e.field for e in result.errors] == ["patient.labs[0]"]
+    assert result.evaluation is not None and not result.evaluation.checked
