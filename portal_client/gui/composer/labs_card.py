@@ -28,6 +28,8 @@ from portal_client.gui.widgets import muted, section_title
 LAB_ROW_HEIGHT = 46
 #: Date, value, unit, interpretation and remove columns (the test's name stretches).
 LAB_COLUMN_WIDTHS = {1: 112, 2: 64, 3: 112, 4: 122, 5: 36}
+#: Beside the date's hint: the editor's padding and frame, and the cell's margin.
+DATE_HINT_ROOM = 34
 #: The test list opens at least this wide, so no name is cut.
 LAB_LIST_MIN_WIDTH = 280
 #: What each of a row's editors holds, left to right (their accessible names).
@@ -92,7 +94,12 @@ class LabsCard(QFrame):
         # value, unit and interpretation are as wide as what they hold.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in LAB_COLUMN_WIDTHS.items():
+        widths = dict(LAB_COLUMN_WIDTHS)
+        # The date's hint whole, in the language shown and the font in use (DejaVu Sans,
+        # common on Linux, is wider than the widths above were set for).
+        hint = self.fontMetrics().horizontalAdvance(self.tr("YYYY-MM-DD"))
+        widths[1] = max(widths[1], hint + DATE_HINT_ROOM)
+        for column, width in widths.items():
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table)
         self.add_button = QPushButton(self.tr("Add lab result"))
