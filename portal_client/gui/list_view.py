@@ -129,12 +129,19 @@ class PrescriptionBrowser(QSplitter):
         self.right = QWidget()
         self.right_layout = QVBoxLayout(self.right)
         self.right_layout.setContentsMargins(0, 0, 0, 0)
-        # The actions on the shown prescription sit in one row under it (export on the
-        # left, a role's decisions on the right), like a dialog's buttons.
+        # Under the shown prescription: a row of its copies (FHIR, PDF, print), then a
+        # row of the role's decisions, like a dialog's buttons. In one row, the two made
+        # the pane so wide when an order opened that the list lost its last columns.
+        self.export_actions = QHBoxLayout()
+        self.export_actions.setContentsMargins(0, 4, 0, 0)
+        self.export_actions.setSpacing(8)
+        self.export_actions.addStretch(1)
         self.detail_actions = QHBoxLayout()
-        self.detail_actions.setContentsMargins(0, 8, 0, 0)
+        self.detail_actions.setContentsMargins(0, 4, 0, 0)
         self.detail_actions.setSpacing(8)
+        self.detail_actions.addStretch(1)  # the decisions sit on the right
         self.right_layout.addWidget(self.detail, 1)
+        self.right_layout.addLayout(self.export_actions)
         self.right_layout.addLayout(self.detail_actions)
         self.fhir_button: QPushButton | None = None
         self._client: ApiClient | None = None
@@ -216,12 +223,13 @@ class PrescriptionBrowser(QSplitter):
         return super().eventFilter(watched, event)
 
     def detail_actions_visible(self, visible: bool) -> None:
-        """Show or hide every widget of the row under the detail (e.g. while confirming)."""
-        for index in range(self.detail_actions.count()):
-            item = self.detail_actions.itemAt(index)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.setVisible(visible)
+        """Show or hide every widget of the rows under the detail (e.g. while confirming)."""
+        for row in (self.export_actions, self.detail_actions):
+            for index in range(row.count()):
+                item = row.itemAt(index)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.setVisible(visible)
 
     def current(self) -> PrescriptionWire | None:
         rows = self.table.selectionModel().selectedRows()
@@ -311,9 +319,7 @@ class PrescriptionBrowser(QSplitter):
         )
         button.setEnabled(False)
         button.clicked.connect(self.save_current_as_fhir)
-        self.detail_actions.insertWidget(0, button)
-        if self.detail_actions.count() == 1:
-            self.detail_actions.addStretch(1)
+        self.export_actions.insertWidget(0, button)
         self.fhir_button = button
         self.current_changed.connect(lambda item: button.setEnabled(item is not None))
 

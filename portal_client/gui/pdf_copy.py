@@ -250,7 +250,7 @@ class PdfCopyActions(QObject):
         button.setAccessibleName(text.strip())
         button.setEnabled(False)
         button.clicked.connect(lambda _checked=False: slot())
-        layout = self._browser.detail_actions
+        layout = self._browser.export_actions
         after = 1 if self._browser.fhir_button is not None else 0
         after += int(getattr(self, "save_button", None) is not None)
         layout.insertWidget(after, button)

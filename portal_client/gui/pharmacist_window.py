@@ -120,6 +120,13 @@ class _ConfirmBar(QFrame):
         super().keyPressEvent(event)
 
 
+def _label(text: str) -> QLabel:
+    """A filter's name in the header, on one line ("Sort by" broken in two reads badly)."""
+    label = muted(text)
+    label.setWordWrap(False)
+    return label
+
+
 def fetch_review_queue(
     client: ApiClient, query: QueueQuery, changes_cursor: str | None = None
 ) -> QueueFetch:
@@ -286,11 +293,11 @@ class PharmacistWindow(PortalMainWindow):
         header.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
         header.addWidget(self.search_box)
-        header.addWidget(muted(self.tr("Show")))
+        header.addWidget(_label(self.tr("Show")))
         header.addWidget(self.filter)
         header.addWidget(self.warnings_only)
         header.addWidget(self.answered_only)
-        header.addWidget(muted(self.tr("Sort by")))
+        header.addWidget(_label(self.tr("Sort by")))
         header.addWidget(self.sort_by)
         header.addWidget(self.refresh_button)
         return header
@@ -314,7 +321,7 @@ class PharmacistWindow(PortalMainWindow):
         """One button per pharmacist move, shown only when the selected row allows it."""
         actions = self.browser.detail_actions
         self.action_hint = muted("", hint=True)
-        actions.addWidget(self.action_hint, 1)
+        actions.insertWidget(0, self.action_hint, 1)  # on the left, the buttons right
         self.action_buttons: dict[str, QPushButton] = {}
         for name in _BUTTON_ORDER:
             button = QPushButton(f" {action_label(ACTIONS[name])}")

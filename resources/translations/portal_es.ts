@@ -4467,8 +4467,8 @@ Verifique primero el NPI y la licencia estatal. El código de activación se env
 <context>
     <name>QueueSearchBox</name>
     <message>
-        <source>Search by reference or patient name</source>
-        <translation>Buscar por referencia o nombre del paciente</translation>
+        <source>Reference or patient name</source>
+        <translation>Referencia o nombre del paciente</translation>
     </message>
     <message>
         <source>Search the queue</source>
