@@ -272,9 +272,9 @@ class PharmacistWindow(PortalMainWindow):
         self._finish_part(self.browser.right)
         yield
 
-    def _build_header(self, status_filter: str) -> QHBoxLayout:
-        """The title, its count, the search and the filters."""
-        header = QHBoxLayout()
+    def _build_header(self, status_filter: str) -> QVBoxLayout:
+        """The title with its count and Refresh; under it, the search and the filters (in
+        one row the two did not fit a 1280-pixel window: a filter's name was cut)."""
         title = QLabel(self.tr("Review queue"))
         title.setObjectName("PageTitle")
         self.count_badge = QLabel("0")
@@ -288,18 +288,27 @@ class PharmacistWindow(PortalMainWindow):
         self._build_filters()
         self.refresh_button = QPushButton(self.tr(" Refresh"))
         self.refresh_button.setIcon(resources.icon("refresh"))
-        header.addWidget(title)
-        header.addSpacing(6)
-        header.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
-        header.addStretch(1)
-        header.addWidget(self.search_box)
-        header.addWidget(_label(self.tr("Show")))
-        header.addWidget(self.filter)
-        header.addWidget(self.warnings_only)
-        header.addWidget(self.answered_only)
-        header.addWidget(_label(self.tr("Sort by")))
-        header.addWidget(self.sort_by)
-        header.addWidget(self.refresh_button)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(6)
+        top.addWidget(self.count_badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        filters = QHBoxLayout()
+        filters.setSpacing(10)
+        filters.addWidget(self.search_box, 2)
+        filters.addSpacing(8)
+        filters.addWidget(_label(self.tr("Show")))
+        filters.addWidget(self.filter)
+        filters.addWidget(self.warnings_only)
+        filters.addWidget(self.answered_only)
+        filters.addStretch(1)
+        filters.addWidget(_label(self.tr("Sort by")))
+        filters.addWidget(self.sort_by)
+        header = QVBoxLayout()
+        header.setSpacing(10)
+        header.addLayout(top)
+        header.addLayout(filters)
         return header
 
     def _build_filters(self) -> None:

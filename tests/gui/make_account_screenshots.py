@@ -38,6 +38,16 @@ from tests.helpers.totp_accounts import (
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+def check_as_published() -> None:
+    """The composer's checks with the shipped formulary and rules, as the test suite's
+    conftest sets them (a real client fetches them from the server it signs in to)."""
+    from pharmacy_domain.formulary import load_formulary
+    from pharmacy_domain.rules import load_rules
+    from portal_client.core import reference_data
+
+    reference_data.set_active(reference_data.ReferenceData(load_formulary(), load_rules()))
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

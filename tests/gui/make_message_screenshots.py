@@ -21,7 +21,7 @@ from portal_client.core.api_client import ApiClient
 from portal_client.gui.app import create_application
 from portal_client.gui.pharmacist_window import PharmacistWindow
 from portal_client.gui.prescriber_window import PrescriberWindow
-from tests.gui.make_account_screenshots import save, wait_until
+from tests.gui.make_account_screenshots import check_as_published, save, wait_until
 from tests.gui.test_windows import submit_one
 from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
 
@@ -38,6 +38,7 @@ def _say(client: ApiClient, prescription_id: str, text: str) -> None:
 
 def main() -> int:
     create_application(sys.argv)
+    check_as_published()
     base = Path(tempfile.mkdtemp(prefix="portal-messages-"))
     paths.set_base_dir(base / "client")
     templates = load_template_catalog().latest()

@@ -23,7 +23,7 @@ from portal_client.core import paths
 from portal_client.core.api_client import ApiClient
 from portal_client.gui.app import create_application
 from portal_client.gui.pharmacist_window import PharmacistWindow
-from tests.gui.make_account_screenshots import OUT, wait_until
+from tests.gui.make_account_screenshots import OUT, check_as_published, wait_until
 from tests.gui.make_menu_screenshots import window_with_menu_open
 from tests.gui.test_windows import submit_one
 from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
@@ -31,6 +31,7 @@ from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
 
 def main() -> int:
     create_application(sys.argv)
+    check_as_published()
     base = Path(tempfile.mkdtemp(prefix="portal-pdf-"))
     paths.set_base_dir(base / "client")
     with start_live_server(base / "server") as server:
