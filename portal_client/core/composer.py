@@ -799,7 +799,11 @@ def save_state_failed(error: Exception) -> str:
 
 
 def allowed_range(row: TemplateIngredient) -> str:
-    return f"{format_number(row.min_amount)}–{format_number(row.max_amount)} {row.unit}"
+    """What can be signed: up to the hard limit, above which the checks block. The entry
+    range beyond it only catches typing slips, so showing it ("0–10 mL" for magnesium
+    blocked above 5 mL) told the prescriber a dose was allowed that never is."""
+    top = min(row.block_above, row.max_amount)
+    return f"{format_number(row.min_amount)}–{format_number(top)} {row.unit}"
 
 
 def typical_range(row: TemplateIngredient) -> str:

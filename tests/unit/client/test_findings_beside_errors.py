@@ -146,3 +146,17 @@ def test_an_empty_lab_row_without_a_date_still_leaves_the_order_unjudged() -> No
     result = state.check(TODAY)
     assert [e.field for e in result.errors] == ["patient.labs[0]"]
     assert result.evaluation is not None and not result.evaluation.checked
+
+
+def test_the_allowed_column_stops_at_the_hard_limit() -> None:
+    """Magnesium in the Myers' bag is blocked above 5 mL though the field takes up to 10:
+    the composer's "Allowed" says 0–5 mL, what can be signed."""
+    from portal_client.core.composer import allowed_range
+
+    magnesium = template("myers-infusion").ingredient("magnesium-chloride-20")
+    assert magnesium is not None
+    assert (magnesium.max_amount, magnesium.block_above) == (10, 5)
+    assert allowed_range(magnesium) == "0–5 mL"
+    state = deficient_and_renal("myers-infusion")
+    state.edit_amount("magnesium-chloride-20", "6")  # inside the field's range, over the limit
+    assert "dose.above_hard_limit" in {code for code, _s, _f in clinical(state)}
