@@ -7,6 +7,7 @@ cells.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from pharmacy_domain.templates import Template, TemplateIngredient
     from portal_client.core.composer import FormReview
 
+#: Rows made ahead while the composer is built: the largest shipped template's count
+#: (13, the PN bags); a larger one makes the rest when picked.
+ROWS_AHEAD = 13
+ROWS_PER_STEP = 5
 CONFIRM_TAG = QT_TRANSLATE_NOOP(
     "Marked",
     "<span "
@@ -68,6 +73,9 @@ class IngredientsCard(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: How many of the table's rows the template shows; the rest are hidden, kept to
+        #: be filled by the next template rather than made again.
+        self._shown = 0
         self.setObjectName("Card")
         layout = card_column(self)
         layout.addWidget(section_title(self.tr("Ingredients")))
@@ -108,6 +116,20 @@ class IngredientsCard(QFrame):
         #: The widgets of each row in the table, in order (filled again for the next template).
         self._row_parts: list[_RowParts] = []
 
+    def make_rows_ahead(self, count: int = ROWS_AHEAD) -> Iterator[None]:
+        """Make ``count`` hidden rows now, a few per build step (``stepped_build``): a
+        template's first pick then fills rows instead of making and styling them (nine
+        widgets a row, most of that pick's 20 ms on the GUI thread)."""
+        table = self.table
+        while len(self._row_parts) < count:
+            for _ in range(min(ROWS_PER_STEP, count - len(self._row_parts))):
+                row = len(self._row_parts)
+                table.setRowCount(row + 1)
+                self._row_parts.append(self._new_row(row))
+                table.setRowHidden(row, True)
+                self._row_parts[row].name.ensurePolished()
+            yield
+
     def show_template(self, template: Template | None, amounts: dict[str, str]) -> None:
         """One row per ingredient of ``template`` (none without), amounts from ``amounts``.
 
@@ -117,23 +139,24 @@ class IngredientsCard(QFrame):
         table = self.table
         self.rows.clear()
         self.hint.setVisible(template is None)
-        if template is None:
-            table.setRowCount(0)
-            self._row_parts.clear()
-            table.setVisible(False)
-            return
-        ingredients = template.ingredients
+        ingredients = () if template is None else template.ingredients
         # Hidden while filled: a cell widget put into a visible view is shown, laid out
         # and styled on the spot, one at a time.
         table.setVisible(False)
-        table.setRowCount(len(ingredients))  # fewer: the rows beyond go, widgets and all
-        del self._row_parts[len(ingredients) :]
+        if table.rowCount() < len(ingredients):
+            table.setRowCount(len(ingredients))
         for row, ingredient in enumerate(ingredients):
             if row == len(self._row_parts):
                 self._row_parts.append(self._new_row(row))
             parts = self._row_parts[row]
             self._fill_row(parts, ingredient, amounts.get(ingredient.code, ""))
             self.rows[ingredient.code] = (parts.amount, parts.check)
+        # Fewer than before: the rows beyond are hidden, widgets kept, never read.
+        for row in range(table.rowCount()):
+            table.setRowHidden(row, row >= len(ingredients))
+        self._shown = len(ingredients)
+        if template is None:
+            return
         self._size_columns(template)
         table.setVisible(True)
         self.fit_rows()
@@ -240,12 +263,12 @@ class IngredientsCard(QFrame):
         long product name is never cut at the bottom.
         """
         table = self.table
-        if table.rowCount() == 0:
+        if self._shown == 0:
             return
         # A cell widget sits inside the item's padding (``QTableView::item`` in portal.qss).
         pad_x, pad_y = TABLE_ITEM_PADDING
         width = table.columnWidth(0) - 2 * pad_x
-        for row in range(table.rowCount()):
+        for row in range(self._shown):
             needed = 42
             for column in (0, 2, 3):  # the name and the ranges may wrap
                 cell = table.cellWidget(row, column)
@@ -255,7 +278,7 @@ class IngredientsCard(QFrame):
             if table.rowHeight(row) != needed:
                 table.setRowHeight(row, needed)
         height = table.horizontalHeader().sizeHint().height() + sum(
-            table.rowHeight(r) for r in range(table.rowCount())
+            table.rowHeight(r) for r in range(self._shown)
         )
         if table.height() != height + 4 or table.minimumHeight() != height + 4:
             table.setFixedHeight(height + 4)

@@ -139,6 +139,7 @@ class ComposerPage(QWidget):
         yield from self._add_card(self.patient, finish)
         self.ingredients = IngredientsCard(form)
         yield from self._add_card(self.ingredients, finish)
+        yield from self.ingredients.make_rows_ahead()
         self.administration = AdministrationCard(form)
         yield from self._add_card(self.administration, finish)
         self.labs = LabsCard(form)
