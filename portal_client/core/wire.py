@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import threading
 import types
 import typing
 from collections.abc import Mapping
@@ -840,14 +841,36 @@ _Converter = typing.Callable[[Any], Any]
 #: Each wire type's reader, built once from its annotations: a page of a hundred
 #: prescriptions is read without asking ``typing`` about a field again.
 _CONVERTERS: dict[Any, _Converter] = {}
+#: Answers are read on worker threads: one thread builds readers at a time, and a reader
+#: is published in ``_CONVERTERS`` only once the whole build it belongs to is done (a
+#: dataclass's reader is registered in ``_BUILDING`` before its fields are filled, so a
+#: type that holds itself finds it; no other thread may see it half filled).
+_BUILD_LOCK = threading.RLock()
+_BUILDING: dict[Any, _Converter] = {}
+_build_depth = 0
 
 
 def _converter(kind: Any) -> _Converter:
     found = _CONVERTERS.get(kind)
-    if found is None:
-        found = _build_converter(kind)
-        _CONVERTERS[kind] = found
-    return found
+    if found is not None:
+        return found
+    global _build_depth  # noqa: PLW0603 - guarded by _BUILD_LOCK
+    with _BUILD_LOCK:
+        found = _CONVERTERS.get(kind) or _BUILDING.get(kind)
+        if found is not None:
+            return found
+        _build_depth += 1
+        complete = False
+        try:
+            found = _BUILDING[kind] = _build_converter(kind)
+            complete = True
+        finally:
+            _build_depth -= 1
+            if _build_depth == 0:
+                if complete:  # a failed build (an unsupported type) publishes nothing
+                    _CONVERTERS.update(_BUILDING)
+                _BUILDING.clear()
+        return found
 
 
 def _is_number(value: Any) -> bool:
@@ -922,7 +945,7 @@ def _dataclass_converter(cls: type) -> _Converter:
                 raise
         return cls(**values)
 
-    _CONVERTERS[cls] = convert
+    _BUILDING[cls] = convert
     hints = field_types(cls)
     fields.extend(
         (
