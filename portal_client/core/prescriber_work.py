@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from portal_client.core.composer import ServerDraft
 from portal_client.core.i18n import QT_TRANSLATE_NOOP, translate
 from portal_client.core.prescriber_pages import PrescriberListFetch, fetch_prescriber_list
+from portal_client.core.server_drafts import ServerDraft
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient

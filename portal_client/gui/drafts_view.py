@@ -35,8 +35,8 @@ from portal_client.core.prescription_list import format_timestamp
 from portal_client.gui.widgets import muted, section_title
 
 if TYPE_CHECKING:
-    from portal_client.core.composer import ServerDraft
     from portal_client.core.durable import DraftSummary, OutboxItem
+    from portal_client.core.server_drafts import ServerDraft
 
 
 def _when(epoch_seconds: float) -> str:

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
 
-from portal_client.core.composer import field_label
 from portal_client.core.favorites import FavoritePlan, favorite_content, plan_favorite
+from portal_client.core.form_review import field_label
 from portal_client.core.wire import FavoriteWire
 from portal_client.gui import resources
 from portal_client.gui.favorite_dialog import FavoriteNameDialog

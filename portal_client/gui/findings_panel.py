@@ -41,7 +41,7 @@ from portal_client.gui.widgets import muted, section_title
 
 if TYPE_CHECKING:
     from pharmacy_domain.engine import Finding
-    from portal_client.core.composer import CheckResult
+    from portal_client.core.form_review import CheckResult
 
 FindingKey = tuple[str, str]  # (code, field): what an acknowledgement covers
 

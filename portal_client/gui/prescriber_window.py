@@ -21,7 +21,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from pharmacy_domain.status import available_actions
-from portal_client.core.composer import ServerDraft
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.core.lifecycle_text import new_question_message, prescriber_count_text
 from portal_client.core.prescriber_pages import PRESCRIBER_QUERY, first_prescriber_page
@@ -37,6 +36,7 @@ from portal_client.core.prescriber_work import (
 )
 from portal_client.core.prescription_list import PrescriptionRow
 from portal_client.core.queue_pages import QueueQuery, count_text
+from portal_client.core.server_drafts import ServerDraft
 from portal_client.core.wire import PrescriptionWire
 from portal_client.gui.action_dialog import ActionDialog, LifecycleActions
 from portal_client.gui.composer import ComposerPage

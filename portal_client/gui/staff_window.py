@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portal_client.core.composer import ServerDraft, server_draft_body
 from portal_client.core.errors import ApiError
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.core.outbox_rows import clinic_draft_status
 from portal_client.core.prescription_list import format_timestamp
+from portal_client.core.server_drafts import ServerDraft, server_draft_body
 from portal_client.gui import resources
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.composing_window import ComposingWindow, StoreOpener

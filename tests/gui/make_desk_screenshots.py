@@ -18,9 +18,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from pharmacy_domain.canonical import signing_sha256
-from pharmacy_domain.engine import evaluate_body
-from pharmacy_domain.formulary import load_formulary
-from pharmacy_domain.rules import load_rules
 from pharmacy_domain.templates import load_template_catalog
 from portal_client.core import paths
 from portal_client.core.api_client import ApiClient
@@ -41,16 +38,14 @@ def _submit(client: ApiClient, given: str, family: str) -> str:
         LabEntry("g6pd", "2026-11-20", interpretation="normal"),
         LabEntry("creatinine", "2026-11-25", "0.9", "mg/dL", "normal"),
     ]
-    # The server's checks (its published formulary is the shipped one here): the
-    # composer alone checks with the formulary the server publishes to the client.
-    catalog = load_template_catalog()
-    evaluation = evaluate_body(state.to_body(), catalog, load_formulary(), load_rules())
+    evaluation = state.check().evaluation
+    assert evaluation is not None
     for finding in evaluation.findings:
         if finding.severity == "warn":
             state.acknowledgements[(finding.code, finding.field)] = (
                 "Latex-free set confirmed with the clinic"
             )
-    body = state.to_body()  # the client's own check needs the published data it fetches
+    body = state.signable_body()
     grant = client.step_up(signing_sha256(body), password=DEMO_PASSWORD)
     created = client.submit_prescription(
         {**body, "signing_token": grant.signing_token}, str(uuid.uuid4())

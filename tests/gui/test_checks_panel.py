@@ -7,7 +7,8 @@ from pytestqt.qtbot import QtBot
 from pharmacy_domain.engine import Evaluation, Finding
 from pharmacy_domain.templates import Template
 from portal_client.core.api_client import ApiClient, SignedInUser
-from portal_client.core.composer import CheckResult, LabEntry
+from portal_client.core.composer import LabEntry
+from portal_client.core.form_review import CheckResult
 from portal_client.gui.composer import ComposerPage
 from portal_client.gui.findings_panel import ChecksPanel
 from portal_client.gui.sign_dialog import SignDialog

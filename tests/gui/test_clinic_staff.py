@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from pharmacy_domain.templates import Template
-from portal_client.core.composer import ServerDraft
+from portal_client.core.server_drafts import ServerDraft
 from portal_client.core.wire import DraftWire, parse
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.sign_dialog import SignDialog

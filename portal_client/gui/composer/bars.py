@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from portal_client.core.composer import FormReview
+from portal_client.core.form_review import FormReview
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui import resources
 from portal_client.gui.busy import busy_bar

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portal_client.core.composer import allowed_range, typical_range
+from portal_client.core.form_review import allowed_range, typical_range
 from portal_client.core.i18n import QT_TRANSLATE_NOOP
 from portal_client.gui.composer.fields import FieldSlot, card_column, error_label
 from portal_client.gui.i18n import marked
@@ -34,7 +34,7 @@ from portal_client.gui.widgets import muted, section_title, set_invalid
 
 if TYPE_CHECKING:
     from pharmacy_domain.templates import Template, TemplateIngredient
-    from portal_client.core.composer import FormReview
+    from portal_client.core.form_review import FormReview
 
 #: Rows made ahead while the composer is built: the largest shipped template's count
 #: (13, the PN bags); a larger one makes the rest when picked.

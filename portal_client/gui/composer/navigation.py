@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 if TYPE_CHECKING:
-    from portal_client.core.composer import FormReview
+    from portal_client.core.form_review import FormReview
     from portal_client.gui.composer import ComposerPage
     from portal_client.gui.composer.fields import FieldSlot
     from portal_client.gui.composer.ingredients_card import IngredientsCard

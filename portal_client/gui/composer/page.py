@@ -14,8 +14,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
 
-from portal_client.core.composer import ComposerState, FormReview, LabEntry, composer_titles
+from portal_client.core.composer import ComposerState, LabEntry, composer_titles
 from portal_client.core.errors import NotSignedIn
+from portal_client.core.form_review import FormReview
 from portal_client.gui.actions import COMPOSER_SHORTCUTS
 from portal_client.gui.composer.administration_card import AdministrationCard, NotesCard
 from portal_client.gui.composer.autosave import DraftAutosave

@@ -18,7 +18,8 @@ from portal_client.gui.ops import Op
 
 if TYPE_CHECKING:
     from portal_client.core.api_client import ApiClient
-    from portal_client.core.composer import ComposerState, FormReview
+    from portal_client.core.composer import ComposerState
+    from portal_client.core.form_review import FormReview
 
 log = logging.getLogger(__name__)
 

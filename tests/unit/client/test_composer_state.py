@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from pharmacy_domain.templates import Template, load_template_catalog
-from portal_client.core.composer import ComposerState, LabEntry, parse_number, typical_range
+from portal_client.core.composer import ComposerState, LabEntry, parse_number
+from portal_client.core.form_review import typical_range
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -151,7 +151,7 @@ def test_an_empty_lab_row_without_a_date_still_leaves_the_order_unjudged() -> No
 def test_the_allowed_column_stops_at_the_hard_limit() -> None:
     """Magnesium in the Myers' bag is blocked above 5 mL though the field takes up to 10:
     the composer's "Allowed" says 0–5 mL, what can be signed."""
-    from portal_client.core.composer import allowed_range
+    from portal_client.core.form_review import allowed_range
 
     magnesium = template("myers-infusion").ingredient("magnesium-chloride-20")
     assert magnesium is not None

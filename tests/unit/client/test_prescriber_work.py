@@ -3,7 +3,6 @@ sentence before leaving, new pharmacist questions."""
 
 from __future__ import annotations
 
-from portal_client.core.composer import ServerDraft
 from portal_client.core.durable import DraftSummary, OutboxItem
 from portal_client.core.durable.outbox import State, Why
 from portal_client.core.prescriber_work import (
@@ -14,6 +13,7 @@ from portal_client.core.prescriber_work import (
     drafts_waiting_message,
     sent_tab_label,
 )
+from portal_client.core.server_drafts import ServerDraft
 
 
 def row(key: str, state: State, draft_id: str | None = None) -> OutboxItem:
