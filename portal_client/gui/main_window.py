@@ -53,7 +53,7 @@ from portal_client.gui.lock_screen import (
 )
 from portal_client.gui.menus import WindowMenus
 from portal_client.gui.ops import Op
-from portal_client.gui.stepped_build import BuildSteps, SteppedBuild
+from portal_client.gui.stepped_build import BuildSteps, SteppedBuild, ensure_polished, paint_ahead
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -147,6 +147,9 @@ class PortalMainWindow(QMainWindow):
         self._admin_window: AdministrationWindow | None = None
         #: A role window built in steps (``build_in_steps``); None: whole from the start.
         self.build: SteppedBuild | None = None
+        #: What a build step does to each part it made: built in steps, paint it once ahead
+        #: (so the first show and later openings have little left to pay), else style it.
+        self.finish_part: Callable[..., None] = paint_ahead if defer_build else ensure_polished
         self.setWindowTitle(window_title(user))
         self.setWindowIcon(resources.icon("app"))
 
@@ -284,6 +287,11 @@ class PortalMainWindow(QMainWindow):
             self.build.start()
         else:
             self.build.finish_now()
+
+    @property
+    def paints_ahead(self) -> bool:
+        """Built in steps, each part painted ahead (the composer's parts too)."""
+        return self.finish_part is paint_ahead
 
     @property
     def is_ready(self) -> bool:

@@ -57,7 +57,7 @@ from portal_client.gui.models import REVIEW_COLUMNS
 from portal_client.gui.pdf_copy import PdfCopyActions, server_pharmacy_name
 from portal_client.gui.queue_model import QueueTableModel
 from portal_client.gui.queue_search import QueueSearchBox
-from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
+from portal_client.gui.stepped_build import BuildSteps
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted
 
@@ -165,8 +165,6 @@ class PharmacistWindow(PortalMainWindow):
         self._move_on: list[str] | None = None
         #: The signature check of the order shown, by (id, version, content hash).
         self._signature: tuple[tuple[str, str, str], SignatureCheck] | None = None
-        #: Stepped, each part is painted once as it is built (see ``paint_ahead``).
-        self._finish_part = paint_ahead if stepped else ensure_polished
         self.build_in_steps(self._build_steps(status_filter), stepped=stepped)
 
     def _build_steps(self, status_filter: str) -> BuildSteps:
@@ -180,7 +178,7 @@ class PharmacistWindow(PortalMainWindow):
         self.messages = PrescriptionMessages(
             self, self.browser, self.tr("Write to the prescriber… (Ctrl+Enter sends)")
         )
-        self._finish_part(self.messages.panel)
+        self.finish_part(self.messages.panel)
         yield
         self.browser.current_changed.connect(self._opened)
         self.lifecycle = LifecycleActions(self, self.browser, self.banner)
@@ -244,7 +242,7 @@ class PharmacistWindow(PortalMainWindow):
         layout.addLayout(self._build_header(status_filter))
         self.banner = Banner(info_timeout_ms=SUCCESS_BANNER_MS)
         layout.addWidget(self.banner)
-        self._finish_part(page)
+        self.finish_part(page)
         yield
 
         # Filled page by page as it scrolls into view, in the server's order (by default
@@ -254,7 +252,7 @@ class PharmacistWindow(PortalMainWindow):
         self.queue_model.setParent(self.browser)
         self.browser.enable_fhir_export(self.client)
         layout.addWidget(self.browser, 1)
-        self._finish_part(self.browser)
+        self.finish_part(self.browser)
         yield
         self.claim_strip = ClaimStrip()
         self.browser.right_layout.insertWidget(0, self.claim_strip)
@@ -269,7 +267,7 @@ class PharmacistWindow(PortalMainWindow):
         self.more_label.setAccessibleName(self.tr("More orders"))
         self.more_label.hide()
         layout.addWidget(self.more_label)
-        self._finish_part(self.browser.right)
+        self.finish_part(self.browser.right)
         yield
 
     def _build_header(self, status_filter: str) -> QVBoxLayout:

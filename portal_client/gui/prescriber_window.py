@@ -68,7 +68,7 @@ from portal_client.gui.prescriber_parts import (
     open_sign_again,
 )
 from portal_client.gui.repeat_action import RepeatOrders
-from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
+from portal_client.gui.stepped_build import BuildSteps
 from portal_client.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -115,9 +115,6 @@ class PrescriberWindow(ComposingWindow):
         self._unsubscribe: Callable[[], None] | None = None
         self._bridge = OutboxBridge(self)
         self._bridge.changed.connect(self._outbox_changed)
-        #: Stepped, each part is painted once as it is built (``paint_ahead``), so the
-        #: first show and the composer's first opening have little left to pay.
-        self._finish_part = paint_ahead if stepped else ensure_polished
         self.build_in_steps(self._build_steps(store_opener), stepped=stepped)
 
     def _build_steps(self, store_opener: StoreOpener | None) -> BuildSteps:
@@ -141,7 +138,7 @@ class PrescriberWindow(ComposingWindow):
         )
         self._build_prescription_menu()
         yield
-        yield from self.composer.build_steps(paint=self._finish_part is paint_ahead)
+        yield from self.composer.build_steps(paint=self.paints_ahead)
         self.repeats = RepeatOrders(self)
         self.favorites = FavoriteOrders(self)
         self.lifecycle.busy_changed.connect(lambda _busy: self._update_prescription_actions())
@@ -181,19 +178,19 @@ class PrescriberWindow(ComposingWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
         layout.addWidget(self.tabs, 1)
-        self._finish_part(page)
+        self.finish_part(page)
         yield
         self._build_sent_list()
         yield
-        self._finish_part(self.browser)
+        self.finish_part(self.browser)
         yield
         self.drafts_view = DraftsView()
         self.tabs.addTab(self.drafts_view, self.tr("Drafts"))
-        self._finish_part(self.drafts_view)
+        self.finish_part(self.drafts_view)
         yield
         self.outbox_view = OutboxView()
         self.tabs.addTab(self.outbox_view, self.tr("Outbox"))
-        self._finish_part(self.outbox_view)
+        self.finish_part(self.outbox_view)
         yield
         self.patients_page = PatientsPage(self.client)
         self.tabs.addTab(self.patients_page, self.tr("Patients"))
@@ -205,7 +202,7 @@ class PrescriberWindow(ComposingWindow):
                 else None
             )
         )
-        self._finish_part(self.patients_page)
+        self.finish_part(self.patients_page)
         yield
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.discard_requested.connect(self.discard_local_draft)

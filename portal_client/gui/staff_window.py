@@ -45,7 +45,7 @@ from portal_client.gui.composing_window import ComposingWindow, StoreOpener
 from portal_client.gui.drafts_view import DraftsView
 from portal_client.gui.main_window import window_title
 from portal_client.gui.ops import Op
-from portal_client.gui.stepped_build import BuildSteps, ensure_polished, paint_ahead
+from portal_client.gui.stepped_build import BuildSteps
 from portal_client.gui.wheel_guard import guard_wheel
 from portal_client.gui.widgets import Banner, muted, read_only_table
 
@@ -105,8 +105,6 @@ class StaffWindow(ComposingWindow):
         self.fetched = False  # the first refresh has answered (tests wait on it)
         self._links: dict[str, _Linked] = {}  # composer draft id -> server draft
         self._saving = False
-        #: Stepped, each part is painted once as it is built (see ``paint_ahead``).
-        self._finish_part = paint_ahead if stepped else ensure_polished
         self.build_in_steps(self._build_steps(store_opener), stepped=stepped)
 
     def _build_steps(self, store_opener: StoreOpener | None) -> BuildSteps:
@@ -117,7 +115,7 @@ class StaffWindow(ComposingWindow):
         )
         page = yield from self._build_list_page()
         self.pages.addWidget(page)
-        yield from self.composer.build_steps(paint=self._finish_part is paint_ahead)
+        yield from self.composer.build_steps(paint=self.paints_ahead)
         self.composer.back.setText(self.tr(" Prepared drafts"))
         self.pages.addWidget(self.composer)
         yield
@@ -157,11 +155,11 @@ class StaffWindow(ComposingWindow):
         self.tabs.tabBar().setAccessibleName(self.tr("Lists"))
         layout.addWidget(self.tabs, 1)
         yield
-        self._finish_part(page)  # its first paint: the fonts' and the style's first use
+        self.finish_part(page)  # its first paint: the fonts' and the style's first use
         yield
         server_table = self._build_server_table()
         self.tabs.addTab(server_table, self.tr("Saved for prescribers"))
-        self._finish_part(server_table)
+        self.finish_part(server_table)
         yield
         self.local_view = DraftsView()
         self.local_view.notice.setText(
@@ -173,7 +171,7 @@ class StaffWindow(ComposingWindow):
         self.local_view.open_requested.connect(self.open_local_draft)
         self.local_view.discard_requested.connect(self.discard_local_draft)
         self.tabs.addTab(self.local_view, self.tr("On this computer"))
-        self._finish_part(self.local_view)
+        self.finish_part(self.local_view)
         yield
         return page
 
