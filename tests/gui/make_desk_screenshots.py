@@ -24,7 +24,7 @@ from portal_client.core.api_client import ApiClient
 from portal_client.core.composer import ComposerState, LabEntry
 from portal_client.gui.app import create_application
 from portal_client.gui.pharmacist_window import PharmacistWindow
-from tests.gui.make_account_screenshots import save, wait_until
+from tests.gui.make_account_screenshots import check_as_published, save, wait_until
 from tests.helpers.live_server import DEMO_PASSWORD, start_live_server
 
 
@@ -55,6 +55,7 @@ def _submit(client: ApiClient, given: str, family: str) -> str:
 
 def main() -> int:
     create_application(sys.argv)
+    check_as_published()
     base = Path(tempfile.mkdtemp(prefix="portal-shots-"))
     paths.set_base_dir(base / "client")
     with start_live_server(base / "server") as server:
